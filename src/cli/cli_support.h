@@ -1,0 +1,28 @@
+// Helpers every subcommand shares: loading a snapshot with terminal-only progress, and the one
+// way bad input is reported (one line on stderr, exit code 2).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "heap/heap_graph.h"
+
+namespace leakscope::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFound = 1;  // e.g. a leak was found
+inline constexpr int kExitBadInput = 2;
+
+// Thrown for a bad argument (an id or class that does not exist, a conflicting option).
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Loads a snapshot, showing progress on stderr only when stderr is a terminal.
+HeapGraph load_snapshot_for_cli(const std::string& path);
+
+bool stderr_is_terminal();
+bool stdout_is_terminal();
+
+}  // namespace leakscope::cli

@@ -1,0 +1,15 @@
+// The leakscope subcommands. Each lives in its own cmd_*.cc and registers itself on the app;
+// the action it stores runs after parsing and returns the process exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace leakscope::cli {
+
+using Action = std::function<int()>;
+
+void add_summary_command(CLI::App& app, Action& action);
+void add_info_command(CLI::App& app, Action& action);
+
+}  // namespace leakscope::cli

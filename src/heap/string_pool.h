@@ -1,0 +1,44 @@
+// StringPool: the snapshot's string table, unescaped to UTF-8 and stored back to back in one
+// buffer. Lone UTF-16 surrogates (legal in JS strings) are kept as WTF-8 so nothing is lost.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace leakscope {
+
+class StringPool {
+ public:
+  StringPool() { offsets_.push_back(0); }
+
+  uint32_t size() const { return static_cast<uint32_t>(offsets_.size() - 1); }
+  std::string_view get(uint32_t index) const {
+    return {bytes_.data() + offsets_[index], offsets_[index + 1] - offsets_[index]};
+  }
+  uint64_t byte_size() const { return bytes_.size(); }
+
+  // Appends one string; the reader writes the unescaped bytes straight into bytes() and then
+  // seals them with end_string(), which avoids a copy per string.
+  std::string& bytes() { return bytes_; }
+  void end_string() { offsets_.push_back(bytes_.size()); }
+  void add(std::string_view s) {
+    bytes_.append(s);
+    end_string();
+  }
+
+  uint64_t memory_bytes() const {
+    return bytes_.capacity() + offsets_.capacity() * sizeof(uint64_t);
+  }
+  void shrink_to_fit() {
+    bytes_.shrink_to_fit();
+    offsets_.shrink_to_fit();
+  }
+
+ private:
+  std::string bytes_;
+  std::vector<uint64_t> offsets_;
+};
+
+}  // namespace leakscope
