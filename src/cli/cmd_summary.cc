@@ -35,7 +35,7 @@ int run_summary(const SummaryOptions& o) {
     }
   }
   HeapGraph graph = load_snapshot_for_cli(o.snapshot);
-  const std::vector<uint64_t> sizes = attribute_shallow_sizes(graph);
+  const BigVector<uint64_t> sizes = attribute_shallow_sizes(graph);
   const ClassIndex classes = classify_nodes(graph);
   Census census = take_census(graph, classes, sizes);
 
@@ -76,7 +76,7 @@ void add_summary_command(CLI::App& app, Action& action) {
       ->required();
   cmd->add_option("--top", o->top,
                   "show the N largest classes (0 = all; default 30, all with --json)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   cmd->add_option("--class", o->class_regex, "only classes whose name matches this regex");
   cmd->add_flag("--json", o->json, "JSON with exact byte counts");
   cmd->callback([o, &action] { action = [o] { return run_summary(*o); }; });

@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "leakscope: {}\n", e.what());
+    fmt::print(stderr, "leakscope: {} (see leakscope --help)\n", e.what());
     return kExitBadInput;
   }
 
