@@ -18,7 +18,7 @@ struct Frame {
 // order[i] = ordinal with DFS number i; parent[i] = parent's DFS number.
 class Dfs {
  public:
-  Dfs(const HeapGraph& graph, const EssentialEdges& essential, std::vector<uint32_t>& pre,
+  Dfs(const HeapGraph& graph, const BitVector& essential, std::vector<uint32_t>& pre,
       std::vector<uint32_t>& order, std::vector<uint32_t>& parent)
       : graph_(graph), essential_(essential), pre_(pre), order_(order), parent_(parent) {}
 
@@ -34,7 +34,7 @@ class Dfs {
       uint32_t next = UINT32_MAX;
       for (; e < end; ++e) {
         const uint32_t w = graph_.edge_to[e];
-        if (pre_[w] != kUnvisited || !essential_.is_essential(v, e)) continue;
+        if (pre_[w] != kUnvisited || !essential_.get(e)) continue;
         next = w;
         ++e;
         break;
@@ -57,7 +57,7 @@ class Dfs {
   }
 
   const HeapGraph& graph_;
-  const EssentialEdges& essential_;
+  const BitVector& essential_;
   std::vector<uint32_t>& pre_;
   std::vector<uint32_t>& order_;
   std::vector<uint32_t>& parent_;
@@ -71,14 +71,15 @@ void release(std::vector<T>& v) {
 
 }  // namespace
 
-DominatorTree compute_dominators(const HeapGraph& graph, const EssentialEdges& essential,
+DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essential,
                                  const std::vector<uint64_t>& self_sizes,
                                  const DominatorOptions& options) {
   const uint32_t node_count = graph.node_count();
   DominatorTree tree;
   if (node_count == 0) return tree;
-  if (self_sizes.size() != node_count) {
-    throw std::invalid_argument("compute_dominators: one self size per node is required");
+  if (self_sizes.size() != node_count || essential.size() != graph.edge_count()) {
+    throw std::invalid_argument(
+        "compute_dominators: one self size per node and one bit per edge are required");
   }
   const uint32_t root = graph.root;
 
@@ -95,10 +96,9 @@ DominatorTree compute_dominators(const HeapGraph& graph, const EssentialEdges& e
       // Orphans: unvisited nodes that no essential edge reaches. DevTools DFSes from each one,
       // in ordinal order, as if the root pointed at it.
       BitVector has_essential_retainer(node_count);
-      for (uint32_t v = 0; v < node_count; ++v) {
-        for (uint64_t e = graph.edges_begin(v); e < graph.edges_end(v); ++e) {
-          if (essential.is_essential(v, e)) has_essential_retainer.set(graph.edge_to[e]);
-        }
+      const uint64_t edge_count = graph.edge_count();
+      for (uint64_t e = 0; e < edge_count; ++e) {
+        if (essential.get(e)) has_essential_retainer.set(graph.edge_to[e]);
       }
       for (uint32_t v = 0; v < node_count; ++v) {
         if (pre[v] == kUnvisited && !has_essential_retainer.get(v)) dfs.run(v, 0);
@@ -119,7 +119,7 @@ DominatorTree compute_dominators(const HeapGraph& graph, const EssentialEdges& e
       const uint32_t target_pre = pre[graph.edge_to[e]];
       if (target_pre == kUnvisited) continue;  // a node in an unreachable cycle
       const uint32_t w = target_pre - 1;
-      if (w == i || !essential.is_essential(u, e)) continue;
+      if (w == i || !essential.get(e)) continue;
       if (i < w) {
         if (i < semi[w]) semi[w] = i;
       } else {
@@ -142,7 +142,7 @@ DominatorTree compute_dominators(const HeapGraph& graph, const EssentialEdges& e
         const uint32_t target_pre = pre[graph.edge_to[e]];
         if (target_pre == kUnvisited) continue;
         const uint32_t w = target_pre - 1;
-        if (w < i && essential.is_essential(u, e)) preds[fill[w]++] = i;
+        if (w < i && essential.get(e)) preds[fill[w]++] = i;
       }
     }
   }

@@ -35,8 +35,9 @@ struct DominatorOptions {
   bool build_children = false;
 };
 
-// self_sizes: one per node (after attribute_shallow_sizes() to match DevTools).
-DominatorTree compute_dominators(const HeapGraph& graph, const EssentialEdges& essential,
+// essential: one bit per edge (EssentialEdges::edge_bits()); self_sizes: one per node (after
+// attribute_shallow_sizes(), to match DevTools).
+DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essential,
                                  const std::vector<uint64_t>& self_sizes,
                                  const DominatorOptions& options = {});
 

@@ -1,6 +1,10 @@
 #include "analysis/essential_edges.h"
 
+#include <algorithm>
+#include <thread>
 #include <vector>
+
+#include "analysis/distances.h"
 
 namespace leakscope {
 
@@ -38,14 +42,29 @@ BitVector mark_page_owned(const HeapGraph& graph) {
 EssentialEdges::EssentialEdges(const HeapGraph& graph, const EphemeronEdgeNames& ephemerons)
     : graph_(&graph), ephemerons_(&ephemerons), page_owned_(mark_page_owned(graph)) {}
 
-BitVector EssentialEdges::edge_bits() const {
-  BitVector bits(graph_->edge_count());
-  const uint32_t node_count = graph_->node_count();
-  for (uint32_t node = 0; node < node_count; ++node) {
-    for (uint64_t e = graph_->edges_begin(node); e < graph_->edges_end(node); ++e) {
+BitVector EssentialEdges::edge_bits(unsigned threads) const {
+  const uint64_t edge_count = graph_->edge_count();
+  BitVector bits(edge_count);
+  auto fill = [&](uint64_t begin, uint64_t end) {
+    if (begin >= end) return;
+    uint32_t node = edge_owner(*graph_, begin);
+    for (uint64_t e = begin; e < end; ++e) {
+      while (e >= graph_->edges_end(node)) ++node;
       if (is_essential(node, e)) bits.set(e);
     }
+  };
+  if (threads <= 1 || edge_count < (1U << 16)) {
+    fill(0, edge_count);
+    return bits;
   }
+  std::vector<std::thread> workers;
+  const uint64_t words = (edge_count + 63) / 64;
+  for (unsigned t = 0; t < threads; ++t) {
+    const uint64_t begin = std::min(edge_count, words * t / threads * 64);
+    const uint64_t end = std::min(edge_count, words * (t + 1) / threads * 64);
+    workers.emplace_back(fill, begin, end);
+  }
+  for (auto& w : workers) w.join();
   return bits;
 }
 

@@ -37,8 +37,9 @@ class EssentialEdges {
     return true;
   }
 
-  // One bit per edge, for callers that test the same edges many times.
-  BitVector edge_bits() const;
+  // One bit per edge, for callers that test the same edges many times. Computed with `threads`
+  // threads (each on its own range of 64-edge words, so no two write the same word).
+  BitVector edge_bits(unsigned threads = 1) const;
 
  private:
   const HeapGraph* graph_;

@@ -29,7 +29,7 @@ Analysis analyse(HeapGraph graph) {
   EssentialEdges essential(a.graph, a.ephemerons);
   DominatorOptions options;
   options.build_children = true;
-  a.tree = compute_dominators(a.graph, essential, a.graph.node_self_size, options);
+  a.tree = compute_dominators(a.graph, essential.edge_bits(2), a.graph.node_self_size, options);
   a.distances = compute_distances(a.graph, a.ephemerons);
   return a;
 }
