@@ -9,6 +9,9 @@ std::vector<uint64_t> class_retained_sizes(const DominatorTree& tree,
                                            const std::vector<uint32_t>& node_class,
                                            uint32_t class_count,
                                            const std::vector<uint64_t>& self_sizes, uint32_t root) {
+  if (tree.idom.size() >= 0x80000000U) {
+    throw std::length_error("class_retained_sizes: more than 2^31 nodes");
+  }
   if (!tree.has_children()) {
     throw std::invalid_argument("class_retained_sizes: dominated children were not built");
   }
@@ -54,6 +57,22 @@ std::vector<int32_t> class_min_distances(const std::vector<int32_t>& distances,
     if (distances[v] < d) d = distances[v];
   }
   return result;
+}
+
+void add_retention_columns(Census& census, const ClassIndex& classes,
+                           const std::vector<uint64_t>& self_sizes, uint32_t root,
+                           const DominatorTree* tree, const Distances* distances) {
+  const auto class_count = static_cast<uint32_t>(classes.classes.size());
+  if (tree != nullptr) {
+    const std::vector<uint64_t> retained =
+        class_retained_sizes(*tree, classes.node_class, class_count, self_sizes, root);
+    for (ClassRow& row : census.rows) row.retained_size = retained[row.class_id];
+  }
+  if (distances != nullptr) {
+    const std::vector<int32_t> minimum =
+        class_min_distances(distances->distance, classes.node_class, class_count, self_sizes);
+    for (ClassRow& row : census.rows) row.distance = minimum[row.class_id];
+  }
 }
 
 }  // namespace leakscope

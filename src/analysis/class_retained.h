@@ -4,6 +4,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "analysis/census.h"
+#include "analysis/class_index.h"
+#include "analysis/distances.h"
 #include "analysis/dominators.h"
 #include "heap/heap_graph.h"
 
@@ -25,5 +28,11 @@ std::vector<int32_t> class_min_distances(const std::vector<int32_t>& distances,
                                          const std::vector<uint32_t>& node_class,
                                          uint32_t class_count,
                                          const std::vector<uint64_t>& self_sizes);
+
+// Fills the Retained Size (when `tree` is given; it must have its dominated children) and the
+// Distance (when `distances` is given) of every census row.
+void add_retention_columns(Census& census, const ClassIndex& classes,
+                           const std::vector<uint64_t>& self_sizes, uint32_t root,
+                           const DominatorTree* tree, const Distances* distances);
 
 }  // namespace leakscope
