@@ -138,6 +138,71 @@ std::string display_name(const HeapGraph& graph, uint32_t node) {
   return std::string(graph.name(node));
 }
 
+std::string basic_class_name(const HeapGraph& graph, uint32_t node) {
+  switch (graph.type(node)) {
+    case kHidden:
+      return "(system)";
+    case kCode:
+      return "(compiled code)";
+    case kClosure:
+      return "Function";
+    case kRegExp:
+      return "RegExp";
+    case kObject:
+    case kNative: {
+      const std::string_view name = graph.name(node);
+      if (name.starts_with("<")) return std::string(name.substr(0, name.find(' ')));
+      return std::string(name);
+    }
+    default:
+      return "(" + std::string(graph.type_name(node)) + ")";
+  }
+}
+
+namespace {
+// Cuts to at most `max_length` code points, ending in "…" when cut.
+std::string shorten(std::string text, size_t max_length) {
+  size_t points = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (points == max_length) {
+      text.resize(i);
+      text += "…";
+      break;
+    }
+    ++points;
+  }
+  return text;
+}
+}  // namespace
+
+std::string node_label(const HeapGraph& graph, uint32_t node, size_t max_length) {
+  if (node == graph.root) return "(root)";
+  switch (graph.type(node)) {
+    case kString:
+    case kConsString:
+    case kSlicedString:
+      return "\"" + shorten(display_name(graph, node), max_length) + "\"";
+    case kClosure: {
+      const std::string_view name = graph.name(node);
+      return shorten(std::string(name.empty() ? "(anonymous)" : name), max_length) + "()";
+    }
+    case kObject:
+    case kNative:
+    case kSynthetic:
+    case kHidden:
+    case kArray:
+    case kCode:
+    case kObjectShape: {
+      std::string name = display_name(graph, node);
+      if (name.empty()) return basic_class_name(graph, node);
+      return shorten(std::move(name), max_length);
+    }
+    default:
+      return basic_class_name(graph, node);
+  }
+}
+
 std::string edge_display(const HeapGraph& graph, uint64_t edge) {
   const std::string name = graph.edge_name_text(edge);
   switch (graph.edge_kind(edge)) {

@@ -20,9 +20,9 @@ int main(int argc, char** argv) {
   Action action;
   add_summary_command(app, action);
   add_info_command(app, action);
-  //T add_top_command(app, action);
-  //T add_path_command(app, action);
-  //T add_inspect_command(app, action);
+  add_top_command(app, action);
+  add_path_command(app, action);
+  add_inspect_command(app, action);
   add_dump_analysis_command(app, action);
 
   try {
