@@ -16,11 +16,23 @@ struct Frame {
 
 // Iterative preorder DFS over essential edges. pre[v] = DFS number + 1 (0 = unvisited);
 // order[i] = ordinal with DFS number i; parent[i] = parent's DFS number.
+//
+// It also does the first half of the semidominator bookkeeping, since it sees every essential
+// edge u -> w out of a visited node exactly once: an edge to a node numbered later (tree or
+// forward edge) lowers semi[w] to u at most; an edge to a node numbered earlier (cross or back
+// edge) is a predecessor the semidominator loop must evaluate, so it is counted in pred_count.
 class Dfs {
  public:
   Dfs(const HeapGraph& graph, const BitVector& essential, std::vector<uint32_t>& pre,
-      std::vector<uint32_t>& order, std::vector<uint32_t>& parent)
-      : graph_(graph), essential_(essential), pre_(pre), order_(order), parent_(parent) {}
+      std::vector<uint32_t>& order, std::vector<uint32_t>& parent, std::vector<uint32_t>& semi,
+      std::vector<uint32_t>& pred_count)
+      : graph_(graph),
+        essential_(essential),
+        pre_(pre),
+        order_(order),
+        parent_(parent),
+        semi_(semi),
+        pred_count_(pred_count) {}
 
   void run(uint32_t start, uint32_t parent_number) {
     visit(start, parent_number);
@@ -28,22 +40,32 @@ class Dfs {
     while (!stack_.empty()) {
       Frame& frame = stack_.back();
       const uint32_t v = frame.node;
+      const uint32_t v_number = pre_[v] - 1;
       const uint64_t begin = graph_.edges_begin(v);
       const uint64_t end = graph_.edges_end(v);
       uint64_t e = begin + frame.cursor;
       uint32_t next = UINT32_MAX;
       for (; e < end; ++e) {
+        if (!essential_.get(e)) continue;
         const uint32_t w = graph_.edge_to[e];
-        if (pre_[w] != kUnvisited || !essential_.get(e)) continue;
-        next = w;
-        ++e;
-        break;
+        const uint32_t w_pre = pre_[w];
+        if (w_pre == kUnvisited) {
+          next = w;
+          ++e;
+          break;
+        }
+        const uint32_t w_number = w_pre - 1;
+        if (w_number > v_number) {
+          if (v_number < semi_[w_number]) semi_[w_number] = v_number;
+        } else if (w_number < v_number) {
+          ++pred_count_[w_number + 1];
+        }
       }
       frame.cursor = static_cast<uint32_t>(e - begin);
       if (next == UINT32_MAX) {
         stack_.pop_back();
       } else {
-        visit(next, pre_[v] - 1);
+        visit(next, v_number);
         stack_.push_back({next, 0});
       }
     }
@@ -53,6 +75,7 @@ class Dfs {
   void visit(uint32_t node, uint32_t parent_number) {
     order_.push_back(node);
     parent_.push_back(parent_number);
+    semi_.push_back(parent_number);
     pre_[node] = static_cast<uint32_t>(order_.size());
   }
 
@@ -61,6 +84,8 @@ class Dfs {
   std::vector<uint32_t>& pre_;
   std::vector<uint32_t>& order_;
   std::vector<uint32_t>& parent_;
+  std::vector<uint32_t>& semi_;
+  std::vector<uint32_t>& pred_count_;
   std::vector<Frame> stack_;
 };
 
@@ -86,10 +111,14 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
   std::vector<uint32_t> pre(node_count, kUnvisited);
   std::vector<uint32_t> order;
   std::vector<uint32_t> parent;
+  std::vector<uint32_t> semi;
+  // Predecessors v > w of each w, counted by the DFS, then turned into CSR offsets.
+  std::vector<uint32_t> pred_start(static_cast<size_t>(node_count) + 1, 0);
   order.reserve(node_count);
   parent.reserve(node_count);
+  semi.reserve(node_count);
   {
-    Dfs dfs(graph, essential, pre, order, parent);
+    Dfs dfs(graph, essential, pre, order, parent, semi, pred_start);
     dfs.run(root, 0);
     tree.unreachable = node_count - static_cast<uint32_t>(order.size());
     if (order.size() < node_count) {
@@ -109,24 +138,9 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
   const bool has_cycles_left = n < node_count;
 
   // Predecessor lists in DFS-number space. A predecessor v of w with v < w is not yet processed
-  // when w is, so it contributes just its own number: fold those into semi[w] now and store only
-  // the predecessors v > w. The DFS parent is one of the former, hence semi[w] <= parent[w].
-  std::vector<uint32_t> semi(parent);
-  std::vector<uint32_t> pred_start(static_cast<size_t>(n) + 1, 0);
-  for (uint32_t i = 0; i < n; ++i) {
-    const uint32_t u = order[i];
-    for (uint64_t e = graph.edges_begin(u); e < graph.edges_end(u); ++e) {
-      const uint32_t target_pre = pre[graph.edge_to[e]];
-      if (target_pre == kUnvisited) continue;  // a node in an unreachable cycle
-      const uint32_t w = target_pre - 1;
-      if (w == i || !essential.get(e)) continue;
-      if (i < w) {
-        if (i < semi[w]) semi[w] = i;
-      } else {
-        ++pred_start[w + 1];
-      }
-    }
-  }
+  // when w is, so it contributes just its own number: the DFS folded those into semi[w] (which
+  // started as parent[w]) and counted the others; only the predecessors v > w are stored.
+  pred_start.resize(static_cast<size_t>(n) + 1);
   for (uint32_t w = 0; w < n; ++w) {
     if (pred_start[w + 1] > UINT32_MAX - pred_start[w]) {
       throw std::length_error("dominators: more than 4G predecessor entries");
@@ -134,18 +148,19 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
     pred_start[w + 1] += pred_start[w];
   }
   std::vector<uint32_t> preds(pred_start[n]);
-  {
-    std::vector<uint32_t> fill(pred_start.begin(), pred_start.end() - 1);
-    for (uint32_t i = 0; i < n; ++i) {
-      const uint32_t u = order[i];
-      for (uint64_t e = graph.edges_begin(u); e < graph.edges_end(u); ++e) {
-        const uint32_t target_pre = pre[graph.edge_to[e]];
-        if (target_pre == kUnvisited) continue;
-        const uint32_t w = target_pre - 1;
-        if (w < i && essential.get(e)) preds[fill[w]++] = i;
-      }
+  // Fill with pred_start[w] as the cursor (it ends at w's end, i.e. w + 1's start), then shift
+  // back: saves a copy of the offsets.
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint32_t u = order[i];
+    for (uint64_t e = graph.edges_begin(u); e < graph.edges_end(u); ++e) {
+      const uint32_t target_pre = pre[graph.edge_to[e]];
+      if (target_pre == kUnvisited) continue;
+      const uint32_t w = target_pre - 1;
+      if (w < i && essential.get(e)) preds[pred_start[w]++] = i;
     }
   }
+  for (uint32_t w = n; w > 0; --w) pred_start[w] = pred_start[w - 1];
+  pred_start[0] = 0;
   // `pre` is not needed any more (results go back through `order`); its buffer becomes the
   // label array, so the peak does not grow.
   std::vector<uint32_t> label = std::move(pre);

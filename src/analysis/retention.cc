@@ -35,20 +35,20 @@ RetentionAnalysis analyze_retention(const HeapGraph& graph, const std::vector<ui
   };
   std::thread distance_thread;
   const bool parallel = options.threads > 1 && options.distances && options.dominators;
-  if (options.distances) {
-    if (parallel) {
-      distance_thread = std::thread(run_distances);
-    } else {
-      run_distances();
-    }
-  }
+  if (options.distances && !options.dominators) run_distances();
   if (options.dominators) {
     try {
       auto t = Clock::now();
+      // The page-owned flood is sequential; the per-edge pass uses every thread, then the
+      // distances take the second core while this one builds the tree.
       const EssentialEdges essential(graph, result.ephemerons);
-      // With distances on the other core, one thread here; otherwise both.
-      const BitVector bits = essential.edge_bits(parallel ? 1 : options.threads);
+      const BitVector bits = essential.edge_bits(options.threads);
       result.times.essential_edges = seconds_since(t);
+      if (parallel) {
+        distance_thread = std::thread(run_distances);
+      } else if (options.distances) {
+        run_distances();
+      }
       t = Clock::now();
       DominatorOptions dominator_options;
       dominator_options.build_children = options.dominated_children;
