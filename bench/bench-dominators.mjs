@@ -18,7 +18,8 @@ const opt = (name, dflt) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const snapshot = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--') && args[i - 1] !== '--no-memlab'))
+const valued = new Set(['--runs', '--peer-runs', '--bin', '--out']);
+const snapshot = args.find((a, i) => !a.startsWith('--') && !valued.has(args[i - 1]))
   ?? '/work/cache/medium.heapsnapshot';
 const runs = Number(opt('--runs', 3));
 const peerRuns = Number(opt('--peer-runs', 1));
