@@ -295,10 +295,19 @@ function configure(options = {}) {
 // ---------------------------------------------------------------------------------------------
 // Leak detection hooks (filled in by the trend detector when present)
 
-let leak_state = {detected: false, rate_bytes_per_hour: 0, last: null, count: 0};
-function configure_leak() {}
+const leak_keys = ['minDurationMs', 'minPoints', 'warmupMs', 'minGrowthBytes', 'minGrowthFraction',
+                   'minRateBytesPerHour', 'confidence', 'windowMs', 'maxSamples'];
+
+function configure_leak(options) {
+  if (options === null || typeof options !== 'object') throw new TypeError('configure({leak}): must be an object');
+  for (const key of Object.keys(options)) {
+    if (!leak_keys.includes(key)) throw new TypeError(`configure({leak}): unknown option ${key}`);
+  }
+  binding.setLeakOptions(options);
+}
+
 function leak_config() {
-  return undefined;
+  return binding.leakState().options;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,6 +333,12 @@ binding.start((kind, payload) => {
       decorate_stats(payload);
       agent.emit('stats', payload);
       check_thresholds(payload.used_heap_size, payload.rss);
+      break;
+    case 'leak':
+      payload.start = new Date(payload.start);
+      payload.end = new Date(payload.end);
+      agent.emit('leak', payload);
+      if (config.onLeak) triggered_snapshot('leak');
       break;
     case 'snapshot':
       count(snapshot_counts, payload.trigger);
@@ -377,6 +392,7 @@ function metric_families() {
         array_buffers());
   gauge('leakscope_resident_memory_bytes', 'Resident set size of the whole process.', process.memoryUsage.rss());
   const last = c.last;
+  const leak_state = binding.leakState();
   gauge('leakscope_heap_baseline_bytes', 'Used heap after the latest full GC (current_base).',
         last ? last.current_base : 0);
   gauge('leakscope_heap_usage_trend_percent', 'memwatch usage_trend: recent vs ancient baseline, in percent.',

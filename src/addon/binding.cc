@@ -8,22 +8,26 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cmath>
 #include <cstring>
 #include <deque>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include <uv.h>
 #include <v8.h>
 
 #include "addon/gc_monitor.h"
+#include "addon/leak_watch.h"
 #include "addon/snapshot_file.h"
 
 namespace leakscope::addon {
 namespace {
 
-enum class EventKind { kStats, kSnapshot, kSnapshotError };
+enum class EventKind { kStats, kLeak, kSnapshot, kSnapshotError };
 
 struct Event {
   EventKind kind = EventKind::kStats;
@@ -31,6 +35,7 @@ struct Event {
   std::string path;
   std::string trigger;
   SnapshotWriteResult write;
+  LeakEvent leak;
 };
 
 // Bounded so a blocked loop under a GC storm cannot grow memory without limit.
@@ -74,6 +79,23 @@ Napi::Object write_to_js(Napi::Env env, const std::string& path, const SnapshotW
   return o;
 }
 
+Napi::Object leak_to_js(Napi::Env env, const LeakEvent& e) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("start", Napi::Number::New(env, e.start_ms));
+  o.Set("end", Napi::Number::New(env, e.end_ms));
+  o.Set("growth", Napi::Number::New(env, std::round(e.growth)));
+  o.Set("reason", Napi::String::New(env, e.reason));
+  o.Set("rate_bytes_per_hour", Napi::Number::New(env, std::round(e.rate_bytes_per_hour)));
+  Napi::Array ci = Napi::Array::New(env, 2);
+  ci.Set(0u, Napi::Number::New(env, std::round(e.rate_low_per_hour)));
+  ci.Set(1u, Napi::Number::New(env, std::round(e.rate_high_per_hour)));
+  o.Set("rate_ci_bytes_per_hour", ci);
+  o.Set("confidence", Napi::Number::New(env, e.confidence));
+  o.Set("samples", Napi::Number::New(env, static_cast<double>(e.samples)));
+  o.Set("duration_ms", Napi::Number::New(env, e.duration_s * 1000.0));
+  return o;
+}
+
 class Binding : public Napi::Addon<Binding> {
  public:
   Binding(Napi::Env env, Napi::Object exports)
@@ -85,11 +107,16 @@ class Binding : public Napi::Addon<Binding> {
                              InstanceMethod("heapStatistics", &Binding::heap_statistics),
                              InstanceMethod("writeSnapshot", &Binding::write_snapshot),
                              InstanceMethod("setNearHeapLimit", &Binding::set_near_heap_limit),
+                             InstanceMethod("setLeakOptions", &Binding::set_leak_options),
+                             InstanceMethod("leakState", &Binding::leak_state),
                          });
     gc_.on_full_gc = [this](const FullGcStats& s) {
       Event e;
       e.kind = EventKind::kStats;
       e.stats = s;
+      const double t_s =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+      leak_.add(t_s, s.timestamp_ms, static_cast<double>(s.base.current_base));
       push(std::move(e));
     };
     gc_.install();
@@ -169,6 +196,10 @@ class Binding : public Napi::Addon<Binding> {
             args[0] = Napi::String::New(env, "stats");
             args[1] = stats_to_js(env, e.stats);
             break;
+          case EventKind::kLeak:
+            args[0] = Napi::String::New(env, "leak");
+            args[1] = leak_to_js(env, e.leak);
+            break;
           case EventKind::kSnapshot:
           case EventKind::kSnapshotError: {
             Napi::Object o = write_to_js(env, e.path, e.write);
@@ -181,8 +212,19 @@ class Binding : public Napi::Addon<Binding> {
         }
         napi_value ignored;
         // On a throwing listener the exception stays pending and Node reports it as uncaught.
-        if (napi_call_function(raw_env, env.Undefined(), js_sink, 2, args, &ignored) != napi_ok)
+        if (napi_call_function(raw_env, env.Undefined(), js_sink, 2, args, &ignored) != napi_ok) {
           break;
+        }
+        // The trend is judged here, on the loop, never inside the GC callback.
+        if (e.kind == EventKind::kStats) {
+          if (auto leak = self->leak_.evaluate()) {
+            napi_value leak_args[2] = {Napi::String::New(env, "leak"), leak_to_js(env, *leak)};
+            if (napi_call_function(raw_env, env.Undefined(), js_sink, 2, leak_args, &ignored) !=
+                napi_ok) {
+              break;
+            }
+          }
+        }
       }
     } catch (const Napi::Error&) {
       // The environment is going away; the events are of no use to anyone now.
@@ -306,7 +348,75 @@ class Binding : public Napi::Addon<Binding> {
     return raised;
   }
 
+  // JS: setLeakOptions({minDurationMs, minPoints, warmupMs, minGrowthBytes, minGrowthFraction,
+  // minRateBytesPerHour, confidence, windowMs, maxSamples}); absent keys keep their value.
+  Napi::Value set_leak_options(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsObject())
+      throw Napi::TypeError::New(env, "setLeakOptions(options): options must be an object");
+    Napi::Object o = info[0].As<Napi::Object>();
+    LeakOptions opt = leak_.options();
+    auto read = [&](const char* key, double scale, auto& field) {
+      if (!o.Has(key)) return;
+      const double v = o.Get(key).ToNumber().DoubleValue();
+      if (!std::isfinite(v) || v < 0)
+        throw Napi::RangeError::New(env, std::string("leak.") + key + " must be a number >= 0");
+      field = static_cast<std::remove_reference_t<decltype(field)>>(v * scale);
+    };
+    read("minDurationMs", 1e-3, opt.min_duration_s);
+    read("minPoints", 1, opt.min_points);
+    read("warmupMs", 1e-3, opt.warmup_s);
+    read("minGrowthBytes", 1, opt.min_growth_bytes);
+    read("minGrowthFraction", 1, opt.min_growth_fraction);
+    read("minRateBytesPerHour", 1, opt.min_rate_per_hour);
+    read("confidence", 1, opt.confidence);
+    read("windowMs", 1e-3, opt.window_s);
+    read("maxSamples", 1, opt.max_samples);
+    if (opt.confidence <= 0 || opt.confidence >= 1)
+      throw Napi::RangeError::New(env, "leak.confidence must be in (0, 1)");
+    if (opt.min_points < 3) opt.min_points = 3;
+    if (opt.max_samples < opt.min_points) opt.max_samples = opt.min_points;
+    leak_.set_options(opt);
+    return leak_state(info);
+  }
+
+  Napi::Value leak_state(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const LeakOptions& opt = leak_.options();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("detected", Napi::Boolean::New(env, leak_.leaking()));
+    o.Set("rate_bytes_per_hour", Napi::Number::New(env, std::round(leak_.last_rate_per_hour())));
+    o.Set("samples", Napi::Number::New(env, static_cast<double>(leak_.sample_count())));
+    const series::TrendResult& r = leak_.last_result();
+    Napi::Object last = Napi::Object::New(env);
+    last.Set("verdict", Napi::String::New(env, std::string(series::verdict_name(r.verdict))));
+    last.Set("reason",
+             Napi::String::New(env, std::string(series::inconclusive_reason_name(r.reason))));
+    last.Set("rate_bytes_per_hour", Napi::Number::New(env, r.rate_per_hour));
+    last.Set("p_value", Napi::Number::New(env, r.p_value));
+    last.Set("growth", Napi::Number::New(env, r.growth));
+    last.Set("growth_floor", Napi::Number::New(env, r.growth_floor));
+    last.Set("window_ms", Napi::Number::New(env, r.window_s() * 1000.0));
+    last.Set("points_judged", Napi::Number::New(env, static_cast<double>(r.points_judged)));
+    last.Set("warmup_discarded_ms", Napi::Number::New(env, r.warmup_discarded_s * 1000.0));
+    o.Set("last", last);
+    Napi::Object c = Napi::Object::New(env);
+    c.Set("minDurationMs", Napi::Number::New(env, opt.min_duration_s * 1000.0));
+    c.Set("minPoints", Napi::Number::New(env, static_cast<double>(opt.min_points)));
+    c.Set("warmupMs", Napi::Number::New(env, opt.warmup_s * 1000.0));
+    c.Set("minGrowthBytes", Napi::Number::New(env, opt.min_growth_bytes));
+    c.Set("minGrowthFraction", Napi::Number::New(env, opt.min_growth_fraction));
+    c.Set("minRateBytesPerHour", Napi::Number::New(env, opt.min_rate_per_hour));
+    c.Set("confidence", Napi::Number::New(env, opt.confidence));
+    c.Set("windowMs", Napi::Number::New(env, opt.window_s * 1000.0));
+    c.Set("maxSamples", Napi::Number::New(env, static_cast<double>(opt.max_samples)));
+    o.Set("options", c);
+    return o;
+  }
+
   v8::Isolate* isolate_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  LeakWatch leak_;
   GcMonitor gc_;
   napi_threadsafe_function tsfn_ = nullptr;
   bool cleanup_hook_ = false;
