@@ -322,13 +322,25 @@ class Binding : public Napi::Addon<Binding> {
 
   static size_t near_heap_limit(void* data, size_t current_limit, size_t initial_limit) {
     auto* self = static_cast<Binding*>(data);
-    if (self->near_limit_remaining_ <= 0 || self->in_near_limit_ || self->shutting_down_)
+    if (self->near_limit_remaining_ <= 0 || self->near_limit_pending_ || self->shutting_down_) {
       return current_limit;
-    self->in_near_limit_ = true;
+    }
     --self->near_limit_remaining_;
-    // Room for the snapshot's own allocations, as Node's --heapsnapshot-near-heap-limit does;
-    // the process still dies of OOM afterwards if it keeps leaking, but with a snapshot on disk.
-    const size_t raised = current_limit + std::max(initial_limit / 2, size_t{16} << 20);
+    self->near_limit_pending_ = true;
+    // Not here: a snapshot starts with a full GC, and a GC inside this callback, under the old
+    // limit, is fatal. Raise the limit (room for the snapshot and a little more of the app, as
+    // Node's --heapsnapshot-near-heap-limit does) and take it at the next interrupt check.
+    self->isolate_->RequestInterrupt(&Binding::near_limit_interrupt, self);
+    // V8 calls only the latest callback: step aside until the snapshot is written, so the one
+    // underneath (a worker's graceful ERR_WORKER_OUT_OF_MEMORY) still works.
+    self->isolate_->RemoveNearHeapLimitCallback(&Binding::near_heap_limit, 0);
+    self->near_limit_installed_ = false;
+    return current_limit + std::max(initial_limit / 2, size_t{32} << 20);
+  }
+
+  static void near_limit_interrupt(v8::Isolate*, void* data) {
+    auto* self = static_cast<Binding*>(data);
+    if (self->shutting_down_) return;
     uv_timeval64_t now{};
     uv_gettimeofday(&now);
     const std::string path = self->near_limit_dir_ + "/heapdump-" + std::to_string(now.tv_sec) +
@@ -339,13 +351,11 @@ class Binding : public Napi::Addon<Binding> {
     e.write = write_heap_snapshot(self->isolate_, path);
     e.kind = e.write.error == 0 ? EventKind::kSnapshot : EventKind::kSnapshotError;
     self->push(std::move(e));
-    if (self->near_limit_remaining_ <= 0) {
-      // Removing from inside the callback is allowed; the raised limit stays.
-      self->isolate_->RemoveNearHeapLimitCallback(&Binding::near_heap_limit, raised);
-      self->near_limit_installed_ = false;
+    self->near_limit_pending_ = false;
+    if (self->near_limit_remaining_ > 0 && !self->near_limit_installed_) {
+      self->isolate_->AddNearHeapLimitCallback(&Binding::near_heap_limit, self);
+      self->near_limit_installed_ = true;
     }
-    self->in_near_limit_ = false;
-    return raised;
   }
 
   // JS: setLeakOptions({minDurationMs, minPoints, warmupMs, minGrowthBytes, minGrowthFraction,
@@ -427,7 +437,7 @@ class Binding : public Napi::Addon<Binding> {
   int64_t near_limit_remaining_ = 0;
   std::string near_limit_dir_ = ".";
   bool near_limit_installed_ = false;
-  bool in_near_limit_ = false;
+  bool near_limit_pending_ = false;
 };
 
 }  // namespace
