@@ -476,7 +476,39 @@ function registerMetrics(registry, options = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// HeapDiff (memwatch's shape; the comparison is the project's analysis/heap_diff)
 
+class HeapDiff {
+  constructor() {
+    // A class constructor already refuses calls without `new` (memwatch crashed, lloyd#30).
+    this._before = binding.heapDiffCapture();
+    this._before_time = new Date();
+    this._ended = false;
+  }
+
+  end() {
+    if (!(this instanceof HeapDiff)) throw new TypeError('HeapDiff.end() must be called on a HeapDiff');
+    if (this._ended) throw new Error('attempt to end() a HeapDiff that was already ended');
+    this._ended = true;
+    const before = this._before;
+    this._before = null;
+    const after = binding.heapDiffCapture();
+    const after_time = new Date();
+    const result = JSON.parse(binding.heapDiffCompare(before.table, after.table));
+    result.before.time = this._before_time;
+    result.after.time = after_time;
+    result.timing = {
+      before_snapshot_ms: before.snapshot_ms, before_read_ms: before.read_ms + before.classify_ms,
+      after_snapshot_ms: after.snapshot_ms, after_read_ms: after.read_ms + after.classify_ms,
+      kept_bytes: before.table_bytes,
+    };
+    return result;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+agent.HeapDiff = HeapDiff;
 agent.gc = gc;
 agent.writeSnapshot = writeSnapshot;
 agent.configure = configure;

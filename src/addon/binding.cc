@@ -21,8 +21,10 @@
 #include <v8.h>
 
 #include "addon/gc_monitor.h"
+#include "addon/heap_capture.h"
 #include "addon/leak_watch.h"
 #include "addon/snapshot_file.h"
+#include "report/memwatch_heap_diff.h"
 
 namespace leakscope::addon {
 namespace {
@@ -109,6 +111,8 @@ class Binding : public Napi::Addon<Binding> {
                              InstanceMethod("setNearHeapLimit", &Binding::set_near_heap_limit),
                              InstanceMethod("setLeakOptions", &Binding::set_leak_options),
                              InstanceMethod("leakState", &Binding::leak_state),
+                             InstanceMethod("heapDiffCapture", &Binding::heap_diff_capture),
+                             InstanceMethod("heapDiffCompare", &Binding::heap_diff_compare),
                          });
     gc_.on_full_gc = [this](const FullGcStats& s) {
       Event e;
@@ -422,6 +426,49 @@ class Binding : public Napi::Addon<Binding> {
     c.Set("maxSamples", Napi::Number::New(env, static_cast<double>(opt.max_samples)));
     o.Set("options", c);
     return o;
+  }
+
+  // JS: heapDiffCapture() -> an opaque handle on one snapshot's id/class table.
+  Napi::Value heap_diff_capture(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CaptureTimings timings;
+    IdClassTable* table = nullptr;
+    try {
+      table = new IdClassTable(capture_id_class_table(isolate_, &timings));
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(
+          env, std::string("leakscope.HeapDiff: cannot read the heap snapshot: ") + e.what());
+    }
+    const auto bytes = static_cast<int64_t>(table->memory_bytes());
+    // Tell V8 what the handle holds, so GC heuristics see it (and give it back in the finalizer).
+    Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("table", Napi::External<IdClassTable>::New(
+                       env, table, [bytes](Napi::Env fin_env, IdClassTable* t) {
+                         delete t;
+                         Napi::MemoryManagement::AdjustExternalMemory(fin_env, -bytes);
+                       }));
+    o.Set("nodes", Napi::Number::New(env, static_cast<double>(table->node_count)));
+    o.Set("table_bytes", Napi::Number::New(env, static_cast<double>(bytes)));
+    o.Set("snapshot_ms", Napi::Number::New(env, timings.snapshot_ms));
+    o.Set("read_ms", Napi::Number::New(env, timings.read_ms));
+    o.Set("classify_ms", Napi::Number::New(env, timings.classify_ms));
+    return o;
+  }
+
+  // JS: heapDiffCompare(before.table, after.table) -> memwatch-shaped JSON text.
+  Napi::Value heap_diff_compare(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsExternal() || !info[1].IsExternal())
+      throw Napi::TypeError::New(env, "heapDiffCompare(before, after)");
+    const IdClassTable* before = info[0].As<Napi::External<IdClassTable>>().Data();
+    const IdClassTable* after = info[1].As<Napi::External<IdClassTable>>().Data();
+    try {
+      return Napi::String::New(env,
+                               report::memwatch_heap_diff_json(diff_heaps(*before, *after)).dump());
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(env, std::string("leakscope.HeapDiff: ") + e.what());
+    }
   }
 
   v8::Isolate* isolate_;

@@ -57,7 +57,8 @@ std::optional<LeakEvent> LeakWatch::evaluate() {
   e.samples = r.points_judged;
   e.duration_s = r.window_s();
   e.reason = "heap growth over " + std::to_string(r.points_judged) + " consecutive GCs (" +
-             memwatch_elapsed(r.window_s()) + ") - " + memwatch_size(r.rate_per_hour) + "/hr";
+             report::memwatch_elapsed(r.window_s()) + ") - " +
+             report::memwatch_size(r.rate_per_hour) + "/hr";
   // Start a new window at the latest full GC.
   samples_.erase(samples_.begin(), samples_.end() - 1);
   return e;

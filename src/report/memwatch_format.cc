@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-namespace leakscope {
+namespace leakscope::report {
 
 std::string memwatch_size(double bytes) {
   if (!std::isfinite(bytes))
@@ -43,4 +43,4 @@ std::string memwatch_elapsed(double seconds) {
   return out;
 }
 
-}  // namespace leakscope
+}  // namespace leakscope::report

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-namespace leakscope {
+namespace leakscope::report {
 
 // |bytes| > 1 MiB: mb; > 1 KiB: kb; else whole bytes. Signed, 64-bit (memwatch's was an int).
 std::string memwatch_size(int64_t bytes);
@@ -14,4 +14,4 @@ std::string memwatch_size(double bytes);
 // "Xh Ym Zs", the hours part only from an hour on and the minutes part only from a minute on.
 std::string memwatch_elapsed(double seconds);
 
-}  // namespace leakscope
+}  // namespace leakscope::report
