@@ -60,7 +60,7 @@ if (!gyp) {
 const jobs = process.env.LEAKSCOPE_JOBS || '2';
 const debug = process.argv.includes('--debug') ? ['--debug'] : [];
 for (const step of [['configure'], ['build', `--jobs=${jobs}`]]) {
-  const args = [gyp, ...step, `--nodedir=${nodedir}`, ...debug];
+  const args = [gyp, ...step, `--nodedir=${nodedir}`, '--loglevel=warn', ...debug];
   const r = spawnSync(process.execPath, args, {cwd: root, stdio: 'inherit'});
   if (r.status !== 0) {
     console.error(`leakscope: node-gyp ${step[0]} failed (nodedir ${nodedir})`);
