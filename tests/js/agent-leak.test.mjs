@@ -38,7 +38,7 @@ test('a leaking workload fires `leak` within bounded time, with memwatch fields 
   const leaks = r.events.filter((e) => e.event === 'leak');
   assert.ok(leaks.length >= 1, JSON.stringify(r.events.at(-1)));
   const l = leaks[0];
-  assert.ok(l.after_ms < 5000, `first leak after ${l.after_ms} ms`);
+  assert.ok(l.after_ms < 6500, `first leak after ${l.after_ms} ms`);
   assert.match(l.reason, /^heap growth over \d+ consecutive GCs \((\d+h )?(\d+m )?\d+s\) - [\d.]+ (mb|kb|bytes)\/hr$/);
   assert.ok(Date.parse(l.start) < Date.parse(l.end));
   assert.ok(Date.parse(l.end) - Date.parse(l.start) >= 2000 * 0.9);
