@@ -112,6 +112,7 @@ class Binding : public Napi::Addon<Binding> {
                              InstanceMethod("setLeakOptions", &Binding::set_leak_options),
                              InstanceMethod("leakState", &Binding::leak_state),
                              InstanceMethod("heapDiffCapture", &Binding::heap_diff_capture),
+                    InstanceMethod("setGcHooks", &Binding::set_gc_hooks),
                              InstanceMethod("heapDiffCompare", &Binding::heap_diff_compare),
                          });
     gc_.on_full_gc = [this](const FullGcStats& s) {
@@ -426,6 +427,17 @@ class Binding : public Napi::Addon<Binding> {
     c.Set("maxSamples", Napi::Number::New(env, static_cast<double>(opt.max_samples)));
     o.Set("options", c);
     return o;
+  }
+
+  // JS: setGcHooks(enabled). For the overhead benchmark: the same process with and without the
+  // V8 callbacks, segment by segment. GCs while disabled are not counted.
+  Napi::Value set_gc_hooks(const Napi::CallbackInfo& info) {
+    if (info[0].ToBoolean().Value()) {
+      gc_.install();
+    } else {
+      gc_.uninstall();
+    }
+    return info.Env().Undefined();
   }
 
   // JS: heapDiffCapture() -> an opaque handle on one snapshot's id/class table.
