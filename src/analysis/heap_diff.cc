@@ -16,10 +16,10 @@ uint64_t IdClassTable::memory_bytes() const {
 }
 
 IdClassTable make_id_class_table(const HeapGraph& graph, const ClassIndex& classes,
-                                 const BigVector<uint64_t>& self_sizes) {
+                                 const BigVector<uint64_t>& self_sizes, bool skip_zero_size) {
   IdClassTable table;
   const uint32_t n = graph.node_count();
-  table.node_count = n;
+  table.node_count = 0;
   std::vector<uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0u);
   std::sort(order.begin(), order.end(),
@@ -30,6 +30,7 @@ IdClassTable make_id_class_table(const HeapGraph& graph, const ClassIndex& class
   table.class_of.reserve(n);
   table.self_size.reserve(n);
   for (uint32_t node : order) {
+    if (skip_zero_size && self_sizes[node] == 0) continue;
     const uint32_t c = classes.node_class[node];
     if (remap[c] == UINT32_MAX) {
       remap[c] = static_cast<uint32_t>(table.classes.size());
@@ -39,11 +40,12 @@ IdClassTable make_id_class_table(const HeapGraph& graph, const ClassIndex& class
     table.class_of.push_back(remap[c]);
     table.self_size.push_back(self_sizes[node]);
     table.total_size += self_sizes[node];
+    ++table.node_count;
   }
   return table;
 }
 
-HeapDiff diff_heaps(const IdClassTable& before, const IdClassTable& after) {
+HeapDiff diff_heaps(const IdClassTable& before, const IdClassTable& after, DiffMatching matching) {
   HeapDiff diff;
   diff.before = {before.node_count, before.total_size};
   diff.after = {after.node_count, after.total_size};
@@ -87,6 +89,11 @@ HeapDiff diff_heaps(const IdClassTable& before, const IdClassTable& after) {
     } else if (after.ids[j] < before.ids[i]) {
       allocated(j++);
     } else {
+      if (matching == DiffMatching::kByClassAndId &&
+          before_rows[before.class_of[i]] != after_rows[after.class_of[j]]) {
+        freed(i);
+        allocated(j);
+      }
       ++i;
       ++j;
     }

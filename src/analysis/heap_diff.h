@@ -32,9 +32,11 @@ struct IdClassTable {
   uint64_t memory_bytes() const;
 };
 
-// self_sizes: one per node (e.g. from attribute_shallow_sizes()).
+// self_sizes: one per node (e.g. from attribute_shallow_sizes()). DevTools' Comparison does not
+// see nodes whose (re-attributed) self size is 0; skip_zero_size leaves them out the same way.
 IdClassTable make_id_class_table(const HeapGraph& graph, const ClassIndex& classes,
-                                 const BigVector<uint64_t>& self_sizes);
+                                 const BigVector<uint64_t>& self_sizes,
+                                 bool skip_zero_size = false);
 
 struct ClassDelta {
   std::string key;
@@ -71,6 +73,14 @@ struct HeapDiff {
   }
 };
 
-HeapDiff diff_heaps(const IdClassTable& before, const IdClassTable& after);
+// How an id present on both sides is counted when its class differs (a plain object that gained
+// properties moves from `{a}` to `{a, b}`).
+enum class DiffMatching {
+  kById,          // the same object: not counted at all (memwatch, the agent)
+  kByClassAndId,  // deleted from the old class, new in the new one (DevTools' per-class join)
+};
+
+HeapDiff diff_heaps(const IdClassTable& before, const IdClassTable& after,
+                    DiffMatching matching = DiffMatching::kById);
 
 }  // namespace leakscope

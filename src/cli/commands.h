@@ -15,5 +15,8 @@ void add_dump_analysis_command(CLI::App& app, Action& action);
 void add_top_command(CLI::App& app, Action& action);
 void add_path_command(CLI::App& app, Action& action);
 void add_inspect_command(CLI::App& app, Action& action);
+void add_diff_command(CLI::App& app, Action& action);
+void add_leaks_command(CLI::App& app, Action& action);
+void add_check_command(CLI::App& app, Action& action);
 
 }  // namespace leakscope::cli

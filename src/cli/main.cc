@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   add_top_command(app, action);
   add_path_command(app, action);
   add_inspect_command(app, action);
+  add_diff_command(app, action);
+  add_leaks_command(app, action);
+  add_check_command(app, action);
   add_dump_analysis_command(app, action);
 
   try {

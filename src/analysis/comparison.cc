@@ -1,0 +1,121 @@
+#include "analysis/comparison.h"
+
+#include <algorithm>
+
+#include "analysis/class_retained.h"
+#include "analysis/retention.h"
+#include "analysis/shallow_sizes.h"
+
+namespace leakscope {
+
+namespace {
+uint32_t mix32(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return static_cast<uint32_t>(x);
+}
+}  // namespace
+
+JsIdentity js_identity(const HeapGraph& graph) {
+  JsIdentity identity;
+  const uint32_t n = graph.node_count();
+  for (uint32_t v = 0; v < n; ++v) {
+    const NodeType t = graph.type(v);
+    const uint32_t id = graph.node_id[v];
+    if ((t != kObject && t != kClosure) || (id & 1u) == 0) continue;
+    const std::string_view name = graph.name(v);
+    uint64_t h = 1469598103934665603ULL ^ t;
+    for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    identity.id_name.push_back((static_cast<uint64_t>(id) << 32) | mix32(h));
+  }
+  std::sort(identity.id_name.begin(), identity.id_name.end());
+  return identity;
+}
+
+bool ProcessMatch::comparable() const {
+  const uint64_t smaller = std::min(base_objects, current_objects);
+  if (smaller < 200) return true;  // too few objects to judge; let the user see the diff
+  // The same process keeps most of its startup objects (builtins, modules) with their ids, and an
+  // id always names the same object; a different process has other objects behind the same ids.
+  return shared_ids * 20 >= smaller && same_name * 10 >= shared_ids * 9;
+}
+
+ProcessMatch match_processes(const JsIdentity& base, const JsIdentity& current) {
+  ProcessMatch m;
+  m.base_objects = base.id_name.size();
+  m.current_objects = current.id_name.size();
+  size_t i = 0;
+  size_t j = 0;
+  while (i < base.id_name.size() && j < current.id_name.size()) {
+    const uint64_t a = base.id_name[i] >> 32;
+    const uint64_t b = current.id_name[j] >> 32;
+    if (a < b) {
+      ++i;
+    } else if (b < a) {
+      ++j;
+    } else {
+      ++m.shared_ids;
+      if (base.id_name[i] == current.id_name[j]) ++m.same_name;
+      ++i;
+      ++j;
+    }
+  }
+  return m;
+}
+
+ComparisonSide summarize_for_comparison(const HeapGraph& graph,
+                                        const std::vector<InterfaceDefinition>& definitions,
+                                        const ComparisonSideOptions& options) {
+  ComparisonSide side;
+  const BigVector<uint64_t> sizes = attribute_shallow_sizes(graph);
+  const ClassIndex classes = classify_nodes(graph, &definitions);
+  side.table = make_id_class_table(graph, classes, sizes, /*skip_zero_size=*/true);
+  side.identity = js_identity(graph);
+  side.total_size = side.table.total_size;
+  if (options.retained) {
+    RetentionOptions ro;
+    ro.distances = false;
+    ro.dominated_children = true;
+    ro.threads = options.threads;
+    const RetentionAnalysis retention = analyze_retention(graph, sizes, ro);
+    const std::vector<uint64_t> retained =
+        class_retained_sizes(retention.tree, classes.node_class,
+                             static_cast<uint32_t>(classes.classes.size()), sizes, graph.root);
+    for (size_t c = 0; c < classes.classes.size(); ++c) {
+      if (retained[c] != 0) side.class_retained[classes.classes[c].key] += retained[c];
+    }
+    side.total_size = retention.tree.retained[graph.root];
+  }
+  return side;
+}
+
+Comparison compare_snapshots(const ComparisonSide& base, const ComparisonSide& current) {
+  Comparison c;
+  c.match = match_processes(base.identity, current.identity);
+  c.diff = diff_heaps(base.table, current.table, DiffMatching::kByClassAndId);
+  const bool has_retained = !base.class_retained.empty() || !current.class_retained.empty();
+  auto retained_of = [](const ComparisonSide& side, const std::string& key) -> uint64_t {
+    auto it = side.class_retained.find(key);
+    return it == side.class_retained.end() ? 0 : it->second;
+  };
+  c.rows.reserve(c.diff.classes.size());
+  for (const ClassDelta& d : c.diff.classes) {
+    ComparisonRow row;
+    row.delta = d;
+    row.has_retained = has_retained;
+    row.base_retained = retained_of(base, d.key);
+    row.current_retained = retained_of(current, d.key);
+    c.rows.push_back(std::move(row));
+  }
+  std::stable_sort(c.rows.begin(), c.rows.end(), [](const ComparisonRow& a, const ComparisonRow& b) {
+    if (a.delta.size_delta() != b.delta.size_delta())
+      return a.delta.size_delta() > b.delta.size_delta();
+    return a.delta.count_delta() > b.delta.count_delta();
+  });
+  return c;
+}
+
+}  // namespace leakscope

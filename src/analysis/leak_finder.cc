@@ -1,0 +1,623 @@
+#include "analysis/leak_finder.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "analysis/node_names.h"
+
+namespace leakscope {
+
+namespace {
+
+constexpr uint32_t kDictionaryEdges = 32;  // owners with more edges are treated as dictionaries
+constexpr uint32_t kChainLookback = 4;     // longest repeated path segment that is folded
+constexpr uint32_t kNone = UINT32_MAX;
+
+bool is_numeric(std::string_view s) {
+  if (s.empty()) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+uint64_t mix(uint64_t h, uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  h *= 0xff51afd7ed558ccdULL;
+  return h ^ (h >> 29);
+}
+
+uint32_t backing_entries(const HeapGraph& g, uint32_t store) {
+  uint32_t n = 0;
+  for (uint64_t e = g.edges_begin(store); e < g.edges_end(store); ++e) {
+    const EdgeType k = g.edge_kind(e);
+    if (k == kElement) {
+      ++n;
+    } else if (k == kInternal && is_numeric(g.strings.get(g.edge_name[e]))) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+// The owner of a node on its shortest path (kNone for the BFS starts and unreached nodes).
+uint32_t path_parent(const HeapGraph& g, const Distances& d, uint32_t v) {
+  const uint64_t e = d.parent_edge[v];
+  return e == kNoEdge ? kNone : edge_owner(g, e);
+}
+
+// Backing stores (elements, hash tables, property arrays) are skipped when naming a holder: the
+// user knows the Map, not its OrderedHashMap.
+bool is_backing_store(const HeapGraph& g, uint32_t v) {
+  const NodeType t = g.type(v);
+  return t == kArray || t == kHidden;
+}
+
+
+}  // namespace
+
+bool EarlierSnapshot::contains(uint32_t id) const {
+  return std::binary_search(ids.begin(), ids.end(), id);
+}
+
+std::optional<uint32_t> EarlierSnapshot::entries_of(uint32_t id) const {
+  auto it = std::lower_bound(ids.begin(), ids.end(), id);
+  if (it == ids.end() || *it != id) return std::nullopt;
+  return entries[static_cast<size_t>(it - ids.begin())];
+}
+
+uint32_t entry_count(const HeapGraph& g, uint32_t v) {
+  uint32_t n = 0;
+  uint32_t table = 0;
+  for (uint64_t e = g.edges_begin(v); e < g.edges_end(v); ++e) {
+    switch (g.edge_kind(e)) {
+      case kElement:
+        ++n;
+        break;
+      case kContext:
+        ++n;
+        break;
+      case kProperty:
+        if (g.strings.get(g.edge_name[e]) != "__proto__") ++n;
+        break;
+      case kInternal: {
+        const std::string_view name = g.strings.get(g.edge_name[e]);
+        if (is_numeric(name)) {
+          ++n;
+        } else if (name == "table" || name == "elements" || name == "properties") {
+          const uint32_t to = g.edge_to[e];
+          if (is_backing_store(g, to)) table += backing_entries(g, to);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  const std::string_view name = g.name(v);
+  if (g.type(v) == kObject && (name == "Map" || name == "WeakMap")) table /= 2;  // key + value
+  return n + table;
+}
+
+bool is_internal_node(const HeapGraph& g, uint32_t v) {
+  switch (g.type(v)) {
+    case kHidden:
+    case kArray:
+    case kCode:
+    case kSynthetic:
+    case kNumber:
+    case kObjectShape:
+      return true;
+    case kNative:
+      // Embedder (C++) nodes get fresh ids in every snapshot, so they always look new.
+      return true;
+    case kObject:
+      return g.name(v).starts_with("system / ");
+    default:
+      return g.type(v) >= kKnownNodeTypeCount;
+  }
+}
+
+bool is_erased_edge_name(const HeapGraph& g, uint32_t owner, uint64_t e) {
+  const EdgeType k = g.edge_kind(e);
+  if (k == kElement || k == kHiddenEdge) return true;
+  if (k == kInternal && is_numeric(g.strings.get(g.edge_name[e]))) return true;
+  if (k == kProperty && g.edges_end(owner) - g.edges_begin(owner) > kDictionaryEdges) return true;
+  return false;
+}
+
+EarlierSnapshot summarize_earlier_snapshot(const HeapGraph& g,
+                                           const std::vector<InterfaceDefinition>& definitions) {
+  EarlierSnapshot s;
+  const uint32_t n = g.node_count();
+  s.node_count = n;
+  std::vector<uint64_t> id_entries(n);
+  for (uint32_t v = 0; v < n; ++v) {
+    id_entries[v] = (static_cast<uint64_t>(g.node_id[v]) << 32) | entry_count(g, v);
+    s.total_size += g.node_self_size[v];
+  }
+  std::sort(id_entries.begin(), id_entries.end());
+  s.ids.resize(n);
+  s.entries.resize(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    s.ids[i] = static_cast<uint32_t>(id_entries[i] >> 32);
+    s.entries[i] = static_cast<uint32_t>(id_entries[i]);
+  }
+  const ClassIndex classes = classify_nodes(g, &definitions);
+  std::vector<uint64_t> per_class(classes.classes.size(), 0);
+  for (uint32_t v = 0; v < n; ++v) {
+    if (g.node_self_size[v] != 0) ++per_class[classes.node_class[v]];
+  }
+  for (size_t c = 0; c < per_class.size(); ++c) {
+    if (per_class[c] != 0) s.class_counts[classes.classes[c].key] += per_class[c];
+  }
+  return s;
+}
+
+namespace {
+
+// Path keys, memoized per node: key(v) = key(parent) + token(edge into v, class of v), except
+// that a token equal to one of the last few tokens above it folds back onto that ancestor's key
+// (the repeated links of a list or chain all get the same key).
+class PathKeys {
+ public:
+  PathKeys(const HeapGraph& g, const Distances& d, const ClassIndex& c)
+      : g_(g), d_(d), c_(c), key_(g.node_count(), 0), token_(g.node_count(), 0),
+        chained_(g.node_count(), false) {}
+
+  uint64_t key(uint32_t v) {
+    if (key_[v] != 0) return key_[v];
+    // Walk up to the first node with a key, then fill keys downwards (no recursion).
+    stack_.clear();
+    uint32_t u = v;
+    while (u != kNone && key_[u] == 0) {
+      stack_.push_back(u);
+      u = path_parent(g_, d_, u);
+    }
+    while (!stack_.empty()) {
+      const uint32_t x = stack_.back();
+      stack_.pop_back();
+      compute(x);
+    }
+    return key_[v];
+  }
+  bool chained(uint32_t v) const { return chained_[v]; }
+
+ private:
+  void compute(uint32_t x) {
+    const uint64_t e = d_.parent_edge[x];
+    const uint64_t cls = c_.node_class[x];
+    if (e == kNoEdge) {  // a BFS start: global, the root, or unreached
+      token_[x] = mix(0x51ed27ULL, (cls << 1) | 1);
+      key_[x] = token_[x] | 1;
+      return;
+    }
+    const uint32_t p = edge_owner(g_, e);
+    uint64_t t = mix(g_.edge_kind(e), cls);
+    if (!is_erased_edge_name(g_, p, e)) t = mix(t, static_cast<uint64_t>(g_.edge_name[e]) + 1);
+    token_[x] = t;
+    uint32_t a = p;
+    for (uint32_t step = 0; step < kChainLookback && a != kNone; ++step) {
+      if (token_[a] == t) {
+        key_[x] = key_[a];
+        chained_[x] = true;
+        return;
+      }
+      a = path_parent(g_, d_, a);
+    }
+    key_[x] = mix(key_[p], t) | 1;
+  }
+
+  const HeapGraph& g_;
+  const Distances& d_;
+  const ClassIndex& c_;
+  std::vector<uint64_t> key_;
+  std::vector<uint64_t> token_;
+  std::vector<bool> chained_;
+  std::vector<uint32_t> stack_;
+};
+
+// The object that holds a member: its path parent, skipping backing stores.
+uint32_t holder_of(const HeapGraph& g, const Distances& d, uint32_t member) {
+  uint32_t p = path_parent(g, d, member);
+  while (p != kNone && is_backing_store(g, p)) {
+    const uint32_t up = path_parent(g, d, p);
+    if (up == kNone) break;
+    p = up;
+  }
+  return p;
+}
+
+std::optional<SourcePosition> source_of(const HeapGraph& g, const ClassIndex& classes,
+                                        uint32_t node) {
+  std::optional<Location> loc = classes.classes[classes.node_class[node]].location;
+  if (!loc) {
+    for (const Location& l : g.locations) {
+      if (l.node == node) {
+        loc = l;
+        break;
+      }
+    }
+  }
+  if (!loc) return std::nullopt;
+  SourcePosition pos;
+  pos.script_id = loc->script_id;
+  pos.line = loc->line + 1;
+  pos.column = loc->column + 1;
+  // Script names are not in the locations table: a function of that script leads to its
+  // SharedFunctionInfo and from there to the Script, whose node name is the file name.
+  for (const Location& l : g.locations) {
+    if (l.script_id != loc->script_id || g.type(l.node) != kClosure) continue;
+    for (uint64_t e = g.edges_begin(l.node); e < g.edges_end(l.node); ++e) {
+      if (g.edge_kind(e) != kInternal || g.strings.get(g.edge_name[e]) != "shared") continue;
+      const uint32_t shared = g.edge_to[e];
+      for (uint64_t f = g.edges_begin(shared); f < g.edges_end(shared); ++f) {
+        const std::string_view name = g.strings.get(g.edge_name[f]);
+        if (g.edge_kind(f) == kInternal &&
+            (name == "script_or_debug_info" || name == "script")) {
+          pos.script = std::string(g.name(g.edge_to[f]));
+          if (!pos.script.empty()) return pos;
+        }
+      }
+    }
+  }
+  return pos;
+}
+
+std::string with_commas_u(uint64_t v) {
+  std::string digits = std::to_string(v);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+bool strictly_increasing(const std::vector<uint64_t>& v) {
+  for (size_t i = 1; i < v.size(); ++i) {
+    if (v[i] <= v[i - 1]) return false;
+  }
+  return true;
+}
+
+struct Building {
+  std::vector<uint32_t> members;
+  bool chain = false;
+  uint32_t representative = kNone;
+  uint32_t holder = kNone;
+  std::unordered_map<uint32_t, uint64_t> holders;
+  uint32_t merged_into = kNone;
+};
+
+// V8's own root lists: strings there are property names and literals, interned by the engine.
+bool is_engine_table(const HeapGraph& g, uint32_t v) {
+  if (g.type(v) != kSynthetic) return false;
+  const std::string_view name = g.name(v);
+  return name == "(Internalized strings)" || name == "(External strings)" ||
+         name == "(Compilation cache)" || name == "(Startup object cache)" ||
+         name == "(Builtins)" || name == "(Read-only roots)" || name == "(Bootstrapper)" ||
+         name == "(Code flusher)";
+}
+
+bool is_string_type(NodeType t) {
+  return t == kString || t == kConsString || t == kSlicedString;
+}
+
+// The halves of a concatenated string and the parent of a sliced one belong to that string.
+bool is_string_part(const HeapGraph& g, const Distances& d, uint32_t v) {
+  if (!is_string_type(g.type(v))) return false;
+  const uint32_t p = path_parent(g, d, v);
+  return p != kNone && is_string_type(g.type(p));
+}
+
+// The edges from a chain member back up to the previous member, e.g. ".someMethod->context
+// ->originalThing".
+std::string chain_segment(const HeapGraph& g, const Distances& d, const std::vector<uint32_t>& members) {
+  std::unordered_set<uint32_t> set(members.begin(), members.end());
+  for (uint32_t m : members) {
+    std::vector<uint64_t> edges;
+    uint32_t u = m;
+    for (uint32_t step = 0; step < kChainLookback; ++step) {
+      const uint64_t e = d.parent_edge[u];
+      if (e == kNoEdge) break;
+      edges.push_back(e);
+      u = edge_owner(g, e);
+      if (set.count(u)) {
+        std::string text;
+        for (auto it = edges.rbegin(); it != edges.rend(); ++it) text += edge_display(g, *it);
+        return text;
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& options) {
+  const HeapGraph& g = *in.graph;
+  const Distances& d = *in.distances;
+  const DominatorTree& tree = *in.tree;
+  const ClassIndex& classes = *in.classes;
+  const BigVector<uint64_t>& sizes = *in.self_sizes;
+  const EarlierSnapshot& baseline = *in.earlier.front();
+  const size_t snapshots = in.earlier.size() + 1;
+  const uint32_t n = g.node_count();
+  LeakFindings out;
+
+  // 1. Candidates: alive at the end, strongly reachable, not in the baseline.
+  PathKeys keys(g, d, classes);
+  std::unordered_map<uint64_t, uint32_t> cluster_of_key;
+  std::vector<Building> building;
+  for (uint32_t v = 0; v < n; ++v) {
+    if (sizes[v] == 0 && tree.retained[v] == 0) continue;
+    if (d.distance[v] == kNoDistance || d.parent_edge[v] == kNoEdge) continue;
+    if (baseline.contains(g.node_id[v])) continue;
+    ++out.candidates;
+    if (!options.all && (is_internal_node(g, v) || is_string_part(g, d, v))) {
+      ++out.excluded_internal;
+      continue;
+    }
+    const uint64_t k = keys.key(v);
+    auto [it, inserted] = cluster_of_key.try_emplace(k, static_cast<uint32_t>(building.size()));
+    if (inserted) building.emplace_back();
+    Building& b = building[it->second];
+    b.members.push_back(v);
+    if (keys.chained(v)) b.chain = true;
+  }
+  // 2. Representative and holders per cluster; clusters of one class held by one holder are one
+  // cluster (a doubly-linked list is reached from both ends, one key per direction).
+  auto closest = [&](uint32_t x, uint32_t y) {
+    const int64_t dx = d.distance[x];
+    const int64_t dy = d.distance[y];
+    return dx != dy ? dx < dy : g.node_id[x] < g.node_id[y];
+  };
+  std::unordered_map<uint64_t, uint32_t> by_class_and_holder;
+  for (size_t i = 0; i < building.size(); ++i) {
+    Building& b = building[i];
+    b.representative = *std::min_element(b.members.begin(), b.members.end(), closest);
+    if (b.chain) {
+      // A chain is held by the first object above its links that is not a link itself (links
+      // of the same class that were already there before the baseline count as links).
+      uint32_t h = holder_of(g, d, b.representative);
+      const uint32_t link_class = classes.node_class[b.representative];
+      while (h != kNone && classes.node_class[h] == link_class) h = holder_of(g, d, h);
+      b.holders[h] = b.members.size();
+    } else {
+      for (uint32_t m : b.members) ++b.holders[holder_of(g, d, m)];
+    }
+    b.holders.erase(kNone);
+    b.holder = g.root;
+    uint64_t best = 0;
+    for (const auto& [h, count] : b.holders) {
+      if (count > best || (count == best && h < b.holder)) {
+        best = count;
+        b.holder = h;
+      }
+    }
+    const uint64_t key = mix(classes.node_class[b.representative], b.holder);
+    auto [it, inserted] = by_class_and_holder.try_emplace(key, static_cast<uint32_t>(i));
+    if (inserted) continue;
+    Building& into = building[it->second];
+    into.members.insert(into.members.end(), b.members.begin(), b.members.end());
+    into.chain = into.chain || b.chain;
+    for (const auto& [h, count] : b.holders) into.holders[h] += count;
+    if (closest(b.representative, into.representative)) into.representative = b.representative;
+    b.merged_into = it->second;
+    b.members.clear();
+  }
+  std::vector<Building> merged;
+  for (Building& b : building) {
+    if (b.merged_into == kNone) merged.push_back(std::move(b));
+  }
+  building = std::move(merged);
+  out.clusters = building.size();
+
+  std::unordered_map<std::string, uint64_t> final_class_counts;
+  {
+    std::vector<uint64_t> per_class(classes.classes.size(), 0);
+    for (uint32_t v = 0; v < n; ++v) {
+      if (sizes[v] != 0) ++per_class[classes.node_class[v]];
+    }
+    for (size_t c = 0; c < per_class.size(); ++c) {
+      if (per_class[c] != 0) final_class_counts[classes.classes[c].key] += per_class[c];
+    }
+  }
+
+  // 3. Growth per snapshot and the verdict.
+  std::vector<LeakCluster> clusters;
+  clusters.reserve(building.size());
+  for (Building& b : building) {
+    LeakCluster c;
+    const uint32_t rep = b.representative;
+    const ClassInfo& info = classes.classes[classes.node_class[rep]];
+    c.class_name = info.name;
+    c.class_key = info.key;
+    if (g.type(rep) == kClosure) c.class_name = fmt::format("{}()", g.name(rep));
+    c.members = b.members.size();
+    c.chain = b.chain;
+    c.representative = rep;
+    c.holder = b.holder;
+    c.holder_count = std::max<uint64_t>(1, b.holders.size());
+    c.holder_members = b.holders.count(b.holder) ? b.holders[b.holder] : 0;
+    c.counts.assign(snapshots, 0);
+    c.counts.back() = c.members;
+    for (size_t k = 0; k + 1 < snapshots; ++k) {
+      uint64_t existed = 0;
+      for (uint32_t m : b.members) existed += in.earlier[k]->contains(g.node_id[m]) ? 1 : 0;
+      c.counts[k] = existed;
+    }
+    if (c.chain) {
+      // A chain's holder is its head; its size is the chain's length.
+      c.holder_entries = c.counts;
+      c.chain_edge = chain_segment(g, d, b.members);
+    } else {
+      c.holder_entries.assign(snapshots, 0);
+      for (const auto& [h, count] : b.holders) {
+        const uint32_t id = g.node_id[h];
+        for (size_t k = 0; k + 1 < snapshots; ++k) {
+          c.holder_entries[k] += in.earlier[k]->entries_of(id).value_or(0);
+        }
+        c.holder_entries.back() += entry_count(g, h);
+      }
+    }
+    c.class_counts.assign(snapshots, 0);
+    for (size_t k = 0; k + 1 < snapshots; ++k) {
+      auto it = in.earlier[k]->class_counts.find(c.class_key);
+      if (it != in.earlier[k]->class_counts.end()) c.class_counts[k] = it->second;
+    }
+    if (auto it = final_class_counts.find(c.class_key); it != final_class_counts.end()) {
+      c.class_counts.back() = it->second;
+    }
+    for (size_t k = 1; k < snapshots && c.reason.empty(); ++k) {
+      const uint64_t added = c.counts[k] - c.counts[k - 1];
+      if (added < options.min_new_per_interval) {
+        c.reason = k + 1 == snapshots
+                       ? fmt::format("nothing added after snapshot {} stayed alive (plateau)", k)
+                       : fmt::format("nothing added between snapshots {} and {} stayed alive", k,
+                                     k + 1);
+      }
+    }
+    if (c.reason.empty() && !options.all && is_engine_table(g, c.holder)) {
+      c.reason = fmt::format("held by V8's {} table, not by the program", g.name(c.holder));
+    }
+    if (c.reason.empty() && !strictly_increasing(c.holder_entries)) {
+      c.reason = fmt::format(
+          "new objects replace old ones but the holder does not grow ({} entries in snapshot "
+          "{}, {} at the end): a full cache",
+          with_commas_u(c.holder_entries[snapshots - 2]), snapshots - 1,
+          with_commas_u(c.holder_entries.back()));
+    }
+    c.leak = c.reason.empty();
+    clusters.push_back(std::move(c));
+  }
+
+  // 4. Sizes. A pre-order walk of the dominator tree finds, for every member of a leaking
+  // cluster, whether a member of another leaking cluster holds it (then it is part of that leak,
+  // listed under "includes") and which member of its own cluster is closest above it (in a chain
+  // each link's own share is its retained size minus the next link's).
+  std::vector<uint32_t> leak_cluster_of(n, kNone);
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    if (!clusters[i].leak) continue;
+    for (uint32_t m : building[i].members) leak_cluster_of[m] = static_cast<uint32_t>(i);
+  }
+  std::vector<int64_t> own(n, 0);
+  std::vector<bool> counted(n, false);
+  std::vector<std::unordered_map<std::string, uint64_t>> nested(clusters.size());
+  {
+    struct Frame {
+      uint32_t node;
+      uint32_t top;      // leaking cluster of the outermost member above (kNone if none)
+      uint32_t nearest;  // closest member above of that same cluster
+    };
+    std::vector<Frame> stack{{g.root, kNone, kNone}};
+    while (!stack.empty()) {
+      const Frame f = stack.back();
+      stack.pop_back();
+      Frame carry = f;
+      const uint32_t c = leak_cluster_of[f.node];
+      if (c != kNone) {
+        if (f.top == kNone || f.top == c) {
+          counted[f.node] = true;
+          own[f.node] += static_cast<int64_t>(tree.retained[f.node]);
+          if (f.nearest != kNone) own[f.nearest] -= static_cast<int64_t>(tree.retained[f.node]);
+          carry = {f.node, c, f.node};
+        } else {
+          ++nested[f.top][clusters[c].class_name];
+        }
+      }
+      for (uint32_t i = tree.first_child[f.node]; i < tree.first_child[f.node + 1]; ++i) {
+        stack.push_back({tree.children[i], carry.top, carry.nearest});
+      }
+    }
+  }
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    LeakCluster& c = clusters[i];
+    c.retained.assign(snapshots, 0);
+    for (uint32_t m : building[i].members) {
+      uint64_t r = tree.retained[m];
+      if (c.leak) {
+        if (!counted[m]) continue;  // part of another leak
+        r = static_cast<uint64_t>(std::max<int64_t>(0, own[m]));
+      }
+      c.retained_final += r;
+      for (size_t k = 0; k + 1 < snapshots; ++k) {
+        if (in.earlier[k]->contains(g.node_id[m])) c.retained[k] += r;
+      }
+    }
+    c.retained.back() = c.retained_final;
+    c.gained = c.retained_final - c.retained.front();
+    for (auto& [name, count] : nested[i]) c.includes.emplace_back(name, count);
+  }
+
+  // 5. Leaking clusters of one holder (a Map's keys and its values) are one leak: the largest
+  // absorbs the others.
+  {
+    std::unordered_map<uint32_t, size_t> main_of_holder;
+    std::vector<size_t> order(clusters.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return clusters[a].gained > clusters[b].gained; });
+    for (size_t i : order) {
+      LeakCluster& c = clusters[i];
+      if (!c.leak || c.retained_final == 0) continue;
+      auto [it, inserted] = main_of_holder.try_emplace(c.holder, i);
+      if (inserted) continue;
+      LeakCluster& into = clusters[it->second];
+      for (size_t k = 0; k < snapshots; ++k) into.retained[k] += c.retained[k];
+      into.retained_final += c.retained_final;
+      into.gained += c.gained;
+      into.includes.emplace_back(c.class_name, c.members);
+      for (auto& inc : c.includes) into.includes.push_back(inc);
+      c.retained_final = 0;  // absorbed
+    }
+  }
+
+  // A leak whose objects hang off the members of another leak (the id strings of leaking
+  // sessions, shared with a dictionary's keys) is part of that leak.
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    LeakCluster& c = clusters[i];
+    if (!c.leak || c.retained_final == 0) continue;
+    uint32_t target = leak_cluster_of[c.holder];
+    for (int hops = 0; target != kNone && hops < 8; ++hops) {
+      if (clusters[target].retained_final != 0 || target == i) break;
+      target = leak_cluster_of[clusters[target].holder];  // absorbed itself: follow it
+    }
+    if (target == kNone || target == i || clusters[target].retained_final == 0) continue;
+    LeakCluster& into = clusters[target];
+    for (size_t k = 0; k < snapshots; ++k) into.retained[k] += c.retained[k];
+    into.retained_final += c.retained_final;
+    into.gained += c.gained;
+    into.includes.emplace_back(c.class_name, c.members);
+    c.retained_final = 0;
+  }
+
+  for (LeakCluster& c : clusters) {
+    std::sort(c.includes.begin(), c.includes.end(),
+              [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (c.leak && c.retained_final == 0) continue;  // part of another leak
+    if (c.leak && c.gained < options.min_gained_bytes) {
+      c.leak = false;
+      c.reason = fmt::format("it gained only {} bytes", c.gained);
+    }
+    if (c.leak) {
+      c.holder_path = shortest_path(g, d, c.holder);
+      c.location = source_of(g, classes, c.representative);
+      out.leaks.push_back(std::move(c));
+    } else {
+      out.rejected.push_back(std::move(c));
+    }
+  }
+  std::sort(out.leaks.begin(), out.leaks.end(), [](const LeakCluster& a, const LeakCluster& b) {
+    return a.gained != b.gained ? a.gained > b.gained : a.members > b.members;
+  });
+  std::sort(out.rejected.begin(), out.rejected.end(), [](const LeakCluster& a, const LeakCluster& b) {
+    return a.retained_final != b.retained_final ? a.retained_final > b.retained_final
+                                                : a.members > b.members;
+  });
+  if (out.rejected.size() > options.max_rejected) out.rejected.resize(options.max_rejected);
+  for (LeakCluster& c : out.rejected) c.holder_path = shortest_path(g, d, c.holder);
+  return out;
+}
+
+}  // namespace leakscope

@@ -1,0 +1,120 @@
+// The leak finder behind `leakscope leaks S1 S2 S3 [...]`.
+//
+// memlab's method ("allocated after the baseline, still alive at the end") is the starting point,
+// but a leak here also has to *keep* growing: objects of the cluster were added in every interval
+// and are still alive in the last snapshot, and the object holding them (a Map, an array, an
+// EventEmitter's listener list, a chain of closure contexts) got bigger in every interval. A full
+// LRU cache (its holder stays the same size), a cache that warmed up and stopped (no additions in
+// the last interval), garbage churn (nothing survives) and WeakMap/WeakRef-held entries (no strong
+// path) are therefore not reported.
+//
+// Objects are grouped into clusters by their shortest retainer path, with array indices and map
+// keys erased and repeated segments (linked lists, closure-context chains) folded, so one leak is
+// one cluster. Clusters nested inside a bigger leaking cluster (in the dominator tree) are folded
+// into it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "analysis/class_index.h"
+#include "analysis/distances.h"
+#include "analysis/dominators.h"
+#include "analysis/retainer_paths.h"
+#include "heap/heap_graph.h"
+
+namespace leakscope {
+
+// What the finder keeps of a snapshot other than the last: ids, the size of every potential
+// holder, class counts. A few bytes per node; the graph itself can be freed right after.
+struct EarlierSnapshot {
+  std::vector<uint32_t> ids;      // ascending
+  std::vector<uint32_t> entries;  // entry_count() of the node with ids[i]
+  std::unordered_map<std::string, uint64_t> class_counts;  // by class key
+  uint64_t node_count = 0;
+  uint64_t total_size = 0;  // sum of self sizes as V8 wrote them
+
+  bool contains(uint32_t id) const;
+  // entry_count() of the node with this id, or nullopt when the snapshot has no such node.
+  std::optional<uint32_t> entries_of(uint32_t id) const;
+};
+
+// definitions: the last snapshot's interface definitions, so class keys line up.
+EarlierSnapshot summarize_earlier_snapshot(const HeapGraph& graph,
+                                           const std::vector<InterfaceDefinition>& definitions);
+
+// How many things a node holds: array elements, named properties (not __proto__), context
+// variables, Map/Set entries (through the backing hash table; a Map entry counts once).
+uint32_t entry_count(const HeapGraph& graph, uint32_t node);
+
+// Excluded from leak clusters unless --all: V8 and Node internals (compiled code, feedback,
+// maps, descriptor arrays, backing stores, `system / ...` objects, numbers).
+bool is_internal_node(const HeapGraph& graph, uint32_t node);
+
+struct LeakFinderInput {
+  const HeapGraph* graph = nullptr;  // the last snapshot
+  const BigVector<uint64_t>* self_sizes = nullptr;
+  const ClassIndex* classes = nullptr;
+  const DominatorTree* tree = nullptr;    // with dominated children
+  const Distances* distances = nullptr;   // with parent edges
+  std::vector<const EarlierSnapshot*> earlier;  // oldest first; at least one
+};
+
+struct LeakFinderOptions {
+  bool all = false;                // include Node/V8 internals
+  uint64_t min_new_per_interval = 1;  // objects a cluster must gain in every interval
+  uint64_t min_gained_bytes = 1024;   // retained bytes a cluster must gain since the baseline
+  size_t max_rejected = 5;            // non-leaking clusters to keep, to say what was checked
+};
+
+struct SourcePosition {
+  std::string script;  // script name (file path), empty when the snapshot does not say
+  uint32_t script_id = 0;
+  uint32_t line = 0;  // 1-based
+  uint32_t column = 0;  // 1-based
+};
+
+struct LeakCluster {
+  std::string class_name;
+  std::string class_key;
+  std::optional<SourcePosition> location;  // of the class (objects) or function (closures)
+  uint32_t representative = 0;  // node ordinal (last snapshot): the member closest to the roots
+  uint64_t members = 0;         // in the last snapshot
+  // Per snapshot (oldest first, the last snapshot included):
+  std::vector<uint64_t> counts;        // members of the cluster that already existed then
+  std::vector<uint64_t> class_counts;  // all instances of the class
+  std::vector<uint64_t> retained;      // retained size of those members (last snapshot's sizes)
+  std::vector<uint64_t> holder_entries;  // the holders' entry counts (0 where absent)
+  uint64_t retained_final = 0;
+  uint64_t gained = 0;  // retained size of the members added since the first snapshot
+
+  uint32_t holder = 0;           // node ordinal of the main holder
+  uint64_t holder_count = 1;     // distinct holders (e.g. one array per user)
+  uint64_t holder_members = 0;   // members held by the main holder
+  bool chain = false;            // members hold each other (linked list, closure contexts)
+  std::string chain_edge;        // the edge that repeats along the chain, e.g. "originalThing"
+  RetainerPath holder_path;      // shortest path from the roots to the holder
+  std::vector<std::pair<std::string, uint64_t>> includes;  // nested leaking classes, by count
+
+  bool leak = false;
+  std::string reason;  // why it is not a leak (empty for leaks)
+};
+
+struct LeakFindings {
+  std::vector<LeakCluster> leaks;     // largest gain first
+  std::vector<LeakCluster> rejected;  // the largest non-leaking clusters, with reasons
+  uint64_t candidates = 0;            // objects added since the first snapshot and still alive
+  uint64_t excluded_internal = 0;     // of those, Node/V8 internals left out
+  uint64_t clusters = 0;              // clusters checked
+};
+
+LeakFindings find_leaks(const LeakFinderInput& input, const LeakFinderOptions& options = {});
+
+// Tokens of one path step for clustering (exposed for tests): element indices, numeric internal
+// names (Map/Set tables) and the keys of dictionary-like owners are erased.
+bool is_erased_edge_name(const HeapGraph& graph, uint32_t owner, uint64_t edge);
+
+}  // namespace leakscope

@@ -1,0 +1,151 @@
+// leakscope diff BASE CURRENT: DevTools' Comparison view (per class: # New, # Deleted, # Delta,
+// Alloc. Size, Freed Size, Size Delta) plus each class's change in retained size; or, with
+// --format memwatch, node-memwatch's HeapDiff JSON with every node type attributed.
+#include <fmt/core.h>
+
+#include <memory>
+#include <optional>
+#include <regex>
+
+#include "analysis/comparison.h"
+#include "analysis/heap_diff.h"
+#include "analysis/shallow_sizes.h"
+#include "cli/cli_support.h"
+#include "cli/commands.h"
+#include "report/diff_report.h"
+#include "report/format.h"
+#include "report/json_output.h"
+#include "report/memwatch_heap_diff.h"
+
+namespace leakscope::cli {
+
+namespace {
+struct DiffOptions {
+  std::string base;
+  std::string current;
+  int64_t top = -1;  // -1: 30 rows in text, all in JSON; 0: all
+  std::string class_regex;
+  bool json = false;
+  std::string format = "table";  // table | json | memwatch
+  bool no_retained = false;
+};
+
+void refuse_unless_same_process(const ProcessMatch& m, const DiffOptions& o) {
+  if (m.comparable()) return;
+  throw UsageError(fmt::format(
+      "diff: {} and {} do not come from the same process ({} of {} JS object ids shared, {} of "
+      "them name the same object): snapshot ids only line up within one process; take both "
+      "snapshots from one running process",
+      o.base, o.current, report::with_commas(m.shared_ids),
+      report::with_commas(std::min(m.base_objects, m.current_objects)),
+      report::with_commas(m.same_name)));
+}
+
+int run_memwatch(const DiffOptions& o) {
+  Timings& timings = Timings::get();
+  // Constructor names only, as memwatch has them; every node counts, zero-size ones included.
+  const std::vector<InterfaceDefinition> no_definitions;
+  auto table_of = [&](const HeapGraph& g) {
+    const ClassIndex classes = classify_nodes(g, &no_definitions);
+    const BigVector<uint64_t> sizes = attribute_shallow_sizes(g);
+    return make_id_class_table(g, classes, sizes);
+  };
+  IdClassTable after_table;
+  JsIdentity after_identity;
+  {
+    const HeapGraph current = load_snapshot_for_cli(o.current);
+    timings.phase("classes (current)");
+    after_table = table_of(current);
+    after_identity = js_identity(current);
+  }
+  timings.phase("load (base)");
+  const HeapGraph base = load_snapshot_for_cli(o.base);
+  timings.phase("classes (base)");
+  refuse_unless_same_process(match_processes(js_identity(base), after_identity), o);
+  const IdClassTable before_table = table_of(base);
+  timings.phase("diff");
+  const HeapDiff diff = diff_heaps(before_table, after_table, DiffMatching::kById);
+  timings.phase("output");
+  report::print_json(report::memwatch_heap_diff_json(diff), stdout);
+  return kExitOk;
+}
+
+int run_diff(const DiffOptions& o) {
+  std::string format = o.json ? "json" : o.format;
+  if (format != "table" && format != "json" && format != "memwatch") {
+    throw UsageError(fmt::format("--format {}: expected table, json or memwatch", o.format));
+  }
+  if (format == "memwatch") return run_memwatch(o);
+  std::optional<std::regex> filter;
+  if (!o.class_regex.empty()) {
+    try {
+      filter.emplace(o.class_regex, std::regex::ECMAScript | std::regex::optimize);
+    } catch (const std::regex_error& e) {
+      throw UsageError(
+          fmt::format("--class: invalid regular expression \"{}\": {}", o.class_regex, e.what()));
+    }
+  }
+  Timings& timings = Timings::get();
+  ComparisonSideOptions side_options;
+  side_options.retained = !o.no_retained;
+  std::vector<InterfaceDefinition> definitions;
+  ComparisonSide current_side;
+  {
+    // The current snapshot first: its interface definitions name the base's plain objects too.
+    const HeapGraph current = load_snapshot_for_cli(o.current);
+    timings.phase("classes and retained sizes (current)");
+    definitions = infer_interface_definitions(current);
+    current_side = summarize_for_comparison(current, definitions, side_options);
+  }
+  timings.phase("load (base)");
+  const HeapGraph base = load_snapshot_for_cli(o.base);
+  timings.phase("classes and retained sizes (base)");
+  refuse_unless_same_process(match_processes(js_identity(base), current_side.identity), o);
+  const ComparisonSide base_side = summarize_for_comparison(base, definitions, side_options);
+  timings.phase("comparison");
+  const Comparison comparison = compare_snapshots(base_side, current_side);
+  timings.phase("output");
+
+  report::DiffReport r;
+  r.base = o.base;
+  r.current = o.current;
+  r.comparison = &comparison;
+  r.changed_classes = comparison.rows.size();
+  r.base_total = base_side.total_size;
+  r.current_total = current_side.total_size;
+  const bool json = format == "json";
+  const size_t limit =
+      o.top < 0 ? (json ? SIZE_MAX : 30) : (o.top == 0 ? SIZE_MAX : static_cast<size_t>(o.top));
+  for (const ComparisonRow& row : comparison.rows) {
+    if (filter && !std::regex_search(row.delta.name, *filter)) continue;
+    if (r.rows.size() >= limit) break;
+    r.rows.push_back(&row);
+  }
+  if (json) {
+    report::print_json(report::diff_json(r), stdout);
+  } else {
+    report::render_diff_text(r, stdout);
+  }
+  return kExitOk;
+}
+}  // namespace
+
+void add_diff_command(CLI::App& app, Action& action) {
+  auto o = std::make_shared<DiffOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "diff", "Compare two snapshots of one process (DevTools' Comparison, plus Retained Δ)");
+  cmd->add_option("base", o->base, "the earlier .heapsnapshot")->required();
+  cmd->add_option("current", o->current, "the later .heapsnapshot of the same process")
+      ->required();
+  cmd->add_option("--top", o->top, "rows to show (default 30 in text, all in JSON; 0 = all)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--class", o->class_regex, "only classes whose name matches this regex");
+  cmd->add_flag("--json", o->json, "JSON output (exact byte counts)");
+  cmd->add_option("--format", o->format,
+                  "table (default), json, or memwatch (node-memwatch's HeapDiff JSON)");
+  cmd->add_flag("--no-retained", o->no_retained,
+                "skip dominators: no Retained Δ column, about twice as fast");
+  cmd->callback([o, &action] { action = [o] { return run_diff(*o); }; });
+}
+
+}  // namespace leakscope::cli

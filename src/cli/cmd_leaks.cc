@@ -1,0 +1,154 @@
+// leakscope leaks S1 S2 S3 [S4 ...]: leak clusters that grow in every interval, ranked by the
+// memory they make the process gain, with the object that holds them and the path to it.
+// Exit code 0 = no leak, 1 = leak found, 2 = bad input.
+#include <fmt/core.h>
+
+#include <chrono>
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include "analysis/class_index.h"
+#include "analysis/leak_finder.h"
+#include "analysis/retention.h"
+#include "analysis/shallow_sizes.h"
+#include "cli/cli_support.h"
+#include "cli/commands.h"
+#include "report/json_output.h"
+#include "report/leaks_report.h"
+
+namespace leakscope::cli {
+
+namespace {
+struct LeaksOptions {
+  std::vector<std::string> snapshots;
+  bool json = false;
+  bool all = false;
+  double interval = 0;  // seconds between snapshots; 0 = use the files' mtimes
+  size_t top = 5;
+  uint64_t min_growth = 1024;
+};
+
+std::vector<double> snapshot_times(const LeaksOptions& o) {
+  std::vector<double> times;
+  if (o.interval > 0) {
+    for (size_t i = 0; i < o.snapshots.size(); ++i) times.push_back(o.interval * static_cast<double>(i));
+    return times;
+  }
+  for (const std::string& s : o.snapshots) {
+    if (s == "-") return {};
+    std::error_code ec;
+    const auto t = std::filesystem::last_write_time(s, ec);
+    if (ec) return {};
+    times.push_back(std::chrono::duration<double>(t.time_since_epoch()).count());
+  }
+  for (size_t i = 1; i < times.size(); ++i) {
+    if (times[i] <= times[i - 1]) return {};  // copied files: mtimes say nothing
+  }
+  return times;
+}
+
+int run_leaks(const LeaksOptions& o) {
+  if (o.snapshots.size() < 3) {
+    throw UsageError(fmt::format(
+        "leaks: needs at least 3 snapshots (a baseline, then two or more later ones), got {}; "
+        "for two snapshots use `leakscope diff`",
+        o.snapshots.size()));
+  }
+  for (size_t i = 0; i < o.snapshots.size(); ++i) {
+    for (size_t j = i + 1; j < o.snapshots.size(); ++j) {
+      if (o.snapshots[i] == o.snapshots[j] && o.snapshots[i] != "-") {
+        throw UsageError(fmt::format("leaks: {} is given twice", o.snapshots[i]));
+      }
+    }
+  }
+  Timings& timings = Timings::get();
+  // The last snapshot is analysed in full; its interface definitions name the classes of the
+  // earlier ones, which are reduced to ids, holder sizes and class counts and freed at once.
+  HeapGraph last = load_snapshot_for_cli(o.snapshots.back());
+  timings.phase("classes (last)");
+  ClassIndex classes;
+  std::vector<InterfaceDefinition> definitions = infer_interface_definitions(last);
+  classes = classify_nodes(last, &definitions);
+  std::vector<EarlierSnapshot> earlier(o.snapshots.size() - 1);
+  for (size_t k = 0; k + 1 < o.snapshots.size(); ++k) {
+    timings.phase("load and reduce (earlier)");
+    const HeapGraph g = load_snapshot_for_cli(o.snapshots[k]);
+    earlier[k] = summarize_earlier_snapshot(g, definitions);
+  }
+  timings.phase("dominators and distances (last)");
+  const BigVector<uint64_t> sizes = attribute_shallow_sizes(last);
+  RetentionOptions ro;
+  ro.dominated_children = true;
+  ro.distance_parent_edges = true;
+  const RetentionAnalysis retention = analyze_retention(last, sizes, ro);
+  timings.phase("clusters");
+  // Snapshots of another process share almost no ids with the last one.
+  {
+    uint64_t shared = 0;
+    uint64_t js = 0;
+    const EarlierSnapshot& first = earlier.front();
+    for (uint32_t v = 0; v < last.node_count(); ++v) {
+      const NodeType t = last.type(v);
+      if ((t != kObject && t != kClosure) || (last.node_id[v] & 1u) == 0) continue;
+      ++js;
+      if (js % 7 == 0 && first.contains(last.node_id[v])) ++shared;  // a sample is enough
+    }
+    const uint64_t sampled = js / 7;
+    if (sampled >= 100 && shared * 50 < sampled) {
+      throw UsageError(fmt::format(
+          "leaks: {} and {} do not come from the same process (almost no object ids in common); "
+          "take all snapshots from one running process",
+          o.snapshots.front(), o.snapshots.back()));
+    }
+  }
+  LeakFinderInput in;
+  in.graph = &last;
+  in.self_sizes = &sizes;
+  in.classes = &classes;
+  in.tree = &retention.tree;
+  in.distances = &retention.distances;
+  for (const EarlierSnapshot& e : earlier) in.earlier.push_back(&e);
+  LeakFinderOptions options;
+  options.all = o.all;
+  options.min_gained_bytes = o.min_growth;
+  const LeakFindings findings = find_leaks(in, options);
+  timings.phase("output");
+  report::LeaksReport r;
+  r.snapshots = o.snapshots;
+  r.times = snapshot_times(o);
+  r.graph = &last;
+  r.findings = &findings;
+  r.top = o.top;
+  if (o.json) {
+    report::print_json(report::leaks_json(r), stdout);
+  } else {
+    report::render_leaks_text(r, stdout);
+  }
+  return findings.leaks.empty() ? kExitOk : kExitFound;
+}
+}  // namespace
+
+void add_leaks_command(CLI::App& app, Action& action) {
+  auto o = std::make_shared<LeaksOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "leaks",
+      "Find what keeps growing across 3+ snapshots of one process, and who holds it "
+      "(exit 0: no leak, 1: leak, 2: bad input)");
+  cmd->add_option("snapshots", o->snapshots,
+                  "snapshots of one process, oldest first: a baseline, then two or more later")
+      ->required();
+  cmd->add_flag("--json", o->json, "JSON output, for CI");
+  cmd->add_flag("--all", o->all, "include Node/V8 internals (compiled code, maps, ...)");
+  cmd->add_option("--interval", o->interval,
+                  "seconds between snapshots, for rates (default: the files' mtimes)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--top", o->top, "leak clusters to show in detail (default 5)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--min-growth", o->min_growth,
+                  "retained bytes a cluster must gain to count as a leak (default 1024)");
+  cmd->callback([o, &action] { action = [o] { return run_leaks(*o); }; });
+}
+
+}  // namespace leakscope::cli

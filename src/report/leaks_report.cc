@@ -1,0 +1,292 @@
+#include "report/leaks_report.h"
+
+#include <fmt/core.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "analysis/node_names.h"
+#include "report/format.h"
+#include "report/path_report.h"
+
+namespace leakscope::report {
+
+namespace {
+
+bool is_slot_edge(const HeapGraph& g, uint64_t e) {
+  const EdgeType k = g.edge_kind(e);
+  if (k == kElement || k == kHiddenEdge) return true;
+  if (k != kInternal) return false;
+  const std::string name = g.edge_name_text(e);
+  return !name.empty() && name.find_first_not_of("0123456789") == std::string::npos;
+}
+
+std::string accessor_edge(const HeapGraph& g, uint64_t e) {
+  if (is_slot_edge(g, e)) return "[…]";
+  const std::string name = g.edge_name_text(e);
+  switch (g.edge_kind(e)) {
+    case kProperty:
+    case kShortcut:
+      return name.find_first_of(" .[]\"") == std::string::npos && !name.empty()
+                 ? "." + name
+                 : "[" + nlohmann::json(name).dump() + "]";
+    case kContext:
+      return "->" + name;
+    default:
+      return "{" + name + "}";
+  }
+}
+
+std::string short_name(const std::string& path) {
+  return std::filesystem::path(path).filename().string();
+}
+
+std::string class_of_node(const HeapGraph& g, uint32_t v) {
+  if (g.type(v) == kClosure) return fmt::format("{}()", g.name(v));
+  return basic_class_name(g, v);
+}
+
+std::string counts_text(const std::vector<uint64_t>& v) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? " → " : "") + with_commas(v[i]);
+  return s;
+}
+
+std::string sizes_text(const std::vector<uint64_t>& v) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? " → " : "") + human_bytes(v[i]);
+  return s;
+}
+
+double span_seconds(const LeaksReport& r) {
+  if (r.times.size() < 2) return 0;
+  return r.times.back() - r.times.front();
+}
+
+uint64_t per_interval(uint64_t total, size_t snapshots) {
+  return snapshots > 1 ? total / (snapshots - 1) : total;
+}
+
+// What kind of holder this is, in words, when the path says more than its class.
+std::string holder_words(const HeapGraph& g, const LeakCluster& c) {
+  const auto& steps = c.holder_path.steps;
+  const std::string cls = class_of_node(g, c.holder);
+  if (steps.size() >= 3) {
+    const PathStep& last = steps.back();
+    const PathStep& prev = steps[steps.size() - 2];
+    if (prev.edge != kNoEdge && g.edge_kind(prev.edge) == kProperty &&
+        g.edge_name_text(prev.edge) == "_events") {
+      return fmt::format("{} of listeners for '{}' on {} @{}", cls, g.edge_name_text(last.edge),
+                         class_of_node(g, steps[steps.size() - 3].node),
+                         g.node_id[steps[steps.size() - 3].node]);
+    }
+    if (last.edge != kNoEdge && g.edge_kind(last.edge) == kProperty &&
+        g.edge_name_text(last.edge) == "_events") {
+      return fmt::format("listener table of {} @{}", class_of_node(g, prev.node),
+                         g.node_id[prev.node]);
+    }
+  }
+  if (g.name(c.holder) == "system / Context") return "closure context";
+  return cls;
+}
+
+std::string location_text(const LeakCluster& c) {
+  if (!c.location) return "";
+  const SourcePosition& p = *c.location;
+  const std::string script = p.script.empty() ? fmt::format("script {}", p.script_id) : p.script;
+  return fmt::format("{}:{}:{}", script, p.line, p.column);
+}
+
+nlohmann::ordered_json path_json_steps(const HeapGraph& g, const RetainerPath& path) {
+  nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+  for (const PathStep& s : path.steps) {
+    nlohmann::ordered_json x;
+    if (s.edge != kNoEdge) x["edge"] = edge_display(g, s.edge);
+    x["id"] = g.node_id[s.node];
+    x["name"] = node_label(g, s.node);
+    x["type"] = std::string(g.type_name(s.node));
+    steps.push_back(std::move(x));
+  }
+  return steps;
+}
+
+}  // namespace
+
+std::string path_accessor(const HeapGraph& g, const RetainerPath& path, size_t max_edges) {
+  if (path.steps.empty()) return "(unreachable)";
+  std::vector<std::string> parts;
+  for (size_t i = 1; i < path.steps.size(); ++i) {
+    const PathStep& s = path.steps[i];
+    // "table" and element stores are engine details between a Map/Array and its entries.
+    if (g.edge_kind(s.edge) == kInternal &&
+        (g.edge_name_text(s.edge) == "table" || g.edge_name_text(s.edge) == "elements" ||
+         g.edge_name_text(s.edge) == "context")) {
+      continue;
+    }
+    parts.push_back(accessor_edge(g, s.edge));
+  }
+  std::string text;
+  if (!path.from_user_root) {
+    // From the GC roots: the root slots say nothing to a user; start at the first named edge.
+    while (!parts.empty() && (parts.front().starts_with("[") || parts.front().starts_with("{"))) {
+      parts.erase(parts.begin());
+    }
+    if (parts.size() > max_edges) {
+      parts.erase(parts.begin(), parts.end() - static_cast<std::ptrdiff_t>(max_edges));
+    }
+    text = "…";
+  } else if (parts.size() > max_edges) {
+    text = node_label(g, path.steps.front().node, 30) + "…";
+    parts.erase(parts.begin(), parts.end() - static_cast<std::ptrdiff_t>(max_edges));
+  } else {
+    text = node_label(g, path.steps.front().node, 30);
+  }
+  for (const std::string& p : parts) text += p;
+  return printable(text);
+}
+
+std::string leaks_verdict(const LeaksReport& r) {
+  const LeakFindings& f = *r.findings;
+  const size_t n = r.snapshots.size();
+  if (f.leaks.empty()) {
+    std::string s = fmt::format(
+        "No leak found: {} objects were added after {} and are still alive in {}; in {} "
+        "clusters none kept growing in every one of the {} intervals with a holder that grew too",
+        with_commas(f.candidates - f.excluded_internal), short_name(r.snapshots.front()),
+        short_name(r.snapshots.back()), with_commas(f.clusters), n - 1);
+    if (f.excluded_internal) {
+      s += fmt::format(" ({} Node/V8 internals left out; --all includes them)",
+                       with_commas(f.excluded_internal));
+    }
+    return s;
+  }
+  const LeakCluster& c = f.leaks.front();
+  const uint64_t objects = per_interval(c.counts.back() - c.counts.front(), n);
+  std::string s = fmt::format("Leak: {}, +{} objects (+{} retained) per interval, held by {} ({})",
+                              c.class_name, with_commas(objects),
+                              human_bytes(per_interval(c.gained, n)),
+                              path_accessor(*r.graph, c.holder_path), holder_words(*r.graph, c));
+  if (f.leaks.size() > 1) s += fmt::format("; {} more leak clusters below", f.leaks.size() - 1);
+  return s;
+}
+
+void render_leaks_text(const LeaksReport& r, std::FILE* out) {
+  const HeapGraph& g = *r.graph;
+  const LeakFindings& f = *r.findings;
+  const size_t n = r.snapshots.size();
+  fmt::print(out, "{}\n", leaks_verdict(r));
+  std::string names;
+  for (size_t i = 0; i < n; ++i) names += (i ? " → " : "") + short_name(r.snapshots[i]);
+  fmt::print(out, "\nsnapshots: {}", names);
+  const double span = span_seconds(r);
+  if (span > 0) fmt::print(out, " over {:.0f} s", span);
+  fmt::print(out, "\n");
+  size_t shown = 0;
+  for (const LeakCluster& c : f.leaks) {
+    if (shown >= r.top) break;
+    ++shown;
+    fmt::print(out, "\n#{} {}", shown, printable(c.class_name));
+    const std::string loc = location_text(c);
+    if (!loc.empty()) fmt::print(out, "  ({})", printable(loc));
+    fmt::print(out, "\n");
+    fmt::print(out, "   objects    {}   (class total {})\n", counts_text(c.counts),
+               counts_text(c.class_counts));
+    std::string rate;
+    if (span > 0) {
+      rate = fmt::format(", {}/h", human_bytes(static_cast<uint64_t>(
+                                       std::llround(static_cast<double>(c.gained) / span * 3600))));
+    }
+    fmt::print(out, "   retained   {}   (+{} per interval{})\n", sizes_text(c.retained),
+               human_bytes(per_interval(c.gained, n)), rate);
+    fmt::print(out, "   holder     {} @{}: {}, entries {}{}\n",
+               printable(path_accessor(g, c.holder_path)), g.node_id[c.holder],
+               holder_words(g, c), counts_text(c.holder_entries),
+               c.holder_count > 1 ? fmt::format(" (over {} holders like it)",
+                                                with_commas(c.holder_count))
+                                  : "");
+    if (c.chain) {
+      fmt::print(out, "   chain      each one holds the next: {}\n",
+                 printable(c.chain_edge));
+    }
+    fmt::print(out, "   path       {}\n", path_text(g, c.holder_path));
+    if (!c.includes.empty()) {
+      std::string inc;
+      for (size_t i = 0; i < c.includes.size() && i < 4; ++i) {
+        inc += (i ? ", " : "") + fmt::format("{} ×{}", c.includes[i].first,
+                                             with_commas(c.includes[i].second));
+      }
+      fmt::print(out, "   includes   {}\n", printable(inc));
+    }
+  }
+  if (f.leaks.size() > shown) {
+    fmt::print(out, "\n({} more leak clusters; --top N or --json shows them)\n",
+               f.leaks.size() - shown);
+  }
+  if (!f.rejected.empty()) {
+    fmt::print(out, "\nChecked and not leaking (largest first):\n");
+    for (const LeakCluster& c : f.rejected) {
+      fmt::print(out, "   {} ×{} in {}: {}\n", printable(fit(c.class_name, 40)),
+                 with_commas(c.members), printable(path_accessor(g, c.holder_path, 3)),
+                 c.reason);
+    }
+  }
+}
+
+nlohmann::ordered_json leaks_json(const LeaksReport& r) {
+  const HeapGraph& g = *r.graph;
+  const LeakFindings& f = *r.findings;
+  const size_t n = r.snapshots.size();
+  const double span = span_seconds(r);
+  nlohmann::ordered_json j;
+  j["verdict"] = leaks_verdict(r);
+  j["leak"] = !f.leaks.empty();
+  j["snapshots"] = r.snapshots;
+  if (!r.times.empty()) j["times"] = r.times;
+  j["candidates"] = f.candidates;
+  j["excluded_internal"] = f.excluded_internal;
+  j["clusters_checked"] = f.clusters;
+  auto cluster_json = [&](const LeakCluster& c) {
+    nlohmann::ordered_json x;
+    x["class"] = c.class_name;
+    x["key"] = c.class_key;
+    if (c.location) {
+      x["location"] = {{"script", c.location->script},
+                       {"script_id", c.location->script_id},
+                       {"line", c.location->line},
+                       {"column", c.location->column}};
+    }
+    x["members"] = c.members;
+    x["counts"] = c.counts;
+    x["class_counts"] = c.class_counts;
+    x["retained"] = c.retained;
+    x["gained"] = c.gained;
+    x["objects_per_interval"] = per_interval(c.counts.back() - c.counts.front(), n);
+    x["retained_per_interval"] = per_interval(c.gained, n);
+    if (span > 0) x["bytes_per_hour"] = static_cast<double>(c.gained) / span * 3600;
+    x["holder"] = {{"id", g.node_id[c.holder]},
+                   {"class", class_of_node(g, c.holder)},
+                   {"kind", holder_words(g, c)},
+                   {"accessor", path_accessor(g, c.holder_path)},
+                   {"entries", c.holder_entries},
+                   {"holders", c.holder_count},
+                   {"members_held", c.holder_members}};
+    x["chain"] = c.chain;
+    if (c.chain) x["chain_edge"] = c.chain_edge;
+    x["path"] = path_json_steps(g, c.holder_path);
+    x["path_from_user_root"] = c.holder_path.from_user_root;
+    nlohmann::ordered_json inc = nlohmann::ordered_json::array();
+    for (const auto& [name, count] : c.includes) inc.push_back({{"class", name}, {"count", count}});
+    x["includes"] = std::move(inc);
+    if (!c.leak) x["reason"] = c.reason;
+    return x;
+  };
+  nlohmann::ordered_json leaks = nlohmann::ordered_json::array();
+  for (const LeakCluster& c : f.leaks) leaks.push_back(cluster_json(c));
+  j["leaks"] = std::move(leaks);
+  nlohmann::ordered_json rejected = nlohmann::ordered_json::array();
+  for (const LeakCluster& c : f.rejected) rejected.push_back(cluster_json(c));
+  j["not_leaking"] = std::move(rejected);
+  return j;
+}
+
+}  // namespace leakscope::report

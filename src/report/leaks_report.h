@@ -1,0 +1,36 @@
+// Renders `leakscope leaks`: the verdict line first, then each leak cluster (counts per snapshot,
+// retained growth and rate, holder with entry counts, path, source location), then what was
+// checked and found not to leak.
+#pragma once
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/leak_finder.h"
+#include "heap/heap_graph.h"
+
+namespace leakscope::report {
+
+struct LeaksReport {
+  std::vector<std::string> snapshots;  // file names, oldest first
+  std::vector<double> times;           // seconds per snapshot (mtime or --interval); may be empty
+  const HeapGraph* graph = nullptr;    // the last snapshot
+  const LeakFindings* findings = nullptr;
+  size_t top = 5;  // leak clusters to show in detail
+};
+
+// "Leak: UserSession, +1,500 objects (+1.2 MB retained) per interval, held by
+// global.sessions (Map)" or "No leak found: ...".
+std::string leaks_verdict(const LeaksReport& report);
+
+// A short accessor for an object from its retainer path, e.g. `global.sessions`,
+// `…->responseCache`, `configBus._events.reload`.
+std::string path_accessor(const HeapGraph& graph, const RetainerPath& path, size_t max_edges = 4);
+
+void render_leaks_text(const LeaksReport& report, std::FILE* out);
+nlohmann::ordered_json leaks_json(const LeaksReport& report);
+
+}  // namespace leakscope::report
