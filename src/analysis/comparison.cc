@@ -110,11 +110,12 @@ Comparison compare_snapshots(const ComparisonSide& base, const ComparisonSide& c
     row.current_retained = retained_of(current, d.key);
     c.rows.push_back(std::move(row));
   }
-  std::stable_sort(c.rows.begin(), c.rows.end(), [](const ComparisonRow& a, const ComparisonRow& b) {
-    if (a.delta.size_delta() != b.delta.size_delta())
-      return a.delta.size_delta() > b.delta.size_delta();
-    return a.delta.count_delta() > b.delta.count_delta();
-  });
+  std::stable_sort(c.rows.begin(), c.rows.end(),
+                   [](const ComparisonRow& a, const ComparisonRow& b) {
+                     if (a.delta.size_delta() != b.delta.size_delta())
+                       return a.delta.size_delta() > b.delta.size_delta();
+                     return a.delta.count_delta() > b.delta.count_delta();
+                   });
   return c;
 }
 

@@ -39,10 +39,21 @@ uint32_t backing_entries(const HeapGraph& g, uint32_t store) {
   return n;
 }
 
-// The owner of a node on its shortest path (kNone for the BFS starts and unreached nodes).
-uint32_t path_parent(const HeapGraph& g, const Distances& d, uint32_t v) {
-  const uint64_t e = d.parent_edge[v];
-  return e == kNoEdge ? kNone : edge_owner(g, e);
+// The owner of each node on its shortest path (kNone for the BFS starts and unreached nodes),
+// found in one pass over the edges instead of a binary search per lookup.
+using Parents = std::vector<uint32_t>;
+Parents path_parents(const HeapGraph& g, const Distances& d) {
+  Parents parents(g.node_count(), kNone);
+  for (uint32_t u = 0; u < g.node_count(); ++u) {
+    for (uint64_t e = g.edges_begin(u); e < g.edges_end(u); ++e) {
+      const uint32_t to = g.edge_to[e];
+      if (d.parent_edge[to] == e) parents[to] = u;
+    }
+  }
+  return parents;
+}
+inline uint32_t path_parent(const Parents& parents, uint32_t v) {
+  return parents[v];
 }
 
 // Backing stores (elements, hash tables, property arrays) are skipped when naming a holder: the
@@ -51,7 +62,6 @@ bool is_backing_store(const HeapGraph& g, uint32_t v) {
   const NodeType t = g.type(v);
   return t == kArray || t == kHidden;
 }
-
 
 }  // namespace
 
@@ -134,6 +144,8 @@ EarlierSnapshot summarize_earlier_snapshot(const HeapGraph& g,
   for (uint32_t v = 0; v < n; ++v) {
     id_entries[v] = (static_cast<uint64_t>(g.node_id[v]) << 32) | entry_count(g, v);
     s.total_size += g.node_self_size[v];
+    const NodeType t = g.type(v);
+    if ((t == kObject || t == kClosure) && (g.node_id[v] & 1u) != 0) ++s.js_objects;
   }
   std::sort(id_entries.begin(), id_entries.end());
   s.ids.resize(n);
@@ -160,8 +172,13 @@ namespace {
 // (the repeated links of a list or chain all get the same key).
 class PathKeys {
  public:
-  PathKeys(const HeapGraph& g, const Distances& d, const ClassIndex& c)
-      : g_(g), d_(d), c_(c), key_(g.node_count(), 0), token_(g.node_count(), 0),
+  PathKeys(const HeapGraph& g, const Distances& d, const ClassIndex& c, const Parents& p)
+      : g_(g),
+        d_(d),
+        c_(c),
+        p_(p),
+        key_(g.node_count(), 0),
+        token_(g.node_count(), 0),
         chained_(g.node_count(), false) {}
 
   uint64_t key(uint32_t v) {
@@ -171,7 +188,7 @@ class PathKeys {
     uint32_t u = v;
     while (u != kNone && key_[u] == 0) {
       stack_.push_back(u);
-      u = path_parent(g_, d_, u);
+      u = path_parent(p_, u);
     }
     while (!stack_.empty()) {
       const uint32_t x = stack_.back();
@@ -191,7 +208,7 @@ class PathKeys {
       key_[x] = token_[x] | 1;
       return;
     }
-    const uint32_t p = edge_owner(g_, e);
+    const uint32_t p = p_[x];
     uint64_t t = mix(g_.edge_kind(e), cls);
     if (!is_erased_edge_name(g_, p, e)) t = mix(t, static_cast<uint64_t>(g_.edge_name[e]) + 1);
     token_[x] = t;
@@ -202,7 +219,7 @@ class PathKeys {
         chained_[x] = true;
         return;
       }
-      a = path_parent(g_, d_, a);
+      a = path_parent(p_, a);
     }
     key_[x] = mix(key_[p], t) | 1;
   }
@@ -210,6 +227,7 @@ class PathKeys {
   const HeapGraph& g_;
   const Distances& d_;
   const ClassIndex& c_;
+  const Parents& p_;
   std::vector<uint64_t> key_;
   std::vector<uint64_t> token_;
   std::vector<bool> chained_;
@@ -217,10 +235,10 @@ class PathKeys {
 };
 
 // The object that holds a member: its path parent, skipping backing stores.
-uint32_t holder_of(const HeapGraph& g, const Distances& d, uint32_t member) {
-  uint32_t p = path_parent(g, d, member);
+uint32_t holder_of(const HeapGraph& g, const Parents& parents, uint32_t member) {
+  uint32_t p = path_parent(parents, member);
   while (p != kNone && is_backing_store(g, p)) {
-    const uint32_t up = path_parent(g, d, p);
+    const uint32_t up = path_parent(parents, p);
     if (up == kNone) break;
     p = up;
   }
@@ -252,8 +270,7 @@ std::optional<SourcePosition> source_of(const HeapGraph& g, const ClassIndex& cl
       const uint32_t shared = g.edge_to[e];
       for (uint64_t f = g.edges_begin(shared); f < g.edges_end(shared); ++f) {
         const std::string_view name = g.strings.get(g.edge_name[f]);
-        if (g.edge_kind(f) == kInternal &&
-            (name == "script_or_debug_info" || name == "script")) {
+        if (g.edge_kind(f) == kInternal && (name == "script_or_debug_info" || name == "script")) {
           pos.script = std::string(g.name(g.edge_to[f]));
           if (!pos.script.empty()) return pos;
         }
@@ -304,15 +321,16 @@ bool is_string_type(NodeType t) {
 }
 
 // The halves of a concatenated string and the parent of a sliced one belong to that string.
-bool is_string_part(const HeapGraph& g, const Distances& d, uint32_t v) {
+bool is_string_part(const HeapGraph& g, const Parents& parents, uint32_t v) {
   if (!is_string_type(g.type(v))) return false;
-  const uint32_t p = path_parent(g, d, v);
+  const uint32_t p = path_parent(parents, v);
   return p != kNone && is_string_type(g.type(p));
 }
 
 // The edges from a chain member back up to the previous member, e.g. ".someMethod->context
 // ->originalThing".
-std::string chain_segment(const HeapGraph& g, const Distances& d, const std::vector<uint32_t>& members) {
+std::string chain_segment(const HeapGraph& g, const Distances& d,
+                          const std::vector<uint32_t>& members) {
   std::unordered_set<uint32_t> set(members.begin(), members.end());
   for (uint32_t m : members) {
     std::vector<uint64_t> edges;
@@ -340,21 +358,41 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
   const DominatorTree& tree = *in.tree;
   const ClassIndex& classes = *in.classes;
   const BigVector<uint64_t>& sizes = *in.self_sizes;
-  const EarlierSnapshot& baseline = *in.earlier.front();
   const size_t snapshots = in.earlier.size() + 1;
   const uint32_t n = g.node_count();
   LeakFindings out;
 
+  // The first snapshot each node of the last one appears in (ids are never reused within a
+  // process, so a node alive at the end that existed in snapshot k exists in all later ones).
+  std::vector<uint8_t> born(n, static_cast<uint8_t>(snapshots - 1));
+  {
+    std::vector<uint64_t> by_id(n);
+    for (uint32_t v = 0; v < n; ++v) by_id[v] = (static_cast<uint64_t>(g.node_id[v]) << 32) | v;
+    std::sort(by_id.begin(), by_id.end());
+    for (size_t k = in.earlier.size(); k-- > 0;) {
+      const std::vector<uint32_t>& ids = in.earlier[k]->ids;
+      size_t j = 0;
+      for (const uint64_t x : by_id) {
+        const uint32_t id = static_cast<uint32_t>(x >> 32);
+        while (j < ids.size() && ids[j] < id) ++j;
+        if (j < ids.size() && ids[j] == id)
+          born[static_cast<uint32_t>(x)] = static_cast<uint8_t>(k);
+      }
+    }
+  }
+  auto existed = [&](size_t k, uint32_t v) { return born[v] <= k; };
+
   // 1. Candidates: alive at the end, strongly reachable, not in the baseline.
-  PathKeys keys(g, d, classes);
+  const Parents parents = path_parents(g, d);
+  PathKeys keys(g, d, classes, parents);
   std::unordered_map<uint64_t, uint32_t> cluster_of_key;
   std::vector<Building> building;
   for (uint32_t v = 0; v < n; ++v) {
     if (sizes[v] == 0 && tree.retained[v] == 0) continue;
     if (d.distance[v] == kNoDistance || d.parent_edge[v] == kNoEdge) continue;
-    if (baseline.contains(g.node_id[v])) continue;
+    if (born[v] == 0) continue;
     ++out.candidates;
-    if (!options.all && (is_internal_node(g, v) || is_string_part(g, d, v))) {
+    if (!options.all && (is_internal_node(g, v) || is_string_part(g, parents, v))) {
       ++out.excluded_internal;
       continue;
     }
@@ -379,12 +417,12 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
     if (b.chain) {
       // A chain is held by the first object above its links that is not a link itself (links
       // of the same class that were already there before the baseline count as links).
-      uint32_t h = holder_of(g, d, b.representative);
+      uint32_t h = holder_of(g, parents, b.representative);
       const uint32_t link_class = classes.node_class[b.representative];
-      while (h != kNone && classes.node_class[h] == link_class) h = holder_of(g, d, h);
+      while (h != kNone && classes.node_class[h] == link_class) h = holder_of(g, parents, h);
       b.holders[h] = b.members.size();
     } else {
-      for (uint32_t m : b.members) ++b.holders[holder_of(g, d, m)];
+      for (uint32_t m : b.members) ++b.holders[holder_of(g, parents, m)];
     }
     b.holders.erase(kNone);
     b.holder = g.root;
@@ -443,22 +481,44 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
     c.counts.assign(snapshots, 0);
     c.counts.back() = c.members;
     for (size_t k = 0; k + 1 < snapshots; ++k) {
-      uint64_t existed = 0;
-      for (uint32_t m : b.members) existed += in.earlier[k]->contains(g.node_id[m]) ? 1 : 0;
-      c.counts[k] = existed;
+      uint64_t count = 0;
+      for (uint32_t m : b.members) count += existed(k, m) ? 1 : 0;
+      c.counts[k] = count;
     }
-    if (c.chain) {
-      // A chain's holder is its head; its size is the chain's length.
-      c.holder_entries = c.counts;
-      c.chain_edge = chain_segment(g, d, b.members);
-    } else {
-      c.holder_entries.assign(snapshots, 0);
-      for (const auto& [h, count] : b.holders) {
-        const uint32_t id = g.node_id[h];
-        for (size_t k = 0; k + 1 < snapshots; ++k) {
-          c.holder_entries[k] += in.earlier[k]->entries_of(id).value_or(0);
+    for (size_t k = 1; k < snapshots && c.reason.empty(); ++k) {
+      const uint64_t added = c.counts[k] - c.counts[k - 1];
+      if (added < options.min_new_per_interval) {
+        c.reason =
+            k + 1 == snapshots
+                ? fmt::format("nothing added after snapshot {} stayed alive (plateau)", k)
+                : fmt::format("nothing added between snapshots {} and {} stayed alive", k, k + 1);
+      }
+    }
+    // Holder sizes are looked up only for clusters that grew in every interval.
+    c.holder_entries.assign(snapshots, 0);
+    if (c.reason.empty()) {
+      if (c.chain) {
+        // A chain's holder is its head; its size is the chain's length.
+        c.holder_entries = c.counts;
+        c.chain_edge = chain_segment(g, d, b.members);
+      } else {
+        // Growth is measured on holders seen since the second snapshot: new holders appearing is
+        // growth of whatever holds *them* (a full LRU of pages, each page holding its strings).
+        c.holder_entries.assign(snapshots, 0);
+        const size_t second = std::min<size_t>(1, in.earlier.size() - 1);
+        uint64_t persistent = 0;
+        for (const auto& [h, count] : b.holders) {
+          const uint32_t id = g.node_id[h];
+          if (!existed(second, h)) continue;
+          persistent += count;
+          for (size_t k = 0; k + 1 < snapshots; ++k) {
+            c.holder_entries[k] += in.earlier[k]->entries_of(id).value_or(0);
+          }
+          c.holder_entries.back() += entry_count(g, h);
         }
-        c.holder_entries.back() += entry_count(g, h);
+        if (persistent * 2 < c.members) {
+          c.reason = "its holders are themselves new objects (judged together with them)";
+        }
       }
     }
     c.class_counts.assign(snapshots, 0);
@@ -468,15 +528,6 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
     }
     if (auto it = final_class_counts.find(c.class_key); it != final_class_counts.end()) {
       c.class_counts.back() = it->second;
-    }
-    for (size_t k = 1; k < snapshots && c.reason.empty(); ++k) {
-      const uint64_t added = c.counts[k] - c.counts[k - 1];
-      if (added < options.min_new_per_interval) {
-        c.reason = k + 1 == snapshots
-                       ? fmt::format("nothing added after snapshot {} stayed alive (plateau)", k)
-                       : fmt::format("nothing added between snapshots {} and {} stayed alive", k,
-                                     k + 1);
-      }
     }
     if (c.reason.empty() && !options.all && is_engine_table(g, c.holder)) {
       c.reason = fmt::format("held by V8's {} table, not by the program", g.name(c.holder));
@@ -542,7 +593,7 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
       }
       c.retained_final += r;
       for (size_t k = 0; k + 1 < snapshots; ++k) {
-        if (in.earlier[k]->contains(g.node_id[m])) c.retained[k] += r;
+        if (existed(k, m)) c.retained[k] += r;
       }
     }
     c.retained.back() = c.retained_final;
@@ -611,10 +662,11 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
   std::sort(out.leaks.begin(), out.leaks.end(), [](const LeakCluster& a, const LeakCluster& b) {
     return a.gained != b.gained ? a.gained > b.gained : a.members > b.members;
   });
-  std::sort(out.rejected.begin(), out.rejected.end(), [](const LeakCluster& a, const LeakCluster& b) {
-    return a.retained_final != b.retained_final ? a.retained_final > b.retained_final
-                                                : a.members > b.members;
-  });
+  std::sort(out.rejected.begin(), out.rejected.end(),
+            [](const LeakCluster& a, const LeakCluster& b) {
+              return a.retained_final != b.retained_final ? a.retained_final > b.retained_final
+                                                          : a.members > b.members;
+            });
   if (out.rejected.size() > options.max_rejected) out.rejected.resize(options.max_rejected);
   for (LeakCluster& c : out.rejected) c.holder_path = shortest_path(g, d, c.holder);
   return out;

@@ -31,11 +31,12 @@ namespace leakscope {
 // What the finder keeps of a snapshot other than the last: ids, the size of every potential
 // holder, class counts. A few bytes per node; the graph itself can be freed right after.
 struct EarlierSnapshot {
-  std::vector<uint32_t> ids;      // ascending
-  std::vector<uint32_t> entries;  // entry_count() of the node with ids[i]
+  std::vector<uint32_t> ids;                               // ascending
+  std::vector<uint32_t> entries;                           // entry_count() of the node with ids[i]
   std::unordered_map<std::string, uint64_t> class_counts;  // by class key
   uint64_t node_count = 0;
   uint64_t total_size = 0;  // sum of self sizes as V8 wrote them
+  uint64_t js_objects = 0;  // objects and closures with odd (JS heap) ids
 
   bool contains(uint32_t id) const;
   // entry_count() of the node with this id, or nullopt when the snapshot has no such node.
@@ -58,13 +59,13 @@ struct LeakFinderInput {
   const HeapGraph* graph = nullptr;  // the last snapshot
   const BigVector<uint64_t>* self_sizes = nullptr;
   const ClassIndex* classes = nullptr;
-  const DominatorTree* tree = nullptr;    // with dominated children
-  const Distances* distances = nullptr;   // with parent edges
+  const DominatorTree* tree = nullptr;          // with dominated children
+  const Distances* distances = nullptr;         // with parent edges
   std::vector<const EarlierSnapshot*> earlier;  // oldest first; at least one
 };
 
 struct LeakFinderOptions {
-  bool all = false;                // include Node/V8 internals
+  bool all = false;                   // include Node/V8 internals
   uint64_t min_new_per_interval = 1;  // objects a cluster must gain in every interval
   uint64_t min_gained_bytes = 1024;   // retained bytes a cluster must gain since the baseline
   size_t max_rejected = 5;            // non-leaking clusters to keep, to say what was checked
@@ -73,7 +74,7 @@ struct LeakFinderOptions {
 struct SourcePosition {
   std::string script;  // script name (file path), empty when the snapshot does not say
   uint32_t script_id = 0;
-  uint32_t line = 0;  // 1-based
+  uint32_t line = 0;    // 1-based
   uint32_t column = 0;  // 1-based
 };
 
@@ -84,19 +85,19 @@ struct LeakCluster {
   uint32_t representative = 0;  // node ordinal (last snapshot): the member closest to the roots
   uint64_t members = 0;         // in the last snapshot
   // Per snapshot (oldest first, the last snapshot included):
-  std::vector<uint64_t> counts;        // members of the cluster that already existed then
-  std::vector<uint64_t> class_counts;  // all instances of the class
-  std::vector<uint64_t> retained;      // retained size of those members (last snapshot's sizes)
+  std::vector<uint64_t> counts;          // members of the cluster that already existed then
+  std::vector<uint64_t> class_counts;    // all instances of the class
+  std::vector<uint64_t> retained;        // retained size of those members (last snapshot's sizes)
   std::vector<uint64_t> holder_entries;  // the holders' entry counts (0 where absent)
   uint64_t retained_final = 0;
   uint64_t gained = 0;  // retained size of the members added since the first snapshot
 
-  uint32_t holder = 0;           // node ordinal of the main holder
-  uint64_t holder_count = 1;     // distinct holders (e.g. one array per user)
-  uint64_t holder_members = 0;   // members held by the main holder
-  bool chain = false;            // members hold each other (linked list, closure contexts)
-  std::string chain_edge;        // the edge that repeats along the chain, e.g. "originalThing"
-  RetainerPath holder_path;      // shortest path from the roots to the holder
+  uint32_t holder = 0;          // node ordinal of the main holder
+  uint64_t holder_count = 1;    // distinct holders (e.g. one array per user)
+  uint64_t holder_members = 0;  // members held by the main holder
+  bool chain = false;           // members hold each other (linked list, closure contexts)
+  std::string chain_edge;       // the edge that repeats along the chain, e.g. "originalThing"
+  RetainerPath holder_path;     // shortest path from the roots to the holder
   std::vector<std::pair<std::string, uint64_t>> includes;  // nested leaking classes, by count
 
   bool leak = false;

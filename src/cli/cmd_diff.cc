@@ -135,8 +135,7 @@ void add_diff_command(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "diff", "Compare two snapshots of one process (DevTools' Comparison, plus Retained Δ)");
   cmd->add_option("base", o->base, "the earlier .heapsnapshot")->required();
-  cmd->add_option("current", o->current, "the later .heapsnapshot of the same process")
-      ->required();
+  cmd->add_option("current", o->current, "the later .heapsnapshot of the same process")->required();
   cmd->add_option("--top", o->top, "rows to show (default 30 in text, all in JSON; 0 = all)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--class", o->class_regex, "only classes whose name matches this regex");

@@ -22,31 +22,30 @@ void render_diff_text(const DiffReport& r, std::FILE* out) {
   const HeapDiff& d = c.diff;
   fmt::print(out, "Comparison: {} (current) against {} (base)\n", printable(r.current),
              printable(r.base));
-  fmt::print(out,
-             "heap {} -> {} ({}); {} objects allocated ({}), {} freed ({}); {} classes changed, "
-             "showing {}\n\n",
-             human_bytes(r.base_total), human_bytes(r.current_total),
-             human_bytes_delta(static_cast<int64_t>(r.current_total) -
-                               static_cast<int64_t>(r.base_total)),
-             with_commas(d.allocated_nodes), human_bytes(d.allocated_size),
-             with_commas(d.freed_nodes), human_bytes(d.freed_size), with_commas(r.changed_classes),
-             r.rows.size());
-  const bool retained =
-      std::any_of(r.rows.begin(), r.rows.end(), [](const ComparisonRow* row) { return row->has_retained; });
-  std::string header = fmt::format("{:<{}}  {:>9}  {:>9}  {:>9}  {:>10}  {:>10}  {:>10}", "Class",
-                                   kNameWidth, "# New", "# Deleted", "# Delta", "Alloc. Size",
-                                   "Freed Size", "Size Delta");
+  fmt::print(
+      out,
+      "heap {} -> {} ({}); {} objects allocated ({}), {} freed ({}); {} classes changed, "
+      "showing {}\n\n",
+      human_bytes(r.base_total), human_bytes(r.current_total),
+      human_bytes_delta(static_cast<int64_t>(r.current_total) - static_cast<int64_t>(r.base_total)),
+      with_commas(d.allocated_nodes), human_bytes(d.allocated_size), with_commas(d.freed_nodes),
+      human_bytes(d.freed_size), with_commas(r.changed_classes), r.rows.size());
+  const bool retained = std::any_of(r.rows.begin(), r.rows.end(),
+                                    [](const ComparisonRow* row) { return row->has_retained; });
+  std::string header =
+      fmt::format("{:<{}}  {:>9}  {:>9}  {:>9}  {:>10}  {:>10}  {:>10}", "Class", kNameWidth,
+                  "# New", "# Deleted", "# Delta", "Alloc. Size", "Freed Size", "Size Delta");
   if (retained) header += fmt::format("  {:>11}", "Retained Δ");
   fmt::print(out, "{}\n", header);
   for (const ComparisonRow* row : r.rows) {
     const ClassDelta& cd = row->delta;
     std::string name = fit(cd.name, kNameWidth);
     const size_t pad = kNameWidth - std::min(kNameWidth, display_width(name));
-    std::string line = fmt::format(
-        "{}{:{}}  {:>9}  {:>9}  {:>9}  {:>10}  {:>10}  {:>10}", name, "", pad,
-        with_commas(cd.added_count), with_commas(cd.removed_count), signed_count(cd.count_delta()),
-        human_bytes(cd.added_size), human_bytes(cd.removed_size),
-        human_bytes_delta(cd.size_delta()));
+    std::string line =
+        fmt::format("{}{:{}}  {:>9}  {:>9}  {:>9}  {:>10}  {:>10}  {:>10}", name, "", pad,
+                    with_commas(cd.added_count), with_commas(cd.removed_count),
+                    signed_count(cd.count_delta()), human_bytes(cd.added_size),
+                    human_bytes(cd.removed_size), human_bytes_delta(cd.size_delta()));
     if (retained) line += fmt::format("  {:>11}", human_bytes_delta(row->retained_delta()));
     fmt::print(out, "{}\n", line);
   }

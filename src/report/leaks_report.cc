@@ -162,10 +162,10 @@ std::string leaks_verdict(const LeaksReport& r) {
   }
   const LeakCluster& c = f.leaks.front();
   const uint64_t objects = per_interval(c.counts.back() - c.counts.front(), n);
-  std::string s = fmt::format("Leak: {}, +{} objects (+{} retained) per interval, held by {} ({})",
-                              c.class_name, with_commas(objects),
-                              human_bytes(per_interval(c.gained, n)),
-                              path_accessor(*r.graph, c.holder_path), holder_words(*r.graph, c));
+  std::string s =
+      fmt::format("Leak: {}, +{} objects (+{} retained) per interval, held by {} ({})",
+                  c.class_name, with_commas(objects), human_bytes(per_interval(c.gained, n)),
+                  path_accessor(*r.graph, c.holder_path), holder_words(*r.graph, c));
   if (f.leaks.size() > 1) s += fmt::format("; {} more leak clusters below", f.leaks.size() - 1);
   return s;
 }
@@ -198,22 +198,20 @@ void render_leaks_text(const LeaksReport& r, std::FILE* out) {
     }
     fmt::print(out, "   retained   {}   (+{} per interval{})\n", sizes_text(c.retained),
                human_bytes(per_interval(c.gained, n)), rate);
-    fmt::print(out, "   holder     {} @{}: {}, entries {}{}\n",
-               printable(path_accessor(g, c.holder_path)), g.node_id[c.holder],
-               holder_words(g, c), counts_text(c.holder_entries),
-               c.holder_count > 1 ? fmt::format(" (over {} holders like it)",
-                                                with_commas(c.holder_count))
-                                  : "");
+    fmt::print(
+        out, "   holder     {} @{}: {}, entries {}{}\n", printable(path_accessor(g, c.holder_path)),
+        g.node_id[c.holder], holder_words(g, c), counts_text(c.holder_entries),
+        c.holder_count > 1 ? fmt::format(" (over {} holders like it)", with_commas(c.holder_count))
+                           : "");
     if (c.chain) {
-      fmt::print(out, "   chain      each one holds the next: {}\n",
-                 printable(c.chain_edge));
+      fmt::print(out, "   chain      each one holds the next: {}\n", printable(c.chain_edge));
     }
     fmt::print(out, "   path       {}\n", path_text(g, c.holder_path));
     if (!c.includes.empty()) {
       std::string inc;
       for (size_t i = 0; i < c.includes.size() && i < 4; ++i) {
-        inc += (i ? ", " : "") + fmt::format("{} ×{}", c.includes[i].first,
-                                             with_commas(c.includes[i].second));
+        inc += (i ? ", " : "") +
+               fmt::format("{} ×{}", c.includes[i].first, with_commas(c.includes[i].second));
       }
       fmt::print(out, "   includes   {}\n", printable(inc));
     }
@@ -226,8 +224,7 @@ void render_leaks_text(const LeaksReport& r, std::FILE* out) {
     fmt::print(out, "\nChecked and not leaking (largest first):\n");
     for (const LeakCluster& c : f.rejected) {
       fmt::print(out, "   {} ×{} in {}: {}\n", printable(fit(c.class_name, 40)),
-                 with_commas(c.members), printable(path_accessor(g, c.holder_path, 3)),
-                 c.reason);
+                 with_commas(c.members), printable(path_accessor(g, c.holder_path, 3)), c.reason);
     }
   }
 }
@@ -263,12 +260,9 @@ nlohmann::ordered_json leaks_json(const LeaksReport& r) {
     x["objects_per_interval"] = per_interval(c.counts.back() - c.counts.front(), n);
     x["retained_per_interval"] = per_interval(c.gained, n);
     if (span > 0) x["bytes_per_hour"] = static_cast<double>(c.gained) / span * 3600;
-    x["holder"] = {{"id", g.node_id[c.holder]},
-                   {"class", class_of_node(g, c.holder)},
-                   {"kind", holder_words(g, c)},
-                   {"accessor", path_accessor(g, c.holder_path)},
-                   {"entries", c.holder_entries},
-                   {"holders", c.holder_count},
+    x["holder"] = {{"id", g.node_id[c.holder]},       {"class", class_of_node(g, c.holder)},
+                   {"kind", holder_words(g, c)},      {"accessor", path_accessor(g, c.holder_path)},
+                   {"entries", c.holder_entries},     {"holders", c.holder_count},
                    {"members_held", c.holder_members}};
     x["chain"] = c.chain;
     if (c.chain) x["chain_edge"] = c.chain_edge;
