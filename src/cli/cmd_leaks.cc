@@ -15,6 +15,7 @@
 #include "analysis/shallow_sizes.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "report/diff_report.h"
 #include "report/json_output.h"
 #include "report/leaks_report.h"
 
@@ -124,7 +125,7 @@ int run_leaks(const LeaksOptions& o) {
   r.findings = &findings;
   r.top = o.top;
   if (o.json) {
-    report::print_json(report::leaks_json(r), stdout);
+    report::print_ordered_json(report::leaks_json(r), stdout);
   } else {
     report::render_leaks_text(r, stdout);
   }

@@ -89,4 +89,9 @@ nlohmann::ordered_json diff_json(const DiffReport& r) {
   return j;
 }
 
+void print_ordered_json(const nlohmann::ordered_json& value, std::FILE* out) {
+  fmt::print(out, "{}\n",
+             value.dump(1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+}
+
 }  // namespace leakscope::report
