@@ -471,7 +471,9 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
     const ClassInfo& info = classes.classes[classes.node_class[rep]];
     c.class_name = info.name;
     c.class_key = info.key;
-    if (g.type(rep) == kClosure) c.class_name = fmt::format("{}()", g.name(rep));
+    if (g.type(rep) == kClosure) {
+      c.class_name = g.name(rep).empty() ? "(anonymous)()" : fmt::format("{}()", g.name(rep));
+    }
     c.members = b.members.size();
     c.chain = b.chain;
     c.representative = rep;
@@ -643,7 +645,49 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
     c.retained_final = 0;
   }
 
-  for (LeakCluster& c : clusters) {
+  // Non-leaking clusters whose holder is a member of a leak (the carts of leaking sessions, the
+  // items in those carts) are part of it, not a separate finding.
+  std::vector<uint32_t> cluster_of(n, kNone);
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    for (uint32_t m : building[i].members) cluster_of[m] = static_cast<uint32_t>(i);
+  }
+  // owner[i]: the leaking cluster that cluster i is part of (kNone: none).
+  std::vector<uint32_t> owner(clusters.size(), kNone);
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    if (clusters[i].leak && clusters[i].retained_final != 0) owner[i] = static_cast<uint32_t>(i);
+  }
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    if (!clusters[i].leak || owner[i] != kNone) continue;  // absorbed leaks: find their owner
+    uint32_t t = leak_cluster_of[clusters[i].holder];
+    for (int hops = 0; hops < 8 && t != kNone && owner[t] == kNone; ++hops) {
+      t = leak_cluster_of[clusters[t].holder];
+    }
+    if (t != kNone) owner[i] = owner[t];
+  }
+  std::vector<bool> part_of_leak(clusters.size(), false);
+  for (int round = 0; round < 8; ++round) {
+    bool changed = false;
+    for (size_t i = 0; i < clusters.size(); ++i) {
+      if (clusters[i].leak || part_of_leak[i]) continue;
+      // The nearest cluster member above (through closures, contexts and backing stores).
+      uint32_t h = kNone;
+      uint32_t u = path_parent(parents, clusters[i].representative);
+      for (int step = 0; step < 6 && u != kNone && h == kNone; ++step) {
+        h = cluster_of[u];
+        u = path_parent(parents, u);
+      }
+      if (h == kNone || h == i || owner[h] == kNone) continue;
+      owner[i] = owner[h];
+      part_of_leak[i] = true;
+      clusters[owner[i]].includes.emplace_back(clusters[i].class_name, clusters[i].members);
+      changed = true;
+    }
+    if (!changed) break;
+  }
+
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    LeakCluster& c = clusters[i];
+    if (part_of_leak[i]) continue;
     std::sort(c.includes.begin(), c.includes.end(),
               [](const auto& a, const auto& b) { return a.second > b.second; });
     if (c.leak && c.retained_final == 0) continue;  // part of another leak

@@ -209,7 +209,7 @@ void render_leaks_text(const LeaksReport& r, std::FILE* out) {
     fmt::print(out, "   path       {}\n", path_text(g, c.holder_path));
     if (!c.includes.empty()) {
       std::string inc;
-      for (size_t i = 0; i < c.includes.size() && i < 4; ++i) {
+      for (size_t i = 0; i < c.includes.size() && i < 6; ++i) {
         inc += (i ? ", " : "") +
                fmt::format("{} ×{}", c.includes[i].first, with_commas(c.includes[i].second));
       }

@@ -1,0 +1,141 @@
+// `leakscope leaks` on real Node programs: every leaky example must come out with its true
+// culprit as cluster 1 and the right holder; every control (full LRU, warm-up plateau, garbage
+// churn, WeakMap/WeakRef) must give "No leak found" with exit code 0.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const bin = process.env.LEAKSCOPE_BIN ?? 'build/release/leakscope';
+const dir = mkdtempSync(path.join(tmpdir(), 'leakscope-leaks-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+// Expected culprit per leaky example: cluster 1's class, its holder's class, how the holder is
+// reached (end of its accessor), and a class it must include (what the leak drags along).
+const leaky = {
+  'leaky-listeners': { cls: 'onConfigReload()', holder: 'Array', accessor: '->configBus._events.reload',
+                       kind: /listeners for 'reload' on EventEmitter/, includes: 'RequestState' },
+  'leaky-request-cache': { cls: 'CachedResponse', holder: 'Map', accessor: '->responseCache' },
+  'leaky-closure-chain': { cls: 'someMethod()', holder: 'Object', accessor: '->theThing', chain: true,
+                           includes: '{longStr, someMethod}' },
+  'leaky-interval': { cls: 'Timeout', holder: 'TimersList', accessor: '->timerListMap[…]', chain: true,
+                      includes: 'ExportJob' },
+  'leaky-class-array': { cls: 'AuditEntry', holder: 'Array', accessor: '->auditTrail' },
+  'leaky-sliced-strings': { cls: '(sliced string)', holder: 'Set', accessor: '->seenTokens' },
+  'leaky-buffers': { cls: 'PendingUpload', holder: 'Object', accessor: '->pendingUploads', includes: 'Buffer' },
+};
+const controls = ['control-lru', 'control-warmup', 'control-churn', 'control-weak'];
+
+function run(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')}: ${code} ${err}`))));
+  });
+}
+
+const snaps = {};
+before(async () => {
+  const apps = [...Object.keys(leaky), ...controls];
+  const jobs = apps.map((app) => async () => {
+    const out = path.join(dir, app);
+    await run(process.execPath, ['--expose-gc', `examples/${app}.js`, out]);
+    snaps[app] = [1, 2, 3].map((k) => path.join(out, `s${k}.heapsnapshot`));
+  });
+  // Two at a time: the machine has two cores.
+  const queue = [...jobs];
+  await Promise.all([0, 1].map(async () => { while (queue.length) await queue.shift()(); }));
+});
+
+function leaks(files, ...extra) {
+  const r = spawnSync(bin, ['leaks', ...files, '--json', ...extra], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  const j = JSON.parse(r.stdout);
+  return { status: r.status, j };
+}
+
+for (const [app, want] of Object.entries(leaky)) {
+  test(`${app}: the culprit is cluster 1, with its holder`, () => {
+    const { status, j } = leaks(snaps[app]);
+    assert.equal(status, 1, j.verdict);
+    assert.equal(j.leak, true);
+    assert.match(j.verdict, /^Leak: /);
+    const c = j.leaks[0];
+    assert.equal(c.class, want.cls, j.verdict);
+    assert.equal(c.holder.class, want.holder, JSON.stringify(c.holder));
+    assert.ok(c.holder.accessor.endsWith(want.accessor), `${c.holder.accessor} ${JSON.stringify(c.path)}`);
+    if (want.kind) assert.match(c.holder.kind, want.kind);
+    assert.equal(c.chain, !!want.chain);
+    if (want.includes) {
+      assert.ok(c.includes.some((i) => i.class === want.includes), JSON.stringify(c.includes));
+    }
+    // Growth in every interval, alive at the end, holder growing.
+    for (let k = 1; k < c.counts.length; k++) assert.ok(c.counts[k] > c.counts[k - 1], `${c.counts}`);
+    for (let k = 1; k < c.holder.entries.length; k++) {
+      assert.ok(c.holder.entries[k] > c.holder.entries[k - 1], `${c.holder.entries}`);
+    }
+    assert.ok(c.gained > 0 && c.retained_per_interval > 0);
+    assert.ok(c.path.length >= 2, 'a path from the roots to the holder');
+    assert.equal(c.path.at(-1).id, c.holder.id);
+    assert.ok(j.verdict.includes(c.class) && j.verdict.includes(c.holder.accessor));
+  });
+}
+
+test('source locations name the script, line and column', () => {
+  const c = leaks(snaps['leaky-request-cache']).j.leaks[0];
+  assert.match(c.location.script, /examples\/leaky-request-cache\.js$/);
+  assert.equal(c.location.line, 9);  // `class CachedResponse {` ... its constructor
+  assert.ok(c.location.column > 0);
+  const l = leaks(snaps['leaky-listeners']).j.leaks[0];
+  assert.match(l.location.script, /leaky-listeners\.js$/);
+});
+
+for (const app of controls) {
+  test(`${app}: no leak found, exit 0`, () => {
+    const { status, j } = leaks(snaps[app]);
+    assert.equal(j.verdict.startsWith('No leak found: '), true, j.verdict);
+    assert.equal(status, 0);
+    assert.deepEqual(j.leaks, []);
+  });
+}
+
+test('the full LRU is rejected because its holder does not grow, not by luck', () => {
+  const { j } = leaks(snaps['control-lru']);
+  const page = j.not_leaking.find((c) => c.class === 'RenderedPage');
+  assert.ok(page, JSON.stringify(j.not_leaking.map((c) => c.class)));
+  assert.match(page.reason, /holder does not grow/);
+  assert.ok(page.counts[1] > 0 && page.counts[2] > page.counts[1], 'added in every interval');
+});
+
+test('text output: verdict line first, then the cluster with its path', () => {
+  const r = spawnSync(bin, ['leaks', ...snaps['leaky-class-array']], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  const lines = r.stdout.split('\n');
+  assert.match(lines[0], /^Leak: AuditEntry, \+2,000 objects \(\+[\d.]+ kB retained\) per interval, held by …->auditTrail \(Array\)$/);
+  assert.match(r.stdout, /#1 AuditEntry/);
+  assert.match(r.stdout, /holder .*entries 4,000 → 8,000 → 12,000/);
+});
+
+test('--interval gives a rate per hour', () => {
+  const { j } = leaks(snaps['leaky-class-array'], '--interval', '3600');
+  assert.equal(j.leaks[0].bytes_per_hour, j.leaks[0].gained / 2);
+});
+
+test('bad input: fewer than 3 snapshots, a missing file, another process: exit 2', () => {
+  let r = spawnSync(bin, ['leaks', ...snaps['control-lru'].slice(0, 2)], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /at least 3 snapshots/);
+  r = spawnSync(bin, ['leaks', snaps['control-lru'][0], snaps['control-lru'][1], path.join(dir, 'missing.heapsnapshot')],
+                { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /missing\.heapsnapshot/);
+  const bad = path.join(dir, 'bad.heapsnapshot');
+  writeFileSync(bad, '{"snapshot":{"meta":');
+  r = spawnSync(bin, ['leaks', snaps['control-lru'][0], bad, snaps['control-lru'][2]], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /bad\.heapsnapshot/);
+});
