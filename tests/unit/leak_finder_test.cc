@@ -1,0 +1,220 @@
+// The leak finder on hand-built snapshot series: clustering by retainer path (indices and map keys
+// erased, chains folded), the verdict (growth in every interval, alive at the end, a growing
+// holder) and what it must not report (full LRU, plateau).
+#include "analysis/leak_finder.h"
+
+#include <gtest/gtest.h>
+
+#include "analysis/class_index.h"
+#include "analysis/retention.h"
+#include "analysis/shallow_sizes.h"
+#include "test_graph_builder.h"
+
+namespace leakscope {
+namespace {
+
+using testing::GraphBuilder;
+
+// One snapshot of a toy process at step k: global.sessions is a Map that gains `sessions(k)`
+// Session objects (stable ids), global.cache a Map that always holds 4 Pages but replaces them,
+// and global.head a linked list of ListNode objects that grows like the sessions.
+struct World {
+  std::vector<uint32_t> sessions_per_step;
+  std::vector<uint32_t> list_per_step;
+  uint32_t cache_window = 4;  // pages alive at once
+  uint32_t cache_step = 2;    // pages replaced per step
+};
+
+struct Built {
+  HeapGraph graph;
+  uint32_t sessions_map = 0;
+  uint32_t cache_map = 0;
+  uint32_t list_head = 0;
+};
+
+Built build(const World& w, size_t step) {
+  GraphBuilder b;
+  Built out;
+  const uint32_t root = b.node(kSynthetic, "", 0, 1);
+  const uint32_t global = b.node(kObject, "global", 40, 3);
+  b.edge(root, kShortcut, "global", global);
+  out.sessions_map = b.node(kObject, "Map", 32, 5);
+  b.edge(global, kProperty, "sessions", out.sessions_map);
+  const uint32_t table = b.node(kArray, "", 16, 7);
+  b.edge(out.sessions_map, kInternal, "table", table);
+  for (uint32_t i = 0; i < w.sessions_per_step[step]; ++i) {
+    const uint32_t key = b.node(kString, "sess", 24, 10001 + 4 * i);
+    const uint32_t s = b.node(kObject, "Session", 48, 10003 + 4 * i);
+    b.edge(table, kInternal, std::to_string(2 * i), key);
+    b.edge(table, kInternal, std::to_string(2 * i + 1), s);
+  }
+  out.cache_map = b.node(kObject, "Map", 32, 9);
+  b.edge(global, kProperty, "cache", out.cache_map);
+  const uint32_t ctable = b.node(kArray, "", 16, 11);
+  b.edge(out.cache_map, kInternal, "table", ctable);
+  const uint32_t first_page = static_cast<uint32_t>(step) * w.cache_step;
+  for (uint32_t i = 0; i < w.cache_window; ++i) {
+    const uint32_t p = b.node(kObject, "Page", 64, 50001 + 2 * (first_page + i));
+    b.edge(ctable, kInternal, std::to_string(i), p);
+  }
+  out.list_head = b.node(kObject, "List", 24, 13);
+  b.edge(global, kProperty, "jobs", out.list_head);
+  uint32_t prev = out.list_head;
+  // Newest first, as a list that pushes at the head: old links keep their ids.
+  const uint32_t len = w.list_per_step[step];
+  for (uint32_t i = 0; i < len; ++i) {
+    const uint32_t id = 90001 + 2 * (len - 1 - i);
+    const uint32_t node = b.node(kObject, "ListNode", 32, id);
+    b.edge(prev, kProperty, "next", node);
+    prev = node;
+  }
+  out.graph = b.build();
+  return out;
+}
+
+struct Outcome {
+  Built last;
+  LeakFindings findings;
+};
+
+Outcome run(const World& w) {
+  const size_t steps = w.sessions_per_step.size();
+  Outcome r;
+  r.last = build(w, steps - 1);
+  const HeapGraph& g = r.last.graph;
+  const std::vector<InterfaceDefinition> defs = infer_interface_definitions(g);
+  std::vector<EarlierSnapshot> earlier;
+  for (size_t k = 0; k + 1 < steps; ++k) {
+    const Built b = build(w, k);
+    earlier.push_back(summarize_earlier_snapshot(b.graph, defs));
+  }
+  const ClassIndex classes = classify_nodes(g, &defs);
+  const BigVector<uint64_t> sizes = attribute_shallow_sizes(g);
+  RetentionOptions ro;
+  ro.dominated_children = true;
+  ro.distance_parent_edges = true;
+  ro.threads = 1;
+  const RetentionAnalysis ra = analyze_retention(g, sizes, ro);
+  LeakFinderInput in;
+  in.graph = &g;
+  in.self_sizes = &sizes;
+  in.classes = &classes;
+  in.tree = &ra.tree;
+  in.distances = &ra.distances;
+  for (const EarlierSnapshot& e : earlier) in.earlier.push_back(&e);
+  LeakFinderOptions options;
+  options.min_gained_bytes = 1;
+  options.max_rejected = 100;
+  r.findings = find_leaks(in, options);
+  return r;
+}
+
+const LeakCluster* find(const std::vector<LeakCluster>& v, std::string_view cls) {
+  for (const LeakCluster& c : v) {
+    if (c.class_name == cls) return &c;
+  }
+  return nullptr;
+}
+
+TEST(LeakFinder, GrowingMapIsTheLeakWithItsHolderAndCounts) {
+  const Outcome r = run({{10, 20, 30}, {0, 0, 0}});
+  ASSERT_FALSE(r.findings.leaks.empty());
+  const LeakCluster& c = r.findings.leaks.front();
+  EXPECT_EQ(c.class_name, "Session");
+  EXPECT_EQ(c.holder, r.last.sessions_map);
+  EXPECT_EQ(c.members, 20u);  // added after the baseline
+  EXPECT_EQ(c.counts, (std::vector<uint64_t>{0, 10, 20}));
+  EXPECT_EQ(c.class_counts, (std::vector<uint64_t>{10, 20, 30}));
+  EXPECT_EQ(c.holder_entries, (std::vector<uint64_t>{10, 20, 30}));  // a Map entry counts once
+  EXPECT_EQ(c.gained, 20u * 48u + 20u * 24u);  // the sessions and, folded in, their keys
+  EXPECT_FALSE(c.chain);
+  ASSERT_FALSE(c.holder_path.steps.empty());
+  EXPECT_EQ(c.holder_path.steps.back().node, r.last.sessions_map);
+  EXPECT_TRUE(c.holder_path.from_user_root);
+  // Keys and values of one Map are one leak.
+  EXPECT_EQ(find(r.findings.leaks, "(string)"), nullptr);
+}
+
+TEST(LeakFinder, FullLruIsNotALeakAlthoughItsObjectsAreNewAndAlive) {
+  const Outcome r = run({{10, 10, 10}, {0, 0, 0}});
+  EXPECT_EQ(find(r.findings.leaks, "Page"), nullptr);
+  const LeakCluster* page = find(r.findings.rejected, "Page");
+  ASSERT_NE(page, nullptr);
+  EXPECT_EQ(page->counts, (std::vector<uint64_t>{0, 2, 4}));  // added in every interval...
+  EXPECT_NE(page->reason.find("holder does not grow"), std::string::npos) << page->reason;
+  EXPECT_TRUE(r.findings.leaks.empty());
+}
+
+TEST(LeakFinder, PlateauIsNotALeak) {
+  const Outcome r = run({{10, 20, 20, 20}, {0, 0, 0, 0}});
+  EXPECT_EQ(find(r.findings.leaks, "Session"), nullptr);
+  const LeakCluster* s = find(r.findings.rejected, "Session");
+  ASSERT_NE(s, nullptr);
+  EXPECT_NE(s->reason.find("stayed alive"), std::string::npos) << s->reason;
+}
+
+TEST(LeakFinder, GrowthMustContinueInEveryInterval) {
+  // Grows, stops for an interval, grows again: not "every interval".
+  const Outcome r = run({{10, 20, 20, 30}, {0, 0, 0, 0}});
+  EXPECT_EQ(find(r.findings.leaks, "Session"), nullptr);
+  const Outcome r2 = run({{10, 20, 30, 40}, {0, 0, 0, 0}});
+  ASSERT_NE(find(r2.findings.leaks, "Session"), nullptr);
+  EXPECT_EQ(find(r2.findings.leaks, "Session")->counts, (std::vector<uint64_t>{0, 10, 20, 30}));
+}
+
+TEST(LeakFinder, LinkedListIsOneChainClusterHeldByItsHead) {
+  const Outcome r = run({{0, 0, 0}, {5, 10, 15}});
+  const LeakCluster* c = find(r.findings.leaks, "ListNode");
+  ASSERT_NE(c, nullptr);
+  EXPECT_TRUE(c->chain);
+  EXPECT_EQ(c->members, 10u);  // one cluster, not one per depth
+  EXPECT_EQ(c->holder, r.last.list_head);
+  EXPECT_EQ(c->chain_edge, ".next");
+  EXPECT_EQ(r.findings.leaks.size(), 1u);
+}
+
+TEST(LeakFinder, EntryCountsHolderSizes) {
+  GraphBuilder b;
+  const uint32_t root = b.node(kSynthetic, "", 0, 1);
+  const uint32_t map = b.node(kObject, "Map", 32);
+  const uint32_t table = b.node(kArray, "", 16);
+  b.edge(root, kShortcut, "m", map);
+  b.edge(map, kInternal, "table", table);
+  b.edge(map, kProperty, "__proto__", root);
+  for (uint32_t i = 0; i < 6; ++i) b.edge(table, kInternal, std::to_string(i), root);
+  const uint32_t arr = b.node(kObject, "Array", 32);
+  for (uint32_t i = 0; i < 3; ++i) b.element(arr, i, root);
+  b.edge(arr, kWeak, "w", root);
+  const uint32_t dict = b.node(kObject, "Object", 32);
+  b.edge(dict, kProperty, "a", root);
+  b.edge(dict, kProperty, "b", root);
+  b.edge(dict, kProperty, "__proto__", root);
+  const HeapGraph g = b.build();
+  EXPECT_EQ(entry_count(g, map), 3u);
+  EXPECT_EQ(entry_count(g, arr), 3u);
+  EXPECT_EQ(entry_count(g, dict), 2u);
+}
+
+TEST(LeakFinder, InternalsAndErasedNames) {
+  GraphBuilder b;
+  const uint32_t root = b.node(kSynthetic, "", 0, 1);
+  const uint32_t code = b.node(kCode, "(compiled code)", 10);
+  const uint32_t ctx = b.node(kObject, "system / Context", 10);
+  const uint32_t obj = b.node(kObject, "Foo", 10);
+  const uint32_t native = b.node(kNative, "Node / Something", 10);
+  b.edge(root, kProperty, "x", obj);
+  b.element(obj, 7, code);
+  b.edge(obj, kInternal, "12", ctx);
+  b.edge(obj, kProperty, "name", native);
+  const HeapGraph g = b.build();
+  EXPECT_TRUE(is_internal_node(g, code));
+  EXPECT_TRUE(is_internal_node(g, ctx));
+  EXPECT_TRUE(is_internal_node(g, native));
+  EXPECT_FALSE(is_internal_node(g, obj));
+  EXPECT_TRUE(is_erased_edge_name(g, obj, g.edges_begin(obj)));       // element
+  EXPECT_TRUE(is_erased_edge_name(g, obj, g.edges_begin(obj) + 1));   // numeric internal
+  EXPECT_FALSE(is_erased_edge_name(g, obj, g.edges_begin(obj) + 2));  // a real property name
+}
+
+}  // namespace
+}  // namespace leakscope
