@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "analysis/node_names.h"
+#include "analysis/source_position.h"
 
 namespace leakscope {
 
@@ -37,6 +38,29 @@ uint32_t backing_entries(const HeapGraph& g, uint32_t store) {
     }
   }
   return n;
+}
+
+// A Map's OrderedHashMap stores entry i as (key, value, chain) at slots start + 3i ..; keys and
+// values that are small integers have no edge, so entries are counted by slot triple.
+uint32_t map_entries(const HeapGraph& g, uint32_t table) {
+  std::vector<uint32_t> slots;
+  for (uint64_t e = g.edges_begin(table); e < g.edges_end(table); ++e) {
+    if (g.edge_kind(e) != kInternal) continue;
+    const std::string_view name = g.strings.get(g.edge_name[e]);
+    if (!is_numeric(name) || name.size() > 9) continue;
+    slots.push_back(static_cast<uint32_t>(std::stoul(std::string(name))));
+  }
+  if (slots.empty()) return 0;
+  std::sort(slots.begin(), slots.end());
+  const uint32_t first = slots.front();
+  uint32_t count = 0;
+  uint32_t last_group = UINT32_MAX;
+  for (uint32_t s : slots) {
+    const uint32_t group = (s - first) / 3;
+    if (group != last_group) ++count;
+    last_group = group;
+  }
+  return count;
 }
 
 // The owner of each node on its shortest path (kNone for the BFS starts and unreached nodes),
@@ -76,26 +100,32 @@ std::optional<uint32_t> EarlierSnapshot::entries_of(uint32_t id) const {
 }
 
 uint32_t entry_count(const HeapGraph& g, uint32_t v) {
-  uint32_t n = 0;
+  uint32_t elements = 0;
+  uint32_t properties = 0;
   uint32_t table = 0;
+  uint32_t element_store = 0;
+  uint32_t property_store = 0;
   for (uint64_t e = g.edges_begin(v); e < g.edges_end(v); ++e) {
     switch (g.edge_kind(e)) {
       case kElement:
-        ++n;
+        ++elements;
         break;
       case kContext:
-        ++n;
+        ++properties;
         break;
       case kProperty:
-        if (g.strings.get(g.edge_name[e]) != "__proto__") ++n;
+        if (g.strings.get(g.edge_name[e]) != "__proto__") ++properties;
         break;
       case kInternal: {
         const std::string_view name = g.strings.get(g.edge_name[e]);
+        const uint32_t to = g.edge_to[e];
         if (is_numeric(name)) {
-          ++n;
-        } else if (name == "table" || name == "elements" || name == "properties") {
-          const uint32_t to = g.edge_to[e];
-          if (is_backing_store(g, to)) table += backing_entries(g, to);
+          ++elements;
+        } else if (is_backing_store(g, to)) {
+          if (name == "table")
+            table += g.name(v) == "Map" ? map_entries(g, to) : backing_entries(g, to);
+          if (name == "elements") element_store += backing_entries(g, to);
+          if (name == "properties") property_store += backing_entries(g, to);
         }
         break;
       }
@@ -103,9 +133,13 @@ uint32_t entry_count(const HeapGraph& g, uint32_t v) {
         break;
     }
   }
+  // V8 lists elements and dictionary properties on the object itself; the stores are counted
+  // only when it does not.
+  if (elements == 0) elements = element_store;
+  if (properties == 0) properties = property_store;
   const std::string_view name = g.name(v);
-  if (g.type(v) == kObject && (name == "Map" || name == "WeakMap")) table /= 2;  // key + value
-  return n + table;
+  if (g.type(v) == kObject && name == "WeakMap") table /= 2;  // key + value
+  return elements + properties + table;
 }
 
 bool is_internal_node(const HeapGraph& g, uint32_t v) {
@@ -243,41 +277,6 @@ uint32_t holder_of(const HeapGraph& g, const Parents& parents, uint32_t member) 
     p = up;
   }
   return p;
-}
-
-std::optional<SourcePosition> source_of(const HeapGraph& g, const ClassIndex& classes,
-                                        uint32_t node) {
-  std::optional<Location> loc = classes.classes[classes.node_class[node]].location;
-  if (!loc) {
-    for (const Location& l : g.locations) {
-      if (l.node == node) {
-        loc = l;
-        break;
-      }
-    }
-  }
-  if (!loc) return std::nullopt;
-  SourcePosition pos;
-  pos.script_id = loc->script_id;
-  pos.line = loc->line + 1;
-  pos.column = loc->column + 1;
-  // Script names are not in the locations table: a function of that script leads to its
-  // SharedFunctionInfo and from there to the Script, whose node name is the file name.
-  for (const Location& l : g.locations) {
-    if (l.script_id != loc->script_id || g.type(l.node) != kClosure) continue;
-    for (uint64_t e = g.edges_begin(l.node); e < g.edges_end(l.node); ++e) {
-      if (g.edge_kind(e) != kInternal || g.strings.get(g.edge_name[e]) != "shared") continue;
-      const uint32_t shared = g.edge_to[e];
-      for (uint64_t f = g.edges_begin(shared); f < g.edges_end(shared); ++f) {
-        const std::string_view name = g.strings.get(g.edge_name[f]);
-        if (g.edge_kind(f) == kInternal && (name == "script_or_debug_info" || name == "script")) {
-          pos.script = std::string(g.name(g.edge_to[f]));
-          if (!pos.script.empty()) return pos;
-        }
-      }
-    }
-  }
-  return pos;
 }
 
 std::string with_commas_u(uint64_t v) {
@@ -697,7 +696,7 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
     }
     if (c.leak) {
       c.holder_path = shortest_path(g, d, c.holder);
-      c.location = source_of(g, classes, c.representative);
+      c.location = source_position(g, classes, c.representative);
       out.leaks.push_back(std::move(c));
     } else {
       out.rejected.push_back(std::move(c));

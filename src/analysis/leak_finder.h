@@ -24,6 +24,7 @@
 #include "analysis/distances.h"
 #include "analysis/dominators.h"
 #include "analysis/retainer_paths.h"
+#include "analysis/source_position.h"
 #include "heap/heap_graph.h"
 
 namespace leakscope {
@@ -71,12 +72,6 @@ struct LeakFinderOptions {
   size_t max_rejected = 5;            // non-leaking clusters to keep, to say what was checked
 };
 
-struct SourcePosition {
-  std::string script;  // script name (file path), empty when the snapshot does not say
-  uint32_t script_id = 0;
-  uint32_t line = 0;    // 1-based
-  uint32_t column = 0;  // 1-based
-};
 
 struct LeakCluster {
   std::string class_name;

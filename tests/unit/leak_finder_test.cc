@@ -45,8 +45,9 @@ Built build(const World& w, size_t step) {
   for (uint32_t i = 0; i < w.sessions_per_step[step]; ++i) {
     const uint32_t key = b.node(kString, "sess", 24, 10001 + 4 * i);
     const uint32_t s = b.node(kObject, "Session", 48, 10003 + 4 * i);
-    b.edge(table, kInternal, std::to_string(2 * i), key);
-    b.edge(table, kInternal, std::to_string(2 * i + 1), s);
+    // V8's OrderedHashMap: entry i is (key, value, chain) at slots start + 3i.
+    b.edge(table, kInternal, std::to_string(19 + 3 * i), key);
+    b.edge(table, kInternal, std::to_string(20 + 3 * i), s);
   }
   out.cache_map = b.node(kObject, "Map", 32, 9);
   b.edge(global, kProperty, "cache", out.cache_map);
@@ -181,7 +182,8 @@ TEST(LeakFinder, EntryCountsHolderSizes) {
   b.edge(root, kShortcut, "m", map);
   b.edge(map, kInternal, "table", table);
   b.edge(map, kProperty, "__proto__", root);
-  for (uint32_t i = 0; i < 6; ++i) b.edge(table, kInternal, std::to_string(i), root);
+  // Three entries at slots 5.., the last with a small-integer key (no edge for it).
+  for (const char* slot : {"5", "6", "8", "9", "12"}) b.edge(table, kInternal, slot, root);
   const uint32_t arr = b.node(kObject, "Array", 32);
   for (uint32_t i = 0; i < 3; ++i) b.element(arr, i, root);
   b.edge(arr, kWeak, "w", root);

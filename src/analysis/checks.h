@@ -1,0 +1,73 @@
+// The checks experts do by hand on one snapshot (Node's "Investigating a potential memory leak"
+// and the folklore around it): a class that dwarfs all others, objects with a huge number of
+// properties or elements (above all EventEmitter listener lists), one closure created thousands
+// of times, the same string held many times, and the collections that retain the most.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/class_index.h"
+#include "analysis/distances.h"
+#include "analysis/dominators.h"
+#include "analysis/retainer_paths.h"
+#include "analysis/source_position.h"
+#include "heap/heap_graph.h"
+
+namespace leakscope {
+
+enum class Severity { kInfo, kLow, kMedium, kHigh };
+const char* severity_name(Severity s);
+
+enum class CheckKind {
+  kDominantClass,     // instance count > 2x the next class
+  kManyListeners,     // EventEmitter with many listeners for one event
+  kLargeObject,       // an object/array with a huge number of properties or elements
+  kRepeatedClosure,   // one function (name + location) instantiated many times
+  kDuplicateStrings,  // the same text held by many string objects
+  kBigCollection,     // the Maps/Sets/Arrays/dictionaries that retain the most
+};
+const char* check_kind_name(CheckKind k);
+
+struct CheckFinding {
+  CheckKind kind = CheckKind::kBigCollection;
+  Severity severity = Severity::kInfo;
+  std::string title;        // one line with the figures
+  std::string explanation;  // one line a newcomer understands
+  uint32_t node = 0;        // the object (or one instance) the finding is about
+  RetainerPath path;        // from the roots to node
+  uint64_t count = 0;       // instances, entries, listeners or copies
+  uint64_t bytes = 0;       // retained (or wasted, for duplicate strings)
+  std::string name;         // class, event, function or string text
+  std::optional<SourcePosition> location;
+};
+
+struct CheckOptions {
+  uint64_t dominant_min_count = 500;
+  uint64_t listeners_warn = 11;  // Node's MaxListenersExceededWarning threshold
+  uint64_t large_object_entries = 5000;
+  uint64_t closure_min_count = 1000;
+  uint64_t duplicate_min_copies = 100;
+  uint64_t duplicate_min_wasted = 64 * 1024;
+  size_t collections = 5;
+  size_t per_kind = 5;  // findings of one kind, at most
+};
+
+struct CheckInput {
+  const HeapGraph* graph = nullptr;
+  const BigVector<uint64_t>* self_sizes = nullptr;  // after re-attribution
+  const ClassIndex* classes = nullptr;
+  const DominatorTree* tree = nullptr;
+  const Distances* distances = nullptr;  // with parent edges
+};
+
+struct CheckResults {
+  std::vector<CheckFinding> findings;  // most severe first, then by bytes
+  uint64_t total_size = 0;
+};
+
+CheckResults run_checks(const CheckInput& input, const CheckOptions& options = {});
+
+}  // namespace leakscope
