@@ -73,18 +73,36 @@ int run_leaks(const LeaksOptions& o) {
   ClassIndex classes;
   std::vector<InterfaceDefinition> definitions = infer_interface_definitions(last);
   classes = classify_nodes(last, &definitions);
+  // Dominators and distances of the last snapshot run on a second thread while the earlier
+  // snapshots are read and reduced (neither needs the other).
+  timings.phase("earlier snapshots, with dominators and distances of the last");
+  BigVector<uint64_t> sizes;
+  RetentionAnalysis retention;
+  std::exception_ptr retention_error;
+  std::thread retention_thread([&] {
+    try {
+      sizes = attribute_shallow_sizes(last);
+      RetentionOptions ro;
+      ro.dominated_children = true;
+      ro.distance_parent_edges = true;
+      retention = analyze_retention(last, sizes, ro);
+    } catch (...) {
+      retention_error = std::current_exception();
+    }
+  });
   std::vector<EarlierSnapshot> earlier(o.snapshots.size() - 1);
-  for (size_t k = 0; k + 1 < o.snapshots.size(); ++k) {
-    const HeapGraph g = load_snapshot_for_cli(o.snapshots[k]);
-    timings.phase("reduce (earlier)");
-    earlier[k] = summarize_earlier_snapshot(g, definitions);
+  try {
+    for (size_t k = 0; k + 1 < o.snapshots.size(); ++k) {
+      const HeapGraph g = load_snapshot_for_cli(o.snapshots[k]);
+      earlier[k] = summarize_earlier_snapshot(g, definitions);
+    }
+  } catch (...) {
+    retention_thread.join();
+    throw;
   }
-  timings.phase("dominators and distances (last)");
-  const BigVector<uint64_t> sizes = attribute_shallow_sizes(last);
-  RetentionOptions ro;
-  ro.dominated_children = true;
-  ro.distance_parent_edges = true;
-  const RetentionAnalysis retention = analyze_retention(last, sizes, ro);
+  timings.phase("dominators and distances (rest)");
+  retention_thread.join();
+  if (retention_error) std::rethrow_exception(retention_error);
   timings.phase("clusters");
   // Snapshots of another process share almost no ids with the last one.
   {
