@@ -725,8 +725,14 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
   for (size_t i = 0; i < clusters.size(); ++i) {
     LeakCluster& c = clusters[i];
     if (part_of_leak[i]) continue;
-    std::sort(c.includes.begin(), c.includes.end(),
-              [](const auto& a, const auto& b) { return a.second > b.second; });
+    {
+      std::unordered_map<std::string, uint64_t> merged_includes;
+      for (const auto& [name, count] : c.includes) merged_includes[name] += count;
+      c.includes.assign(merged_includes.begin(), merged_includes.end());
+    }
+    std::sort(c.includes.begin(), c.includes.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
     if (c.leak && c.retained_final == 0) continue;  // part of another leak
     if (c.leak && c.gained < options.min_gained_bytes) {
       c.leak = false;
