@@ -1,0 +1,99 @@
+// Differential test: every Summary row of `leakscope summary` (class key, name, count, shallow
+// size) and every `leakscope info` statistic must equal what Chrome DevTools' own heap-snapshot
+// model computes for the same file (heap-snapshot-toolkit@1.1.3 = devtools-frontend@138048f:
+// parse(stream), aggregatesWithFilter({}), getStatistics()). Retained size and distance are
+// compared too once leakscope fills them in.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { infoJson, kRepoRoot, scratchDir, summaryJson, writeFixture } from './lib/harness.mjs';
+import { nodeBinary } from './lib/node-versions.mjs';
+
+const dir = scratchDir('differential');
+const kOracle = join(kRepoRoot, 'tests', 'js', 'lib', 'devtools-oracle.mjs');
+
+// The oracle runs in its own process: DevTools' model of a 20 MB snapshot takes ~200 MB of heap.
+function devtools(file) {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', kOracle, file], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    timeout: 600000,
+  });
+  if (r.status !== 0) throw new Error(`DevTools oracle failed on ${file}:\n${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+const show = (v) => JSON.stringify(v);
+
+function compareWithDevtools(file) {
+  const ours = summaryJson(file);
+  const info = infoJson(file);
+  const theirs = devtools(file);
+  const problems = [];
+
+  if (ours.node_count !== theirs.nodeCount) problems.push(`node_count: leakscope ${ours.node_count}, DevTools ${theirs.nodeCount}`);
+  if (ours.total_size !== theirs.totalSize) problems.push(`total_size: leakscope ${ours.total_size}, DevTools ${theirs.totalSize}`);
+  for (const [k, v] of Object.entries(theirs.statistics)) {
+    if (info.statistics?.[k] !== v) problems.push(`info statistics.${k}: leakscope ${info.statistics?.[k]}, DevTools ${v}`);
+  }
+
+  const mine = new Map(ours.classes.map((c) => [c.key, c]));
+  const rows = [];
+  for (const d of theirs.rows) {
+    const o = mine.get(d.key);
+    mine.delete(d.key);
+    if (!o) {
+      rows.push(`  only in DevTools: key ${show(d.key)} name ${show(d.name)} count ${d.count} self ${d.self}`);
+      continue;
+    }
+    const diffs = [];
+    if (o.name !== d.name) diffs.push(`name ${show(o.name)} vs ${show(d.name)}`);
+    if (o.count !== d.count) diffs.push(`count ${o.count} vs ${d.count}`);
+    if (o.shallow_size !== d.self) diffs.push(`shallow ${o.shallow_size} vs ${d.self}`);
+    if (o.retained_size != null && o.retained_size !== d.retained) diffs.push(`retained ${o.retained_size} vs ${d.retained}`);
+    if (o.distance != null && o.distance !== d.distance) diffs.push(`distance ${o.distance} vs ${d.distance}`);
+    if (diffs.length) rows.push(`  key ${show(d.key)}: ${diffs.join(', ')} (leakscope vs DevTools)`);
+  }
+  for (const o of mine.values()) {
+    rows.push(`  only in leakscope: key ${show(o.key)} name ${show(o.name)} count ${o.count} shallow ${o.shallow_size}`);
+  }
+  if (rows.length) {
+    problems.push(`${rows.length} of ${theirs.rows.length} Summary rows differ:\n${rows.slice(0, 60).join('\n')}` +
+                  (rows.length > 60 ? `\n  ... and ${rows.length - 60} more` : ''));
+  }
+  assert.ok(problems.length === 0, `${file}: leakscope differs from DevTools:\n${problems.join('\n')}`);
+  return { rows: theirs.rows.length, nodes: theirs.nodeCount };
+}
+
+const fixtures = ['classes', 'collections', 'strings'];
+
+for (const major of [20, 18, 22, 24]) {
+  for (const f of fixtures) {
+    test(`census-${f} written by Node ${major} equals DevTools`, (t) => {
+      const node = nodeBinary(major);
+      if (node.skip) {
+        t.skip(node.skip);
+        return;
+      }
+      const file = writeFixture(`census-${f}.js`, join(dir, `${f}-node${major}.heapsnapshot`), node.bin);
+      const r = compareWithDevtools(file);
+      t.diagnostic(`${node.version}: ${r.nodes} nodes, ${r.rows} classes equal`);
+    });
+  }
+}
+
+test('realistic 20 MB snapshot (bench/gen-snapshot.js 12500) equals DevTools', (t) => {
+  const file = join(dir, 'realistic-12500.heapsnapshot');
+  const gen = spawnSync(process.execPath, ['--expose-gc', join(kRepoRoot, 'bench', 'gen-snapshot.js'), '12500', file], {
+    encoding: 'utf8',
+    timeout: 600000,
+  });
+  assert.equal(gen.status, 0, gen.stderr);
+  const bytes = statSync(file).size;
+  assert.ok(bytes >= 20e6, `the realistic snapshot is only ${bytes} bytes`);
+  const r = compareWithDevtools(file);
+  t.diagnostic(`${(bytes / 1e6).toFixed(1)} MB, ${r.nodes} nodes, ${r.rows} classes equal`);
+});
