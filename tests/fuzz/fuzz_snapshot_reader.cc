@@ -21,8 +21,8 @@ namespace {
 // FNV-1a, then xorshift: deterministic per input, so a crash reproduces from its file alone.
 uint64_t hash_bytes(std::string_view data) {
   uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : data) {
-    h ^= c;
+  for (char c : data) {
+    h ^= static_cast<unsigned char>(c);
     h *= 1099511628211ULL;
   }
   return h | 1;
