@@ -73,29 +73,6 @@ export function toNode24Layout(snap, extraNativeBytes) {
   return out;
 }
 
-// A node field no V8 writes today, appended to every node record: a reader that takes the layout
-// from meta must skip it.
-export function withExtraNodeField(snap) {
-  const meta = snap.snapshot.meta;
-  const nf = meta.node_fields.length;
-  const out = structuredClone(snap);
-  out.snapshot.meta.node_fields = [...meta.node_fields, 'future_field'];
-  out.snapshot.meta.node_types = [...meta.node_types, 'number'];
-  const nodes = [];
-  for (let i = 0; i < snap.nodes.length; i += nf) {
-    for (let j = 0; j < nf; j++) nodes.push(snap.nodes[i + j]);
-    nodes.push(4242);
-  }
-  out.nodes = nodes;
-  const ef = meta.edge_fields.length;
-  const toOffset = meta.edge_fields.indexOf('to_node');
-  for (let i = toOffset; i < out.edges.length; i += ef) out.edges[i] = (out.edges[i] / nf) * (nf + 1);
-  const lf = (meta.location_fields || []).length || 4;
-  const objOffset = (meta.location_fields || ['object_index']).indexOf('object_index');
-  for (let i = objOffset; i < out.locations.length; i += lf) out.locations[i] = (out.locations[i] / nf) * (nf + 1);
-  return out;
-}
-
 // V8's own writer puts one record per line; this writes the same snapshot with the key order of
 // the original but the arrays on one line (like Node 24) or pretty-printed (one number per line).
 export function writeSnapshot(file, snap, style = 'compact') {
