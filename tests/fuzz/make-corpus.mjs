@@ -21,7 +21,10 @@ function heap() {
                    'system / Context', 'onTick', 'context', 'value', 'Node / BindingData', 'system / ExternalStringData',
                    '1 / part of key (Object @13) -> value (Object @15) pair in WeakMap (table @17)', 'first', 'second',
                    'Object', 'WeakMap', 'table', 'cache', 'x', 'map', '(object elements)', 'payload'];
-  const S = (s) => strings.indexOf(s);
+  const S = (s) => {
+    if (!strings.includes(s)) strings.push(s);
+    return strings.indexOf(s);
+  };
   // [type, name, id, self_size, detachedness, edges: [type, name_or_index, target]]
   const nodes = [
     ['synthetic', '', 1, 0, 0, [['element', 1, 1], ['shortcut', S('global'), 2]]],

@@ -163,6 +163,47 @@ test('summary: surrogate pairs, raw UTF-8, \\/ and \\b\\f\\r escapes, lone surro
             `a lone surrogate is kept or replaced by U+FFFD, got ${JSON.stringify(lone[0].name)}`);
 });
 
+test('summary: DevTools interface naming rules (census-interfaces)', () => {
+  const file = writeFixture('census-interfaces.js', join(dir, 'interfaces.heapsnapshot'));
+  const s = summaryJson(file);
+  checkSummaryShape(s, file);
+  // 300 {alpha, beta} + 50 built in the other order: the definition is a property set.
+  assert.equal(oneRow(s, '{alpha, beta}').count, 350);
+  assert.equal(oneRow(s, '{alpha, beta, gamma}').count, 100);
+  assert.equal(oneRow(s, '{alpha, beta, gamma, delta, epsilon}').count, 3);
+  assert.equal(oneRow(s, '{twiceA, twiceB}').count, 2, 'two objects are enough for a definition');
+  assert.equal(rowsNamed(s, '{loneShape, onlyOnce}').length, 0, 'a shape used once stays Object');
+  assert.equal(oneRow(s, '{"has,comma", "it\'s", "say \\"hi\\"", "{braces}", plain}').count, 20);
+  const long = s.classes.filter((c) => c.name.startsWith('{aVeryLongPropertyNameNumber0'));
+  assert.equal(long.length, 1);
+  assert.equal(long[0].count, 30);
+  assert.ok(long[0].name.length <= 130, `the inferred name is capped near 120 characters: ${long[0].name}`);
+  assert.equal(oneRow(s, 'LegacyCtor').count, 15);
+  assert.equal(oneRow(s, 'CensusMap').count, 4);
+  assert.equal(oneRow(s, 'SameSite').count, 10, 'one class site called twice is one key');
+});
+
+test('summary and info: allocation-tracking snapshot taken over the inspector (census-tracked)', () => {
+  const file = writeFixture('census-tracked.js', join(dir, 'tracked.heapsnapshot'));
+  const s = summaryJson(file);
+  checkSummaryShape(s, file);
+  assert.equal(oneRow(s, 'CensusTracked').count, 3000);
+  assert.equal(oneRow(s, 'CensusTrackedLate').count, 40);
+  const { info, snap } = checkInfo(file);
+  assert.ok(info.trace_function_count > 0 && info.samples > 0);
+  assert.ok(snap.snapshot.meta.node_fields.includes('trace_node_id'));
+});
+
+test('summary: exposeInternals + exposeNumericValues snapshot (no user roots: no re-attribution)', () => {
+  const file = writeFixture('census-internals.js', join(dir, 'internals.heapsnapshot'));
+  const s = summaryJson(file);
+  checkSummaryShape(s, file);
+  const row = oneRow(s, 'CensusInternal');
+  assert.equal(row.count, 900);
+  assert.equal(row.shallow_size, 900 * 48, 'three in-object fields, V8 self size kept');
+  checkInfo(file);
+});
+
 test('info: header facts and histograms equal an independent JSON.parse reading', () => {
   for (const f of ['classes', 'collections', 'strings']) {
     checkInfo(snaps[f]);
