@@ -204,6 +204,43 @@ test('summary: exposeInternals + exposeNumericValues snapshot (no user roots: no
   checkInfo(file);
 });
 
+// DevTools keeps self sizes in a Uint32Array; leakscope must not wrap a size of 4 GB or more
+// (a native backing store can be that big).
+test('summary and info: a self size above 2^32 is kept exactly', () => {
+  const text = readFileSync(snaps.classes, 'latin1');
+  const snap = JSON.parse(text);
+  const meta = snap.snapshot.meta;
+  const nf = meta.node_fields.length;
+  const nameAt = meta.node_fields.indexOf('name');
+  const sizeAt = meta.node_fields.indexOf('self_size');
+  const typeAt = meta.node_fields.indexOf('type');
+  const objectType = meta.node_types[0].indexOf('object');
+  const other = snap.strings.indexOf('CensusOther');
+  let ordinal = -1;
+  for (let i = 0; i < snap.nodes.length; i += nf) {
+    if (snap.nodes[i + nameAt] === other && snap.nodes[i + typeAt] === objectType) { ordinal = i / nf; break; }
+  }
+  assert.ok(ordinal >= 0, 'no CensusOther node');
+  const old = snap.nodes[ordinal * nf + sizeAt];
+  // Rewrite that one number in place: the index-th number of the nodes array.
+  const re = /\d+/g;
+  re.lastIndex = text.indexOf('"nodes":[') + 9;
+  let m;
+  for (let i = 0; i <= ordinal * nf + sizeAt; i++) m = re.exec(text);
+  assert.equal(Number(m[0]), old);
+  const big = 5000000000 + 8;
+  const file = join(dir, 'classes-5gb-node.heapsnapshot');
+  writeFileSync(file, text.slice(0, m.index) + String(big) + text.slice(m.index + m[0].length), 'latin1');
+  const base = summaryJson(snaps.classes);
+  const s = summaryJson(file);
+  const row = oneRow(s, 'CensusOther');
+  assert.equal(row.count, 77);
+  assert.equal(row.shallow_size, oneRow(base, 'CensusOther').shallow_size - old + big);
+  assert.equal(s.classes[0].name, 'CensusOther', 'now the biggest class');
+  assert.equal(s.total_size, base.total_size - old + big);
+  assert.equal(infoJson(file).statistics.total, base.total_size - old + big);
+});
+
 test('info: header facts and histograms equal an independent JSON.parse reading', () => {
   for (const f of ['classes', 'collections', 'strings']) {
     checkInfo(snaps[f]);
