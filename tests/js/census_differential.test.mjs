@@ -148,3 +148,12 @@ test('realistic 20 MB snapshot (bench/gen-snapshot.js 12500) equals DevTools', (
   const r = compareWithDevtools(file);
   t.diagnostic(`${(bytes / 1e6).toFixed(1)} MB, ${r.nodes} nodes, ${r.rows} classes equal`);
 });
+
+// More snapshots on request, e.g. the cached benchmark ones:
+//   LEAKSCOPE_DIFF_SNAPSHOTS=/work/cache/bench-200mb.heapsnapshot node --test tests/js/census_differential.test.mjs
+for (const file of (process.env.LEAKSCOPE_DIFF_SNAPSHOTS || '').split(':').filter(Boolean)) {
+  test(`${file} equals DevTools`, { timeout: 3600000 }, (t) => {
+    const r = compareWithDevtools(file);
+    t.diagnostic(`${(statSync(file).size / 1e6).toFixed(1)} MB, ${r.nodes} nodes, ${r.rows} classes equal`);
+  });
+}
