@@ -3,7 +3,7 @@
 // 24), plus rewrites of the same snapshot in other layouts. Exact numbers throughout.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { infoJson, leakscope, oneRow, rowsNamed, scratchDir, summaryJson, writeFixture } from './lib/harness.mjs';
@@ -305,6 +305,25 @@ test('layout: pretty-printed file (one number per line, indentation)', () => {
     files[f] = writeSnapshot(join(dir, `${f}-pretty.heapsnapshot`), snap, 'pretty');
   }
   assert.deepEqual(fixtureCensus(files), referenceCensus(), 'pretty-printed');
+});
+
+test('quiet when stderr is not a terminal; paths with spaces and non-ASCII; text info; deterministic', () => {
+  const r = leakscope(['summary', snaps.classes, '--json', '--top', '0']);
+  assert.equal(r.status, 0);
+  assert.equal(r.stderr, '', 'no progress output when stderr is a pipe');
+  const odd = join(dir, 'with space ü 😀.heapsnapshot');
+  copyFileSync(snaps.classes, odd);
+  const s = summaryJson(odd);
+  assert.equal(s.snapshot, odd);
+  assert.deepEqual(s.classes, JSON.parse(r.stdout).classes);
+  assert.equal(infoJson(odd).snapshot, odd);
+  const text = leakscope(['info', odd]);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /node/i);
+  assert.equal(text.stderr, '');
+  // Decoding is parallel: two runs must print the same bytes.
+  assert.equal(leakscope(['summary', snaps.collections, '--json', '--top', '0']).stdout,
+               leakscope(['summary', snaps.collections, '--json', '--top', '0']).stdout);
 });
 
 test('stdin: "-" reads the snapshot from a pipe and gives the same census', () => {
