@@ -5,15 +5,27 @@
 namespace leakscope {
 
 namespace {
-constexpr std::array<std::string_view, kKnownNodeTypeCount> kNodeTypeNames = {
-    "hidden", "array",  "string", "object",    "code",                "closure",
-    "regexp", "number", "native", "synthetic", "concatenated string", "sliced string",
-    "symbol", "bigint", "object shape", "wasm object"};
+constexpr std::array<std::string_view, kKnownNodeTypeCount> kNodeTypeNames = {"hidden",
+                                                                              "array",
+                                                                              "string",
+                                                                              "object",
+                                                                              "code",
+                                                                              "closure",
+                                                                              "regexp",
+                                                                              "number",
+                                                                              "native",
+                                                                              "synthetic",
+                                                                              "concatenated string",
+                                                                              "sliced string",
+                                                                              "symbol",
+                                                                              "bigint",
+                                                                              "object shape",
+                                                                              "wasm object"};
 constexpr std::array<std::string_view, kKnownEdgeTypeCount> kEdgeTypeNames = {
     "context", "element", "property", "internal", "hidden", "shortcut", "weak"};
 
-template <typename T>
-uint64_t capacity_bytes(const std::vector<T>& v) {
+template <typename T, typename A>
+uint64_t capacity_bytes(const std::vector<T, A>& v) {
   return v.capacity() * sizeof(T);
 }
 }  // namespace
@@ -36,9 +48,8 @@ uint64_t HeapGraph::memory_bytes() const {
          capacity_bytes(node_self_size) + capacity_bytes(first_edge) +
          capacity_bytes(node_trace_id) + capacity_bytes(node_detachedness) +
          capacity_bytes(edge_type) + capacity_bytes(edge_name) + capacity_bytes(edge_to) +
-         strings.memory_bytes() + capacity_bytes(locations) +
-         capacity_bytes(trace_function_infos) + capacity_bytes(trace_tree) +
-         capacity_bytes(samples);
+         strings.memory_bytes() + capacity_bytes(locations) + capacity_bytes(trace_function_infos) +
+         capacity_bytes(trace_tree) + capacity_bytes(samples);
 }
 
 }  // namespace leakscope
