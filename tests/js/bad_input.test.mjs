@@ -265,6 +265,39 @@ test('counts that would overflow memory fail fast (node_count 2^40, edge_count 2
   assert.ok(Date.now() - started < 60000, 'absurd counts must be rejected before allocating');
 });
 
+test('numbers that are not unsigned integers in nodes and edges (DevTools would split them)', () => {
+  const n = numberAt(base, layout.nodes, 3 * layout.nf + layout.header.meta.node_fields.indexOf('self_size'));
+  badFile('nodes-decimal', replaceAt(base, n.pos, n.len, `${n.value}.5`), { near: [n.pos, n.pos + n.len + 3] });
+  badFile('nodes-exponent', replaceAt(base, n.pos, n.len, `${n.value}e2`), { near: [n.pos, n.pos + n.len + 3] });
+  badFile('nodes-plus', replaceAt(base, n.pos, n.len, `+${n.value}`), { near: [n.pos - 1, n.pos + 2] });
+  const e = numberAt(base, layout.edges, 2);
+  badFile('edges-word', replaceAt(base, e.pos, e.len, 'null'), { near: [e.pos - 1, e.pos + 5] });
+  badFile('edges-string', replaceAt(base, e.pos, e.len, `"${e.value}"`), { near: [e.pos - 1, e.pos + 3] });
+});
+
+// "Never recursion on graph data": nesting depth must not be able to overflow the stack.
+test('deeply nested trace_tree and header values: no crash', () => {
+  const depth = 300000;
+  const tree = '[' + '1,0,1,8,['.repeat(depth) + ']'.repeat(depth) + ']';
+  const deep = base.replace(/"trace_tree":\[\]/, () => `"trace_tree":${tree}`);
+  assert.notEqual(deep, base, 'no empty trace_tree in the base snapshot');
+  for (const [name, text] of [
+    ['deep-trace-tree', deep],
+    ['deep-header-value', base.slice(0, layout.headerStart + 1) + '"title":' + '['.repeat(depth) + ']'.repeat(depth) + ',' +
+                          base.slice(layout.headerStart + 1)],
+  ]) {
+    const path = join(dir, `${name}.heapsnapshot`);
+    writeFileSync(path, text, 'latin1');
+    const r = leakscope(['info', path, '--json'], { timeout: 60000 });
+    assert.equal(r.signal, null, `${name}: killed by ${r.signal}\n${r.stderr.slice(0, 500)}`);
+    if (r.status === 0) {
+      JSON.parse(r.stdout);
+    } else {
+      expectBadInput(['info', path, '--json'], { file: path, offset: true });
+    }
+  }
+});
+
 test('a truncated snapshot on standard input (size unknown: found where the data ends)', () => {
   for (const cut of [layout.edges + 1000, layout.strings + 50, 30]) {
     expectBadInput(['summary', '-', '--json'], { input: Buffer.from(base.slice(0, cut), 'latin1'), offset: true, near: [cut - 4096, cut] });

@@ -298,13 +298,18 @@ test('layout: Node 24 layout (6 node fields, one-line arrays, extra_native_bytes
   checkInfo(files.collections);
 });
 
-test('layout: pretty-printed file (one number per line, indentation)', () => {
+test('layout: pretty-printed file (one number per line, indentation), CRLF line ends', () => {
   const files = {};
   for (const f of ['classes', 'collections', 'strings']) {
     const snap = parseSnapshot(snaps[f]);
     files[f] = writeSnapshot(join(dir, `${f}-pretty.heapsnapshot`), snap, 'pretty');
   }
   assert.deepEqual(fixtureCensus(files), referenceCensus(), 'pretty-printed');
+  for (const f of ['classes', 'collections', 'strings']) {
+    files[f] = join(dir, `${f}-crlf.heapsnapshot`);
+    writeFileSync(files[f], readFileSync(snaps[f], 'latin1').replace(/\n/g, '\r\n\t '), 'latin1');
+  }
+  assert.deepEqual(fixtureCensus(files), referenceCensus(), 'CRLF line ends and tabs');
 });
 
 test('quiet when stderr is not a terminal; paths with spaces and non-ASCII; text info; deterministic', () => {
