@@ -4,10 +4,10 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { leakscope, scratchDir } from './lib/harness.mjs';
+import { leakscope, leakscopeBin, scratchDir } from './lib/harness.mjs';
 
 const dir = scratchDir('badinput');
 let base;      // text of a real Node snapshot (ASCII: V8 escapes everything else)
@@ -296,6 +296,36 @@ test('deeply nested trace_tree and header values: no crash', () => {
       expectBadInput(['info', path, '--json'], { file: path, offset: true });
     }
   }
+});
+
+// Progress is shown only on a terminal; when loading then fails, the error must still be a line
+// of its own, not glued to the end of the progress text. `script` gives leakscope a terminal.
+test('on a terminal, a load error after progress output starts on a clean line', (t) => {
+  if (spawnSync('script', ['--version'], { encoding: 'utf8' }).status !== 0) {
+    t.skip('script(1) from util-linux is not installed');
+    return;
+  }
+  // 200 MB of whitespace inside the edges array makes loading slow enough to report progress.
+  const cut = numberAt(base, layout.edges, 0).pos + 1;
+  const path = join(dir, 'progress-then-error.heapsnapshot');
+  const fd = openSync(path, 'w');
+  writeSync(fd, base.slice(0, cut), null, 'latin1');
+  const pad = Buffer.alloc(1 << 24, 0x20);
+  for (let i = 0; i < 12; i++) writeSync(fd, pad);
+  writeSync(fd, base.slice(cut, layout.strings), null, 'latin1');  // ends inside the file: truncated
+  closeSync(fd);
+  const quoted = (x) => `'${x.replace(/'/g, "'\\''")}'`;
+  const r = spawnSync('script', ['-qec', `${quoted(leakscopeBin())} summary ${quoted(path)} >/dev/null`, '/dev/null'],
+                      { encoding: 'latin1', timeout: 120000 });
+  const out = r.stdout;
+  const at = out.lastIndexOf('leakscope:');
+  assert.ok(at >= 0, `no error message on the terminal: ${JSON.stringify(out.slice(-300))}`);
+  assert.ok(/byte \d+/.test(out.slice(at)), out.slice(at));
+  const before = out.slice(0, at);
+  t.diagnostic(`terminal output before the error: ${JSON.stringify(before.slice(-80))}`);
+  assert.ok(before === '' || before.endsWith('\n') || before.endsWith('\r\x1b[K') || before.endsWith('\x1b[2K\r') ||
+            before.endsWith('\x1b[K'),
+            `the error is glued to the progress line: ${JSON.stringify(before.slice(-120) + out.slice(at, at + 40))}`);
 });
 
 test('a truncated snapshot on standard input (size unknown: found where the data ends)', () => {
