@@ -275,6 +275,26 @@ test('numbers that are not unsigned integers in nodes and edges (DevTools would 
   badFile('edges-string', replaceAt(base, e.pos, e.len, `"${e.value}"`), { near: [e.pos - 1, e.pos + 3] });
 });
 
+// Big arrays are decoded on two threads split near the middle of a chunk: errors anywhere,
+// including right at the split, must be found with their exact offset.
+test('errors across the nodes and edges arrays (parallel decode): exact offsets', () => {
+  for (const [section, count] of [['nodes', layout.header.node_count * layout.nf], ['edges', layout.header.edge_count * layout.ef]]) {
+    for (const fraction of [0.001, 0.25, 0.4999, 0.5, 0.5001, 0.75, 0.999]) {
+      const index = Math.floor(count * fraction);
+      const n = numberAt(base, layout[section], index);
+      const pos = n.pos + Math.floor(n.len / 2);
+      badFile(`${section}-bad-char-${fraction}`, replaceAt(base, pos, 1, 'x'), { near: [pos, pos + 1] });
+    }
+  }
+  // Same for a range error found while decoding the second half.
+  const toOffset = layout.header.meta.edge_fields.indexOf('to_node');
+  const mid = Math.floor(layout.header.edge_count * 0.6);
+  const e = setNumber(base, layout.edges, mid * layout.ef + toOffset, () => layout.header.node_count * layout.nf);
+  const line = badFile('to-node-out-of-range-mid', e.text, { keyword: /to_node|node/i });
+  const at = Number(line.match(/byte (\d+)/)[1]);
+  assert.ok(at <= base.length, line);
+});
+
 // "Never recursion on graph data": nesting depth must not be able to overflow the stack.
 test('deeply nested trace_tree and header values: no crash', () => {
   const depth = 300000;
