@@ -35,8 +35,12 @@ int run_summary(const SummaryOptions& o) {
     }
   }
   HeapGraph graph = load_snapshot_for_cli(o.snapshot);
+  Timings& timings = Timings::get();
+  timings.phase("re-attribution");
   const BigVector<uint64_t> sizes = attribute_shallow_sizes(graph);
+  timings.phase("classes");
   const ClassIndex classes = classify_nodes(graph);
+  timings.phase("census");
   Census census = take_census(graph, classes, sizes);
 
   report::SummaryReport r;
@@ -58,6 +62,7 @@ int run_summary(const SummaryOptions& o) {
   if (filter && r.rows.empty()) {
     throw UsageError(fmt::format("{}: no class matches --class \"{}\"", o.snapshot, o.class_regex));
   }
+  timings.phase("output");
   if (o.json) {
     report::print_json(report::summary_json(r), stdout);
   } else {
