@@ -326,9 +326,14 @@ test('quiet when stderr is not a terminal; paths with spaces and non-ASCII; text
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /node/i);
   assert.equal(text.stderr, '');
-  // Decoding is parallel: two runs must print the same bytes.
-  assert.equal(leakscope(['summary', snaps.collections, '--json', '--top', '0']).stdout,
-               leakscope(['summary', snaps.collections, '--json', '--top', '0']).stdout);
+  // Decoding is parallel: runs with any number of threads must print the same bytes.
+  const once = leakscope(['summary', snaps.collections, '--json', '--top', '0']).stdout;
+  assert.equal(leakscope(['summary', snaps.collections, '--json', '--top', '0']).stdout, once);
+  for (const threads of ['1', '2', '3', '8']) {
+    const r = leakscope(['--threads', threads, 'summary', snaps.collections, '--json', '--top', '0']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, once, `--threads ${threads}`);
+  }
 });
 
 test('stdin: "-" reads the snapshot from a pipe and gives the same census', () => {
