@@ -4,7 +4,7 @@
 // time (median of N runs) and peak RSS (/usr/bin/time -v) of each, and writes the table to
 // bench/RESULTS.md with the machine, the commands and the date.
 //
-// Usage: node bench/bench-summary.mjs [--runs N] [--sizes 20mb,200mb[,1gb]] [--cache DIR]
+// Usage: node bench/bench-summary.mjs [--runs N] [--toolkit-runs N] [--toolkit-runs-1gb N] [--sizes 20mb,200mb[,1gb]] [--cache DIR]
 //                                     [--leakscope BIN] [--no-toolkit] [--out FILE]
 // Snapshots are cached in DIR (default /work/cache, else ~/.cache/leakscope/bench) and generated
 // there with bench/gen-snapshot.js when missing (the 1 GB one only if it already exists or
@@ -22,6 +22,9 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const runs = Number(opt('--runs', '3'));
+// The DevTools side of a 1 GB file takes about a minute and 4 GB per run: allow fewer runs there.
+const toolkitRuns = Number(opt('--toolkit-runs', String(runs)));
+const toolkitRuns1gb = Number(opt('--toolkit-runs-1gb', '1'));
 const cache = opt('--cache', existsSync('/work/cache') ? '/work/cache' : join(homedir(), '.cache', 'leakscope', 'bench'));
 const leakscopeBin = resolve(opt('--leakscope', process.env.LEAKSCOPE_BIN || join(repo, 'build', 'release', 'leakscope')));
 const outFile = opt('--out', join(repo, 'bench', 'RESULTS.md'));
@@ -69,24 +72,26 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-function measure(cmd, cmdArgs) {
+function measure(cmd, cmdArgs, n = runs) {
   const all = [];
-  for (let i = 0; i < runs; i++) all.push(timed(cmd, cmdArgs));
+  for (let i = 0; i < n; i++) all.push(timed(cmd, cmdArgs));
   return { seconds: median(all.map((r) => r.seconds)), rss: Math.max(...all.map((r) => r.rss)), runs: all };
 }
 
 const mb = (b) => (b / 1e6).toFixed(1) + ' MB';
 const gb = (b) => (b >= 1e9 ? (b / 1e9).toFixed(2) + ' GB' : mb(b));
+const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const results = [];
 for (const size of sizes) {
   const file = ensureSnapshot(size);
   const bytes = statSync(file).size;
   // Warm the page cache once so both tools read from memory.
-  readFileSync(file, { flag: 'r' }).length;
+  spawnSync('cat', [file], { stdio: ['ignore', 'ignore', 'ignore'] });
   const ls = measure(leakscopeBin, ['summary', file, '--top', '10']);
   let tk = null;
   if (withToolkit) {
-    tk = measure(process.execPath, ['--max-old-space-size=16384', join(repo, 'bench', 'toolkit-summary.mjs'), file]);
+    tk = measure(process.execPath, ['--max-old-space-size=16384', join(repo, 'bench', 'toolkit-summary.mjs'), file],
+                 size === '1gb' ? Math.min(toolkitRuns, toolkitRuns1gb) : toolkitRuns);
   }
   const row = { size, file, bytes, leakscope: ls, toolkit: tk };
   results.push(row);
@@ -97,13 +102,13 @@ for (const size of sizes) {
 const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
 const version = spawnSync(leakscopeBin, ['--version'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
 const commit = spawnSync('git', ['-C', repo, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
-const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const lines = [];
 lines.push('# Benchmark: `leakscope summary` vs Chrome DevTools\' model (heap-snapshot-toolkit)', '');
 lines.push(`Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}  `);
-lines.push(`Machine: ${cpus().length} CPUs (nproc), ${cpuModel}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load average before the run ${load}  `);
+lines.push(`Machine: ${cpus().length} CPUs (nproc), ${cpuModel}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load average ${loadBefore} before and ${loadAfter} after the run (the machine is shared: expect noise)  `);
 lines.push(`leakscope: ${version} (commit ${commit}), Node ${process.version}, heap-snapshot-toolkit 1.1.3  `);
-lines.push(`Command: \`${['node bench/bench-summary.mjs', ...args].join(' ')}\` (${runs} run(s) each; wall = median, RSS = max)  `);
+lines.push(`Command: \`${['node bench/bench-summary.mjs', ...args].join(' ')}\` (leakscope ${runs} run(s), toolkit ${toolkitRuns} (${Math.min(toolkitRuns, toolkitRuns1gb)} on 1 GB); wall = median, RSS = max)  `);
 lines.push('Snapshots: `bench/gen-snapshot.js SCALE` (12000 ~ 20 MB, 145000 ~ 200 MB, 740000 ~ 1 GB), page cache warm.', '');
 lines.push('Each side: `leakscope summary FILE --top 10` and `node --max-old-space-size=16384 bench/toolkit-summary.mjs FILE`',
            '(stream parse + full DevTools model + Summary aggregates), timed with `/usr/bin/time -v`.', '');
