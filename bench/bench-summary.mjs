@@ -43,11 +43,14 @@ if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a posit
 if (!existsSync(leakscopeBin)) throw new Error(`no leakscope binary at ${leakscopeBin} (build it first)`);
 if (!existsSync('/usr/bin/time')) throw new Error('/usr/bin/time is needed for peak RSS (apt-get install time)');
 
+const generatedNow = new Set();
 function ensureSnapshot(size) {
   const s = kSizes[size];
   if (!s) throw new Error(`unknown size ${size}`);
   mkdirSync(cache, { recursive: true });
   const file = join(cache, s.file);
+  generatedNow.add(file);
+  if (existsSync(file)) generatedNow.delete(file);
   if (!existsSync(file)) {
     console.error(`generating ${file} (scale ${s.scale})...`);
     const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=16384', join(repo, 'bench', 'gen-snapshot.js'),
@@ -109,7 +112,13 @@ lines.push(`Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}  `);
 lines.push(`Machine: ${cpus().length} CPUs (nproc), ${cpuModel}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load average ${loadBefore} before and ${loadAfter} after the run (the machine is shared: expect noise)  `);
 lines.push(`leakscope: ${version} (commit ${commit}), Node ${process.version}, heap-snapshot-toolkit 1.1.3  `);
 lines.push(`Command: \`${['node bench/bench-summary.mjs', ...args].join(' ')}\` (leakscope ${runs} run(s), toolkit ${toolkitRuns} (${Math.min(toolkitRuns, toolkitRuns1gb)} on 1 GB); wall = median, RSS = max)  `);
-lines.push('Snapshots: `bench/gen-snapshot.js SCALE` (12000 ~ 20 MB, 145000 ~ 200 MB, 740000 ~ 1 GB), page cache warm.', '');
+lines.push('Snapshots: `bench/gen-snapshot.js SCALE` (12000 ~ 20 MB, 145000 ~ 200 MB, 740000 ~ 1 GB) when missing, page cache warm.  ');
+const reused = results.filter((r) => !generatedNow.has(r.file));
+if (reused.length) {
+  lines.push('Reused from the cache as they were: ' +
+             reused.map((r) => `\`${r.file}\` (written ${statSync(r.file).mtime.toISOString().replace(/\.\d+Z$/, 'Z')})`).join(', ') + '.');
+}
+lines.push('');
 lines.push('Each side: `leakscope summary FILE --top 10` and `node --max-old-space-size=16384 bench/toolkit-summary.mjs FILE`',
            '(stream parse + full DevTools model + Summary aggregates), timed with `/usr/bin/time -v`.', '');
 lines.push('| snapshot | file size | leakscope wall | leakscope peak RSS | RSS / file | toolkit wall | toolkit peak RSS | speed-up | RSS ratio |');
