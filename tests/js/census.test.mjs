@@ -3,10 +3,11 @@
 // 24), plus rewrites of the same snapshot in other layouts. Exact numbers throughout.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-import { infoJson, leakscope, oneRow, rowsNamed, scratchDir, summaryJson, writeFixture } from './lib/harness.mjs';
+import { infoJson, leakscope, leakscopeBin, oneRow, rowsNamed, scratchDir, summaryJson, writeFixture } from './lib/harness.mjs';
 import { nodeBinary } from './lib/node-versions.mjs';
 import { expectedInfo, parseSnapshot, toNode24Layout, writeSnapshot } from './lib/snapshot-text.mjs';
 
@@ -334,6 +335,31 @@ test('quiet when stderr is not a terminal; paths with spaces and non-ASCII; text
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, once, `--threads ${threads}`);
   }
+});
+
+test('on a terminal, loading a big file shows progress on stderr and clears it', (t) => {
+  if (spawnSync('script', ['--version'], { encoding: 'utf8' }).status !== 0) {
+    t.skip('script(1) from util-linux is not installed');
+    return;
+  }
+  // The census-classes heap padded with 200 MB of whitespace inside the edges array.
+  const text = readFileSync(snaps.classes, 'latin1');
+  const cut = text.indexOf('"edges":[') + 10;
+  const file = join(dir, 'padded-200mb.heapsnapshot');
+  const fd = openSync(file, 'w');
+  writeSync(fd, text.slice(0, cut), null, 'latin1');
+  const pad = Buffer.alloc(1 << 24, 0x20);
+  for (let i = 0; i < 12; i++) writeSync(fd, pad);
+  writeSync(fd, text.slice(cut), null, 'latin1');
+  closeSync(fd);
+  assert.deepEqual(summaryJson(file).classes, summaryJson(snaps.classes).classes, 'whitespace changes nothing');
+  const quoted = (x) => `'${x.replace(/'/g, "'\\''")}'`;
+  const r = spawnSync('script', ['-qec', `${quoted(leakscopeBin())} summary ${quoted(file)} --top 3 >/dev/null`, '/dev/null'],
+                      { encoding: 'latin1', timeout: 120000 });
+  assert.equal(r.status, 0, r.stdout);
+  assert.match(r.stdout, /%|MB/, `no progress shown on a terminal: ${JSON.stringify(r.stdout.slice(0, 200))}`);
+  assert.ok(/(\r\x1b\[2?K|\n)$/.test(r.stdout.replace(/\r\n$/, '\n')),
+            `the progress line is left on the terminal: ${JSON.stringify(r.stdout.slice(-120))}`);
 });
 
 test('stdin: "-" reads the snapshot from a pipe and gives the same census', () => {
