@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
   Action action;
   add_summary_command(app, action);
   add_info_command(app, action);
+  add_top_command(app, action);
+  add_path_command(app, action);
+  add_inspect_command(app, action);
+  add_dump_analysis_command(app, action);
 
   try {
     app.parse(argc, argv);
