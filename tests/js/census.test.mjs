@@ -101,6 +101,25 @@ test('summary: --class filters by regex, --top limits rows, text output', () => 
   assert.doesNotMatch(text.stdout, /CensusOther/);
 });
 
+test('summary --shallow-only: the same census without retained sizes, sorted by shallow size', (t) => {
+  const help = leakscope(['summary', '--help']).stdout;
+  if (!help.includes('--shallow-only')) {
+    t.skip('this leakscope has no --shallow-only');
+    return;
+  }
+  const full = summaryJson(snaps.classes);
+  const shallow = summaryJson(snaps.classes, ['--shallow-only']);
+  checkSummaryShape(shallow, snaps.classes);
+  for (const c of shallow.classes) {
+    assert.equal(c.retained_size, null);
+    assert.equal(c.distance, null);
+  }
+  const strip = (rows) => rows.map((c) => ({ key: c.key, name: c.name, count: c.count, shallow_size: c.shallow_size }))
+    .sort((a, b) => (a.key < b.key ? -1 : 1));
+  assert.deepEqual(strip(shallow.classes), strip(full.classes));
+  assert.equal(shallow.total_size, full.total_size);
+});
+
 test('summary: collections (1M-element array, typed array, WeakMap, Map cache)', () => {
   const s = summaryJson(snaps.collections);
   checkSummaryShape(s, snaps.collections);
