@@ -68,7 +68,10 @@ function timed(cmd, cmdArgs) {
   const seconds = (performance.now() - started) / 1000;  // /usr/bin/time rounds to 10 ms
   if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
   const rss = r.stderr.match(/Maximum resident set size \(kbytes\): (\d+)/);
-  return { seconds, rss: Number(rss[1]) * 1024, stdout: r.stdout };
+  // CPU time is less disturbed than wall time when others share the machine.
+  const user = Number(r.stderr.match(/User time \(seconds\): ([\d.]+)/)[1]);
+  const sys = Number(r.stderr.match(/System time \(seconds\): ([\d.]+)/)[1]);
+  return { seconds, cpu: user + sys, rss: Number(rss[1]) * 1024, stdout: r.stdout };
 }
 
 const median = (xs) => {
@@ -79,7 +82,8 @@ const median = (xs) => {
 function measure(cmd, cmdArgs, n = runs) {
   const all = [];
   for (let i = 0; i < n; i++) all.push(timed(cmd, cmdArgs));
-  return { seconds: median(all.map((r) => r.seconds)), rss: Math.max(...all.map((r) => r.rss)), runs: all };
+  return { seconds: median(all.map((r) => r.seconds)), cpu: median(all.map((r) => r.cpu)),
+           rss: Math.max(...all.map((r) => r.rss)), runs: all };
 }
 
 const mb = (b) => (b / 1e6).toFixed(1) + ' MB';
@@ -116,7 +120,7 @@ lines.push('# Benchmark: `leakscope summary` vs Chrome DevTools\' model (heap-sn
 lines.push(`Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}  `);
 lines.push(`Machine: ${cpus().length} CPUs (nproc), ${cpuModel}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load average ${loadBefore} before and ${loadAfter} after the run (the machine is shared: expect noise)  `);
 lines.push(`leakscope: ${version} (commit ${commit}), Node ${process.version}, heap-snapshot-toolkit 1.1.3  `);
-lines.push(`Command: \`${['node bench/bench-summary.mjs', ...args].join(' ')}\` (leakscope ${runs} run(s), toolkit ${toolkitRuns} (${Math.min(toolkitRuns, toolkitRuns1gb)} on 1 GB); wall = median, RSS = max)  `);
+lines.push(`Command: \`${['node bench/bench-summary.mjs', ...args].join(' ')}\` (leakscope ${runs} run(s), toolkit ${toolkitRuns} (${Math.min(toolkitRuns, toolkitRuns1gb)} on 1 GB); wall and CPU = median, RSS = max)  `);
 lines.push('Snapshots: `bench/gen-snapshot.js SCALE` (12000 ~ 20 MB, 145000 ~ 200 MB, 740000 ~ 1 GB) when missing, page cache warm.  ');
 const reused = results.filter((r) => !generatedNow.has(r.file));
 if (reused.length) {
@@ -127,11 +131,11 @@ lines.push('');
 lines.push('Each side: `leakscope summary FILE --top 10` (census + dominators, retained sizes, distances), `leakscope summary FILE',
            '--top 10 --shallow-only` (the census alone) and `node --max-old-space-size=16384 bench/toolkit-summary.mjs FILE`',
            '(stream parse + full DevTools model incl. dominators + Summary aggregates), timed with `/usr/bin/time -v`.', '');
-lines.push('| snapshot | file size | tool | wall | peak RSS | RSS / file | DevTools wall / this | DevTools RSS / this |');
-lines.push('|---|---|---|---|---|---|---|---|');
+lines.push('| snapshot | file size | tool | wall | CPU (user+sys) | peak RSS | RSS / file | DevTools wall / this | DevTools RSS / this |');
+lines.push('|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
   const tk = r.toolkit;
-  const rowFor = (label, m) => `| ${kSizes[r.size].label} | ${mb(r.bytes)} | ${label} | ${m.seconds.toFixed(2)} s | ${gb(m.rss)} | ` +
+  const rowFor = (label, m) => `| ${kSizes[r.size].label} | ${mb(r.bytes)} | ${label} | ${m.seconds.toFixed(2)} s | ${m.cpu.toFixed(2)} s | ${gb(m.rss)} | ` +
     `${(m.rss / r.bytes).toFixed(2)} | ${tk && m !== tk ? (tk.seconds / m.seconds).toFixed(1) + 'x' : '–'} | ` +
     `${tk && m !== tk ? (tk.rss / m.rss).toFixed(1) + 'x' : '–'} |`;
   if (r.shallow) lines.push(rowFor('leakscope summary --shallow-only', r.shallow));
