@@ -27,6 +27,6 @@ struct Census {
 
 // self_sizes: per node, after attribute_shallow_sizes().
 Census take_census(const HeapGraph& graph, const ClassIndex& classes,
-                   const std::vector<uint64_t>& self_sizes);
+                   const BigVector<uint64_t>& self_sizes);
 
 }  // namespace leakscope

@@ -8,7 +8,7 @@ namespace leakscope {
 std::vector<uint64_t> class_retained_sizes(const DominatorTree& tree,
                                            const std::vector<uint32_t>& node_class,
                                            uint32_t class_count,
-                                           const std::vector<uint64_t>& self_sizes, uint32_t root) {
+                                           const BigVector<uint64_t>& self_sizes, uint32_t root) {
   if (tree.idom.size() >= 0x80000000U) {
     throw std::length_error("class_retained_sizes: more than 2^31 nodes");
   }
@@ -21,7 +21,7 @@ std::vector<uint64_t> class_retained_sizes(const DominatorTree& tree,
   std::vector<uint32_t> open(class_count, 0);
   // Iterative DFS over the dominator tree; an entry with the top bit set closes its node.
   constexpr uint32_t kClose = 0x80000000U;
-  std::vector<uint32_t> stack;
+  BigVector<uint32_t> stack;
   stack.push_back(root);
   while (!stack.empty()) {
     const uint32_t entry = stack.back();
@@ -46,10 +46,10 @@ std::vector<uint64_t> class_retained_sizes(const DominatorTree& tree,
   return result;
 }
 
-std::vector<int32_t> class_min_distances(const std::vector<int32_t>& distances,
+std::vector<int32_t> class_min_distances(const BigVector<int32_t>& distances,
                                          const std::vector<uint32_t>& node_class,
                                          uint32_t class_count,
-                                         const std::vector<uint64_t>& self_sizes) {
+                                         const BigVector<uint64_t>& self_sizes) {
   std::vector<int32_t> result(class_count, INT32_MAX);
   for (size_t v = 0; v < distances.size(); ++v) {
     if (self_sizes[v] == 0) continue;
@@ -60,7 +60,7 @@ std::vector<int32_t> class_min_distances(const std::vector<int32_t>& distances,
 }
 
 void add_retention_columns(Census& census, const ClassIndex& classes,
-                           const std::vector<uint64_t>& self_sizes, uint32_t root,
+                           const BigVector<uint64_t>& self_sizes, uint32_t root,
                            const DominatorTree* tree, const Distances* distances) {
   const auto class_count = static_cast<uint32_t>(classes.classes.size());
   if (tree != nullptr) {

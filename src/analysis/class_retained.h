@@ -19,20 +19,20 @@ namespace leakscope {
 std::vector<uint64_t> class_retained_sizes(const DominatorTree& tree,
                                            const std::vector<uint32_t>& node_class,
                                            uint32_t class_count,
-                                           const std::vector<uint64_t>& self_sizes, uint32_t root);
+                                           const BigVector<uint64_t>& self_sizes, uint32_t root);
 
 // Minimum distance per class over the instances with a non-zero self size (kNoDistance-style
 // negative values included, as DevTools takes the plain minimum); INT32_MAX for a class without
 // such instances.
-std::vector<int32_t> class_min_distances(const std::vector<int32_t>& distances,
+std::vector<int32_t> class_min_distances(const BigVector<int32_t>& distances,
                                          const std::vector<uint32_t>& node_class,
                                          uint32_t class_count,
-                                         const std::vector<uint64_t>& self_sizes);
+                                         const BigVector<uint64_t>& self_sizes);
 
 // Fills the Retained Size (when `tree` is given; it must have its dominated children) and the
 // Distance (when `distances` is given) of every census row.
 void add_retention_columns(Census& census, const ClassIndex& classes,
-                           const std::vector<uint64_t>& self_sizes, uint32_t root,
+                           const BigVector<uint64_t>& self_sizes, uint32_t root,
                            const DominatorTree* tree, const Distances* distances);
 
 }  // namespace leakscope

@@ -23,9 +23,9 @@ struct Frame {
 // edge) is a predecessor the semidominator loop must evaluate, so it is counted in pred_count.
 class Dfs {
  public:
-  Dfs(const HeapGraph& graph, const BitVector& essential, std::vector<uint32_t>& pre,
-      std::vector<uint32_t>& order, std::vector<uint32_t>& parent, std::vector<uint32_t>& semi,
-      std::vector<uint32_t>& pred_count)
+  Dfs(const HeapGraph& graph, const BitVector& essential, BigVector<uint32_t>& pre,
+      BigVector<uint32_t>& order, BigVector<uint32_t>& parent, BigVector<uint32_t>& semi,
+      BigVector<uint32_t>& pred_count)
       : graph_(graph),
         essential_(essential),
         pre_(pre),
@@ -81,23 +81,23 @@ class Dfs {
 
   const HeapGraph& graph_;
   const BitVector& essential_;
-  std::vector<uint32_t>& pre_;
-  std::vector<uint32_t>& order_;
-  std::vector<uint32_t>& parent_;
-  std::vector<uint32_t>& semi_;
-  std::vector<uint32_t>& pred_count_;
+  BigVector<uint32_t>& pre_;
+  BigVector<uint32_t>& order_;
+  BigVector<uint32_t>& parent_;
+  BigVector<uint32_t>& semi_;
+  BigVector<uint32_t>& pred_count_;
   std::vector<Frame> stack_;
 };
 
 template <typename T>
-void release(std::vector<T>& v) {
-  std::vector<T>().swap(v);
+void release(BigVector<T>& v) {
+  BigVector<T>().swap(v);
 }
 
 }  // namespace
 
 DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essential,
-                                 const std::vector<uint64_t>& self_sizes,
+                                 const BigVector<uint64_t>& self_sizes,
                                  const DominatorOptions& options) {
   const uint32_t node_count = graph.node_count();
   DominatorTree tree;
@@ -108,12 +108,12 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
   }
   const uint32_t root = graph.root;
 
-  std::vector<uint32_t> pre(node_count, kUnvisited);
-  std::vector<uint32_t> order;
-  std::vector<uint32_t> parent;
-  std::vector<uint32_t> semi;
+  BigVector<uint32_t> pre(node_count, kUnvisited);
+  BigVector<uint32_t> order;
+  BigVector<uint32_t> parent;
+  BigVector<uint32_t> semi;
   // Predecessors v > w of each w, counted by the DFS, then turned into CSR offsets.
-  std::vector<uint32_t> pred_start(static_cast<size_t>(node_count) + 1, 0);
+  BigVector<uint32_t> pred_start(static_cast<size_t>(node_count) + 1, 0);
   order.reserve(node_count);
   parent.reserve(node_count);
   semi.reserve(node_count);
@@ -147,7 +147,7 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
     }
     pred_start[w + 1] += pred_start[w];
   }
-  std::vector<uint32_t> preds(pred_start[n]);
+  BigVector<uint32_t> preds(pred_start[n]);
   // Fill with pred_start[w] as the cursor (it ends at w's end, i.e. w + 1's start), then shift
   // back: saves a copy of the offsets.
   for (uint32_t i = 0; i < n; ++i) {
@@ -163,14 +163,14 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
   pred_start[0] = 0;
   // `pre` is not needed any more (results go back through `order`); its buffer becomes the
   // label array, so the peak does not grow.
-  std::vector<uint32_t> label = std::move(pre);
+  BigVector<uint32_t> label = std::move(pre);
   label.resize(n);
-  std::vector<uint32_t> ancestor(parent);
+  BigVector<uint32_t> ancestor(parent);
 
   // Semidominators, in decreasing DFS order. Processed nodes (> w) form a forest linked along
   // DFS parents; eval(v) is the smallest semidominator on the path from v up to (excluding) the
   // first unprocessed ancestor, with path compression.
-  std::vector<uint32_t> path;
+  BigVector<uint32_t> path;
   for (uint32_t w = n; w-- > 1;) {
     uint32_t s = semi[w];
     for (uint32_t p = pred_start[w]; p < pred_start[w + 1]; ++p) {
@@ -202,7 +202,7 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
   release(ancestor);
 
   // Immediate dominators: idom(w) is the nearest common ancestor of parent(w) and sdom(w).
-  std::vector<uint32_t>& idom = parent;
+  BigVector<uint32_t>& idom = parent;
   for (uint32_t w = 1; w < n; ++w) {
     uint32_t x = idom[w];
     while (x > semi[w]) x = idom[x];
@@ -219,7 +219,7 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
   for (uint32_t w = 1; w < n; ++w) tree.idom[order[w]] = order[idom[w]];
   if (has_cycles_left) {
     // The nodes of unreachable cycles hang under the root and dominate nothing.
-    std::vector<uint8_t> seen(node_count, 0);
+    BigVector<uint8_t> seen(node_count, 0);
     for (uint32_t w = 0; w < n; ++w) seen[order[w]] = 1;
     for (uint32_t v = 0; v < node_count; ++v) {
       if (!seen[v]) tree.retained[root] += self_sizes[v];
@@ -240,7 +240,7 @@ void build_dominated_children(DominatorTree& tree, uint32_t root) {
   }
   for (uint32_t v = 0; v < node_count; ++v) tree.first_child[v + 1] += tree.first_child[v];
   tree.children.assign(node_count > 0 ? node_count - 1 : 0, 0);
-  std::vector<uint32_t> fill(tree.first_child.begin(), tree.first_child.end() - 1);
+  BigVector<uint32_t> fill(tree.first_child.begin(), tree.first_child.end() - 1);
   for (uint32_t v = 0; v < node_count; ++v) {
     if (v != root) tree.children[fill[tree.idom[v]]++] = v;
   }

@@ -19,15 +19,15 @@
 namespace leakscope {
 
 struct DominatorTree {
-  std::vector<uint32_t> idom;      // immediate dominator per node ordinal; idom[root] == root
-  std::vector<uint64_t> retained;  // retained size per node ordinal (self sizes as given)
-  uint32_t unreachable = 0;        // nodes no essential path from the root reaches, hung under the
-                                   // root (DevTools warns "N nodes are unreachable from the root")
+  BigVector<uint32_t> idom;      // immediate dominator per node ordinal; idom[root] == root
+  BigVector<uint64_t> retained;  // retained size per node ordinal (self sizes as given)
+  uint32_t unreachable = 0;      // nodes no essential path from the root reaches, hung under the
+                                 // root (DevTools warns "N nodes are unreachable from the root")
 
   // Dominated children, built on request: node v's children are
   // children[first_child[v] .. first_child[v + 1]).
-  std::vector<uint32_t> first_child;
-  std::vector<uint32_t> children;
+  BigVector<uint32_t> first_child;
+  BigVector<uint32_t> children;
   bool has_children() const { return !first_child.empty(); }
 };
 
@@ -38,7 +38,7 @@ struct DominatorOptions {
 // essential: one bit per edge (EssentialEdges::edge_bits()); self_sizes: one per node (after
 // attribute_shallow_sizes(), to match DevTools).
 DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essential,
-                                 const std::vector<uint64_t>& self_sizes,
+                                 const BigVector<uint64_t>& self_sizes,
                                  const DominatorOptions& options = {});
 
 // Fills first_child/children from idom (children of each node in ascending ordinal order).

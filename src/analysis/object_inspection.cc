@@ -5,7 +5,7 @@
 
 namespace leakscope {
 
-ObjectInspection inspect_object(const HeapGraph& graph, const std::vector<uint64_t>& self_sizes,
+ObjectInspection inspect_object(const HeapGraph& graph, const BigVector<uint64_t>& self_sizes,
                                 const DominatorTree& tree, const Distances& distances,
                                 const Retainers& retainers, uint32_t node) {
   ObjectInspection r;

@@ -29,7 +29,7 @@ struct ObjectInspection {
   uint64_t hidden_retainers = 0;    // weak ones and the root's, which DevTools does not list
 };
 
-ObjectInspection inspect_object(const HeapGraph& graph, const std::vector<uint64_t>& self_sizes,
+ObjectInspection inspect_object(const HeapGraph& graph, const BigVector<uint64_t>& self_sizes,
                                 const DominatorTree& tree, const Distances& distances,
                                 const Retainers& retainers, uint32_t node);
 

@@ -15,7 +15,7 @@ double seconds_since(Clock::time_point start) {
 }
 }  // namespace
 
-RetentionAnalysis analyze_retention(const HeapGraph& graph, const std::vector<uint64_t>& self_sizes,
+RetentionAnalysis analyze_retention(const HeapGraph& graph, const BigVector<uint64_t>& self_sizes,
                                     const RetentionOptions& options) {
   const auto start = Clock::now();
   RetentionAnalysis result;

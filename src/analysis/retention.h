@@ -36,7 +36,7 @@ struct RetentionAnalysis {
 };
 
 // self_sizes: per node, after attribute_shallow_sizes().
-RetentionAnalysis analyze_retention(const HeapGraph& graph, const std::vector<uint64_t>& self_sizes,
+RetentionAnalysis analyze_retention(const HeapGraph& graph, const BigVector<uint64_t>& self_sizes,
                                     const RetentionOptions& options = {});
 
 }  // namespace leakscope

@@ -28,7 +28,7 @@ std::vector<uint32_t> largest_children(const DominatorTree& tree, uint32_t node,
 }  // namespace
 
 TopHolders top_holders(const HeapGraph& graph, const DominatorTree& tree,
-                       const std::vector<uint64_t>& self_sizes, const TopHoldersOptions& options) {
+                       const BigVector<uint64_t>& self_sizes, const TopHoldersOptions& options) {
   if (!tree.has_children()) throw std::invalid_argument("top_holders: no dominated children");
   TopHolders result;
   result.total_size = tree.retained[graph.root];

@@ -36,6 +36,6 @@ struct TopHolders {
 
 // `tree` must have its dominated children built.
 TopHolders top_holders(const HeapGraph& graph, const DominatorTree& tree,
-                       const std::vector<uint64_t>& self_sizes, const TopHoldersOptions& options);
+                       const BigVector<uint64_t>& self_sizes, const TopHoldersOptions& options);
 
 }  // namespace leakscope

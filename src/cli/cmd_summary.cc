@@ -45,13 +45,17 @@ int run_summary(const SummaryOptions& o) {
     throw UsageError(fmt::format("--sort {}: needs the retained sizes; drop --shallow-only", sort));
   }
   HeapGraph graph = load_snapshot_for_cli(o.snapshot);
-  const std::vector<uint64_t> sizes = attribute_shallow_sizes(graph);
+  Timings& timings = Timings::get();
+  timings.phase("re-attribution");
+  const BigVector<uint64_t> sizes = attribute_shallow_sizes(graph);
   RetentionAnalysis retention;
   ClassIndex classes;
   if (o.shallow_only) {
+    timings.phase("classes");
     classes = classify_nodes(graph);
   } else {
     // Classifying needs no dominators, so it runs while they are computed.
+    timings.phase("dominators+distances | classes");
     std::exception_ptr error;
     std::thread classify([&] {
       try {
@@ -71,8 +75,10 @@ int run_summary(const SummaryOptions& o) {
     classify.join();
     if (error) std::rethrow_exception(error);
   }
+  timings.phase("census");
   Census census = take_census(graph, classes, sizes);
   if (!o.shallow_only) {
+    timings.phase("class retained sizes");
     add_retention_columns(census, classes, sizes, graph.root, &retention.tree,
                           &retention.distances);
     // The tree and distances are not needed any more; give the memory back before rendering.
@@ -112,6 +118,7 @@ int run_summary(const SummaryOptions& o) {
   if (filter && r.rows.empty()) {
     throw UsageError(fmt::format("{}: no class matches --class \"{}\"", o.snapshot, o.class_regex));
   }
+  timings.phase("output");
   if (o.json) {
     report::print_json(report::summary_json(r), stdout);
   } else {
@@ -131,7 +138,7 @@ void add_summary_command(CLI::App& app, Action& action) {
       ->required();
   cmd->add_option("--top", o->top,
                   "show the N largest classes (0 = all; default 30, all with --json)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   cmd->add_option("--class", o->class_regex, "only classes whose name matches this regex");
   cmd->add_flag("--json", o->json, "JSON with exact byte counts");
   cmd->add_flag("--shallow-only", o->shallow_only,

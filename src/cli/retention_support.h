@@ -20,7 +20,7 @@ struct PhaseTimes {  // seconds
 
 struct RetentionContext {
   HeapGraph graph;
-  std::vector<uint64_t> self_sizes;  // after DevTools' re-attribution
+  BigVector<uint64_t> self_sizes;  // after DevTools' re-attribution
   RetentionAnalysis analysis;
   PhaseTimes times;
 };

@@ -12,7 +12,7 @@ Retainers::Retainers(const HeapGraph& graph) {
   edge_.resize(edge_count);
   // Filling in owner order keeps each node's retainers sorted by edge index, as DevTools lists
   // them.
-  std::vector<uint64_t> fill(first_.begin(), first_.end() - 1);
+  BigVector<uint64_t> fill(first_.begin(), first_.end() - 1);
   for (uint32_t v = 0; v < node_count; ++v) {
     for (uint64_t e = graph.edges_begin(v); e < graph.edges_end(v); ++e) {
       const uint64_t slot = fill[graph.edge_to[e]]++;

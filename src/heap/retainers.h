@@ -26,9 +26,9 @@ class Retainers {
   }
 
  private:
-  std::vector<uint64_t> first_;
-  std::vector<uint32_t> node_;
-  std::vector<uint64_t> edge_;
+  BigVector<uint64_t> first_;
+  BigVector<uint32_t> node_;
+  BigVector<uint64_t> edge_;
 };
 
 }  // namespace leakscope

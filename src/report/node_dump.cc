@@ -30,7 +30,7 @@ void write_column(std::FILE* f, const std::string& path, uint32_t n, F value) {
 }  // namespace
 
 void write_node_dump(const std::string& path, const HeapGraph& graph,
-                     const std::vector<uint64_t>& self_sizes, const RetentionAnalysis& analysis) {
+                     const BigVector<uint64_t>& self_sizes, const RetentionAnalysis& analysis) {
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "wb"));
   if (!file) throw std::runtime_error(path + ": cannot open for writing");
   std::FILE* f = file.get();
@@ -40,7 +40,7 @@ void write_node_dump(const std::string& path, const HeapGraph& graph,
     throw std::runtime_error(path + ": write failed");
   }
   const DominatorTree& tree = analysis.tree;
-  const std::vector<int32_t>& distance = analysis.distances.distance;
+  const BigVector<int32_t>& distance = analysis.distances.distance;
   const bool has_tree = tree.idom.size() == n;
   const bool has_distances = distance.size() == n;
   write_column<double>(f, path, n, [&](uint32_t i) {

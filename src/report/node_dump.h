@@ -16,6 +16,6 @@ namespace leakscope::report {
 
 // Throws std::runtime_error naming the file when it cannot be written.
 void write_node_dump(const std::string& path, const HeapGraph& graph,
-                     const std::vector<uint64_t>& self_sizes, const RetentionAnalysis& analysis);
+                     const BigVector<uint64_t>& self_sizes, const RetentionAnalysis& analysis);
 
 }  // namespace leakscope::report

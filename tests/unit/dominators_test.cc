@@ -370,7 +370,7 @@ TEST(Dominators, RandomGraphsMatchBruteForce) {
       ASSERT_EQ(x.tree.idom[v], expected[v]) << "round " << round << " node " << v;
     }
     // Retained sizes are subtree sums of the tree.
-    std::vector<uint64_t> sums(x.graph.node_self_size);
+    BigVector<uint64_t> sums(x.graph.node_self_size);
     for (uint32_t v = 0; v < x.graph.node_count(); ++v) {
       if (v == h.root) continue;
       for (uint32_t a = x.tree.idom[v];; a = x.tree.idom[a]) {
