@@ -140,41 +140,52 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
   // Predecessor lists in DFS-number space. A predecessor v of w with v < w is not yet processed
   // when w is, so it contributes just its own number: the DFS folded those into semi[w] (which
   // started as parent[w]) and counted the others; only the predecessors v > w are stored.
+  //
+  // The lists are laid out in decreasing w, the order the semidominator loop reads them, so the
+  // loop streams through them and needs no offsets: each w's count sits in label[w] until w is
+  // processed (label is only read for processed nodes). That keeps the peak at five per-node
+  // arrays plus the lists.
   pred_start.resize(static_cast<size_t>(n) + 1);
-  for (uint32_t w = 0; w < n; ++w) {
-    if (pred_start[w + 1] > UINT32_MAX - pred_start[w]) {
-      throw std::length_error("dominators: more than 4G predecessor entries");
-    }
-    pred_start[w + 1] += pred_start[w];
+  uint64_t total = 0;
+  for (uint32_t w = n; w-- > 0;) {
+    const uint32_t count = pred_start[w + 1];
+    pred_start[w + 1] = static_cast<uint32_t>(total);  // becomes w's fill cursor
+    total += count;
+    if (total > UINT32_MAX) throw std::length_error("dominators: more than 4G predecessor entries");
   }
-  BigVector<uint32_t> preds(pred_start[n]);
-  // Fill with pred_start[w] as the cursor (it ends at w's end, i.e. w + 1's start), then shift
-  // back: saves a copy of the offsets.
+  BigVector<uint32_t> preds(total);
+  tree.stored_predecessors = total;
   for (uint32_t i = 0; i < n; ++i) {
     const uint32_t u = order[i];
     for (uint64_t e = graph.edges_begin(u); e < graph.edges_end(u); ++e) {
       const uint32_t target_pre = pre[graph.edge_to[e]];
       if (target_pre == kUnvisited) continue;
       const uint32_t w = target_pre - 1;
-      if (w < i && essential.get(e)) preds[pred_start[w]++] = i;
+      if (w < i && essential.get(e)) preds[pred_start[w + 1]++] = i;
     }
   }
-  for (uint32_t w = n; w > 0; --w) pred_start[w] = pred_start[w - 1];
-  pred_start[0] = 0;
   // `pre` is not needed any more (results go back through `order`); its buffer becomes the
-  // label array, so the peak does not grow.
+  // label array, first holding the counts.
   BigVector<uint32_t> label = std::move(pre);
   label.resize(n);
+  for (uint32_t w = 0; w < n; ++w) {
+    const uint32_t block_end = pred_start[w + 1];
+    const uint32_t block_begin = w + 1 < n ? pred_start[w + 2] : 0;
+    label[w] = block_end - block_begin;
+  }
+  release(pred_start);
   BigVector<uint32_t> ancestor(parent);
 
   // Semidominators, in decreasing DFS order. Processed nodes (> w) form a forest linked along
   // DFS parents; eval(v) is the smallest semidominator on the path from v up to (excluding) the
   // first unprocessed ancestor, with path compression.
   BigVector<uint32_t> path;
+  uint64_t next_pred = 0;
   for (uint32_t w = n; w-- > 1;) {
     uint32_t s = semi[w];
-    for (uint32_t p = pred_start[w]; p < pred_start[w + 1]; ++p) {
-      const uint32_t v = preds[p];
+    const uint32_t count = label[w];
+    for (uint32_t k = 0; k < count; ++k) {
+      const uint32_t v = preds[next_pred++];
       uint32_t x = v;
       if (ancestor[x] > w) {
         while (ancestor[x] > w) {
@@ -197,7 +208,6 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
     label[w] = s;
   }
   release(preds);
-  release(pred_start);
   release(label);
   release(ancestor);
 

@@ -24,6 +24,8 @@ struct DominatorTree {
   uint32_t unreachable = 0;      // nodes no essential path from the root reaches, hung under the
                                  // root (DevTools warns "N nodes are unreachable from the root")
 
+  uint64_t stored_predecessors = 0;  // back/cross edges the semidominator loop evaluated
+
   // Dominated children, built on request: node v's children are
   // children[first_child[v] .. first_child[v + 1]).
   BigVector<uint32_t> first_child;
