@@ -112,7 +112,7 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
   BigVector<uint32_t> order;
   BigVector<uint32_t> parent;
   BigVector<uint32_t> semi;
-  // Predecessors v > w of each w, counted by the DFS, then turned into CSR offsets.
+  // Predecessors v > w of each w, counted by the DFS, then turned into fill cursors.
   BigVector<uint32_t> pred_start(static_cast<size_t>(node_count) + 1, 0);
   order.reserve(node_count);
   parent.reserve(node_count);
@@ -250,10 +250,12 @@ void build_dominated_children(DominatorTree& tree, uint32_t root) {
   }
   for (uint32_t v = 0; v < node_count; ++v) tree.first_child[v + 1] += tree.first_child[v];
   tree.children.assign(node_count > 0 ? node_count - 1 : 0, 0);
-  BigVector<uint32_t> fill(tree.first_child.begin(), tree.first_child.end() - 1);
+  // first_child[d] is d's fill cursor and ends at d + 1's start; shift back afterwards.
   for (uint32_t v = 0; v < node_count; ++v) {
-    if (v != root) tree.children[fill[tree.idom[v]]++] = v;
+    if (v != root) tree.children[tree.first_child[tree.idom[v]]++] = v;
   }
+  for (uint32_t v = node_count; v > 0; --v) tree.first_child[v] = tree.first_child[v - 1];
+  tree.first_child[0] = 0;
 }
 
 }  // namespace leakscope
