@@ -155,13 +155,17 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
   }
   BigVector<uint32_t> preds(total);
   tree.stored_predecessors = total;
-  for (uint32_t i = 0; i < n; ++i) {
-    const uint32_t u = order[i];
+  // In ordinal order, so the edges are read sequentially; the order of a node's predecessors
+  // does not matter to the semidominator loop.
+  for (uint32_t u = 0; u < node_count; ++u) {
+    if (pre[u] == kUnvisited) continue;
+    const uint32_t i = pre[u] - 1;
     for (uint64_t e = graph.edges_begin(u); e < graph.edges_end(u); ++e) {
+      if (!essential.get(e)) continue;
       const uint32_t target_pre = pre[graph.edge_to[e]];
       if (target_pre == kUnvisited) continue;
       const uint32_t w = target_pre - 1;
-      if (w < i && essential.get(e)) preds[pred_start[w + 1]++] = i;
+      if (w < i) preds[pred_start[w + 1]++] = i;
     }
   }
   // `pre` is not needed any more (results go back through `order`); its buffer becomes the
