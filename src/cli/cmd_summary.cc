@@ -55,7 +55,7 @@ int run_summary(const SummaryOptions& o) {
     classes = classify_nodes(graph);
   } else {
     // Classifying needs no dominators, so it runs while they are computed.
-    timings.phase("dominators+distances | classes");
+    timings.phase("dominators, distances and classes");
     std::exception_ptr error;
     std::thread classify([&] {
       try {
@@ -78,7 +78,6 @@ int run_summary(const SummaryOptions& o) {
   timings.phase("census");
   Census census = take_census(graph, classes, sizes);
   if (!o.shallow_only) {
-    timings.phase("class retained sizes");
     add_retention_columns(census, classes, sizes, graph.root, &retention.tree,
                           &retention.distances);
     // The tree and distances are not needed any more; give the memory back before rendering.

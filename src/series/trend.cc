@@ -1,0 +1,444 @@
+#include "series/trend.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace leakscope::series {
+namespace {
+
+double median_of(std::vector<double> values) {
+  if (values.empty()) return 0;
+  const std::size_t mid = values.size() / 2;
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid), values.end());
+  double m = values[mid];
+  if (values.size() % 2 == 0) {
+    m = (m + *std::max_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid))) /
+        2;
+  }
+  return m;
+}
+
+double median_dt(std::span<const Point> pts) {
+  if (pts.size() < 2) return 0;
+  std::vector<double> dts;
+  dts.reserve(pts.size() - 1);
+  for (std::size_t i = 1; i < pts.size(); ++i) dts.push_back(pts[i].t - pts[i - 1].t);
+  return median_of(std::move(dts));
+}
+
+// Equal-count bins: mean time, median value. Keeps the O(n^2) statistics affordable on long
+// recordings without letting one spike move a bin.
+std::vector<Point> thin(std::span<const Point> pts, std::size_t max_points) {
+  if (pts.size() <= max_points || max_points < 2) return {pts.begin(), pts.end()};
+  const std::size_t per_bin = (pts.size() + max_points - 1) / max_points;
+  std::vector<Point> out;
+  std::vector<double> vs;
+  for (std::size_t i = 0; i < pts.size(); i += per_bin) {
+    const std::size_t end = std::min(pts.size(), i + per_bin);
+    double tsum = 0;
+    vs.clear();
+    for (std::size_t j = i; j < end; ++j) {
+      tsum += pts[j].t;
+      vs.push_back(pts[j].v);
+    }
+    out.push_back({tsum / static_cast<double>(end - i), median_of(vs)});
+  }
+  return out;
+}
+
+// Detrended MSER: the cut d minimising SSE(line fit over [d, n)) / (n - d)^2. Suffix sums make
+// each candidate O(1). Values are centred first so the sums do not lose precision.
+std::size_t auto_warmup_cut(std::span<const Point> pts, double max_fraction, std::size_t min_keep) {
+  const std::size_t n = pts.size();
+  if (n < 2 * min_keep || n < 6) return 0;
+  double tm = 0, vm = 0;
+  for (const Point& p : pts) {
+    tm += p.t;
+    vm += p.v;
+  }
+  tm /= static_cast<double>(n);
+  vm /= static_cast<double>(n);
+  std::vector<double> st(n + 1, 0), sv(n + 1, 0), stt(n + 1, 0), svv(n + 1, 0), stv(n + 1, 0);
+  for (std::size_t i = n; i-- > 0;) {
+    const double t = pts[i].t - tm, v = pts[i].v - vm;
+    st[i] = st[i + 1] + t;
+    sv[i] = sv[i + 1] + v;
+    stt[i] = stt[i + 1] + t * t;
+    svv[i] = svv[i + 1] + v * v;
+    stv[i] = stv[i + 1] + t * v;
+  }
+  auto stat = [&](std::size_t d) {
+    const double m = static_cast<double>(n - d);
+    const double sxx = stt[d] - st[d] * st[d] / m;
+    const double syy = svv[d] - sv[d] * sv[d] / m;
+    const double sxy = stv[d] - st[d] * sv[d] / m;
+    double sse = sxx > 0 ? syy - sxy * sxy / sxx : syy;
+    if (sse < 0) sse = 0;
+    return sse / (m * m);
+  };
+  const auto max_cut =
+      std::min(static_cast<std::size_t>(static_cast<double>(n) * max_fraction), n - min_keep);
+  const double base = stat(0);
+  std::size_t best = 0;
+  double best_stat = base;
+  for (std::size_t d = 1; d <= max_cut; ++d) {
+    const double s = stat(d);
+    if (s < best_stat) {
+      best_stat = s;
+      best = d;
+    }
+  }
+  // A cut must buy a real improvement; on a clean line every cut is equally good.
+  if (best != 0 && !(best_stat < 0.9 * base)) best = 0;
+  return best;
+}
+
+// The lower envelope when no window is given. A sawtooth's minima are its post-GC points, so
+// when the series shows enough big drops (a quarter of the value range or more), each cycle
+// (drop to drop) contributes its minimum. Otherwise fixed windows are used, each wide enough to
+// hold a few cycles, so that a window's minimum does not depend on where in the cycle it starts.
+std::vector<Point> auto_envelope(std::span<const Point> pts, std::size_t min_points) {
+  const double span = pts.back().t - pts.front().t;
+  const double dt = median_dt(pts);
+  std::vector<double> vs;
+  vs.reserve(pts.size());
+  for (const Point& p : pts) vs.push_back(p.v);
+  std::sort(vs.begin(), vs.end());
+  const double range = vs[vs.size() * 95 / 100] - vs[vs.size() * 5 / 100];
+  std::vector<std::size_t> drops;
+  for (std::size_t i = 1; i < pts.size(); ++i) {
+    if (range > 0 && pts[i].v < pts[i - 1].v - 0.25 * range) drops.push_back(i);
+  }
+  if (drops.size() >= 2 * min_points) {
+    std::vector<Point> out;
+    std::size_t begin = 0;
+    drops.push_back(pts.size());
+    for (std::size_t end : drops) {
+      const auto it = std::min_element(pts.begin() + static_cast<std::ptrdiff_t>(begin),
+                                       pts.begin() + static_cast<std::ptrdiff_t>(end),
+                                       [](const Point& a, const Point& b) { return a.v < b.v; });
+      out.push_back(*it);
+      begin = end;
+    }
+    return out;
+  }
+  double window = std::max(span / 24, 4 * dt);
+  if (!drops.empty()) window = std::max(window, 3 * span / static_cast<double>(drops.size()));
+  const double cap = span / static_cast<double>(std::max<std::size_t>(min_points, 2) + 1);
+  return lower_envelope(pts, std::min(window, std::max(cap, 4 * dt)));
+}
+
+std::vector<double> average_ranks(std::span<const double> values) {
+  const std::size_t n = values.size();
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return values[a] < values[b]; });
+  std::vector<double> ranks(n);
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i;
+    while (j + 1 < n && values[order[j + 1]] == values[order[i]]) ++j;
+    const double r = (static_cast<double>(i) + static_cast<double>(j)) / 2 + 1;
+    for (std::size_t k = i; k <= j; ++k) ranks[order[k]] = r;
+    i = j + 1;
+  }
+  return ranks;
+}
+
+// Hamed & Rao (1998): variance inflation of Mann-Kendall's S for autocorrelated data, from the
+// significant lag autocorrelations of the ranks of the detrended series.
+double hamed_rao_factor(std::span<const Point> pts, double slope, double z) {
+  const std::size_t n = pts.size();
+  if (n < 4) return 1;
+  std::vector<double> resid(n);
+  for (std::size_t i = 0; i < n; ++i) resid[i] = pts[i].v - slope * pts[i].t;
+  const std::vector<double> ranks = average_ranks(resid);
+  double mean = 0;
+  for (double r : ranks) mean += r;
+  mean /= static_cast<double>(n);
+  double denom = 0;
+  for (double r : ranks) denom += (r - mean) * (r - mean);
+  if (denom <= 0) return 1;
+  const double nd = static_cast<double>(n);
+  double sum = 0;
+  for (std::size_t k = 1; k + 2 < n; ++k) {
+    double num = 0;
+    for (std::size_t i = 0; i + k < n; ++i) num += (ranks[i] - mean) * (ranks[i + k] - mean);
+    const double rho = num / denom;
+    // Anderson's bounds for a white-noise autocorrelation at lag k.
+    const double m = nd - static_cast<double>(k);
+    const double lo = (-1 - z * std::sqrt(m - 1)) / m;
+    const double hi = (-1 + z * std::sqrt(m - 1)) / m;
+    if (rho > lo && rho < hi) continue;
+    sum += m * (m - 1) * (m - 2) * rho;
+  }
+  double factor = 1 + 2 * sum / (nd * (nd - 1) * (nd - 2));
+  // Finite-sample lag correlations understate persistence (a slowly wandering level looks like a
+  // trend); the AR(1) inflation (1 + r1) / (1 - r1) from the lag-1 rank correlation backs it up.
+  double num1 = 0;
+  for (std::size_t i = 0; i + 1 < n; ++i) num1 += (ranks[i] - mean) * (ranks[i + 1] - mean);
+  const double r1 = std::clamp(num1 / denom, 0.0, 0.98);
+  factor = std::max(factor, (1 + r1) / (1 - r1));
+  // Negative autocorrelation would shrink the variance; staying conservative keeps controls calm.
+  return std::clamp(factor, 1.0, nd);
+}
+
+double normal_two_sided_p(double z) {
+  return std::erfc(std::fabs(z) / std::sqrt(2.0));
+}
+
+}  // namespace
+
+std::string_view verdict_name(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kGrowing:
+      return "growing";
+    case Verdict::kStable:
+      return "stable";
+    case Verdict::kInconclusive:
+      return "inconclusive";
+  }
+  return "inconclusive";
+}
+
+std::string_view inconclusive_reason_name(InconclusiveReason reason) {
+  switch (reason) {
+    case InconclusiveReason::kNone:
+      return "";
+    case InconclusiveReason::kTooShort:
+      return "too-short";
+    case InconclusiveReason::kTooFewPoints:
+      return "too-few-points";
+    case InconclusiveReason::kNoisy:
+      return "noisy";
+  }
+  return "";
+}
+
+double normal_quantile_two_sided(double confidence) {
+  confidence = std::clamp(confidence, 1e-6, 1 - 1e-12);
+  const double target = 1 - confidence;  // two-sided tail mass
+  double lo = 0, hi = 40;
+  for (int i = 0; i < 100; ++i) {
+    const double mid = (lo + hi) / 2;
+    if (normal_two_sided_p(mid) > target) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return (lo + hi) / 2;
+}
+
+std::vector<Point> lower_envelope(std::span<const Point> points, double window_s) {
+  std::vector<Point> sorted(points.begin(), points.end());
+  std::sort(sorted.begin(), sorted.end(), [](const Point& a, const Point& b) { return a.t < b.t; });
+  if (sorted.empty() || !(window_s > 0)) return sorted;
+  std::vector<Point> out;
+  const double t0 = sorted.front().t;
+  double current_window = -1;
+  double window_first_t = 0;
+  for (const Point& p : sorted) {
+    const double w = std::floor((p.t - t0) / window_s);
+    if (w != current_window) {
+      current_window = w;
+      window_first_t = p.t;
+      out.push_back(p);
+    } else if (p.v < out.back().v) {
+      out.back() = p;
+    }
+  }
+  // A trailing window that saw only part of a GC cycle has a biased-high minimum.
+  const double last_span = sorted.back().t - window_first_t;
+  if (out.size() >= 3 && last_span < 0.5 * window_s) out.pop_back();
+  return out;
+}
+
+MannKendall mann_kendall(std::span<const Point> points) {
+  const std::size_t n = points.size();
+  MannKendall mk;
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = i + 1; j < n; ++j) {
+      const double d = points[j].v - points[i].v;
+      mk.s += (d > 0) - (d < 0);
+    }
+  }
+  const double nd = static_cast<double>(n);
+  double var = nd * (nd - 1) * (2 * nd + 5);
+  std::vector<double> values;
+  values.reserve(n);
+  for (const Point& p : points) values.push_back(p.v);
+  std::sort(values.begin(), values.end());
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i;
+    while (j < n && values[j] == values[i]) ++j;
+    const double tie = static_cast<double>(j - i);
+    if (tie > 1) var -= tie * (tie - 1) * (2 * tie + 5);
+    i = j;
+  }
+  mk.variance = var / 18;
+  return mk;
+}
+
+SlopeEstimate theil_sen(std::span<const Point> points, double variance_s, double confidence) {
+  SlopeEstimate est;
+  const std::size_t n = points.size();
+  if (n < 2) return est;
+  std::vector<double> slopes;
+  slopes.reserve(n * (n - 1) / 2);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = i + 1; j < n; ++j) {
+      const double dt = points[j].t - points[i].t;
+      if (dt != 0) slopes.push_back((points[j].v - points[i].v) / dt);
+    }
+  }
+  if (slopes.empty()) return est;
+  const std::size_t count = slopes.size();
+  auto kth = [&](std::size_t k) {
+    std::nth_element(slopes.begin(), slopes.begin() + static_cast<std::ptrdiff_t>(k), slopes.end());
+    return slopes[k];
+  };
+  const std::size_t mid = count / 2;
+  est.slope = kth(mid);
+  if (count % 2 == 0) {
+    est.slope = (est.slope + *std::max_element(slopes.begin(),
+                                               slopes.begin() + static_cast<std::ptrdiff_t>(mid))) /
+                2;
+  }
+  // Sen (1968): the CI bounds are order statistics of the pairwise slopes, offset by the
+  // Mann-Kendall standard deviation.
+  const double c = normal_quantile_two_sided(confidence) * std::sqrt(std::max(0.0, variance_s));
+  const double nd = static_cast<double>(count);
+  const double m1 = (nd - c) / 2;
+  const double m2 = (nd + c) / 2;
+  auto clamp_index = [&](double x) {
+    if (x < 0) return std::size_t{0};
+    if (x > nd - 1) return count - 1;
+    return static_cast<std::size_t>(x);
+  };
+  est.low = std::min(est.slope, kth(clamp_index(std::round(m1) - 1)));
+  est.high = std::max(est.slope, kth(clamp_index(std::round(m2))));
+  std::vector<double> intercepts;
+  intercepts.reserve(n);
+  for (const Point& p : points) intercepts.push_back(p.v - est.slope * p.t);
+  est.intercept = median_of(std::move(intercepts));
+  return est;
+}
+
+TrendResult detect_trend(std::span<const Point> points, const TrendOptions& options) {
+  TrendResult r;
+  std::vector<Point> pts;
+  pts.reserve(points.size());
+  for (const Point& p : points) {
+    if (std::isfinite(p.t) && std::isfinite(p.v)) pts.push_back(p);
+  }
+  std::sort(pts.begin(), pts.end(), [](const Point& a, const Point& b) { return a.t < b.t; });
+  r.points_in = pts.size();
+  if (pts.empty()) return r;
+  const double t_first = pts.front().t;
+  const double span_all = pts.back().t - t_first;
+
+  if (options.warmup_s > 0) {
+    const double cut = t_first + options.warmup_s;
+    pts.erase(pts.begin(),
+              std::find_if(pts.begin(), pts.end(), [&](const Point& p) { return p.t >= cut; }));
+  }
+  if (options.lower_envelope && pts.size() >= 2) {
+    pts = options.envelope_window_s > 0 ? lower_envelope(pts, options.envelope_window_s)
+                                        : auto_envelope(pts, options.min_points);
+  }
+  pts = thin(pts, options.max_points);
+
+  const std::size_t min_keep = std::max<std::size_t>(options.min_points, 3);
+  std::size_t cut = 0;
+  if (options.auto_warmup) cut = auto_warmup_cut(pts, options.max_warmup_fraction, min_keep);
+  pts.erase(pts.begin(), pts.begin() + static_cast<std::ptrdiff_t>(cut));
+
+  r.points_judged = pts.size();
+  if (pts.empty()) {
+    r.warmup_discarded_s = span_all;
+    r.suggested_duration_s = options.warmup_s + options.min_duration_s;
+    return r;
+  }
+  r.window_start_s = pts.front().t;
+  r.window_end_s = pts.back().t;
+  r.warmup_discarded_s = r.window_start_s - t_first;
+  {
+    std::vector<double> vs;
+    vs.reserve(pts.size());
+    for (const Point& p : pts) vs.push_back(p.v);
+    r.level = median_of(std::move(vs));
+  }
+  r.growth_floor =
+      std::max(options.min_growth_abs, options.min_growth_fraction * std::fabs(r.level));
+
+  const double z = normal_quantile_two_sided(options.confidence);
+  const double window = r.window_s();
+  if (pts.size() >= 3 && window > 0) {
+    MannKendall mk = mann_kendall(pts);
+    // A first Theil-Sen pass (no CI needed) detrends the series for the autocorrelation check.
+    const SlopeEstimate rough = theil_sen(pts, 0, options.confidence);
+    r.autocorrelation_factor = hamed_rao_factor(pts, rough.slope, z);
+    const double variance = mk.variance * r.autocorrelation_factor;
+    const SlopeEstimate est = theil_sen(pts, variance, options.confidence);
+    r.rate_per_hour = est.slope * 3600;
+    r.ci_low_per_hour = est.low * 3600;
+    r.ci_high_per_hour = est.high * 3600;
+    r.first_value = est.intercept + est.slope * r.window_start_s;
+    r.growth = est.slope * window;
+    if (variance > 0 && mk.s != 0) {
+      r.mk_z = (mk.s - (mk.s > 0 ? 1 : -1)) / std::sqrt(variance);
+    }
+    r.p_value = normal_two_sided_p(r.mk_z);
+  }
+
+  const double spacing = median_dt(pts);
+  if (pts.size() < min_keep) {
+    r.verdict = Verdict::kInconclusive;
+    r.reason = InconclusiveReason::kTooFewPoints;
+    const double need = static_cast<double>(min_keep) * (spacing > 0 ? spacing : 1);
+    r.suggested_duration_s = r.warmup_discarded_s + std::max(options.min_duration_s, need);
+    return r;
+  }
+  if (window < options.min_duration_s) {
+    r.verdict = Verdict::kInconclusive;
+    r.reason = InconclusiveReason::kTooShort;
+    r.suggested_duration_s = r.warmup_discarded_s + options.min_duration_s;
+    return r;
+  }
+
+  const double alpha = 1 - options.confidence;
+  const bool significant = r.p_value < alpha && r.ci_low_per_hour > 0;
+  const bool big_enough =
+      r.growth >= r.growth_floor && r.rate_per_hour >= options.min_rate_per_hour;
+  if (significant && big_enough) {
+    r.verdict = Verdict::kGrowing;
+    r.reason = InconclusiveReason::kNone;
+    return r;
+  }
+  const double upper_growth = r.ci_high_per_hour / 3600 * window;
+  const bool bounded =
+      upper_growth < options.stable_margin * r.growth_floor ||
+      (options.min_rate_per_hour > 0 && r.ci_high_per_hour < options.min_rate_per_hour);
+  if (bounded) {
+    r.verdict = Verdict::kStable;
+    r.reason = InconclusiveReason::kNone;
+    return r;
+  }
+  r.verdict = Verdict::kInconclusive;
+  r.reason = InconclusiveReason::kNoisy;
+  // The CI half-width shrinks like T^-1.5 at a fixed sampling rate; find the window where it
+  // fits under the stability margin (what "stable" would need if the true slope were zero).
+  const double half_width = std::max(0.0, (r.ci_high_per_hour - r.rate_per_hour) / 3600);
+  double needed = 2 * window;
+  if (half_width > 0 && r.growth_floor > 0) {
+    const double root =
+        half_width * std::pow(window, 1.5) / (options.stable_margin * r.growth_floor);
+    needed = std::clamp(root * root, 2 * window, 100 * window);
+  }
+  r.suggested_duration_s = r.warmup_discarded_s + needed;
+  return r;
+}
+
+}  // namespace leakscope::series

@@ -1,0 +1,116 @@
+// The trend detector: is a memory series really growing, and how fast?
+//
+// Shared by `leakscope gclog`, `leakscope watch` and the agent's `leak` event. It answers with a
+// verdict (growing, stable, inconclusive), a growth rate per hour with a confidence interval, the
+// window it judged and the warm-up it discarded. It is built to avoid the failures of memwatch's
+// "5 consecutive growing full GCs" rule: that rule fires at start-up (no warm-up), ignores the
+// size of the growth and the time it took, and a sawtooth fools it. Here:
+//
+//  1. Judge memory that survives collection: the post-full-GC series when there is one, or else
+//     the lower envelope (per-window minima) of the raw samples (`TrendOptions::lower_envelope`).
+//  2. Drop warm-up: an explicit `warmup_s`, then an automatic cut (a detrended MSER rule: the cut
+//     that minimises the residual variance of a straight-line fit over what remains, divided by
+//     the remaining count, searched over the first `max_warmup_fraction` of the points). A ramp
+//     that flattens is cut at the knee; a steady leak keeps all its points.
+//  3. Slope: Theil-Sen (median of pairwise slopes), robust to GC spikes and outliers, with Sen's
+//     distribution-free confidence interval.
+//  4. Significance: Mann-Kendall, with the Hamed-Rao variance correction for autocorrelation
+//     (memory samples are strongly autocorrelated; without it a wobble looks significant).
+//  5. Magnitude: growth must also matter. The growth over the window must exceed a floor,
+//     max(min_growth_abs, min_growth_fraction x median level), and the rate must exceed
+//     min_rate_per_hour. "Stable" means growth is not shown and the upper confidence bound of the
+//     growth over the window stays below `stable_margin` x that floor; when it does not, the
+//     answer is "inconclusive" with an estimate of how long to run to decide.
+//
+// Values are in any unit (bytes, counts); rates are in that unit per hour. Time is in seconds.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace leakscope::series {
+
+struct Point {
+  double t = 0;  // seconds
+  double v = 0;  // bytes, or a count
+};
+
+enum class Verdict { kGrowing, kStable, kInconclusive };
+
+enum class InconclusiveReason {
+  kNone,
+  kTooShort,      // the judged window is shorter than min_duration_s
+  kTooFewPoints,  // fewer than min_points after warm-up
+  kNoisy,         // neither growth nor stability could be shown at this confidence
+};
+
+std::string_view verdict_name(Verdict verdict);                        // "growing", "stable", ...
+std::string_view inconclusive_reason_name(InconclusiveReason reason);  // "too-short", ...
+
+struct TrendOptions {
+  double min_duration_s = 60;         // shorter judged windows are inconclusive
+  std::size_t min_points = 8;         // fewer judged points are inconclusive
+  double warmup_s = 0;                // always discarded from the start (after the first sample)
+  bool auto_warmup = true;            // also cut a detected warm-up ramp
+  double max_warmup_fraction = 0.5;   // the automatic cut never takes more than this share
+  double min_rate_per_hour = 0;       // growth slower than this is not a leak
+  double min_growth_abs = 1 << 20;    // floor on the growth over the window (value units)
+  double min_growth_fraction = 0.05;  // floor as a share of the median level
+  double stable_margin = 2;           // stable: 95 % upper bound of the growth < margin x floor
+  double confidence = 0.95;           // two-sided, for the CI and the Mann-Kendall test
+  bool lower_envelope = false;        // judge per-window minima instead of the raw points
+  double envelope_window_s = 0;       // 0: about 1/24 of the span, at least 4 samples wide
+  std::size_t max_points = 1500;      // longer series are thinned to bin medians first
+};
+
+struct TrendResult {
+  Verdict verdict = Verdict::kInconclusive;
+  InconclusiveReason reason = InconclusiveReason::kTooFewPoints;
+  double rate_per_hour = 0;  // Theil-Sen slope
+  double ci_low_per_hour = 0;
+  double ci_high_per_hour = 0;
+  double p_value = 1;  // Mann-Kendall, two-sided, autocorrelation-corrected
+  double mk_z = 0;
+  double autocorrelation_factor = 1;  // Hamed-Rao variance inflation (>= 1)
+  double window_start_s = 0;          // judged window, in the input's time base
+  double window_end_s = 0;
+  double warmup_discarded_s = 0;    // from the first input sample to the window start
+  std::size_t points_in = 0;        // input samples
+  std::size_t points_judged = 0;    // after envelope, thinning and warm-up
+  double level = 0;                 // median of the judged values
+  double first_value = 0;           // fitted line at the window start
+  double growth = 0;                // rate x window: the growth the fit implies
+  double growth_floor = 0;          // the floor that growth must exceed
+  double suggested_duration_s = 0;  // for inconclusive: how long a window would decide it
+
+  double window_s() const { return window_end_s - window_start_s; }
+};
+
+// Judges one series. Points need not be sorted; non-finite points are dropped.
+TrendResult detect_trend(std::span<const Point> points, const TrendOptions& options = {});
+
+// Per-window minima: for each window of `window_s` seconds, the point with the smallest value.
+std::vector<Point> lower_envelope(std::span<const Point> points, double window_s);
+
+// Theil-Sen slope (units per second) of the points, with Sen's confidence interval.
+struct SlopeEstimate {
+  double slope = 0;
+  double low = 0;
+  double high = 0;
+  double intercept = 0;  // median of v - slope * t
+};
+SlopeEstimate theil_sen(std::span<const Point> points, double variance_s, double confidence);
+
+// Mann-Kendall S statistic and its variance (with the tie correction).
+struct MannKendall {
+  double s = 0;
+  double variance = 0;
+};
+MannKendall mann_kendall(std::span<const Point> points);
+
+// Two-sided standard normal quantile, e.g. 1.96 for 0.95.
+double normal_quantile_two_sided(double confidence);
+
+}  // namespace leakscope::series

@@ -1,0 +1,246 @@
+// The trend detector on synthetic series whose truth is known: leaks must come out "growing" with
+// the right rate inside the CI, and the controls must come out "stable" on every seed.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "series/trend.h"
+
+namespace leakscope::series {
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+std::vector<Point> make(double duration_s, double step_s, auto&& fn) {
+  std::vector<Point> pts;
+  for (double t = 0; t <= duration_s; t += step_s) pts.push_back({t, fn(t)});
+  return pts;
+}
+
+double sawtooth(double t, double period, double amplitude, double phase = 0) {
+  const double x = (t + phase) / period;
+  return amplitude * (x - std::floor(x));
+}
+
+TEST(SeriesTrend, LinearGrowthUnderSawtoothIsGrowingWithTheRightRate) {
+  // 12 MB/h over 2 h 10 m, a 30 MB GC sawtooth with a 5-minute period, sampled every 10 s.
+  const auto pts = make(2 * 3600 + 600, 10, [](double t) {
+    return 100 * kMiB + 12 * kMiB * t / 3600 + sawtooth(t, 300, 30 * kMiB);
+  });
+  TrendOptions opt;
+  opt.lower_envelope = true;
+  const TrendResult r = detect_trend(pts, opt);
+  EXPECT_EQ(r.verdict, Verdict::kGrowing);
+  EXPECT_LT(r.ci_low_per_hour, 12.2 * kMiB);
+  EXPECT_GT(r.ci_high_per_hour, 11.8 * kMiB);
+  EXPECT_NEAR(r.rate_per_hour / kMiB, 12, 1);
+  EXPECT_LT(r.p_value, 0.01);
+}
+
+TEST(SeriesTrend, PostGcSeriesWithGaussianNoiseIsGrowing) {
+  std::mt19937 rng(7);
+  std::normal_distribution<double> noise(0, 2 * kMiB);
+  const auto pts =
+      make(3600, 20, [&](double t) { return 50 * kMiB + 20 * kMiB * t / 3600 + noise(rng); });
+  const TrendResult r = detect_trend(pts);
+  EXPECT_EQ(r.verdict, Verdict::kGrowing);
+  EXPECT_LE(r.ci_low_per_hour, 20 * kMiB);
+  EXPECT_GE(r.ci_high_per_hour, 20 * kMiB);
+  EXPECT_EQ(r.warmup_discarded_s, 0);
+}
+
+TEST(SeriesTrend, StaircaseIsGrowing) {
+  std::mt19937 rng(11);
+  std::normal_distribution<double> noise(0, 1 * kMiB);
+  // +10 MB every 15 minutes for 3 hours: a cache that is never evicted, filled in bursts.
+  const auto pts = make(3 * 3600, 30, [&](double t) {
+    return 80 * kMiB + 10 * kMiB * std::floor(t / 900) + noise(rng);
+  });
+  const TrendResult r = detect_trend(pts);
+  EXPECT_EQ(r.verdict, Verdict::kGrowing);
+  EXPECT_NEAR(r.rate_per_hour / kMiB, 40, 8);
+}
+
+TEST(SeriesTrend, SingleEarlyStepIsWarmUpNotALeak) {
+  std::mt19937 rng(3);
+  std::normal_distribution<double> noise(0, 0.5 * kMiB);
+  const auto pts =
+      make(2 * 3600, 30, [&](double t) { return (t < 1200 ? 60 : 90) * kMiB + noise(rng); });
+  const TrendResult r = detect_trend(pts);
+  EXPECT_EQ(r.verdict, Verdict::kStable);
+  EXPECT_GE(r.warmup_discarded_s, 1100);
+  EXPECT_LE(r.warmup_discarded_s, 1400);
+}
+
+TEST(SeriesTrend, WarmUpThenPlateauIsStableAndTheWarmUpIsReported) {
+  std::mt19937 rng(5);
+  std::normal_distribution<double> noise(0, 1 * kMiB);
+  const auto pts = make(2 * 3600, 15, [&](double t) {
+    return 50 * kMiB + 100 * kMiB * (1 - std::exp(-t / 600)) + noise(rng);
+  });
+  const TrendResult r = detect_trend(pts);
+  EXPECT_EQ(r.verdict, Verdict::kStable);
+  EXPECT_GT(r.warmup_discarded_s, 600);
+  EXPECT_LT(r.warmup_discarded_s, 3600);
+}
+
+TEST(SeriesTrend, WarmUpRampThenSlowLeakJudgesTheLeak) {
+  std::mt19937 rng(9);
+  std::normal_distribution<double> noise(0, 0.5 * kMiB);
+  const auto pts = make(4 * 3600, 30, [&](double t) {
+    const double ramp = t < 900 ? 80 * kMiB * t / 900 : 80 * kMiB;
+    return 20 * kMiB + ramp + 6 * kMiB * t / 3600 + noise(rng);
+  });
+  const TrendResult r = detect_trend(pts);
+  EXPECT_EQ(r.verdict, Verdict::kGrowing);
+  EXPECT_NEAR(r.rate_per_hour / kMiB, 6, 1);
+  EXPECT_GT(r.warmup_discarded_s, 600);
+}
+
+TEST(SeriesTrend, PureSawtoothIsStableOnEverySeed) {
+  std::mt19937 rng(1);
+  // Sampling resolves the cycle (at least 10 samples per period), as `watch` does by default;
+  // amplitudes up to the surviving level.
+  std::uniform_real_distribution<double> period(20, 600), phase(0, 600), unit(0, 1);
+  std::uniform_real_distribution<double> base(20, 500);
+  for (int i = 0; i < 200; ++i) {
+    const double p = period(rng), ph = phase(rng), b = base(rng) * kMiB;
+    const double a = (0.05 + 0.95 * unit(rng)) * b;
+    const double step = 1 + (std::min(15.0, p / 10) - 1) * unit(rng);
+    const auto pts = make(2 * 3600, step, [&](double t) { return b + sawtooth(t, p, a, ph); });
+    TrendOptions opt;
+    opt.lower_envelope = true;
+    const TrendResult r = detect_trend(pts, opt);
+    ASSERT_EQ(r.verdict, Verdict::kStable)
+        << "seed " << i << " period " << p << " amp " << a << " rate " << r.rate_per_hour / kMiB
+        << " hi " << r.ci_high_per_hour / kMiB << " level " << r.level / kMiB << " floor "
+        << r.growth_floor / kMiB << " win " << r.window_s() << " n " << r.points_judged << " ac "
+        << r.autocorrelation_factor << " p " << r.p_value;
+  }
+}
+
+TEST(SeriesTrend, FlatNoisyControlsAreStableOnEverySeed) {
+  // White noise and strongly autocorrelated AR(1) noise around a flat level.
+  for (int seed = 0; seed < 100; ++seed) {
+    std::mt19937 rng(static_cast<unsigned>(seed));
+    std::normal_distribution<double> noise(0, 3 * kMiB);
+    double ar = 0;
+    const double phi = seed % 2 == 0 ? 0.0 : 0.9;
+    const auto pts = make(2 * 3600, 10, [&](double) {
+      ar = phi * ar + noise(rng);
+      return 200 * kMiB + ar;
+    });
+    const TrendResult r = detect_trend(pts);
+    ASSERT_EQ(r.verdict, Verdict::kStable)
+        << "seed " << seed << " rate " << r.rate_per_hour / kMiB << " MB/h, p " << r.p_value
+        << " hi " << r.ci_high_per_hour / kMiB << " floor " << r.growth_floor / kMiB << " win "
+        << r.window_s() << " ac " << r.autocorrelation_factor << " n " << r.points_judged;
+  }
+}
+
+TEST(SeriesTrend, SlowGrowthUnderLargeNoiseIsFoundGivenEnoughTime) {
+  // 1 MB/h under 50 MB of GC noise, sampled every 30 s for 3 days.
+  std::mt19937 rng(42);
+  std::uniform_real_distribution<double> noise(0, 50 * kMiB);
+  const auto pts =
+      make(72 * 3600, 30, [&](double t) { return 150 * kMiB + 1 * kMiB * t / 3600 + noise(rng); });
+  TrendOptions opt;
+  opt.lower_envelope = true;
+  const TrendResult r = detect_trend(pts, opt);
+  EXPECT_EQ(r.verdict, Verdict::kGrowing);
+  EXPECT_NEAR(r.rate_per_hour / kMiB, 1, 0.3);
+  EXPECT_LE(r.ci_low_per_hour, 1 * kMiB);
+  EXPECT_GE(r.ci_high_per_hour, 1 * kMiB);
+
+  // The same leak over 20 minutes cannot be told apart from noise: not "growing", and not
+  // "stable" either, since a relevant leak is not excluded.
+  std::vector<Point> head;
+  for (const Point& p : pts) {
+    if (p.t <= 1200) head.push_back(p);
+  }
+  const TrendResult short_r = detect_trend(head, opt);
+  EXPECT_NE(short_r.verdict, Verdict::kGrowing);
+}
+
+TEST(SeriesTrend, VeryShortSeriesAreInconclusiveAndSayHowLongToRun) {
+  const std::vector<Point> three = {{0, 1 * kMiB}, {1, 2 * kMiB}, {2, 3 * kMiB}};
+  TrendResult r = detect_trend(three);
+  EXPECT_EQ(r.verdict, Verdict::kInconclusive);
+  EXPECT_EQ(r.reason, InconclusiveReason::kTooFewPoints);
+  EXPECT_GE(r.suggested_duration_s, 60);
+
+  const auto twenty = make(10, 0.5, [](double t) { return 10 * kMiB + kMiB * t; });
+  r = detect_trend(twenty);
+  EXPECT_EQ(r.verdict, Verdict::kInconclusive);
+  EXPECT_EQ(r.reason, InconclusiveReason::kTooShort);
+  EXPECT_GE(r.suggested_duration_s, 60);
+  EXPECT_GT(r.rate_per_hour, 0);  // the numbers are still reported
+
+  EXPECT_EQ(detect_trend(std::vector<Point>{}).verdict, Verdict::kInconclusive);
+}
+
+TEST(SeriesTrend, ConstantSeriesIsStable) {
+  const auto pts = make(600, 1, [](double) { return 42 * kMiB; });
+  const TrendResult r = detect_trend(pts);
+  EXPECT_EQ(r.verdict, Verdict::kStable);
+  EXPECT_EQ(r.rate_per_hour, 0);
+}
+
+TEST(SeriesTrend, ShrinkingSeriesIsNotGrowing) {
+  const auto pts = make(3600, 10, [](double t) { return 300 * kMiB - 30 * kMiB * t / 3600; });
+  EXPECT_EQ(detect_trend(pts).verdict, Verdict::kStable);
+}
+
+TEST(SeriesTrend, TinyGrowthBelowTheFloorIsStable) {
+  // 0.1 MB/h on a 500 MB heap for an hour: real, but far below the 5 % floor.
+  std::mt19937 rng(2);
+  std::normal_distribution<double> noise(0, 0.01 * kMiB);
+  const auto pts =
+      make(3600, 10, [&](double t) { return 500 * kMiB + 0.1 * kMiB * t / 3600 + noise(rng); });
+  EXPECT_EQ(detect_trend(pts).verdict, Verdict::kStable);
+}
+
+TEST(SeriesTrend, MinRateThresholdIsHonoured) {
+  const auto pts = make(3600, 10, [](double t) { return 10 * kMiB + 4 * kMiB * t / 3600; });
+  TrendOptions opt;
+  EXPECT_EQ(detect_trend(pts, opt).verdict, Verdict::kGrowing);
+  opt.min_rate_per_hour = 8 * kMiB;
+  EXPECT_NE(detect_trend(pts, opt).verdict, Verdict::kGrowing);
+}
+
+TEST(SeriesTrend, ExplicitWarmUpIsDiscarded) {
+  const auto pts = make(1200, 5, [](double t) { return (t < 300 ? t : 300.0) * kMiB; });
+  TrendOptions opt;
+  opt.auto_warmup = false;
+  opt.warmup_s = 300;
+  const TrendResult r = detect_trend(pts, opt);
+  EXPECT_EQ(r.verdict, Verdict::kStable);
+  EXPECT_NEAR(r.warmup_discarded_s, 300, 1e-9);
+}
+
+TEST(SeriesTrend, LowerEnvelopeTakesWindowMinima) {
+  const std::vector<Point> pts = {{0, 5}, {1, 3}, {2, 4}, {3, 9}, {4, 1}, {5, 7}, {6, 2}, {7, 8}};
+  const auto env = lower_envelope(pts, 2);
+  ASSERT_EQ(env.size(), 4u);
+  EXPECT_EQ(env[0].v, 3);
+  EXPECT_EQ(env[1].v, 4);
+  EXPECT_EQ(env[2].v, 1);
+  EXPECT_EQ(env[3].v, 2);
+}
+
+TEST(SeriesTrend, MannKendallAndTheilSenOnKnownData) {
+  const std::vector<Point> pts = {{0, 1}, {1, 3}, {2, 2}, {3, 5}, {4, 4}};
+  const MannKendall mk = mann_kendall(pts);
+  EXPECT_EQ(mk.s, 6);  // 8 concordant pairs, 2 discordant
+  EXPECT_NEAR(mk.variance, 5 * 4 * 15 / 18.0, 1e-9);
+  const SlopeEstimate est = theil_sen(pts, mk.variance, 0.95);
+  EXPECT_NEAR(est.slope, 0.875, 1e-9);  // median of the 10 pairwise slopes
+  EXPECT_LE(est.low, est.slope);
+  EXPECT_GE(est.high, est.slope);
+  EXPECT_NEAR(normal_quantile_two_sided(0.95), 1.959964, 1e-5);
+}
+
+}  // namespace
+}  // namespace leakscope::series
