@@ -233,7 +233,6 @@ test('summary and info: a self size above 2^32 is kept exactly', () => {
   const file = join(dir, 'classes-5gb-node.heapsnapshot');
   writeFileSync(file, text.slice(0, m.index) + String(big) + text.slice(m.index + m[0].length), 'latin1');
   const base = summaryJson(snaps.classes);
-  // Shallow order: summary sorts by retained size by default, where `global` stays first.
   const s = summaryJson(file, ['--sort', 'shallow']);
   const row = oneRow(s, 'CensusOther');
   assert.equal(row.count, 77);
