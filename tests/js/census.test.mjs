@@ -46,8 +46,11 @@ function checkSummaryShape(summary, snapshot) {
     assert.ok(Number.isInteger(c.count) && c.count > 0, `${c.name}: count ${c.count}`);
     assert.ok(Number.isInteger(c.shallow_size) && c.shallow_size > 0, `${c.name}: zero-size rows are not listed`);
     assert.ok('retained_size' in c && 'distance' in c, 'rows leave room for retained size and distance');
-    if (i > 0 && summary.classes[i - 1].retained_size == null) {
+    // Sorted by shallow size, or by retained size once that column is filled.
+    if (i > 0 && c.retained_size == null) {
       assert.ok(summary.classes[i - 1].shallow_size >= c.shallow_size, `rows not sorted by shallow size at ${i}`);
+    } else if (i > 0) {
+      assert.ok(summary.classes[i - 1].retained_size >= c.retained_size, `rows not sorted by retained size at ${i}`);
     }
   }
   // Re-attribution only moves bytes between nodes, so the rows add up to every node's self size,
@@ -96,6 +99,25 @@ test('summary: --class filters by regex, --top limits rows, text output', () => 
   assert.match(text.stdout, /CensusProbe/);
   assert.match(text.stdout, /1[,. ]?234\b/, 'text table shows the instance count');
   assert.doesNotMatch(text.stdout, /CensusOther/);
+});
+
+test('summary --shallow-only: the same census without retained sizes, sorted by shallow size', (t) => {
+  const help = leakscope(['summary', '--help']).stdout;
+  if (!help.includes('--shallow-only')) {
+    t.skip('this leakscope has no --shallow-only');
+    return;
+  }
+  const full = summaryJson(snaps.classes);
+  const shallow = summaryJson(snaps.classes, ['--shallow-only']);
+  checkSummaryShape(shallow, snaps.classes);
+  for (const c of shallow.classes) {
+    assert.equal(c.retained_size, null);
+    assert.equal(c.distance, null);
+  }
+  const strip = (rows) => rows.map((c) => ({ key: c.key, name: c.name, count: c.count, shallow_size: c.shallow_size }))
+    .sort((a, b) => (a.key < b.key ? -1 : 1));
+  assert.deepEqual(strip(shallow.classes), strip(full.classes));
+  assert.equal(shallow.total_size, full.total_size);
 });
 
 test('summary: collections (1M-element array, typed array, WeakMap, Map cache)', () => {
@@ -237,7 +259,9 @@ test('summary and info: a self size above 2^32 is kept exactly', () => {
   const row = oneRow(s, 'CensusOther');
   assert.equal(row.count, 77);
   assert.equal(row.shallow_size, oneRow(base, 'CensusOther').shallow_size - old + big);
-  assert.equal(s.classes[0].name, 'CensusOther', 'now the biggest class');
+  const biggest = s.classes.reduce((a, c) => (c.shallow_size > a.shallow_size ? c : a));
+  assert.equal(biggest.name, 'CensusOther', 'now the class with the biggest shallow size');
+  if (row.retained_size != null) assert.ok(row.retained_size >= big, 'and it retains at least its own size');
   assert.equal(s.total_size, base.total_size - old + big);
   assert.equal(infoJson(file).statistics.total, base.total_size - old + big);
 });
