@@ -196,14 +196,16 @@ test('the signal is configurable, and off with LEAKSCOPE_OPTIONS=nosignal', asyn
 test('timer trigger respects the minimum interval', async () => {
   const dir = tmp();
   try {
-    const p = start({ config: { dir, intervalMs: 50, minIntervalMs: 400, maxCount: 100, signal: false }, scenario: 'idle', ms: 1300 });
+    // A 50 ms timer against a 1.5 s minimum interval: the first tick writes, the ticks of the next
+    // 1.5 s are refused, then one more may write (snapshots can take long on a loaded machine).
+    const p = start({ config: { dir, intervalMs: 50, minIntervalMs: 1500, maxCount: 100, signal: false }, scenario: 'idle', ms: 2500 });
     await p.wait_for((e) => e.event === 'done');
     await p.exited;
     const snaps = p.events.filter((e) => e.event === 'snapshot');
-    assert.ok(snaps.length >= 2 && snaps.length <= 4, `${snaps.length} snapshots`);
+    assert.ok(snaps.length >= 1 && snaps.length <= 2, `${snaps.length} snapshots`);
     // Compare start times (event time minus write time): writes take varying time.
     const starts = snaps.map((s) => s.at - s.duration_ms);
-    for (let i = 1; i < snaps.length; i++) assert.ok(starts[i] - starts[i - 1] >= 390, `${starts[i] - starts[i - 1]} ms apart`);
+    for (let i = 1; i < snaps.length; i++) assert.ok(starts[i] - starts[i - 1] >= 1490, `${starts[i] - starts[i - 1]} ms apart`);
     assert.ok(p.events.some((e) => e.event === 'snapshot-skipped' && e.reason === 'min-interval'));
     assert.equal(readdirSync(dir).length, snaps.length);
   } finally {
