@@ -286,8 +286,9 @@ function configure(options = {}) {
       next[key] = n;
     }
   }
-  config = next;
+  // The leak options are checked (and set) first, so a bad one leaves everything unchanged.
   if (options.leak !== undefined) configure_leak(options.leak);
+  config = next;
   apply_triggers();
   return {...config, leak: leak_config()};
 }

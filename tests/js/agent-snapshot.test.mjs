@@ -227,6 +227,31 @@ test('heap-used threshold fires once (rate limited) when the heap crosses it', (
   }
 });
 
+test('rss threshold fires from the poll; configure() rejects bad options', () => {
+  const dir = tmp();
+  try {
+    const r = run_sync({ config: { dir, rssBytes: 1, pollMs: 100, signal: false }, scenario: 'idle', ms: 600 });
+    assert.equal(r.status, 0, r.stderr);
+    const snaps = r.events.filter((e) => e.event === 'snapshot');
+    assert.equal(snaps.length, 1, JSON.stringify(r.events));
+    assert.equal(snaps[0].trigger, 'rss');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const code = `const ls = require(${JSON.stringify(path.join(here, '..', '..'))});
+    const bad = [{ nope: 1 }, { signal: 'SIGNOPE' }, { signal: 'SIGKILL' }, { intervalMs: -1 }, { dir: '' },
+                 { leak: { minPoints: 'x' } }, { leak: { bogus: 1 } }, { leak: { confidence: 1 } }];
+    const out = bad.map((o) => { try { ls.configure(o); return 'accepted'; } catch (e) { return e.name; } });
+    const eff = ls.configure({ signal: false, leak: { minDurationMs: 5000 } });
+    console.log(JSON.stringify({ out, signal: eff.signal, minDurationMs: eff.leak.minDurationMs, maxCount: eff.maxCount }));`;
+  const r2 = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+  assert.equal(r2.status, 0, r2.stderr);
+  assert.deepEqual(JSON.parse(r2.stdout), {
+    out: ['TypeError', 'TypeError', 'TypeError', 'TypeError', 'TypeError', 'RangeError', 'TypeError', 'RangeError'],
+    signal: false, minDurationMs: 5000, maxCount: 5,
+  });
+});
+
 test('memory and disk headroom checks refuse a snapshot with an `error`, not a crash', () => {
   const dir = tmp();
   try {
