@@ -493,15 +493,15 @@ class HeapDiff {
     this._ended = true;
     const before = this._before;
     this._before = null;
-    const after = binding.heapDiffCapture();
+    const after = binding.heapDiffEnd(before.table);
     const after_time = new Date();
-    const result = JSON.parse(binding.heapDiffCompare(before.table, after.table));
+    const result = JSON.parse(after.json);
     result.before.time = this._before_time;
     result.after.time = after_time;
     result.timing = {
       before_snapshot_ms: before.snapshot_ms, before_read_ms: before.read_ms + before.classify_ms,
       after_snapshot_ms: after.snapshot_ms, after_read_ms: after.read_ms + after.classify_ms,
-      kept_bytes: before.table_bytes,
+      path_ms: after.path_ms, kept_bytes: before.table_bytes,
     };
     return result;
   }

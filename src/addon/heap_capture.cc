@@ -4,6 +4,7 @@
 #include <exception>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 
 #include <v8-profiler.h>
 
@@ -43,7 +44,7 @@ double ms_since(std::chrono::steady_clock::time_point t) {
 
 }  // namespace
 
-IdClassTable capture_id_class_table(v8::Isolate* isolate, CaptureTimings* timings) {
+HeapCapture capture_heap(v8::Isolate* isolate, CaptureTimings* timings) {
   CaptureTimings local;
   CaptureTimings& t = timings != nullptr ? *timings : local;
   v8::HandleScope scope(isolate);
@@ -53,7 +54,8 @@ IdClassTable capture_id_class_table(v8::Isolate* isolate, CaptureTimings* timing
   t.snapshot_ms = ms_since(start);
   if (snapshot == nullptr) throw std::runtime_error("V8 could not take a heap snapshot");
   start = std::chrono::steady_clock::now();
-  HeapGraph graph;
+  HeapCapture capture;
+  HeapGraph& graph = capture.graph;
   {
     SnapshotStreamReader reader("<live heap>");
     ReaderStream stream(reader);
@@ -69,11 +71,15 @@ IdClassTable capture_id_class_table(v8::Isolate* isolate, CaptureTimings* timing
   // Plain objects are classed by constructor name, not by inferred property sets: the two
   // snapshots of a diff must use one naming, and the first one cannot know the second's.
   const std::vector<InterfaceDefinition> no_definitions;
-  const ClassIndex classes = classify_nodes(graph, &no_definitions);
+  capture.classes = classify_nodes(graph, &no_definitions);
   const std::vector<uint64_t> sizes = attribute_shallow_sizes(graph);
-  IdClassTable table = make_id_class_table(graph, classes, sizes);
+  capture.table = make_id_class_table(graph, capture.classes, sizes);
   t.classify_ms = ms_since(start);
-  return table;
+  return capture;
+}
+
+IdClassTable capture_id_class_table(v8::Isolate* isolate, CaptureTimings* timings) {
+  return std::move(capture_heap(isolate, timings).table);
 }
 
 }  // namespace leakscope::addon

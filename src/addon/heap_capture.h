@@ -5,7 +5,9 @@
 
 #include <v8.h>
 
+#include "analysis/class_index.h"
 #include "analysis/heap_diff.h"
+#include "heap/heap_graph.h"
 
 namespace leakscope::addon {
 
@@ -15,6 +17,16 @@ struct CaptureTimings {
   double classify_ms = 0;  // classes and sizes
 };
 
+struct HeapCapture {
+  HeapGraph graph;
+  ClassIndex classes;
+  IdClassTable table;
+};
+
+// The full capture (the graph is needed at the end of a diff, for the retaining path).
+HeapCapture capture_heap(v8::Isolate* isolate, CaptureTimings* timings = nullptr);
+
+// Only the table: what a HeapDiff keeps between its two points in time.
 IdClassTable capture_id_class_table(v8::Isolate* isolate, CaptureTimings* timings = nullptr);
 
 }  // namespace leakscope::addon

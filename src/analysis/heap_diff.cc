@@ -5,6 +5,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "analysis/retainer_path.h"
+
 namespace leakscope {
 
 uint64_t IdClassTable::memory_bytes() const {
@@ -100,6 +102,42 @@ HeapDiff diff_heaps(const IdClassTable& before, const IdClassTable& after) {
   std::sort(diff.classes.begin(), diff.classes.end(),
             [](const ClassDelta& a, const ClassDelta& b) { return a.key < b.key; });
   return diff;
+}
+
+TopGrowth top_growth(const HeapDiff& diff, const IdClassTable& before, const HeapGraph& after,
+                     const ClassIndex& after_classes) {
+  TopGrowth top;
+  const ClassDelta* best = nullptr;
+  for (const ClassDelta& c : diff.classes) {
+    if (c.size_delta() > 0 && (best == nullptr || c.size_delta() > best->size_delta())) best = &c;
+  }
+  if (best == nullptr) return top;
+  top.found = true;
+  top.key = best->key;
+  top.name = best->name;
+  top.size_delta = best->size_delta();
+  top.added_count = best->added_count;
+
+  const RootDistances d = distances_from_root(after);
+  uint32_t nearest = kUnreached;
+  for (uint32_t node = 0; node < after.node_count(); ++node) {
+    if (after_classes.classes[after_classes.node_class[node]].key != top.key) continue;
+    if (std::binary_search(before.ids.begin(), before.ids.end(), after.node_id[node])) continue;
+    if (d.distance[node] == kUnreached) continue;
+    if (nearest == kUnreached || d.distance[node] < d.distance[nearest]) nearest = node;
+  }
+  if (nearest == kUnreached) return top;
+  for (const PathStep& step : path_from_root(d, nearest)) {
+    RetainerStep r;
+    if (step.edge != UINT64_MAX) {
+      r.edge = after.edge_name_text(step.edge);
+      r.edge_type = after.edge_type_names[after.edge_type[step.edge]];
+    }
+    r.class_name = after_classes.classes[after_classes.node_class[step.node]].name;
+    r.node_id = after.node_id[step.node];
+    top.path.push_back(std::move(r));
+  }
+  return top;
 }
 
 }  // namespace leakscope

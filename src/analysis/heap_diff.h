@@ -73,4 +73,27 @@ struct HeapDiff {
 
 HeapDiff diff_heaps(const IdClassTable& before, const IdClassTable& after);
 
+// One step of a retaining path, independent of the graph it came from.
+struct RetainerStep {
+  std::string edge;        // the edge's name ("cache", "42"); empty for the root
+  std::string edge_type;   // "property", "element", "context", "internal", ... ; empty for the root
+  std::string class_name;  // class of the node the edge leads to
+  uint32_t node_id = 0;    // its snapshot id
+};
+
+// The class that grew most by size, and the shortest strong path from the root to the nearest
+// of its new instances in the target snapshot: the first thing to read about a leak.
+struct TopGrowth {
+  bool found = false;
+  std::string key;
+  std::string name;
+  int64_t size_delta = 0;
+  uint64_t added_count = 0;
+  std::vector<RetainerStep> path;  // root first; empty when no new instance is strongly reachable
+};
+
+// `after` / `after_classes`: the target snapshot the diff's `after` table was made from.
+TopGrowth top_growth(const HeapDiff& diff, const IdClassTable& before, const HeapGraph& after,
+                     const ClassIndex& after_classes);
+
 }  // namespace leakscope

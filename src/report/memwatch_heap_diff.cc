@@ -16,7 +16,28 @@ nlohmann::ordered_json side_json(const HeapSide& side) {
 
 }  // namespace
 
-nlohmann::ordered_json memwatch_heap_diff_json(const HeapDiff& diff) {
+std::string retainer_path_text(const std::vector<RetainerStep>& path) {
+  std::string out;
+  for (size_t i = 0; i < path.size(); ++i) {
+    const RetainerStep& s = path[i];
+    if (i == 0) {
+      out += "(root)";
+      continue;
+    }
+    out += " -> ";
+    if (s.edge_type == "element") {
+      out += "[" + s.edge + "]";
+    } else if (s.edge_type == "hidden") {
+      out += "<" + s.edge + ">";
+    } else {
+      out += "." + s.edge;
+    }
+    out += " " + s.class_name;
+  }
+  return out;
+}
+
+nlohmann::ordered_json memwatch_heap_diff_json(const HeapDiff& diff, const TopGrowth* top) {
   struct Row {
     uint64_t added = 0;
     uint64_t removed = 0;
@@ -38,16 +59,32 @@ nlohmann::ordered_json memwatch_heap_diff_json(const HeapDiff& diff) {
                        {"-", r.removed}});
   }
   const int64_t delta = diff.size_delta();
-  return {{"before", side_json(diff.before)},
-          {"after", side_json(diff.after)},
-          {"change",
-           {{"size_bytes", delta},
-            {"size", memwatch_size(delta)},
-            {"freed_nodes", diff.freed_nodes},
-            {"allocated_nodes", diff.allocated_nodes},
-            {"freed_size_bytes", diff.freed_size},
-            {"allocated_size_bytes", diff.allocated_size},
-            {"details", std::move(details)}}}};
+  nlohmann::ordered_json out = {{"before", side_json(diff.before)},
+                                {"after", side_json(diff.after)},
+                                {"change",
+                                 {{"size_bytes", delta},
+                                  {"size", memwatch_size(delta)},
+                                  {"freed_nodes", diff.freed_nodes},
+                                  {"allocated_nodes", diff.allocated_nodes},
+                                  {"freed_size_bytes", diff.freed_size},
+                                  {"allocated_size_bytes", diff.allocated_size},
+                                  {"details", std::move(details)}}}};
+  if (top != nullptr && top->found) {
+    nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+    for (const RetainerStep& s : top->path) {
+      steps.push_back({{"edge", s.edge},
+                       {"edge_type", s.edge_type},
+                       {"what", s.class_name},
+                       {"id", s.node_id}});
+    }
+    out["change"]["top_growth"] = {{"what", top->name},
+                                   {"size_bytes", top->size_delta},
+                                   {"size", memwatch_size(top->size_delta)},
+                                   {"+", top->added_count},
+                                   {"retainers", std::move(steps)},
+                                   {"path", retainer_path_text(top->path)}};
+  }
+  return out;
 }
 
 }  // namespace leakscope::report

@@ -106,3 +106,23 @@ test('HeapDiff works in a worker too', async () => {
   const [plus] = await Promise.all([new Promise((r) => w.once('message', r)), new Promise((r) => w.once('exit', r))]);
   assert.equal(plus, 321);
 });
+
+test('the top growing class comes with its retaining path from the global object', () => {
+  class Session {
+    constructor(i) { this.a = i; this.b = i; this.c = i; this.d = i; this.e = i; this.f = i; }
+  }
+  const sessions = new Map();
+  globalThis.__leakscope_app = { sessions };
+  const hd = new leakscope.HeapDiff();
+  for (let i = 0; i < 5000; i++) sessions.set(i, new Session(i));
+  const r = hd.end();
+  check_shape(r);
+  const top = r.change.top_growth;
+  assert.equal(top.what, 'Session');
+  assert.equal(top['+'], 5000);
+  assert.equal(top.size_bytes, r.change.details.find((d) => d.what === 'Session').size_bytes);
+  assert.match(top.path, /^\(root\) -> .* global -> \.__leakscope_app Object -> \.sessions Map -> .* Session$/);
+  assert.equal(top.retainers.at(-1).what, 'Session');
+  assert.ok(r.timing.path_ms >= 0);
+  delete globalThis.__leakscope_app;
+});
