@@ -72,8 +72,8 @@ HeapCapture capture_heap(v8::Isolate* isolate, CaptureTimings* timings) {
   // snapshots of a diff must use one naming, and the first one cannot know the second's.
   const std::vector<InterfaceDefinition> no_definitions;
   capture.classes = classify_nodes(graph, &no_definitions);
-  const std::vector<uint64_t> sizes = attribute_shallow_sizes(graph);
-  capture.table = make_id_class_table(graph, capture.classes, sizes);
+  const auto sizes = attribute_shallow_sizes(graph);
+  capture.table = make_id_class_table(graph, capture.classes, {sizes.data(), sizes.size()});
   t.classify_ms = ms_since(start);
   return capture;
 }

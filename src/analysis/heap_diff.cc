@@ -5,7 +5,9 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "analysis/retainer_path.h"
+#include "analysis/distances.h"
+#include "analysis/ephemeron_edges.h"
+#include "analysis/retainer_paths.h"
 
 namespace leakscope {
 
@@ -18,7 +20,7 @@ uint64_t IdClassTable::memory_bytes() const {
 }
 
 IdClassTable make_id_class_table(const HeapGraph& graph, const ClassIndex& classes,
-                                 const std::vector<uint64_t>& self_sizes) {
+                                 std::span<const uint64_t> self_sizes) {
   IdClassTable table;
   const uint32_t n = graph.node_count();
   table.node_count = n;
@@ -118,18 +120,20 @@ TopGrowth top_growth(const HeapDiff& diff, const IdClassTable& before, const Hea
   top.size_delta = best->size_delta();
   top.added_count = best->added_count;
 
-  const RootDistances d = distances_from_root(after);
-  uint32_t nearest = kUnreached;
+  // DevTools' distances (user roots first, weak and filtered edges skipped), with parent edges.
+  const EphemeronEdgeNames ephemerons(after.strings);
+  const Distances d = compute_distances(after, ephemerons, {.record_parent_edges = true});
+  uint32_t nearest = UINT32_MAX;
   for (uint32_t node = 0; node < after.node_count(); ++node) {
     if (after_classes.classes[after_classes.node_class[node]].key != top.key) continue;
     if (std::binary_search(before.ids.begin(), before.ids.end(), after.node_id[node])) continue;
-    if (d.distance[node] == kUnreached) continue;
-    if (nearest == kUnreached || d.distance[node] < d.distance[nearest]) nearest = node;
+    if (d.distance[node] == kNoDistance) continue;
+    if (nearest == UINT32_MAX || d.distance[node] < d.distance[nearest]) nearest = node;
   }
-  if (nearest == kUnreached) return top;
-  for (const PathStep& step : path_from_root(d, nearest)) {
+  if (nearest == UINT32_MAX) return top;
+  for (const PathStep& step : shortest_path(after, d, nearest).steps) {
     RetainerStep r;
-    if (step.edge != UINT64_MAX) {
+    if (step.edge != kNoEdge) {
       r.edge = after.edge_name_text(step.edge);
       r.edge_type = after.edge_type_names[after.edge_type[step.edge]];
     }

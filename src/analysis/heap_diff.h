@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,7 @@ struct IdClassTable {
 
 // self_sizes: one per node (e.g. from attribute_shallow_sizes()).
 IdClassTable make_id_class_table(const HeapGraph& graph, const ClassIndex& classes,
-                                 const std::vector<uint64_t>& self_sizes);
+                                 std::span<const uint64_t> self_sizes);
 
 struct ClassDelta {
   std::string key;
@@ -81,15 +82,16 @@ struct RetainerStep {
   uint32_t node_id = 0;    // its snapshot id
 };
 
-// The class that grew most by size, and the shortest strong path from the root to the nearest
-// of its new instances in the target snapshot: the first thing to read about a leak.
+// The class that grew most by size, and the shortest path (retainer_paths.h: from the user roots
+// when they reach it, else from the GC roots) to the nearest of its new instances in the target
+// snapshot: the first thing to read about a leak.
 struct TopGrowth {
   bool found = false;
   std::string key;
   std::string name;
   int64_t size_delta = 0;
   uint64_t added_count = 0;
-  std::vector<RetainerStep> path;  // root first; empty when no new instance is strongly reachable
+  std::vector<RetainerStep> path;  // root first; empty when no new instance is reachable
 };
 
 // `after` / `after_classes`: the target snapshot the diff's `after` table was made from.

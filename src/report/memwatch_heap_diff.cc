@@ -21,7 +21,7 @@ std::string retainer_path_text(const std::vector<RetainerStep>& path) {
   for (size_t i = 0; i < path.size(); ++i) {
     const RetainerStep& s = path[i];
     if (i == 0) {
-      out += "(root)";
+      out += s.class_name;
       continue;
     }
     out += " -> ";

@@ -14,7 +14,7 @@ namespace leakscope::report {
 nlohmann::ordered_json memwatch_heap_diff_json(const HeapDiff& diff,
                                                const TopGrowth* top = nullptr);
 
-// A retaining path as one line: "(GC roots) -> global.cache -> Map.table -> [7] LeakingClass".
+// A retaining path as one line: "global -> .cache Map -> .table (array) -> [7] LeakingClass".
 std::string retainer_path_text(const std::vector<RetainerStep>& path);
 
 }  // namespace leakscope::report

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "analysis/retainer_path.h"
 #include "report/memwatch_format.h"
 #include "report/memwatch_heap_diff.h"
 
@@ -85,54 +84,6 @@ TEST(MemwatchHeapDiff, ShapeAndMergedNames) {
   EXPECT_EQ(j["change"]["details"][0]["-"], 1);
   EXPECT_EQ(j["change"]["details"][0]["size_bytes"], 10);
   EXPECT_EQ(j["change"]["details"][1]["what"], "B");
-}
-
-}  // namespace
-}  // namespace leakscope
-
-namespace leakscope {
-namespace {
-
-// root -(shortcut)-> global -(property "a")-> A -(element 0)-> X
-// root -(element 0)-> (GC roots) synthetic -(internal "s")-> X, and global -(weak)-> Y
-HeapGraph small_graph() {
-  HeapGraph g;
-  for (const char* s : {"", "global", "A", "X", "(GC roots)", "a", "s", "Y", "w"}) g.strings.add(s);
-  //            root        global    A         X         roots        Y
-  g.node_type = {kSynthetic, kObject, kObject, kObject, kSynthetic, kObject};
-  g.node_name = {0, 1, 2, 3, 4, 7};
-  g.node_id = {1, 3, 5, 7, 9, 11};
-  g.node_self_size = {0, 10, 10, 10, 0, 10};
-  g.edge_type = {kShortcut, kElement, kProperty, kWeak, kElement, kInternal};
-  g.edge_name = {1, 0, 5, 8, 0, 6};
-  g.edge_to = {1, 4, 2, 5, 3, 3};
-  g.first_edge = {0, 2, 4, 5, 5, 6, 6};
-  for (int t = 0; t < kKnownNodeTypeCount; ++t) {
-    g.node_type_names.emplace_back(known_node_type_name(static_cast<NodeType>(t)));
-  }
-  for (int t = 0; t < kKnownEdgeTypeCount; ++t) {
-    g.edge_type_names.emplace_back(known_edge_type_name(static_cast<EdgeType>(t)));
-  }
-  return g;
-}
-
-TEST(RetainerPath, PrefersUserRootsAndSkipsWeakEdges) {
-  const HeapGraph g = small_graph();
-  const RootDistances d = distances_from_root(g);
-  EXPECT_EQ(d.distance[1], 1u);
-  EXPECT_EQ(d.distance[2], 2u);
-  // X is 2 steps from the root through (GC roots) but 3 through global: the user path wins.
-  EXPECT_EQ(d.distance[3], 3u);
-  EXPECT_EQ(d.distance[4], kSystemDistance + 1);
-  EXPECT_EQ(d.distance[5], kUnreached);  // only weakly held
-  const std::vector<PathStep> path = path_from_root(d, 3);
-  ASSERT_EQ(path.size(), 4u);
-  EXPECT_EQ(path[0].node, 0u);
-  EXPECT_EQ(path[1].node, 1u);
-  EXPECT_EQ(path[2].node, 2u);
-  EXPECT_EQ(path[3].node, 3u);
-  EXPECT_EQ(g.edge_name_text(path[2].edge), "a");
-  EXPECT_TRUE(path_from_root(d, 5).empty());
 }
 
 }  // namespace
