@@ -23,13 +23,24 @@ struct ClassIndex {
   std::vector<ClassInfo> classes;    // by class ordinal
 };
 
-// Interface definitions (the "{a, b}" names) inferred from a snapshot. Comparison re-applies the
-// current snapshot's definitions to the base snapshot, so they are a separate step.
-struct InterfaceDefinitions {
-  std::vector<std::vector<uint32_t>> property_sets;  // sorted string indices... in the source graph
-  std::vector<std::string> names;
+// An inferred interface: plain objects that have at least these properties are shown as `name`.
+// Comparison re-applies the current snapshot's definitions to the base snapshot, so inference and
+// classification are separate steps.
+struct InterfaceDefinition {
+  std::string name;                     // e.g. "{name, payload}"
+  std::vector<std::string> properties;  // in the order the name lists them
 };
 
-ClassIndex classify_nodes(const HeapGraph& graph);
+// DevTools' inference: property sets shared by at least max(2, plain objects / 1000) objects,
+// most popular first.
+std::vector<InterfaceDefinition> infer_interface_definitions(const HeapGraph& graph);
+
+// Classifies every node. With definitions == nullptr the graph's own inferred definitions are
+// used, as in DevTools' Summary.
+ClassIndex classify_nodes(const HeapGraph& graph,
+                          const std::vector<InterfaceDefinition>* definitions = nullptr);
+
+// Natives that DevTools renames "Detached ..." after propagating the embedder's detachedness.
+std::vector<bool> detached_natives(const HeapGraph& graph);
 
 }  // namespace leakscope

@@ -11,8 +11,9 @@
 
 int main(int argc, char** argv) {
   using namespace leakscope::cli;
-  CLI::App app{"leakscope: find memory leaks in Node.js programs: what leaks, how fast, who holds it",
-               "leakscope"};
+  CLI::App app{
+      "leakscope: find memory leaks in Node.js programs: what leaks, how fast, who holds it",
+      "leakscope"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("leakscope 0.1.0"));
 

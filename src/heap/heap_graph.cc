@@ -5,10 +5,22 @@
 namespace leakscope {
 
 namespace {
-constexpr std::array<std::string_view, kKnownNodeTypeCount> kNodeTypeNames = {
-    "hidden", "array",  "string", "object",    "code",                "closure",
-    "regexp", "number", "native", "synthetic", "concatenated string", "sliced string",
-    "symbol", "bigint", "object shape", "wasm object"};
+constexpr std::array<std::string_view, kKnownNodeTypeCount> kNodeTypeNames = {"hidden",
+                                                                              "array",
+                                                                              "string",
+                                                                              "object",
+                                                                              "code",
+                                                                              "closure",
+                                                                              "regexp",
+                                                                              "number",
+                                                                              "native",
+                                                                              "synthetic",
+                                                                              "concatenated string",
+                                                                              "sliced string",
+                                                                              "symbol",
+                                                                              "bigint",
+                                                                              "object shape",
+                                                                              "wasm object"};
 constexpr std::array<std::string_view, kKnownEdgeTypeCount> kEdgeTypeNames = {
     "context", "element", "property", "internal", "hidden", "shortcut", "weak"};
 
@@ -36,9 +48,8 @@ uint64_t HeapGraph::memory_bytes() const {
          capacity_bytes(node_self_size) + capacity_bytes(first_edge) +
          capacity_bytes(node_trace_id) + capacity_bytes(node_detachedness) +
          capacity_bytes(edge_type) + capacity_bytes(edge_name) + capacity_bytes(edge_to) +
-         strings.memory_bytes() + capacity_bytes(locations) +
-         capacity_bytes(trace_function_infos) + capacity_bytes(trace_tree) +
-         capacity_bytes(samples);
+         strings.memory_bytes() + capacity_bytes(locations) + capacity_bytes(trace_function_infos) +
+         capacity_bytes(trace_tree) + capacity_bytes(samples);
 }
 
 }  // namespace leakscope

@@ -63,7 +63,7 @@ struct SnapshotHeader {
   uint64_t trace_function_count = 0;  // can be stale (V8 writes it early); not trusted
   uint64_t extra_native_bytes = 0;    // Node 24+: native memory not in any node
   bool has_root_index = false;
-  uint64_t root_index = 0;            // file node index, when a producer writes one
+  uint64_t root_index = 0;  // file node index, when a producer writes one
   std::vector<std::string> node_fields;
   std::vector<std::string> edge_fields;
   std::vector<std::string> trace_function_info_fields;
@@ -110,21 +110,21 @@ class HeapGraph {
   SnapshotHeader header;
 
   // Nodes, one entry per node ordinal.
-  std::vector<uint8_t> node_type;       // NodeType (or an extra type >= kFirstExtraNodeType)
-  std::vector<uint32_t> node_name;      // index into strings
-  std::vector<uint32_t> node_id;        // V8's snapshot object id, stable within a process
-  std::vector<uint64_t> node_self_size; // bytes, as V8 wrote them
-  std::vector<uint64_t> first_edge;     // size node_count + 1 (CSR offsets)
-  std::vector<uint32_t> node_trace_id;  // empty unless the file has trace_node_id
+  std::vector<uint8_t> node_type;          // NodeType (or an extra type >= kFirstExtraNodeType)
+  std::vector<uint32_t> node_name;         // index into strings
+  std::vector<uint32_t> node_id;           // V8's snapshot object id, stable within a process
+  std::vector<uint64_t> node_self_size;    // bytes, as V8 wrote them
+  std::vector<uint64_t> first_edge;        // size node_count + 1 (CSR offsets)
+  std::vector<uint32_t> node_trace_id;     // empty unless the file has trace_node_id
   std::vector<uint8_t> node_detachedness;  // empty unless the file has detachedness; 0/1/2
 
   // Edges, grouped by owner in node order.
-  std::vector<uint8_t> edge_type;       // EdgeType (or an extra type)
-  std::vector<uint32_t> edge_name;      // string index, or the numeric index for element/hidden
-  std::vector<uint32_t> edge_to;        // target node ordinal
+  std::vector<uint8_t> edge_type;   // EdgeType (or an extra type)
+  std::vector<uint32_t> edge_name;  // string index, or the numeric index for element/hidden
+  std::vector<uint32_t> edge_to;    // target node ordinal
 
   StringPool strings;
-  std::vector<Location> locations;      // in file order
+  std::vector<Location> locations;  // in file order
   std::vector<TraceFunctionInfo> trace_function_infos;
   std::vector<TraceNode> trace_tree;
   std::vector<Sample> samples;

@@ -1,0 +1,428 @@
+// Class names and keys, following DevTools' HeapSnapshot.calculateObjectNames,
+// inferInterfaceDefinitions and applyInterfaceDefinitions, so the Summary rows match it exactly.
+#include "analysis/class_index.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <limits>
+#include <string_view>
+#include <unordered_map>
+
+namespace leakscope {
+
+namespace {
+
+constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+// DevTools' limits for inferred interface names.
+constexpr size_t kMaxInterfaceNameLength = 120;
+constexpr size_t kMinInterfacePropertyCount = 1;
+constexpr double kMinObjectCountPerInterface = 2;
+constexpr double kMinObjectProportionPerInterface = 1000;
+
+// Length in UTF-16 code units (what JS's .length counts) of UTF-8 / WTF-8 text.
+size_t utf16_length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) {
+    if ((c & 0xC0) != 0x80) ++n;
+    if (c >= 0xF0) ++n;  // a supplementary character is a surrogate pair in JS
+  }
+  return n;
+}
+
+// JSON.stringify's escaping of a string, quotes included (lone surrogates come out as \udxxx).
+std::string json_quote(std::string_view s) {
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          out += fmt::format("\\u{:04x}", c);
+        } else if (c == 0xED && i + 2 < s.size() &&
+                   (static_cast<unsigned char>(s[i + 1]) & 0xE0) == 0xA0) {
+          // WTF-8 lone surrogate.
+          const uint32_t unit = 0xD000u | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) |
+                                (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
+          out += fmt::format("\\u{:04x}", unit);
+          i += 2;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+// DevTools quotes property names that would make "{a, b}" ambiguous.
+std::string format_property_name(std::string_view name) {
+  if (name.find_first_of(",'\"{}") == std::string_view::npos) return std::string(name);
+  return json_quote(name);
+}
+
+bool is_plain_object(const HeapGraph& g, uint32_t node) {
+  return g.type(node) == kObject && g.name(node) == "Object";
+}
+
+struct SequenceHash {
+  size_t operator()(const std::vector<uint32_t>& v) const {
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ v.size();
+    for (uint32_t x : v) h = (h ^ x) * 0x100000001B3ull + (h >> 29);
+    return static_cast<size_t>(h);
+  }
+};
+
+// Property names by text: V8 interns its strings, but nothing in the format promises it, and
+// DevTools compares names by text.
+class PropertyNames {
+ public:
+  explicit PropertyNames(const HeapGraph& g) : g_(g), canon_(g.strings.size(), kNone) {}
+  uint32_t id(uint32_t string_index) {
+    uint32_t& c = canon_[string_index];
+    if (c == kNone) {
+      auto [it, inserted] =
+          by_text_.try_emplace(g_.strings.get(string_index), static_cast<uint32_t>(texts_.size()));
+      if (inserted) texts_.push_back(it->first);
+      c = it->second;
+    }
+    return c;
+  }
+  std::string_view text(uint32_t id) const { return texts_[id]; }
+  // The id of a name some object has, or kNone when no plain object has that property.
+  uint32_t find(std::string_view text) const {
+    auto it = by_text_.find(text);
+    return it == by_text_.end() ? kNone : it->second;
+  }
+
+ private:
+  const HeapGraph& g_;
+  std::vector<uint32_t> canon_;
+  std::unordered_map<std::string_view, uint32_t> by_text_;
+  std::vector<std::string_view> texts_;
+};
+
+// Plain objects grouped by their exact sequence of property-edge names, so the per-object work
+// (naming, matching) is done once per distinct shape.
+struct PlainObjectGroups {
+  std::vector<std::vector<uint32_t>> sequences;  // property name ids, edge order, all properties
+  std::vector<uint64_t> counts;
+  std::vector<std::pair<uint32_t, uint32_t>> members;  // (node, group), node order
+  uint64_t total = 0;
+};
+
+PlainObjectGroups group_plain_objects(const HeapGraph& g, PropertyNames& names) {
+  PlainObjectGroups out;
+  std::unordered_map<std::vector<uint32_t>, uint32_t, SequenceHash> index;
+  std::vector<uint32_t> seq;
+  const uint32_t n = g.node_count();
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!is_plain_object(g, i)) continue;
+    ++out.total;
+    seq.clear();
+    for (uint64_t e = g.edges_begin(i), end = g.edges_end(i); e < end; ++e) {
+      if (g.edge_type[e] == kProperty) seq.push_back(names.id(g.edge_name[e]));
+    }
+    auto [it, inserted] = index.try_emplace(seq, static_cast<uint32_t>(out.sequences.size()));
+    if (inserted) {
+      out.sequences.push_back(seq);
+      out.counts.push_back(0);
+    }
+    ++out.counts[it->second];
+    out.members.emplace_back(i, it->second);
+  }
+  return out;
+}
+
+struct Candidate {
+  std::string name;
+  std::vector<uint32_t> properties;  // name ids, edge order
+  uint64_t count = 0;
+};
+
+// The interface name DevTools would propose for one property sequence; empty when none.
+Candidate candidate_for(const std::vector<uint32_t>& sequence, const PropertyNames& names) {
+  Candidate c;
+  std::string name = "{";
+  size_t length = 1;  // in UTF-16 units, like JS
+  for (uint32_t id : sequence) {
+    std::string_view text = names.text(id);
+    if (text == "__proto__") continue;
+    std::string formatted = format_property_name(text);
+    const size_t formatted_length = utf16_length(formatted);
+    if (length > kMinInterfacePropertyCount &&
+        length + formatted_length > kMaxInterfaceNameLength) {
+      break;
+    }
+    if (length != 1) {
+      name += ", ";
+      length += 2;
+    }
+    name += formatted;
+    length += formatted_length;
+    c.properties.push_back(id);
+  }
+  if (c.properties.empty()) return c;
+  c.name = name + "}";
+  return c;
+}
+
+std::vector<Candidate> select_definitions(const PlainObjectGroups& groups,
+                                          const PropertyNames& names) {
+  std::vector<Candidate> candidates;
+  std::unordered_map<std::string, uint32_t> by_name;
+  for (size_t gi = 0; gi < groups.sequences.size(); ++gi) {
+    Candidate c = candidate_for(groups.sequences[gi], names);
+    if (c.properties.empty()) continue;
+    auto [it, inserted] = by_name.try_emplace(c.name, static_cast<uint32_t>(candidates.size()));
+    if (inserted) candidates.push_back(std::move(c));
+    candidates[it->second].count += groups.counts[gi];
+  }
+  // Groups were created in node order, so a stable sort keeps DevTools' tie order (first seen).
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.count > b.count; });
+  const double min_count =
+      std::max(kMinObjectCountPerInterface,
+               static_cast<double>(groups.total) / kMinObjectProportionPerInterface);
+  size_t keep = 0;
+  while (keep < candidates.size() && static_cast<double>(candidates[keep].count) >= min_count)
+    ++keep;
+  candidates.resize(keep);
+  return candidates;
+}
+
+// Best definition for a property multiset: the one with the most properties that are all
+// present, ties to the more popular (earlier) definition. Returns kNone for no match.
+uint32_t best_definition(std::vector<uint32_t> properties,
+                         const std::vector<std::vector<uint32_t>>& sorted_defs) {
+  std::sort(properties.begin(), properties.end());
+  uint32_t best = kNone;
+  size_t best_count = 0;
+  for (uint32_t d = 0; d < sorted_defs.size(); ++d) {
+    const std::vector<uint32_t>& def = sorted_defs[d];
+    if (def.size() <= best_count || def.size() > properties.size()) continue;
+    if (std::includes(properties.begin(), properties.end(), def.begin(), def.end())) {
+      best = d;
+      best_count = def.size();
+    }
+  }
+  return best;
+}
+
+// Assigns class ordinals by key text, in first-seen order.
+class ClassTable {
+ public:
+  explicit ClassTable(ClassIndex& index) : index_(index) {}
+  uint32_t get(std::string_view name, const Location* location) {
+    std::string key = location ? fmt::format("{},{},{},{}", location->script_id, location->line,
+                                             location->column, name)
+                               : fmt::format(",{}", name);
+    auto [it, inserted] = ids_.try_emplace(std::move(key), 0);
+    if (inserted) {
+      it->second = static_cast<uint32_t>(index_.classes.size());
+      ClassInfo info;
+      info.name = std::string(name);
+      info.key = it->first;
+      if (location) info.location = *location;
+      index_.classes.push_back(std::move(info));
+    }
+    return it->second;
+  }
+
+ private:
+  ClassIndex& index_;
+  std::unordered_map<std::string, uint32_t> ids_;
+};
+
+}  // namespace
+
+std::vector<bool> detached_natives(const HeapGraph& g) {
+  const uint32_t n = g.node_count();
+  std::vector<bool> renamed(n, false);
+  if (g.node_detachedness.empty()) return renamed;
+  // DevTools: attached spreads first, then detached fills what attached did not reach; the state
+  // moves only through native (embedder) nodes and along non-hidden, non-weak edges.
+  std::vector<uint8_t> state(g.node_detachedness.begin(), g.node_detachedness.end());
+  std::vector<bool> visited(n, false);
+  std::vector<uint32_t> attached, detached;
+  auto process = [&](uint32_t node, uint8_t new_state) {
+    if (visited[node]) return;
+    visited[node] = true;
+    if (g.type(node) != kNative) return;
+    state[node] = new_state;
+    if (new_state == 1) attached.push_back(node);
+    if (new_state == 2) {
+      renamed[node] = true;
+      detached.push_back(node);
+    }
+  };
+  auto spread = [&](uint32_t from, uint8_t new_state) {
+    for (uint64_t e = g.edges_begin(from), end = g.edges_end(from); e < end; ++e) {
+      const uint8_t t = g.edge_type[e];
+      if (t == kHiddenEdge || t == kWeak) continue;
+      process(g.edge_to[e], new_state);
+    }
+  };
+  for (uint32_t i = 0; i < n; ++i) {
+    if (state[i] != 0) process(i, state[i]);
+  }
+  while (!attached.empty()) {
+    const uint32_t node = attached.back();
+    attached.pop_back();
+    spread(node, 1);
+  }
+  while (!detached.empty()) {
+    const uint32_t node = detached.back();
+    detached.pop_back();
+    if (state[node] == 1) continue;
+    spread(node, 2);
+  }
+  return renamed;
+}
+
+std::vector<InterfaceDefinition> infer_interface_definitions(const HeapGraph& graph) {
+  PropertyNames names(graph);
+  PlainObjectGroups groups = group_plain_objects(graph, names);
+  std::vector<InterfaceDefinition> out;
+  for (const Candidate& c : select_definitions(groups, names)) {
+    InterfaceDefinition def;
+    def.name = c.name;
+    for (uint32_t id : c.properties) def.properties.emplace_back(names.text(id));
+    out.push_back(std::move(def));
+  }
+  return out;
+}
+
+ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinition>* definitions) {
+  const uint32_t n = g.node_count();
+  ClassIndex index;
+  index.node_class.assign(n, 0);
+  ClassTable table(index);
+
+  // Where each object was allocated; when a node has several locations the last one wins.
+  std::vector<uint32_t> location_of(n, kNone);
+  for (size_t i = 0; i < g.locations.size(); ++i) {
+    location_of[g.locations[i].node] = static_cast<uint32_t>(i);
+  }
+
+  // Plain objects: their class is an inferred interface name, or "Object".
+  PropertyNames names(g);
+  PlainObjectGroups groups = group_plain_objects(g, names);
+  std::vector<std::string> def_names;
+  std::vector<std::vector<uint32_t>> sorted_defs;
+  auto add_definition = [&](std::string name, std::vector<uint32_t> ids) {
+    std::sort(ids.begin(), ids.end());
+    def_names.push_back(std::move(name));
+    sorted_defs.push_back(std::move(ids));
+  };
+  if (definitions) {
+    for (const InterfaceDefinition& d : *definitions) {
+      std::vector<uint32_t> ids;
+      for (const std::string& p : d.properties)
+        ids.push_back(names.find(p));  // kNone never matches
+      add_definition(d.name, std::move(ids));
+    }
+  } else {
+    for (Candidate& c : select_definitions(groups, names)) {
+      add_definition(std::move(c.name), std::move(c.properties));
+    }
+  }
+  std::vector<uint32_t> group_definition(groups.sequences.size());
+  for (size_t gi = 0; gi < groups.sequences.size(); ++gi) {
+    group_definition[gi] = best_definition(groups.sequences[gi], sorted_defs);
+  }
+  std::vector<uint32_t> definition_class(def_names.size(), kNone);
+  size_t next_member = 0;
+
+  const std::vector<bool> detached = detached_natives(g);
+  // Most nodes are named by their own string; cache the class per (string, type) kind.
+  std::vector<uint32_t> by_string(g.strings.size(), kNone);
+  std::vector<uint32_t> by_type(g.node_type_names.size(), kNone);
+  for (uint32_t i = 0; i < n; ++i) {
+    const NodeType t = g.type(i);
+    const Location* location = nullptr;
+    if (t == kObject && location_of[i] != kNone) location = &g.locations[location_of[i]];
+    if (t == kObject || t == kNative) {
+      if (next_member < groups.members.size() && groups.members[next_member].first == i) {
+        const uint32_t d = group_definition[groups.members[next_member++].second];
+        if (d != kNone) {
+          if (location) {
+            index.node_class[i] = table.get(def_names[d], location);
+          } else {
+            if (definition_class[d] == kNone)
+              definition_class[d] = table.get(def_names[d], nullptr);
+            index.node_class[i] = definition_class[d];
+          }
+          continue;
+        }
+      }
+      std::string_view raw = g.name(i);
+      std::string name;
+      if (detached[i]) {
+        name = "Detached " + std::string(raw);
+        if (name.starts_with("Detached <")) {
+          const size_t space = name.find(' ', 10);
+          if (space != std::string::npos) name = name.substr(0, space) + ">";
+        }
+      } else if (raw.starts_with("<")) {
+        const size_t space = raw.find(' ');
+        name = space == std::string_view::npos ? std::string(raw)
+                                               : std::string(raw.substr(0, space)) + ">";
+      } else if (!location) {
+        uint32_t& cached = by_string[g.node_name[i]];
+        if (cached == kNone) cached = table.get(raw, nullptr);
+        index.node_class[i] = cached;
+        continue;
+      } else {
+        name = std::string(raw);
+      }
+      index.node_class[i] = table.get(name, location);
+      continue;
+    }
+    uint32_t& cached = by_type[g.node_type[i]];
+    if (cached == kNone) {
+      switch (t) {
+        case kHidden:
+          cached = table.get("(system)", nullptr);
+          break;
+        case kCode:
+          cached = table.get("(compiled code)", nullptr);
+          break;
+        case kClosure:
+          cached = table.get("Function", nullptr);
+          break;
+        case kRegExp:
+          cached = table.get("RegExp", nullptr);
+          break;
+        default:
+          cached = table.get(fmt::format("({})", g.type_name(i)), nullptr);
+          break;
+      }
+    }
+    index.node_class[i] = cached;
+  }
+  return index;
+}
+
+}  // namespace leakscope

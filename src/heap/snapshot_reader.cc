@@ -1,0 +1,1069 @@
+// The .heapsnapshot reader: a pull parser over chunks, specialised for the format's shape.
+//
+// The top level is parsed token by token; the big integer arrays (nodes, edges) go through the
+// decode loop in number_decoder.h, split across threads when a chunk is large; the strings array
+// is unescaped straight into the string pool. Everything that can be wrong in a file is checked,
+// and reported with the byte offset where it was found.
+#include "heap/snapshot_reader.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "heap/byte_source.h"
+#include "heap/number_decoder.h"
+
+namespace leakscope {
+
+SnapshotError::SnapshotError(std::string source, uint64_t offset, const std::string& message)
+    : std::runtime_error(fmt::format("{}: byte {}: {}", source, offset, message)),
+      source_(std::move(source)),
+      offset_(offset),
+      message_(message) {}
+
+namespace {
+
+using json = nlohmann::json;
+
+// A chunk is split across threads only when each half is worth a thread hand-off.
+constexpr size_t kParallelThreshold = 4u << 20;
+// The header is a few kilobytes; anything this large is not a snapshot header.
+constexpr size_t kMaxHeaderBytes = 16u << 20;
+constexpr uint64_t kProgressStep = 64u << 20;
+
+enum class NodeField : uint8_t { kType, kName, kId, kSelfSize, kEdgeCount, kTraceNodeId, kDetach };
+enum class EdgeField : uint8_t { kType, kName, kToNode };
+
+// Thrown by an array sink for a value that is wrong in context; the parser turns the value's
+// position into a byte offset (only on this error path, so the hot loop keeps no positions).
+struct BadValue {
+  ptrdiff_t index;
+  std::string message;
+};
+
+// Layout facts taken from snapshot.meta.
+struct Layout {
+  std::vector<NodeField> node_fields;
+  std::vector<EdgeField> edge_fields;
+  std::vector<uint8_t> node_type_map;  // file type index -> NodeType value
+  std::vector<uint8_t> edge_type_map;  // file type index -> EdgeType value
+  size_t trace_function_fields = 0;
+  std::vector<int> trace_function_slot;  // per file field: slot in TraceFunctionInfo or -1
+  std::vector<int> trace_node_slot;      // per file field: 0 id, 1 fi, 2 count, 3 size, 4 children
+  std::vector<int> sample_slot;          // per file field: 0 timestamp, 1 last id, -1 other
+  std::vector<int> location_slot;        // per file field: 0 object, 1 script, 2 line, 3 column
+};
+
+class Parser {
+ public:
+  Parser(ByteSource& source, std::string name, const LoadOptions& options)
+      : source_(source), name_(std::move(name)), options_(options) {
+    total_ = source_.total_size();
+    threads_ =
+        options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  }
+
+  HeapGraph parse() {
+    skip_ws();
+    expect('{', "a snapshot must start with '{'");
+    bool first = true;
+    for (;;) {
+      skip_ws();
+      if (peek() == '}') {
+        if (first) fail("empty JSON object: not a heap snapshot");
+        get();
+        break;
+      }
+      if (!first) {
+        expect(',', "expected ',' or '}' between top-level sections");
+        skip_ws();
+      }
+      first = false;
+      expect('"', "expected a section name");
+      std::string key;
+      read_string_body(key, 256);
+      skip_ws();
+      expect(':', "expected ':' after a section name");
+      skip_ws();
+      parse_section(key);
+    }
+    skip_ws();
+    if (peek() != kEof) fail("unexpected data after the end of the snapshot");
+    return finish();
+  }
+
+ private:
+  static constexpr int kEof = -1;
+
+  // ---- byte access -------------------------------------------------------------------------
+
+  bool refill() {
+    base_ += chunk_.size();
+    chunk_ = source_.next();
+    pos_ = 0;
+    if (options_.progress && base_ >= next_progress_) {
+      options_.progress(base_, total_);
+      next_progress_ = base_ + kProgressStep;
+    }
+    return !chunk_.empty();
+  }
+  int peek() {
+    if (pos_ == chunk_.size() && !refill()) return kEof;
+    return static_cast<unsigned char>(chunk_[pos_]);
+  }
+  int get() {
+    int c = peek();
+    if (c != kEof) ++pos_;
+    return c;
+  }
+  uint64_t offset() const { return base_ + pos_; }
+
+  [[noreturn]] void fail(const std::string& message) { fail_at(offset(), message); }
+  [[noreturn]] void fail_at(uint64_t at, const std::string& message) {
+    throw SnapshotError(name_, at, message);
+  }
+  [[noreturn]] void fail_truncated(const char* where) {
+    fail(fmt::format("unexpected end of file inside {} (truncated snapshot?)", where));
+  }
+
+  void skip_ws() {
+    for (;;) {
+      int c = peek();
+      if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+        ++pos_;
+      } else {
+        return;
+      }
+    }
+  }
+  void expect(char want, const char* message) {
+    int c = peek();
+    if (c != want) {
+      if (c == kEof) fail_truncated("the top-level object");
+      fail(fmt::format("{} (found {})", message, describe_char(c)));
+    }
+    ++pos_;
+  }
+  static std::string describe_char(int c) {
+    if (c >= 0x20 && c < 0x7f) return fmt::format("'{}'", static_cast<char>(c));
+    return fmt::format("byte 0x{:02x}", c);
+  }
+
+  // ---- sections ----------------------------------------------------------------------------
+
+  void parse_section(const std::string& key) {
+    if (key == "snapshot") return parse_header();
+    if (key == "strings") return parse_strings();
+    if (key == "trace_tree") {
+      need_header(key);
+      return parse_trace_tree();
+    }
+    if (key == "nodes" || key == "edges" || key == "locations" || key == "samples" ||
+        key == "trace_function_infos") {
+      need_header(key);
+      if (key == "nodes") return parse_nodes();
+      if (key == "edges") return parse_edges();
+      if (key == "locations") return parse_locations();
+      if (key == "samples") return parse_samples();
+      return parse_trace_function_infos();
+    }
+    skip_value();  // a section a future V8 adds; nothing here depends on it
+  }
+
+  void need_header(const std::string& key) {
+    if (!have_header_) fail(fmt::format("section \"{}\" comes before the snapshot header", key));
+  }
+
+  // Reads a JSON string after its opening quote, unescaping into out. Lone surrogates become
+  // WTF-8 so that every JS string survives.
+  void read_string_body(std::string& out, size_t limit = std::numeric_limits<size_t>::max()) {
+    uint32_t pending_high = 0;
+    for (;;) {
+      if (pos_ == chunk_.size() && !refill()) fail_truncated("a string");
+      const char* begin = chunk_.data() + pos_;
+      const char* end = chunk_.data() + chunk_.size();
+      const char* p = begin;
+      while (p < end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
+      if (p != begin) {
+        if (pending_high) append_utf8(out, std::exchange(pending_high, 0));
+        out.append(begin, p);
+        pos_ += static_cast<size_t>(p - begin);
+        if (out.size() > limit) fail("string is too long here");
+        if (p == end) continue;
+      }
+      const char c = *p;
+      if (c == '"') {
+        ++pos_;
+        if (pending_high) append_utf8(out, pending_high);
+        return;
+      }
+      if (c != '\\') fail(fmt::format("control character {} inside a string", describe_char(c)));
+      const uint64_t escape_at = offset();
+      ++pos_;
+      int e = get();
+      if (e == kEof) fail_truncated("a string escape");
+      if (e == 'u') {
+        uint32_t unit = read_hex4(escape_at);
+        if (pending_high && unit >= 0xDC00 && unit <= 0xDFFF) {
+          append_utf8(out, 0x10000 + ((pending_high - 0xD800) << 10) + (unit - 0xDC00));
+          pending_high = 0;
+          continue;
+        }
+        if (pending_high) append_utf8(out, std::exchange(pending_high, 0));
+        if (unit >= 0xD800 && unit <= 0xDBFF) {
+          pending_high = unit;
+        } else {
+          append_utf8(out, unit);
+        }
+        continue;
+      }
+      if (pending_high) append_utf8(out, std::exchange(pending_high, 0));
+      switch (e) {
+        case '"':
+          out.push_back('"');
+          break;
+        case '\\':
+          out.push_back('\\');
+          break;
+        case '/':
+          out.push_back('/');
+          break;
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'f':
+          out.push_back('\f');
+          break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        default:
+          fail_at(escape_at, fmt::format("invalid escape \\{} in a string", static_cast<char>(e)));
+      }
+    }
+  }
+
+  uint32_t read_hex4(uint64_t escape_at) {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      int h = get();
+      if (h == kEof) fail_truncated("a \\u escape");
+      uint32_t d;
+      if (h >= '0' && h <= '9') {
+        d = static_cast<uint32_t>(h - '0');
+      } else if (h >= 'a' && h <= 'f') {
+        d = static_cast<uint32_t>(h - 'a' + 10);
+      } else if (h >= 'A' && h <= 'F') {
+        d = static_cast<uint32_t>(h - 'A' + 10);
+      } else {
+        fail_at(escape_at, "invalid \\u escape: expected four hex digits");
+      }
+      v = v * 16 + d;
+    }
+    return v;
+  }
+
+  static void append_utf8(std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  // Skips any JSON value, without recursion.
+  void skip_value() {
+    int depth = 0;
+    for (;;) {
+      int c = get();
+      if (c == kEof) fail_truncated("a value");
+      if (c == '"') {
+        skip_string_body();
+      } else if (c == '[' || c == '{') {
+        ++depth;
+      } else if (c == ']' || c == '}') {
+        if (--depth < 0) fail("unbalanced brackets");
+      }
+      if (depth == 0) {
+        // A scalar ends at the next structural character.
+        if (c != ']' && c != '}' && c != '"') {
+          for (int n = peek(); n != kEof && n != ',' && n != '}' && n != ']'; n = peek()) ++pos_;
+        }
+        return;
+      }
+    }
+  }
+  void skip_string_body() {
+    for (;;) {
+      int c = get();
+      if (c == kEof) fail_truncated("a string");
+      if (c == '\\') {
+        if (get() == kEof) fail_truncated("a string escape");
+      } else if (c == '"') {
+        return;
+      }
+    }
+  }
+
+  // ---- the header ----------------------------------------------------------------------------
+
+  void parse_header() {
+    if (have_header_) fail("a second \"snapshot\" header");
+    const uint64_t start = offset();
+    if (peek() != '{') fail("\"snapshot\" must be an object");
+    std::string text;
+    int depth = 0;
+    bool in_string = false;
+    for (;;) {
+      int c = get();
+      if (c == kEof) fail_truncated("the snapshot header");
+      text.push_back(static_cast<char>(c));
+      if (text.size() > kMaxHeaderBytes) fail_at(start, "snapshot header is implausibly large");
+      if (in_string) {
+        if (c == '\\') {
+          int n = get();
+          if (n == kEof) fail_truncated("the snapshot header");
+          text.push_back(static_cast<char>(n));
+        } else if (c == '"') {
+          in_string = false;
+        }
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if (c == '}' || c == ']') {
+        if (--depth == 0) break;
+      }
+    }
+    json header = json::parse(text, nullptr, false);
+    if (header.is_discarded()) fail_at(start, "snapshot header is not valid JSON");
+    read_header(header, start);
+    have_header_ = true;
+  }
+
+  static std::vector<std::string> string_list(const json& meta, const char* key, bool required,
+                                              const std::function<void(std::string)>& error) {
+    std::vector<std::string> out;
+    auto it = meta.find(key);
+    if (it == meta.end()) {
+      if (required) error(fmt::format("snapshot.meta.{} is missing", key));
+      return out;
+    }
+    if (!it->is_array()) error(fmt::format("snapshot.meta.{} is not an array", key));
+    for (const auto& v : *it) {
+      if (!v.is_string()) error(fmt::format("snapshot.meta.{} holds a non-string", key));
+      out.push_back(v.get<std::string>());
+    }
+    return out;
+  }
+
+  static uint64_t header_number(const json& snapshot, const char* key, bool required,
+                                const std::function<void(std::string)>& error) {
+    auto it = snapshot.find(key);
+    if (it == snapshot.end()) {
+      if (required) error(fmt::format("snapshot.{} is missing", key));
+      return 0;
+    }
+    if (!it->is_number_unsigned()) {
+      if (it->is_number_integer() && it->get<int64_t>() >= 0) return it->get<uint64_t>();
+      error(fmt::format("snapshot.{} is not a non-negative integer", key));
+    }
+    return it->get<uint64_t>();
+  }
+
+  void read_header(const json& snapshot, uint64_t at) {
+    auto error = [&](const std::string& message) { fail_at(at, message); };
+    auto meta_it = snapshot.find("meta");
+    if (meta_it == snapshot.end() || !meta_it->is_object()) error("snapshot.meta is missing");
+    const json& meta = *meta_it;
+    SnapshotHeader& h = graph_.header;
+    if (auto t = snapshot.find("title"); t != snapshot.end() && t->is_string()) h.title = *t;
+    if (auto u = snapshot.find("uid"); u != snapshot.end() && u->is_number_unsigned()) h.uid = *u;
+    h.node_count = header_number(snapshot, "node_count", true, error);
+    h.edge_count = header_number(snapshot, "edge_count", true, error);
+    h.trace_function_count = header_number(snapshot, "trace_function_count", false, error);
+    h.extra_native_bytes = header_number(snapshot, "extra_native_bytes", false, error);
+    if (snapshot.contains("root_index")) {
+      h.has_root_index = true;
+      h.root_index = header_number(snapshot, "root_index", true, error);
+    }
+
+    h.node_fields = string_list(meta, "node_fields", true, error);
+    h.edge_fields = string_list(meta, "edge_fields", true, error);
+    h.trace_function_info_fields = string_list(meta, "trace_function_info_fields", false, error);
+    h.trace_node_fields = string_list(meta, "trace_node_fields", false, error);
+    h.sample_fields = string_list(meta, "sample_fields", false, error);
+    h.location_fields = string_list(meta, "location_fields", false, error);
+
+    for (const std::string& f : h.node_fields) {
+      if (f == "type")
+        layout_.node_fields.push_back(NodeField::kType);
+      else if (f == "name")
+        layout_.node_fields.push_back(NodeField::kName);
+      else if (f == "id")
+        layout_.node_fields.push_back(NodeField::kId);
+      else if (f == "self_size")
+        layout_.node_fields.push_back(NodeField::kSelfSize);
+      else if (f == "edge_count")
+        layout_.node_fields.push_back(NodeField::kEdgeCount);
+      else if (f == "trace_node_id")
+        layout_.node_fields.push_back(NodeField::kTraceNodeId);
+      else if (f == "detachedness")
+        layout_.node_fields.push_back(NodeField::kDetach);
+      else
+        error(fmt::format("snapshot.meta.node_fields has an unknown field \"{}\"", f));
+    }
+    for (NodeField need : {NodeField::kType, NodeField::kName, NodeField::kId, NodeField::kSelfSize,
+                           NodeField::kEdgeCount}) {
+      if (std::count(layout_.node_fields.begin(), layout_.node_fields.end(), need) != 1)
+        error("snapshot.meta.node_fields must list type, name, id, self_size and edge_count once");
+    }
+    for (const std::string& f : h.edge_fields) {
+      if (f == "type")
+        layout_.edge_fields.push_back(EdgeField::kType);
+      else if (f == "name_or_index")
+        layout_.edge_fields.push_back(EdgeField::kName);
+      else if (f == "to_node")
+        layout_.edge_fields.push_back(EdgeField::kToNode);
+      else
+        error(fmt::format("snapshot.meta.edge_fields has an unknown field \"{}\"", f));
+    }
+    if (layout_.edge_fields.size() != 3 ||
+        std::count(layout_.edge_fields.begin(), layout_.edge_fields.end(), EdgeField::kToNode) !=
+            1 ||
+        std::count(layout_.edge_fields.begin(), layout_.edge_fields.end(), EdgeField::kType) != 1)
+      error("snapshot.meta.edge_fields must be type, name_or_index and to_node");
+
+    read_type_names(meta, "node_types", graph_.node_type_names, layout_.node_type_map, true, error);
+    read_type_names(meta, "edge_types", graph_.edge_type_names, layout_.edge_type_map, false,
+                    error);
+    has_trace_ids_ = std::count(layout_.node_fields.begin(), layout_.node_fields.end(),
+                                NodeField::kTraceNodeId) > 0;
+    has_detach_ =
+        std::count(layout_.node_fields.begin(), layout_.node_fields.end(), NodeField::kDetach) > 0;
+
+    auto slots = [](const std::vector<std::string>& fields,
+                    std::initializer_list<const char*> names) {
+      std::vector<int> out;
+      for (const std::string& f : fields) {
+        int slot = -1, i = 0;
+        for (const char* n : names) {
+          if (f == n) slot = i;
+          ++i;
+        }
+        out.push_back(slot);
+      }
+      return out;
+    };
+    layout_.trace_function_fields = h.trace_function_info_fields.size();
+    layout_.trace_function_slot =
+        slots(h.trace_function_info_fields,
+              {"function_id", "name", "script_name", "script_id", "line", "column"});
+    layout_.trace_node_slot =
+        slots(h.trace_node_fields, {"id", "function_info_index", "count", "size", "children"});
+    layout_.sample_slot = slots(h.sample_fields, {"timestamp_us", "last_assigned_id"});
+    layout_.location_slot =
+        slots(h.location_fields, {"object_index", "script_id", "line", "column"});
+
+    // A claim the file cannot possibly back (every number needs a digit and a separator) is
+    // rejected before anything is allocated for it.
+    const uint64_t nf = layout_.node_fields.size();
+    if (h.node_count > std::numeric_limits<uint32_t>::max() - 1)
+      error(
+          fmt::format("node_count {} is more than this reader supports (2^32 - 2)", h.node_count));
+    if (total_ != 0 && (h.node_count * nf * 2 > total_ || h.edge_count * 3 * 2 > total_))
+      error(fmt::format("node_count {} / edge_count {} cannot fit in a {}-byte file", h.node_count,
+                        h.edge_count, total_));
+    if (total_ != 0) reserve_graph();
+  }
+
+  void read_type_names(const json& meta, const char* key, std::vector<std::string>& names,
+                       std::vector<uint8_t>& map, bool nodes,
+                       const std::function<void(std::string)>& error) {
+    auto it = meta.find(key);
+    if (it == meta.end() || !it->is_array() || it->empty() || !(*it)[0].is_array())
+      error(fmt::format("snapshot.meta.{} must start with the list of type names", key));
+    const json& list = (*it)[0];
+    if (list.size() > 200) error(fmt::format("snapshot.meta.{} lists too many types", key));
+    const size_t known = nodes ? size_t{kKnownNodeTypeCount} : size_t{kKnownEdgeTypeCount};
+    const size_t first_extra = nodes ? size_t{kFirstExtraNodeType} : size_t{kFirstExtraEdgeType};
+    names.assign(first_extra, "");
+    for (size_t t = 0; t < known; ++t) {
+      names[t] = nodes ? known_node_type_name(static_cast<NodeType>(t))
+                       : known_edge_type_name(static_cast<EdgeType>(t));
+    }
+    for (const auto& v : list) {
+      if (!v.is_string()) error(fmt::format("snapshot.meta.{} holds a non-string type", key));
+      const std::string s = v.get<std::string>();
+      auto found = std::find(names.begin(), names.begin() + static_cast<ptrdiff_t>(known), s);
+      if (found != names.begin() + static_cast<ptrdiff_t>(known)) {
+        map.push_back(static_cast<uint8_t>(found - names.begin()));
+      } else {
+        map.push_back(static_cast<uint8_t>(names.size()));
+        names.push_back(s);
+      }
+    }
+  }
+
+  void reserve_graph() {
+    const SnapshotHeader& h = graph_.header;
+    graph_.node_type.reserve(h.node_count);
+    graph_.node_name.reserve(h.node_count);
+    graph_.node_id.reserve(h.node_count);
+    graph_.node_self_size.reserve(h.node_count);
+    graph_.first_edge.reserve(h.node_count + 1);
+    if (has_trace_ids_) graph_.node_trace_id.reserve(h.node_count);
+    if (has_detach_) graph_.node_detachedness.reserve(h.node_count);
+    graph_.edge_type.reserve(h.edge_count);
+    graph_.edge_name.reserve(h.edge_count);
+    graph_.edge_to.reserve(h.edge_count);
+  }
+
+  // ---- integer arrays ------------------------------------------------------------------------
+
+  // Decodes a whole `[n, n, ...]` array, handing values to sink(values, count, first_offset)
+  // in order. Large chunks are decoded in two halves on two threads.
+  template <typename Sink>
+  void parse_integer_array(const char* what, Sink&& sink) {
+    expect('[', fmt::format("\"{}\" must be an array", what).c_str());
+    NumberCarry carry;
+    for (;;) {
+      if (pos_ == chunk_.size() && !refill()) fail_truncated(what);
+      const char* begin = chunk_.data() + pos_;
+      const char* end = chunk_.data() + chunk_.size();
+      const char* close = static_cast<const char*>(std::memchr(begin, ']', end - begin));
+      const char* stop = close ? close : end;
+      decode_span(what, begin, stop, carry, sink);
+      pos_ = static_cast<size_t>(stop - chunk_.data());
+      if (close) {
+        if (carry.digits) emit_carry(what, carry, sink, offset());
+        ++pos_;
+        return;
+      }
+    }
+  }
+
+  // The carried number ends just before byte `end_at`.
+  template <typename Sink>
+  void emit_carry(const char* what, NumberCarry& carry, Sink& sink, uint64_t end_at) {
+    const uint64_t start = end_at - carry.digits;
+    if (carry.digits > 19) fail_at(start, fmt::format("number too large in \"{}\"", what));
+    uint64_t v = carry.value;
+    carry = {};
+    try {
+      sink(&v, 1);
+    } catch (const BadValue& bad) {
+      fail_at(start, bad.message);
+    }
+  }
+
+  // Hands n decoded values to the sink; when it rejects one, finds that value's bytes in
+  // [begin, end), counting past a number carried in from the previous chunk.
+  template <typename Sink>
+  void emit(Sink& sink, const uint64_t* values, ptrdiff_t n, const char* begin, const char* end,
+            bool starts_mid_number) {
+    if (n == 0) return;
+    try {
+      sink(values, n);
+    } catch (const BadValue& bad) {
+      const char* p = begin;
+      if (!(starts_mid_number && bad.index == 0)) {
+        ptrdiff_t k = starts_mid_number ? 0 : -1;
+        bool prev_digit = starts_mid_number;
+        for (; p < end; ++p) {
+          const bool digit = *p >= '0' && *p <= '9';
+          if (digit && !prev_digit && ++k == bad.index) break;
+          prev_digit = digit;
+        }
+      }
+      fail_at(offset() + static_cast<uint64_t>(p - (chunk_.data() + pos_)), bad.message);
+    }
+  }
+
+  template <typename Sink>
+  void decode_span(const char* what, const char* begin, const char* stop, NumberCarry& carry,
+                   Sink& sink) {
+    const size_t len = static_cast<size_t>(stop - begin);
+    const uint64_t span_offset = offset();
+    auto check = [&](const DecodeResult& r, const char* part_end) {
+      if (r.stop != part_end) {
+        fail_at(span_offset + static_cast<uint64_t>(r.stop - begin),
+                fmt::format("unexpected {} in \"{}\" (only unsigned integers are allowed)",
+                            describe_char(static_cast<unsigned char>(*r.stop)), what));
+      }
+      if (r.overflow) {
+        fail_at(span_offset, fmt::format("number too large in \"{}\"", what));
+      }
+    };
+    const char* split = nullptr;
+    if (threads_ > 1 && len >= kParallelThreshold) {
+      // Split at a separator so the second half starts on a fresh number.
+      split = begin + len / 2;
+      while (split < stop && static_cast<unsigned>(*split - '0') < 10) ++split;
+      if (split == stop) split = nullptr;
+    }
+    const bool mid_number = carry.digits != 0;
+    if (!split) {
+      scratch_[0].resize(len / 2 + 2);
+      DecodeResult r = decode_numbers(begin, stop, scratch_[0].data(), carry);
+      check(r, stop);
+      emit(sink, scratch_[0].data(), r.out - scratch_[0].data(), begin, stop, mid_number);
+      return;
+    }
+    scratch_[0].resize((split - begin) / 2 + 2);
+    scratch_[1].resize((stop - split) / 2 + 2);
+    NumberCarry second_carry;
+    auto second = std::async(std::launch::async, [&] {
+      return decode_numbers(split, stop, scratch_[1].data(), second_carry);
+    });
+    DecodeResult r1 = decode_numbers(begin, split, scratch_[0].data(), carry);
+    DecodeResult r2 = second.get();
+    check(r1, split);
+    emit(sink, scratch_[0].data(), r1.out - scratch_[0].data(), begin, split, mid_number);
+    // `split` is a separator: it ends the number.
+    if (carry.digits)
+      emit_carry(what, carry, sink, span_offset + static_cast<uint64_t>(split - begin));
+    check(r2, stop);
+    emit(sink, scratch_[1].data(), r2.out - scratch_[1].data(), split, stop, false);
+    carry = second_carry;
+  }
+
+  void parse_nodes() {
+    if (nodes_done_) fail("a second \"nodes\" array");
+    const size_t nf = layout_.node_fields.size();
+    const uint64_t max_nodes = graph_.header.node_count;
+    const uint8_t type_count = static_cast<uint8_t>(layout_.node_type_map.size());
+    uint64_t field = 0;  // values seen so far
+    const uint64_t array_start = offset();
+    parse_integer_array("nodes", [&](const uint64_t* v, ptrdiff_t n) {
+      for (ptrdiff_t i = 0; i < n; ++i, ++field) {
+        const size_t f = field % nf;
+        const uint64_t value = v[i];
+        if (f == 0 && field / nf >= max_nodes)
+          throw BadValue{
+              i,
+              fmt::format("\"nodes\" holds more than the {} nodes the header declares", max_nodes)};
+        switch (layout_.node_fields[f]) {
+          case NodeField::kType:
+            if (value >= type_count)
+              throw BadValue{i, fmt::format("node {} has type {} but meta lists {} node types",
+                                            field / nf, value, type_count)};
+            graph_.node_type.push_back(layout_.node_type_map[value]);
+            break;
+          case NodeField::kName:
+            graph_.node_name.push_back(narrow32(value, "node name index", i));
+            break;
+          case NodeField::kId:
+            graph_.node_id.push_back(narrow32(value, "node id", i));
+            break;
+          case NodeField::kSelfSize:
+            graph_.node_self_size.push_back(value);
+            break;
+          case NodeField::kEdgeCount:
+            edge_sum_ += value;
+            graph_.first_edge.push_back(value);
+            break;
+          case NodeField::kTraceNodeId:
+            graph_.node_trace_id.push_back(narrow32(value, "trace_node_id", i));
+            break;
+          case NodeField::kDetach:
+            if (value > 3)
+              throw BadValue{i, fmt::format("node {} has detachedness {}", field / nf, value)};
+            graph_.node_detachedness.push_back(static_cast<uint8_t>(value));
+            break;
+        }
+      }
+    });
+    if (field % nf != 0)
+      fail_at(array_start, fmt::format("\"nodes\" holds {} values, not a multiple of the {} "
+                                       "node fields",
+                                       field, nf));
+    if (field / nf != max_nodes)
+      fail_at(array_start, fmt::format("\"nodes\" holds {} nodes but the header declares {}",
+                                       field / nf, max_nodes));
+    nodes_done_ = true;
+  }
+
+  static uint32_t narrow32(uint64_t value, const char* what, ptrdiff_t index) {
+    if (value > std::numeric_limits<uint32_t>::max())
+      throw BadValue{index, fmt::format("{} {} does not fit in 32 bits", what, value)};
+    return static_cast<uint32_t>(value);
+  }
+
+  void parse_edges() {
+    if (edges_done_) fail("a second \"edges\" array");
+    if (!nodes_done_) fail("\"edges\" comes before \"nodes\"");
+    const uint64_t nf = layout_.node_fields.size();
+    const uint64_t node_count = graph_.node_type.size();
+    const uint64_t max_edges = graph_.header.edge_count;
+    const uint8_t type_count = static_cast<uint8_t>(layout_.edge_type_map.size());
+    uint64_t field = 0;
+    const uint64_t array_start = offset();
+    parse_integer_array("edges", [&](const uint64_t* v, ptrdiff_t n) {
+      for (ptrdiff_t i = 0; i < n; ++i, ++field) {
+        const uint64_t f = field % 3;
+        const uint64_t value = v[i];
+        if (f == 0 && field / 3 >= max_edges)
+          throw BadValue{
+              i,
+              fmt::format("\"edges\" holds more than the {} edges the header declares", max_edges)};
+        switch (layout_.edge_fields[f]) {
+          case EdgeField::kType:
+            if (value >= type_count)
+              throw BadValue{i, fmt::format("edge {} has type {} but meta lists {} edge types",
+                                            field / 3, value, type_count)};
+            graph_.edge_type.push_back(layout_.edge_type_map[value]);
+            break;
+          case EdgeField::kName:
+            graph_.edge_name.push_back(narrow32(value, "edge name_or_index", i));
+            break;
+          case EdgeField::kToNode:
+            if (value % nf != 0 || value / nf >= node_count)
+              throw BadValue{
+                  i,
+                  fmt::format("edge {} points to node index {}, which is {}", field / 3, value,
+                              value % nf ? fmt::format("not a multiple of the {} node fields", nf)
+                                         : fmt::format("past the {} nodes", node_count))};
+            graph_.edge_to.push_back(static_cast<uint32_t>(value / nf));
+            break;
+        }
+      }
+    });
+    if (field % 3 != 0 || field / 3 != max_edges)
+      fail_at(array_start, fmt::format("\"edges\" holds {} values ({} edges) but the header "
+                                       "declares {} edges",
+                                       field, field / 3, max_edges));
+    if (edge_sum_ != max_edges)
+      fail_at(array_start, fmt::format("the nodes' edge_count values add up to {} but there are "
+                                       "{} edges",
+                                       edge_sum_, max_edges));
+    edges_done_ = true;
+  }
+
+  void parse_locations() {
+    const size_t lf = layout_.location_slot.size();
+    uint64_t field = 0;
+    uint32_t rec[4] = {0, 0, 0, 0};
+    const uint64_t nf = layout_.node_fields.size();
+    parse_integer_array("locations", [&](const uint64_t* v, ptrdiff_t n) {
+      if (lf == 0)
+        throw BadValue{0,
+                       std::string("\"locations\" has values but meta.location_fields is missing")};
+      for (ptrdiff_t i = 0; i < n; ++i, ++field) {
+        const int slot = layout_.location_slot[field % lf];
+        if (slot >= 0) rec[slot] = narrow32(v[i], "location value", i);
+        if (field % lf == lf - 1) {
+          if (rec[0] % nf != 0 || (nodes_done_ && rec[0] / nf >= graph_.node_type.size()))
+            throw BadValue{
+                i, fmt::format("location points to node index {}, which is not a node", rec[0])};
+          graph_.locations.push_back({static_cast<uint32_t>(rec[0] / nf), rec[1], rec[2], rec[3]});
+        }
+      }
+    });
+    if (lf && field % lf) fail("\"locations\" ends inside a record");
+  }
+
+  void parse_samples() {
+    const size_t sf = layout_.sample_slot.size();
+    uint64_t field = 0;
+    uint64_t rec[2] = {0, 0};
+    parse_integer_array("samples", [&](const uint64_t* v, ptrdiff_t n) {
+      if (sf == 0)
+        throw BadValue{0, std::string("\"samples\" has values but meta.sample_fields is missing")};
+      for (ptrdiff_t i = 0; i < n; ++i, ++field) {
+        const int slot = layout_.sample_slot[field % sf];
+        if (slot >= 0) rec[slot] = v[i];
+        if (field % sf == sf - 1) graph_.samples.push_back({rec[0], rec[1]});
+      }
+    });
+    if (sf && field % sf) fail("\"samples\" ends inside a record");
+  }
+
+  void parse_trace_function_infos() {
+    const size_t ff = layout_.trace_function_fields;
+    uint64_t field = 0;
+    TraceFunctionInfo rec{};
+    parse_integer_array("trace_function_infos", [&](const uint64_t* v, ptrdiff_t n) {
+      if (ff == 0)
+        throw BadValue{
+            0, std::string("\"trace_function_infos\" has values but its meta fields are missing")};
+      for (ptrdiff_t i = 0; i < n; ++i, ++field) {
+        const uint64_t value = v[i];
+        switch (layout_.trace_function_slot[field % ff]) {
+          case 0:
+            rec.function_id = value;
+            break;
+          case 1:
+            rec.name = narrow32(value, "function name index", i);
+            break;
+          case 2:
+            rec.script_name = narrow32(value, "script name index", i);
+            break;
+          case 3:
+            rec.script_id = value;
+            break;
+          // V8 writes line and column + 1, with 0 for "unknown".
+          case 4:
+            rec.line = static_cast<int64_t>(value) - 1;
+            break;
+          case 5:
+            rec.column = static_cast<int64_t>(value) - 1;
+            break;
+          default:
+            break;
+        }
+        if (field % ff == ff - 1) graph_.trace_function_infos.push_back(rec);
+      }
+    });
+    if (ff && field % ff) fail("\"trace_function_infos\" ends inside a record");
+  }
+
+  // trace_tree is nested: [id, function_info_index, count, size, [children...], id, ...].
+  // Parsed with an explicit stack; allocation trees can be deep.
+  void parse_trace_tree() {
+    expect('[', "\"trace_tree\" must be an array");
+    const size_t tf = layout_.trace_node_slot.size();
+    struct Frame {
+      uint32_t parent;
+      size_t field;  // position within the current node record
+    };
+    std::vector<Frame> stack{{kNoTraceParent, 0}};
+    while (!stack.empty()) {
+      skip_ws();
+      int c = peek();
+      if (c == kEof) fail_truncated("\"trace_tree\"");
+      if (c == ',') {
+        ++pos_;
+        continue;
+      }
+      Frame& top = stack.back();
+      if (c == ']') {
+        ++pos_;
+        if (top.field != 0) fail("\"trace_tree\" ends inside a node record");
+        const uint32_t parent = top.parent;
+        stack.pop_back();
+        if (parent != kNoTraceParent) {
+          graph_.trace_tree[parent].subtree_end = static_cast<uint32_t>(graph_.trace_tree.size());
+          Frame& outer = stack.back();
+          outer.field = (outer.field + 1) % tf;
+        }
+        continue;
+      }
+      if (tf == 0) fail("\"trace_tree\" has values but meta.trace_node_fields is missing");
+      if (top.field == 0) {
+        if (graph_.trace_tree.size() >= std::numeric_limits<uint32_t>::max() - 1)
+          fail("\"trace_tree\" is too large");
+        graph_.trace_tree.push_back(
+            {0, 0, 0, 0, top.parent, static_cast<uint32_t>(graph_.trace_tree.size() + 1)});
+      }
+      const uint32_t current = static_cast<uint32_t>(graph_.trace_tree.size() - 1);
+      const int slot = layout_.trace_node_slot[top.field];
+      if (c == '[') {
+        if (slot != 4) fail("unexpected array in \"trace_tree\"");
+        ++pos_;
+        stack.push_back({current, 0});
+        continue;
+      }
+      if (slot == 4) fail("expected the children array in \"trace_tree\"");
+      const uint64_t value = read_plain_number("trace_tree");
+      TraceNode& node = graph_.trace_tree[current];
+      if (slot == 0) node.id = value;
+      if (slot == 1) node.function_info_index = value;
+      if (slot == 2) node.count = value;
+      if (slot == 3) node.size = value;
+      top.field = (top.field + 1) % tf;
+    }
+  }
+
+  uint64_t read_plain_number(const char* what) {
+    uint64_t value = 0;
+    int digits = 0;
+    for (int c = peek(); c >= '0' && c <= '9'; c = peek()) {
+      value = value * 10 + static_cast<uint64_t>(c - '0');
+      ++pos_;
+      if (++digits > 19) fail(fmt::format("number too large in \"{}\"", what));
+    }
+    if (digits == 0) fail(fmt::format("expected a number in \"{}\"", what));
+    return value;
+  }
+
+  void parse_strings() {
+    if (strings_done_) fail("a second \"strings\" array");
+    expect('[', "\"strings\" must be an array");
+    std::string& bytes = graph_.strings.bytes();
+    bool first = true;
+    for (;;) {
+      skip_ws();
+      int c = peek();
+      if (c == kEof) fail_truncated("\"strings\"");
+      if (c == ']') {
+        ++pos_;
+        break;
+      }
+      if (!first) {
+        expect(',', "expected ',' between strings");
+        skip_ws();
+      }
+      first = false;
+      if (peek() != '"') fail("\"strings\" must hold only strings");
+      ++pos_;
+      read_string_body(bytes);
+      if (graph_.strings.size() >= std::numeric_limits<uint32_t>::max() - 1)
+        fail("more strings than this reader supports");
+      graph_.strings.end_string();
+    }
+    strings_done_ = true;
+  }
+
+  // ---- checks that need the whole file -----------------------------------------------------
+
+  HeapGraph finish() {
+    const uint64_t end = offset();
+    if (!have_header_) fail_at(end, "no \"snapshot\" header: not a V8 heap snapshot");
+    if (!nodes_done_) fail_at(end, "no \"nodes\" array: not a complete heap snapshot");
+    if (!edges_done_) fail_at(end, "no \"edges\" array: not a complete heap snapshot");
+    if (!strings_done_) fail_at(end, "no \"strings\" array: not a complete heap snapshot");
+    const uint32_t n = graph_.node_count();
+    if (n == 0) fail_at(end, "the snapshot has no nodes");
+    const uint32_t string_count = graph_.strings.size();
+    for (uint32_t i = 0; i < n; ++i) {
+      if (graph_.node_name[i] >= string_count)
+        fail_at(end, fmt::format("node {} (id {}) names string {} but there are {} strings", i,
+                                 graph_.node_id[i], graph_.node_name[i], string_count));
+    }
+    const uint64_t e = graph_.edge_count();
+    for (uint64_t i = 0; i < e; ++i) {
+      if (!graph_.edge_name_is_index(i) && graph_.edge_name[i] >= string_count)
+        fail_at(end, fmt::format("edge {} names string {} but there are {} strings", i,
+                                 graph_.edge_name[i], string_count));
+    }
+    for (const TraceFunctionInfo& f : graph_.trace_function_infos) {
+      if (f.name >= string_count || f.script_name >= string_count)
+        fail_at(end, "a trace function info names a string that does not exist");
+    }
+    // edge_count values become CSR offsets.
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+      const uint64_t count = graph_.first_edge[i];
+      graph_.first_edge[i] = sum;
+      sum += count;
+    }
+    graph_.first_edge.push_back(sum);
+    if (graph_.header.has_root_index) {
+      const uint64_t nf = layout_.node_fields.size();
+      if (graph_.header.root_index % nf != 0 || graph_.header.root_index / nf >= n)
+        fail_at(end, fmt::format("root_index {} is not a node", graph_.header.root_index));
+      graph_.root = static_cast<uint32_t>(graph_.header.root_index / nf);
+    }
+    graph_.strings.shrink_to_fit();
+    if (options_.progress) options_.progress(end, total_);
+    return std::move(graph_);
+  }
+
+  ByteSource& source_;
+  std::string name_;
+  const LoadOptions& options_;
+  uint64_t total_ = 0;
+  unsigned threads_ = 1;
+
+  std::string_view chunk_;
+  size_t pos_ = 0;
+  uint64_t base_ = 0;
+  uint64_t next_progress_ = kProgressStep;
+
+  Layout layout_;
+  HeapGraph graph_;
+  bool have_header_ = false, nodes_done_ = false, edges_done_ = false, strings_done_ = false;
+  bool has_trace_ids_ = false, has_detach_ = false;
+  uint64_t edge_sum_ = 0;
+  std::vector<uint64_t> scratch_[2];
+};
+
+}  // namespace
+
+HeapGraph load_snapshot_file(const std::string& path, const LoadOptions& options) {
+  FileSource source(path);
+  if (source.total_size() == 0 && path != "-") {
+    throw SnapshotError(path, 0, "file is empty");
+  }
+  return Parser(source, path, options).parse();
+}
+
+HeapGraph load_snapshot_buffer(std::string_view text, const std::string& source_name,
+                               const LoadOptions& options) {
+  BufferSource source(text);
+  return Parser(source, source_name, options).parse();
+}
+
+struct SnapshotStreamReader::Impl {
+  std::string name;
+  LoadOptions options;
+  QueueSource queue;
+  std::thread worker;
+  HeapGraph graph;
+  std::exception_ptr error;
+  std::atomic<bool> failed{false};
+  bool finished = false;
+};
+
+SnapshotStreamReader::SnapshotStreamReader(std::string source_name, const LoadOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->name = std::move(source_name);
+  impl_->options = options;
+  impl_->worker = std::thread([impl = impl_.get()] {
+    try {
+      impl->graph = Parser(impl->queue, impl->name, impl->options).parse();
+    } catch (...) {
+      impl->error = std::current_exception();
+      impl->failed = true;
+      impl->queue.cancel();  // unblock a producer waiting for room
+    }
+  });
+}
+
+SnapshotStreamReader::~SnapshotStreamReader() {
+  if (impl_ && impl_->worker.joinable()) {
+    impl_->queue.cancel();
+    impl_->worker.join();
+  }
+}
+
+void SnapshotStreamReader::push(std::string_view chunk) {
+  if (impl_->finished) throw std::logic_error("SnapshotStreamReader::push after finish");
+  if (!impl_->queue.push(chunk) || impl_->failed) {
+    impl_->worker.join();
+    impl_->finished = true;
+    std::rethrow_exception(impl_->error);
+  }
+}
+
+HeapGraph SnapshotStreamReader::finish() {
+  if (impl_->finished) throw std::logic_error("SnapshotStreamReader::finish called twice");
+  impl_->finished = true;
+  impl_->queue.close();
+  impl_->worker.join();
+  if (impl_->error) std::rethrow_exception(impl_->error);
+  return std::move(impl_->graph);
+}
+
+}  // namespace leakscope
