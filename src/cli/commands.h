@@ -11,5 +11,9 @@ using Action = std::function<int()>;
 
 void add_summary_command(CLI::App& app, Action& action);
 void add_info_command(CLI::App& app, Action& action);
+void add_gclog_command(CLI::App& app, Action& action);
+void add_watch_command(CLI::App& app, Action& action);
+void add_maps_command(CLI::App& app, Action& action);       // maps
+void add_maps_diff_command(CLI::App& app, Action& action);  // maps-diff
 
 }  // namespace leakscope::cli

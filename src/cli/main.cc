@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
   Action action;
   add_summary_command(app, action);
   add_info_command(app, action);
+  add_gclog_command(app, action);
+  add_watch_command(app, action);
+  add_maps_command(app, action);
+  add_maps_diff_command(app, action);
 
   try {
     app.parse(argc, argv);

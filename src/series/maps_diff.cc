@@ -15,7 +15,8 @@ constexpr std::string_view kMagic = "# leakscope maps v1";
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -77,14 +78,14 @@ std::string format_maps_table(const MapsTable& table) {
   std::string out;
   out += kMagic;
   out += '\n';
-  out += fmt::format("# pid {}  taken {} ({:.0f})  command {}\n", table.pid, iso_time(table.taken_at),
-                     table.taken_at, table.command);
+  out += fmt::format("# pid {}  taken {} ({:.0f})  command {}\n", table.pid,
+                     iso_time(table.taken_at), table.taken_at, table.command);
   out += fmt::format("{:<16} {:>9} {:>9} {:>9} {:>9} {:<4} {:<12} {}\n", "Address", "Kbytes", "RSS",
                      "Anon", "Dirty", "Mode", "Kind", "Mapping");
   uint64_t size = 0, rss = 0, anon = 0, dirty = 0;
   for (const Mapping& m : table.mappings) {
-    out += fmt::format("{:016x} {:>9} {:>9} {:>9} {:>9} {:<4} {:<12} {}\n", m.start, m.size() / 1024,
-                       m.rss / 1024, m.anonymous / 1024, m.dirty() / 1024, m.perms,
+    out += fmt::format("{:016x} {:>9} {:>9} {:>9} {:>9} {:<4} {:<12} {}\n", m.start,
+                       m.size() / 1024, m.rss / 1024, m.anonymous / 1024, m.dirty() / 1024, m.perms,
                        mapping_kind_name(m.kind), m.path.empty() ? "[ anon ]" : m.path);
     size += m.size();
     rss += m.rss;
@@ -259,7 +260,8 @@ MapsDiff diff_maps(const MapsTable& before, const MapsTable& after) {
       md.rss_after = b->rss;
     }
     md.rss_delta = static_cast<int64_t>(md.rss_after) - static_cast<int64_t>(md.rss_before);
-    md.size_delta = static_cast<int64_t>(b ? b->size() : 0) - static_cast<int64_t>(a ? a->size() : 0);
+    md.size_delta =
+        static_cast<int64_t>(b ? b->size() : 0) - static_cast<int64_t>(a ? a->size() : 0);
     auto& kd = kinds[static_cast<std::size_t>(md.kind)];
     if (!a) {
       md.change = MapChange::kAppeared;
@@ -281,9 +283,9 @@ MapsDiff diff_maps(const MapsTable& before, const MapsTable& after) {
   for (KindDelta& kd : kinds) {
     kd.rss_delta = static_cast<int64_t>(kd.rss_after) - static_cast<int64_t>(kd.rss_before);
     if (kd.changes.empty() && kd.rss_delta == 0) continue;
-    std::stable_sort(kd.changes.begin(), kd.changes.end(), [](const MapDelta& x, const MapDelta& y) {
-      return x.rss_delta > y.rss_delta;
-    });
+    std::stable_sort(
+        kd.changes.begin(), kd.changes.end(),
+        [](const MapDelta& x, const MapDelta& y) { return x.rss_delta > y.rss_delta; });
     d.kinds.push_back(std::move(kd));
   }
   std::stable_sort(d.kinds.begin(), d.kinds.end(), [](const KindDelta& x, const KindDelta& y) {

@@ -20,7 +20,8 @@ constexpr uint64_t kArenaAlign = 64ull * 1024 * 1024;  // glibc HEAP_MAX_SIZE on
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
     s.remove_suffix(1);
   return s;
 }
@@ -44,7 +45,9 @@ uint64_t parse_u64(std::string_view s, int base = 10) {
 }
 
 // "Key:   1234 kB" -> bytes
-uint64_t kb_value(std::string_view rest) { return parse_u64(trim(rest)) * 1024; }
+uint64_t kb_value(std::string_view rest) {
+  return parse_u64(trim(rest)) * 1024;
+}
 
 template <typename Fn>
 void for_each_line(std::string_view text, Fn&& fn) {
@@ -57,7 +60,9 @@ void for_each_line(std::string_view text, Fn&& fn) {
   }
 }
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 }  // namespace
 
@@ -99,8 +104,9 @@ void check_pid_readable(int pid) {
   const ProcStatus st = parse_status(status);
   const uid_t me = ::geteuid();
   if (me != 0 && st.uid != me) {
-    throw ProcError("PID " + std::to_string(pid) + " (" + st.name + ") belongs to another user (uid " +
-                    std::to_string(st.uid) + "); run leakscope as that user or as root");
+    throw ProcError("PID " + std::to_string(pid) + " (" + st.name +
+                    ") belongs to another user (uid " + std::to_string(st.uid) +
+                    "); run leakscope as that user or as root");
   }
   const int fd = ::open((base + "/smaps_rollup").c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

@@ -62,7 +62,7 @@ enum class MappingKind : uint8_t {
   kOther,        // [vdso], [vvar], [vsyscall], ...
 };
 inline constexpr std::size_t kMappingKindCount = 7;
-std::string_view mapping_kind_name(MappingKind kind);  // "brk-heap", "thread-arena", ...
+std::string_view mapping_kind_name(MappingKind kind);   // "brk-heap", "thread-arena", ...
 std::string_view mapping_kind_label(MappingKind kind);  // "brk heap", "thread arenas", ...
 bool parse_mapping_kind(std::string_view name, MappingKind& kind);
 
@@ -71,7 +71,7 @@ struct Mapping {
   uint64_t end = 0;
   std::string perms;  // "rw-p"
   uint64_t offset = 0;
-  std::string path;   // "" for anonymous, "[heap]", "/usr/bin/node", "[anon:name]"
+  std::string path;  // "" for anonymous, "[heap]", "/usr/bin/node", "[anon:name]"
   uint64_t rss = 0;
   uint64_t pss = 0;
   uint64_t anonymous = 0;

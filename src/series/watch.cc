@@ -92,31 +92,35 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
   // of the heap after any GC, of heapUsed, or of the V8 pages' RSS, whichever exists.
   const uint32_t iso = primary_isolate(rec.gc);
   std::vector<Point> heap_committed;
+  std::vector<Point> full, any_gc;
   if (iso != UINT32_MAX) {
-    const auto full = post_full_gc_series(rec.gc, iso);
-    const auto any = post_any_gc_series(rec.gc, iso);
+    full = post_full_gc_series(rec.gc, iso);
+    any_gc = post_any_gc_series(rec.gc, iso);
     for (const GcEvent& ev : rec.gc.events) {
       if (ev.isolate == iso && ev.after_committed_mb >= 0 && !(ev.flags & kGcTruncated)) {
         heap_committed.push_back({ev.t_ms / 1000, ev.after_committed_mb * 1024 * 1024});
       }
     }
-    if (full.size() >= options.bytes.min_points) {
-      v.series.push_back(judge("js_heap", "JS heap after full GC",
-                               "--trace-gc: heap after each of " + std::to_string(full.size()) +
-                                   " full GCs",
-                               full, options.bytes));
-    } else {
-      v.series.push_back(judge("js_heap", "JS heap after GC",
-                               "--trace-gc: lower envelope of the heap after " +
-                                   std::to_string(any.size()) + " GCs (" +
-                                   std::to_string(full.size()) + " full)",
-                               any, env));
-    }
+  }
+  if (full.size() >= options.bytes.min_points) {
+    v.series.push_back(
+        judge("js_heap", "JS heap after full GC",
+              "--trace-gc: heap after each of " + std::to_string(full.size()) + " full GCs", full,
+              options.bytes));
+  } else if (any_gc.size() >= 2 * options.bytes.min_points || (!any_gc.empty() && rec.js.empty())) {
+    v.series.push_back(judge("js_heap", "JS heap after GC",
+                             "--trace-gc: lower envelope of the heap after " +
+                                 std::to_string(any_gc.size()) + " GCs (" +
+                                 std::to_string(full.size()) + " full)",
+                             any_gc, env));
   } else if (!rec.js.empty()) {
+    // Too few GCs to judge (a quiet heap): heapUsed's lower envelope is the surviving heap.
     std::vector<Point> used;
     for (const JsSample& s : rec.js) used.push_back({s.t, s.heap_used});
     v.series.push_back(judge("js_heap", "JS heap used",
-                             "process.memoryUsage().heapUsed, lower envelope", used, env));
+                             "process.memoryUsage().heapUsed, lower envelope (only " +
+                                 std::to_string(any_gc.size()) + " GCs)",
+                             used, env));
   } else if (!rec.maps.empty()) {
     std::vector<Point> pages;
     for (const MapsSample& m : rec.maps) {
@@ -126,14 +130,16 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
     v.series.push_back(judge("js_heap", "V8 heap pages (RSS)",
                              "smaps: anonymous 256 KiB mappings, lower envelope", pages, env));
   }
-  if (heap_committed.empty() && !rec.js.empty()) {
+  if (heap_committed.size() < options.bytes.min_points && !rec.js.empty()) {
+    heap_committed.clear();
     for (const JsSample& s : rec.js) heap_committed.push_back({s.t, s.heap_total});
   }
   if (!heap_committed.empty()) {
     v.series.push_back(judge("js_heap_committed", "JS heap committed",
-                             iso != UINT32_MAX ? "--trace-gc: committed size after each GC"
-                                               : "process.memoryUsage().heapTotal",
-                             heap_committed, env));
+                             rec.js.empty() || heap_committed.size() != rec.js.size()
+                                 ? "--trace-gc: committed size after each GC"
+                                 : "process.memoryUsage().heapTotal",
+                             heap_committed, options.bytes));
   }
   if (!rec.js.empty()) {
     std::vector<Point> ext, abuf;
@@ -162,7 +168,8 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
     if (!fds.empty()) {
       v.series.push_back(judge("fds", "open file descriptors", "/proc/PID/fd", fds, counts, false));
     }
-    v.series.push_back(judge("threads", "threads", "/proc/PID/status Threads", threads, counts, false));
+    v.series.push_back(
+        judge("threads", "threads", "/proc/PID/status Threads", threads, counts, false));
   }
   if (rec.maps.size() >= 2) {
     TrendOptions maps_opt = options.bytes;
@@ -197,8 +204,7 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
   const double r_ext = positive_rate(external);
   const double r_anon = positive_rate(anon);
   if (r_anon > 0) {
-    v.native_unexplained_fraction =
-        std::clamp((r_anon - r_heap_mem - r_ext) / r_anon, 0.0, 1.0);
+    v.native_unexplained_fraction = std::clamp((r_anon - r_heap_mem - r_ext) / r_anon, 0.0, 1.0);
   }
 
   struct Candidate {

@@ -53,9 +53,10 @@ struct JsSample {
 struct WatchRecording {
   int pid = 0;
   std::string command;
-  bool spawned = false;       // started by watch (-- COMMAND), so GC and JS series exist
-  bool gc_traced = false;     // --trace-gc was passed
-  double start_unix = 0;      // seconds
+  bool spawned = false;    // started by watch (-- COMMAND), so GC and JS series exist
+  bool gc_traced = false;  // --trace-gc was passed
+  double forced_gc_s = 0;  // the preload forced a full GC this often (0: never)
+  double start_unix = 0;   // seconds
   double interval_s = 1;
   double elapsed_s = 0;
   std::vector<ProcSample> proc;
@@ -65,9 +66,9 @@ struct WatchRecording {
   MapsTable first_maps;
   MapsTable last_maps;
   bool process_exited = false;
-  int exit_code = -1;    // when it exited by itself
-  int exit_signal = 0;   // when a signal ended it
-  std::string end_reason;  // "duration", "exited", "interrupted"
+  int exit_code = -1;        // when it exited by itself
+  int exit_signal = 0;       // when a signal ended it
+  std::string end_reason;    // "duration", "exited", "interrupted"
   double sampler_cpu_s = 0;  // leakscope's own CPU time while watching
 };
 
@@ -86,7 +87,7 @@ struct SeriesVerdict {
 };
 
 struct WatchOptions {
-  TrendOptions bytes;  // for byte series (defaults: 1 MiB or 5 % floor)
+  TrendOptions bytes;   // for byte series (defaults: 1 MiB or 5 % floor)
   TrendOptions counts;  // for fds and threads
   WatchOptions() {
     counts.min_growth_abs = 5;
@@ -96,8 +97,8 @@ struct WatchOptions {
 
 struct WatchVerdict {
   LeakKind kind = LeakKind::kInconclusive;
-  std::vector<LeakKind> also;       // secondary findings
-  int primary = -1;  // index into series of the one behind the verdict
+  std::vector<LeakKind> also;         // secondary findings
+  int primary = -1;                   // index into series of the one behind the verdict
   std::vector<SeriesVerdict> series;  // js_heap, external, anon_rss, rss, fds, threads, maps kinds
   double native_unexplained_fraction = 0;  // of the anon growth rate
   double suggested_duration_s = 0;

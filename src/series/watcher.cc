@@ -26,8 +26,10 @@ constexpr std::string_view kPreload = R"JS('use strict';
 (() => {
   const fd = Number(process.env.LEAKSCOPE_WATCH_FD);
   const ms = Number(process.env.LEAKSCOPE_WATCH_MS) || 1000;
+  const gcMs = Number(process.env.LEAKSCOPE_WATCH_GC_MS) || 0;
   delete process.env.LEAKSCOPE_WATCH_FD;
   delete process.env.LEAKSCOPE_WATCH_MS;
+  delete process.env.LEAKSCOPE_WATCH_GC_MS;
   if (!(fd > 2) || !require('worker_threads').isMainThread) return;
   const fs = require('fs');
   let timer = null;
@@ -42,6 +44,9 @@ constexpr std::string_view kPreload = R"JS('use strict';
   timer = setInterval(report, ms);
   timer.unref();
   report();
+  // With --expose-gc, a full GC at a fixed period keeps the heap quiet, so the heap after full
+  // GC is measured often (the Walmart-leak method: --expose-gc and gc() before each sample).
+  if (gcMs > 0 && typeof global.gc === 'function') setInterval(() => global.gc(), gcMs).unref();
 })();
 )JS";
 
@@ -64,7 +69,9 @@ double cpu_s() {
          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void set_nonblocking(int fd) {
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
 struct Child {
   pid_t pid = -1;
@@ -79,12 +86,15 @@ Child spawn(const WatchConfig& cfg, bool node, double interval_s) {
   if (node && cfg.trace_gc) {
     char path[] = "/tmp/leakscope-watch-XXXXXX.js";
     const int fd = mkstemps(path, 3);
-    if (fd < 0) throw ProcError(std::string("cannot create the preload file: ") + std::strerror(errno));
+    if (fd < 0)
+      throw ProcError(std::string("cannot create the preload file: ") + std::strerror(errno));
     const ssize_t w = ::write(fd, kPreload.data(), kPreload.size());
     ::close(fd);
-    if (w != static_cast<ssize_t>(kPreload.size())) throw ProcError("cannot write the preload file");
+    if (w != static_cast<ssize_t>(kPreload.size()))
+      throw ProcError("cannot write the preload file");
     child.preload_path = path;
     argv.insert(argv.begin() + 1, {"--trace-gc", "--require", child.preload_path});
+    if (cfg.force_gc_s > 0) argv.insert(argv.begin() + 1, "--expose-gc");
   }
   int out[2], mem[2], err[2];
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(mem, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
@@ -94,6 +104,7 @@ Child spawn(const WatchConfig& cfg, bool node, double interval_s) {
   for (std::string& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
   const std::string ms = std::to_string(static_cast<long>(std::lround(interval_s * 1000)));
+  const long gc_ms = node && cfg.trace_gc ? std::lround(cfg.force_gc_s * 1000) : 0;
   const pid_t pid = fork();
   if (pid < 0) throw ProcError(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
@@ -101,6 +112,7 @@ Child spawn(const WatchConfig& cfg, bool node, double interval_s) {
     dup2(mem[1], kMemFd);  // dup2 clears FD_CLOEXEC on the copy
     setenv("LEAKSCOPE_WATCH_FD", "3", 1);
     setenv("LEAKSCOPE_WATCH_MS", ms.c_str(), 1);
+    if (gc_ms > 0) setenv("LEAKSCOPE_WATCH_GC_MS", std::to_string(gc_ms).c_str(), 1);
     execvp(args[0], args.data());
     const int e = errno;
     [[maybe_unused]] const ssize_t n = ::write(err[1], &e, sizeof e);
@@ -151,7 +163,8 @@ class Session {
           std::size_t nl;
           while ((nl = mem_pending_.find('\n')) != std::string::npos) {
             JsSample s;
-            if (parse_js_sample_line(std::string_view(mem_pending_).substr(0, nl), rec_.start_unix, s)) {
+            if (parse_js_sample_line(std::string_view(mem_pending_).substr(0, nl), rec_.start_unix,
+                                     s)) {
               rec_.js.push_back(s);
             }
             mem_pending_.erase(0, nl + 1);
@@ -220,14 +233,15 @@ bool sample_maps(int pid, double t, WatchRecording& rec) {
 bool is_node_command(std::string_view argv0) {
   const std::size_t slash = argv0.rfind('/');
   const std::string_view base = slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1);
-  return base.rfind("node", 0) == 0 && base.find_first_not_of("nodejs0123456789.") == std::string_view::npos;
+  return base.rfind("node", 0) == 0 &&
+         base.find_first_not_of("nodejs0123456789.") == std::string_view::npos;
 }
 
 WatchRecording run_watch(const WatchConfig& cfg) {
   WatchRecording rec;
   rec.interval_s = std::max(0.01, cfg.interval_s);
-  const double maps_interval = cfg.maps_interval_s > 0 ? cfg.maps_interval_s
-                                                       : std::max(5 * rec.interval_s, 1.0);
+  const double maps_interval =
+      cfg.maps_interval_s > 0 ? cfg.maps_interval_s : std::max(5 * rec.interval_s, 1.0);
   Child child;
   int pid = cfg.pid;
   if (!cfg.command.empty()) {
@@ -237,6 +251,7 @@ WatchRecording run_watch(const WatchConfig& cfg) {
     pid = child.pid;
     rec.spawned = true;
     rec.gc_traced = node && cfg.trace_gc;
+    rec.forced_gc_s = rec.gc_traced ? cfg.force_gc_s : 0;
     for (const std::string& a : cfg.command) rec.command += (rec.command.empty() ? "" : " ") + a;
   } else {
     check_pid_readable(pid);
@@ -254,8 +269,9 @@ WatchRecording run_watch(const WatchConfig& cfg) {
   Session session(cfg, rec);
   const double cpu0 = cpu_s();
   const double t0 = now_s();
-  double next_sample = t0;
-  double next_maps = t0;
+  // A child just forked may still be exec'ing: its first look would be of the wrong image.
+  double next_sample = rec.spawned ? t0 + std::min(rec.interval_s, 0.2) : t0;
+  double next_maps = rec.spawned ? t0 + std::min(maps_interval, 0.5) : t0;
   bool out_open = child.out_fd >= 0, mem_open = child.mem_fd >= 0;
   rec.end_reason = "exited";
   while (true) {

@@ -22,8 +22,9 @@ struct WatchConfig {
   double duration_s = 0;       // 0: until the process exits or stop is set
   double maps_interval_s = 0;  // full smaps; 0: max(5 x interval, 1 s)
   bool trace_gc = true;        // add --trace-gc and the memoryUsage preload to a node command
-  const volatile std::sig_atomic_t* stop = nullptr;  // set by a signal handler to end early
-  std::function<void(const WatchRecording&)> on_sample;  // after each /proc sample
+  double force_gc_s = 0;       // with trace_gc: --expose-gc and a full GC every this many seconds
+  const volatile std::sig_atomic_t* stop = nullptr;       // set by a signal handler to end early
+  std::function<void(const WatchRecording&)> on_sample;   // after each /proc sample
   std::function<void(std::string_view)> on_child_output;  // the child's own stdout lines
 };
 
