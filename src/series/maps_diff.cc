@@ -157,7 +157,10 @@ MapsTable load_maps_table(std::string_view text) {
       }
       // pmap -x starts with "PID:   command"
       const std::size_t colon = line.find(':');
-      if (colon != std::string_view::npos && !ours) {
+      const bool pid_first = colon != std::string_view::npos && colon > 0 &&
+                             line.substr(0, colon).find_first_not_of("0123456789") ==
+                                 std::string_view::npos;
+      if (pid_first && !ours && table.mappings.empty()) {
         table.pid = std::atoi(std::string(line.substr(0, colon)).c_str());
         table.command = std::string(trim(line.substr(colon + 1)));
         continue;
@@ -196,7 +199,13 @@ MapsTable load_maps_table(std::string_view text) {
   if (!header_seen) bad(line_no, offset, "no table header (Address ...) found");
   std::sort(table.mappings.begin(), table.mappings.end(),
             [](const Mapping& a, const Mapping& b) { return a.start < b.start; });
-  if (pmap) classify_mappings(table.mappings);
+  if (pmap) {
+    classify_mappings(table.mappings);
+    // pmap -x prints file names without their directory.
+    for (Mapping& m : table.mappings) {
+      if (!m.path.empty() && m.path[0] != '[') m.kind = MappingKind::kFile;
+    }
+  }
   return table;
 }
 
