@@ -1,6 +1,8 @@
 // leakscope gclog FILE|-: is the heap that survives GC growing? From node --trace-gc output.
 #include <fmt/core.h>
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -31,6 +33,10 @@ int run_gclog(const GclogOptions& o) {
   std::FILE* in = o.file == "-" ? stdin : std::fopen(o.file.c_str(), "rb");
   if (in == nullptr) throw UsageError(fmt::format("{}: {}", o.file, std::strerror(errno)));
   series::TraceGcParser parser;
+  struct stat st {};
+  if (in != stdin && ::fstat(fileno(in), &st) == 0 && st.st_size > 0) {
+    parser.reserve_for_bytes(static_cast<std::size_t>(st.st_size));
+  }
   std::unique_ptr<char[]> buf(new char[1 << 20]);
   std::size_t n;
   while ((n = std::fread(buf.get(), 1, 1 << 20, in)) > 0)
