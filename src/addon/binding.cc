@@ -447,7 +447,8 @@ class Binding : public Napi::Addon<Binding> {
     CaptureTimings timings;
     IdClassTable* table = nullptr;
     try {
-      table = new IdClassTable(capture_id_class_table(isolate_, &timings));
+      const bool with_retained = info.Length() > 0 && info[0].ToBoolean().Value();
+      table = new IdClassTable(capture_id_class_table(isolate_, with_retained, &timings));
     } catch (const std::exception& e) {
       throw Napi::Error::New(
           env, std::string("leakscope.HeapDiff: cannot read the heap snapshot: ") + e.what());
@@ -466,6 +467,7 @@ class Binding : public Napi::Addon<Binding> {
     o.Set("snapshot_ms", Napi::Number::New(env, timings.snapshot_ms));
     o.Set("read_ms", Napi::Number::New(env, timings.read_ms));
     o.Set("classify_ms", Napi::Number::New(env, timings.classify_ms));
+    o.Set("retained_ms", Napi::Number::New(env, timings.retained_ms));
     return o;
   }
 
@@ -480,7 +482,7 @@ class Binding : public Napi::Addon<Binding> {
     std::string json;
     double path_ms = 0;
     try {
-      HeapCapture after = capture_heap(isolate_, &timings);
+      HeapCapture after = capture_heap(isolate_, before->has_retained, &timings);
       const HeapDiff diff = diff_heaps(*before, after.table);
       const auto start = std::chrono::steady_clock::now();
       const TopGrowth top = top_growth(diff, *before, after.graph, after.classes);
@@ -495,6 +497,7 @@ class Binding : public Napi::Addon<Binding> {
     o.Set("snapshot_ms", Napi::Number::New(env, timings.snapshot_ms));
     o.Set("read_ms", Napi::Number::New(env, timings.read_ms));
     o.Set("classify_ms", Napi::Number::New(env, timings.classify_ms));
+    o.Set("retained_ms", Napi::Number::New(env, timings.retained_ms));
     o.Set("path_ms", Napi::Number::New(env, path_ms));
     return o;
   }

@@ -9,6 +9,8 @@
 #include <v8-profiler.h>
 
 #include "analysis/class_index.h"
+#include "analysis/class_retained.h"
+#include "analysis/retention.h"
 #include "analysis/shallow_sizes.h"
 #include "heap/snapshot_reader.h"
 
@@ -44,7 +46,7 @@ double ms_since(std::chrono::steady_clock::time_point t) {
 
 }  // namespace
 
-HeapCapture capture_heap(v8::Isolate* isolate, CaptureTimings* timings) {
+HeapCapture capture_heap(v8::Isolate* isolate, bool with_retained, CaptureTimings* timings) {
   CaptureTimings local;
   CaptureTimings& t = timings != nullptr ? *timings : local;
   v8::HandleScope scope(isolate);
@@ -73,13 +75,27 @@ HeapCapture capture_heap(v8::Isolate* isolate, CaptureTimings* timings) {
   const std::vector<InterfaceDefinition> no_definitions;
   capture.classes = classify_nodes(graph, &no_definitions);
   const auto sizes = attribute_shallow_sizes(graph);
-  capture.table = make_id_class_table(graph, capture.classes, {sizes.data(), sizes.size()});
   t.classify_ms = ms_since(start);
+  std::vector<uint64_t> class_retained;
+  if (with_retained) {
+    start = std::chrono::steady_clock::now();
+    RetentionOptions options;
+    options.distances = false;
+    options.dominated_children = true;
+    const RetentionAnalysis retention = analyze_retention(graph, sizes, options);
+    class_retained = class_retained_sizes(retention.tree, capture.classes.node_class,
+                                          static_cast<uint32_t>(capture.classes.classes.size()),
+                                          sizes, graph.root);
+    t.retained_ms = ms_since(start);
+  }
+  capture.table =
+      make_id_class_table(graph, capture.classes, {sizes.data(), sizes.size()}, class_retained);
   return capture;
 }
 
-IdClassTable capture_id_class_table(v8::Isolate* isolate, CaptureTimings* timings) {
-  return std::move(capture_heap(isolate, timings).table);
+IdClassTable capture_id_class_table(v8::Isolate* isolate, bool with_retained,
+                                    CaptureTimings* timings) {
+  return std::move(capture_heap(isolate, with_retained, timings).table);
 }
 
 }  // namespace leakscope::addon

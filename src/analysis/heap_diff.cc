@@ -20,8 +20,10 @@ uint64_t IdClassTable::memory_bytes() const {
 }
 
 IdClassTable make_id_class_table(const HeapGraph& graph, const ClassIndex& classes,
-                                 std::span<const uint64_t> self_sizes) {
+                                 std::span<const uint64_t> self_sizes,
+                                 std::span<const uint64_t> class_retained) {
   IdClassTable table;
+  table.has_retained = !class_retained.empty();
   const uint32_t n = graph.node_count();
   table.node_count = n;
   std::vector<uint32_t> order(n);
@@ -37,7 +39,8 @@ IdClassTable make_id_class_table(const HeapGraph& graph, const ClassIndex& class
     const uint32_t c = classes.node_class[node];
     if (remap[c] == UINT32_MAX) {
       remap[c] = static_cast<uint32_t>(table.classes.size());
-      table.classes.push_back({classes.classes[c].key, classes.classes[c].name});
+      table.classes.push_back({classes.classes[c].key, classes.classes[c].name,
+                               table.has_retained ? class_retained[c] : 0});
     }
     table.ids.push_back(graph.node_id[node]);
     table.class_of.push_back(remap[c]);
@@ -67,6 +70,13 @@ HeapDiff diff_heaps(const IdClassTable& before, const IdClassTable& after) {
   };
   const std::vector<uint32_t> before_rows = row_mapping(before);
   const std::vector<uint32_t> after_rows = row_mapping(after);
+  diff.has_retained = before.has_retained && after.has_retained;
+  if (diff.has_retained) {
+    for (size_t c = 0; c < before.classes.size(); ++c)
+      rows[before_rows[c]].retained_before = before.classes[c].retained;
+    for (size_t c = 0; c < after.classes.size(); ++c)
+      rows[after_rows[c]].retained_after = after.classes[c].retained;
+  }
 
   auto freed = [&](size_t i) {
     ClassDelta& r = rows[before_rows[before.class_of[i]]];
@@ -99,8 +109,16 @@ HeapDiff diff_heaps(const IdClassTable& before, const IdClassTable& after) {
   while (j < after.ids.size()) allocated(j++);
 
   for (ClassDelta& r : rows) {
+    if (diff.has_retained && r.retained_before != r.retained_after)
+      diff.retained_changes.push_back(r);
     if (r.added_count != 0 || r.removed_count != 0) diff.classes.push_back(std::move(r));
   }
+  std::sort(diff.retained_changes.begin(), diff.retained_changes.end(),
+            [](const ClassDelta& a, const ClassDelta& b) {
+              if (a.retained_delta() != b.retained_delta())
+                return a.retained_delta() > b.retained_delta();
+              return a.key < b.key;
+            });
   std::sort(diff.classes.begin(), diff.classes.end(),
             [](const ClassDelta& a, const ClassDelta& b) { return a.key < b.key; });
   return diff;

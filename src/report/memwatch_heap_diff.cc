@@ -1,7 +1,10 @@
 #include "report/memwatch_heap_diff.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "report/memwatch_format.h"
 
@@ -69,6 +72,31 @@ nlohmann::ordered_json memwatch_heap_diff_json(const HeapDiff& diff, const TopGr
                                   {"freed_size_bytes", diff.freed_size},
                                   {"allocated_size_bytes", diff.allocated_size},
                                   {"details", std::move(details)}}}};
+  if (diff.has_retained) {
+    // Merged by name like details; the largest growth first.
+    std::map<std::string, std::pair<uint64_t, uint64_t>> by;
+    for (const ClassDelta& c : diff.retained_changes) {
+      auto& [b, a] = by[c.name];
+      b += c.retained_before;
+      a += c.retained_after;
+    }
+    std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> rows(by.begin(), by.end());
+    auto growth = [](const auto& r) {
+      return static_cast<int64_t>(r.second.second) - static_cast<int64_t>(r.second.first);
+    };
+    std::stable_sort(rows.begin(), rows.end(),
+                     [&](const auto& x, const auto& y) { return growth(x) > growth(y); });
+    nlohmann::ordered_json retained = nlohmann::ordered_json::array();
+    for (const auto& r : rows) {
+      if (growth(r) == 0) continue;
+      retained.push_back({{"what", r.first},
+                          {"before_bytes", r.second.first},
+                          {"after_bytes", r.second.second},
+                          {"size_bytes", growth(r)},
+                          {"size", memwatch_size(growth(r))}});
+    }
+    out["change"]["retained"] = std::move(retained);
+  }
   if (top != nullptr && top->found) {
     nlohmann::ordered_json steps = nlohmann::ordered_json::array();
     for (const RetainerStep& s : top->path) {

@@ -70,6 +70,13 @@ test('concatenated strings are attributed', () => {
   assert.equal(keep.length, 5000);
 });
 
+test('{retained: false} skips the dominator trees', () => {
+  const r = new leakscope.HeapDiff({ retained: false }).end();
+  check_shape(r);
+  assert.equal(r.change.retained, undefined);
+  assert.equal(r.timing.retained_ms, 0);
+});
+
 test('end() twice or HeapDiff() without new: clear errors', () => {
   const hd = new leakscope.HeapDiff();
   hd.end();
@@ -123,6 +130,14 @@ test('the top growing class comes with its retaining path from the global object
   assert.equal(top.size_bytes, r.change.details.find((d) => d.what === 'Session').size_bytes);
   assert.match(top.path, /^global -> \.__leakscope_app Object -> \.sessions Map -> .* Session$/);
   assert.equal(top.retainers.at(-1).what, 'Session');
+  // Per-class retained sizes: the Sessions are new, and the Map that holds them grew by at least
+  // their size.
+  const retained = (what) => r.change.retained.find((x) => x.what === what);
+  assert.equal(retained('Session').before_bytes, 0);
+  assert.equal(retained('Session').after_bytes, retained('Session').size_bytes);
+  assert.ok(retained('Session').size_bytes >= top.size_bytes);
+  assert.ok(retained('Map').size_bytes >= retained('Session').size_bytes);
+  assert.ok(r.timing.retained_ms > 0);
   assert.ok(r.timing.path_ms >= 0);
   delete globalThis.__leakscope_app;
 });
