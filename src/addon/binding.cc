@@ -112,8 +112,9 @@ class Binding : public Napi::Addon<Binding> {
                              InstanceMethod("setLeakOptions", &Binding::set_leak_options),
                              InstanceMethod("leakState", &Binding::leak_state),
                              InstanceMethod("heapDiffCapture", &Binding::heap_diff_capture),
-                    InstanceMethod("setGcHooks", &Binding::set_gc_hooks),
+                             InstanceMethod("setGcHooks", &Binding::set_gc_hooks),
                              InstanceMethod("heapDiffCompare", &Binding::heap_diff_compare),
+                             InstanceMethod("heapDiffEnd", &Binding::heap_diff_end),
                          });
     gc_.on_full_gc = [this](const FullGcStats& s) {
       Event e;
@@ -446,7 +447,8 @@ class Binding : public Napi::Addon<Binding> {
     CaptureTimings timings;
     IdClassTable* table = nullptr;
     try {
-      table = new IdClassTable(capture_id_class_table(isolate_, &timings));
+      const bool with_retained = info.Length() > 0 && info[0].ToBoolean().Value();
+      table = new IdClassTable(capture_id_class_table(isolate_, with_retained, &timings));
     } catch (const std::exception& e) {
       throw Napi::Error::New(
           env, std::string("leakscope.HeapDiff: cannot read the heap snapshot: ") + e.what());
@@ -465,6 +467,38 @@ class Binding : public Napi::Addon<Binding> {
     o.Set("snapshot_ms", Napi::Number::New(env, timings.snapshot_ms));
     o.Set("read_ms", Napi::Number::New(env, timings.read_ms));
     o.Set("classify_ms", Napi::Number::New(env, timings.classify_ms));
+    o.Set("retained_ms", Napi::Number::New(env, timings.retained_ms));
+    return o;
+  }
+
+  // JS: heapDiffEnd(before.table) -> {json, snapshot_ms, read_ms, classify_ms, path_ms}: takes the
+  // second snapshot, compares, and finds the top growing class's retaining path while the second
+  // graph is still at hand.
+  Napi::Value heap_diff_end(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsExternal()) throw Napi::TypeError::New(env, "heapDiffEnd(before)");
+    const IdClassTable* before = info[0].As<Napi::External<IdClassTable>>().Data();
+    CaptureTimings timings;
+    std::string json;
+    double path_ms = 0;
+    try {
+      HeapCapture after = capture_heap(isolate_, before->has_retained, &timings);
+      const HeapDiff diff = diff_heaps(*before, after.table);
+      const auto start = std::chrono::steady_clock::now();
+      const TopGrowth top = top_growth(diff, *before, after.graph, after.classes);
+      path_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                    .count();
+      json = report::memwatch_heap_diff_json(diff, &top).dump();
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(env, std::string("leakscope.HeapDiff: ") + e.what());
+    }
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("json", Napi::String::New(env, json));
+    o.Set("snapshot_ms", Napi::Number::New(env, timings.snapshot_ms));
+    o.Set("read_ms", Napi::Number::New(env, timings.read_ms));
+    o.Set("classify_ms", Napi::Number::New(env, timings.classify_ms));
+    o.Set("retained_ms", Napi::Number::New(env, timings.retained_ms));
+    o.Set("path_ms", Napi::Number::New(env, path_ms));
     return o;
   }
 

@@ -15,5 +15,9 @@ void add_dump_analysis_command(CLI::App& app, Action& action);
 void add_top_command(CLI::App& app, Action& action);
 void add_path_command(CLI::App& app, Action& action);
 void add_inspect_command(CLI::App& app, Action& action);
+void add_gclog_command(CLI::App& app, Action& action);
+void add_watch_command(CLI::App& app, Action& action);
+void add_maps_command(CLI::App& app, Action& action);       // maps
+void add_maps_diff_command(CLI::App& app, Action& action);  // maps-diff
 
 }  // namespace leakscope::cli

@@ -30,6 +30,10 @@ int main(int argc, char** argv) {
   add_path_command(app, action);
   add_inspect_command(app, action);
   add_dump_analysis_command(app, action);
+  add_gclog_command(app, action);
+  add_watch_command(app, action);
+  add_maps_command(app, action);
+  add_maps_diff_command(app, action);
 
   try {
     app.parse(argc, argv);
