@@ -13,6 +13,7 @@
 #include <cstring>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -28,6 +29,29 @@
 
 namespace leakscope::addon {
 namespace {
+
+// V8's --expose-gc flag, shared by every isolate of the process.
+class ExposeGcFlag {
+ public:
+  static void acquire() {
+    std::lock_guard<std::mutex> lock(mutex());
+    if (users()++ == 0) v8::V8::SetFlagsFromString("--expose-gc");
+  }
+  static void release() {
+    std::lock_guard<std::mutex> lock(mutex());
+    if (--users() == 0) v8::V8::SetFlagsFromString("--no-expose-gc");
+  }
+
+ private:
+  static std::mutex& mutex() {
+    static std::mutex m;
+    return m;
+  }
+  static int& users() {
+    static int n = 0;
+    return n;
+  }
+};
 
 enum class EventKind { kStats, kLeak, kSnapshot, kSnapshotError };
 
@@ -245,9 +269,11 @@ class Binding : public Napi::Addon<Binding> {
     // The only V8 entry point that runs exactly one full GC (LowMemoryNotification runs 2 to 7).
     // It insists on --expose-gc, so the flag is on just for the call (flags are process-wide,
     // and a context created meanwhile would get a global gc()).
-    if (!keep_flag) v8::V8::SetFlagsFromString("--expose-gc");
+    // Isolates in other threads may be in the same call: the flag is counted, so it is turned
+    // off only when the last of them is done (V8 aborts the process if it is off mid-call).
+    if (!keep_flag) ExposeGcFlag::acquire();
     isolate_->RequestGarbageCollectionForTesting(v8::Isolate::kFullGarbageCollection);
-    if (!keep_flag) v8::V8::SetFlagsFromString("--no-expose-gc");
+    if (!keep_flag) ExposeGcFlag::release();
     if (gc_.num_full_gc() == before)
       throw Napi::Error::New(env, "leakscope.gc(): V8 ran no full GC");
     return stats_to_js(env, gc_.last());
