@@ -29,7 +29,7 @@ if (process.argv[2] === '--child') {
   globalThis.keep = build_heap(n);
   const rss_before = process.memoryUsage.rss();
   const t0 = process.hrtime.bigint();
-  const hd = new lib.HeapDiff();
+  const hd = which === "leakscope" && process.env.LEAKSCOPE_NO_RETAINED ? new lib.HeapDiff({ retained: false }) : new lib.HeapDiff();
   const t1 = process.hrtime.bigint();
   globalThis.more = build_heap(1000);
   const r = hd.end();
@@ -56,7 +56,7 @@ if (process.argv[2] === '--child') {
                `total ${((o.ctor_ms + o.end_ms) / 1000).toFixed(2)} s; RSS ${mb(o.rss_before)} -> peak ${mb(o.peak_rss)}`;
     if (o.timing) {
       const v8 = o.timing.before_snapshot_ms + o.timing.after_snapshot_ms;
-      line += `\n  V8 TakeHeapSnapshot x2: ${(v8 / 1000).toFixed(2)} s; ours on top (serialize + read + classify): ` +
+      line += `\n  retained sizes: ${((o.timing.retained_ms || 0) / 1000).toFixed(2)} s; V8 TakeHeapSnapshot x2: ${(v8 / 1000).toFixed(2)} s; ours on top (serialize + read + classify): ` +
               `${((o.timing.before_read_ms + o.timing.after_read_ms) / 1000).toFixed(2)} s; ratio total/V8 ${((o.ctor_ms + o.end_ms) / v8).toFixed(2)}; ` +
               `kept between the two: ${mb(o.timing.kept_bytes)}`;
     }

@@ -3,7 +3,7 @@
 // distances, census with retained sizes) against the DevTools model (heap-snapshot-toolkit) and
 // memlab, side by side on the same file, and writes bench/RESULTS-dominators.md.
 //
-// Usage: node bench/bench-dominators.mjs [SNAPSHOT] [--runs N] [--peer-runs N] [--no-memlab]
+// Usage: node bench/bench-dominators.mjs [SNAPSHOT] [--runs N] [--peer-runs N (0: no peers)] [--no-memlab]
 //        [--bin build/release/leakscope] [--out bench/RESULTS-dominators.md]
 // Default snapshot: /work/cache/medium.heapsnapshot (node --max-old-space-size=8000
 // /work/shared/research/gen/leaky-heap.js 145000 /work/cache/medium.heapsnapshot).
@@ -70,9 +70,11 @@ const phases = measure('leakscope dump-analysis (phases)', runs, () => timed(bin
 const phaseSeconds = phases.samples.map((s) => JSON.parse(s.stdout).seconds);
 const phaseMedian = Object.fromEntries(Object.keys(phaseSeconds[0]).map((k) => [k, median(phaseSeconds.map((p) => p[k]))]));
 
-measure('DevTools model (heap-snapshot-toolkit 1.1.3)', peerRuns, () =>
-  timed(process.execPath, ['--max-old-space-size=20000', 'bench/toolkit-summary.mjs', snapshot]));
-if (withMemlab) {
+if (peerRuns > 0) {
+  measure('DevTools model (heap-snapshot-toolkit 1.1.3)', peerRuns, () =>
+    timed(process.execPath, ['--max-old-space-size=20000', 'bench/toolkit-summary.mjs', snapshot]));
+}
+if (withMemlab && peerRuns > 0) {
   const work = mkdtempSync(path.join(tmpdir(), 'memlab-'));
   try {
     measure('memlab 2.0.5 analyze object-size', peerRuns, () =>

@@ -148,12 +148,27 @@ declare namespace leakscope {
       freed_size_bytes: number;
       allocated_size_bytes: number;
       details: HeapDiffDetail[];
+      /** Per-class retained sizes (DevTools' Summary "Retained Size") that changed, largest growth first; absent with {retained: false}. */
+      retained?: { what: string; before_bytes: number; after_bytes: number; size_bytes: number; size: string }[];
+      /** The class that grew most by size, with the shortest strong path to its nearest new instance. */
+      top_growth?: {
+        what: string;
+        size_bytes: number;
+        size: string;
+        '+': number;
+        /** Root first; edge_type is V8's ('property', 'element', 'context', 'internal', 'shortcut', ...). */
+        retainers: { edge: string; edge_type: string; what: string; id: number }[];
+        /** e.g. '(root) -> .2 global -> .app Object -> .sessions Map -> .table (array) -> [7] Session' */
+        path: string;
+      };
     };
     timing: {
       before_snapshot_ms: number;
       before_read_ms: number;
       after_snapshot_ms: number;
       after_read_ms: number;
+      retained_ms: number;
+      path_ms: number;
       kept_bytes: number;
     };
   }
@@ -163,9 +178,14 @@ declare namespace leakscope {
     end(): HeapDiffResult;
   }
 
+  interface HeapDiffOptions {
+    /** Per-class retained sizes on both sides (one dominator tree per snapshot). Default true. */
+    retained?: boolean;
+  }
+
   interface HeapDiffConstructor {
     /** Takes the first snapshot now and keeps only its compact id/class table. */
-    new (): HeapDiff;
+    new (options?: HeapDiffOptions): HeapDiff;
   }
 
   interface GcKindCounters {

@@ -286,8 +286,9 @@ function configure(options = {}) {
       next[key] = n;
     }
   }
-  config = next;
+  // The leak options are checked (and set) first, so a bad one leaves everything unchanged.
   if (options.leak !== undefined) configure_leak(options.leak);
+  config = next;
   apply_triggers();
   return {...config, leak: leak_config()};
 }
@@ -479,9 +480,12 @@ function registerMetrics(registry, options = {}) {
 // HeapDiff (memwatch's shape; the comparison is the project's analysis/heap_diff)
 
 class HeapDiff {
-  constructor() {
+  // options.retained (default true): per-class retained sizes on both sides (a dominator tree per
+  // snapshot), reported as change.retained.
+  constructor(options = {}) {
     // A class constructor already refuses calls without `new` (memwatch crashed, lloyd#30).
-    this._before = binding.heapDiffCapture();
+    if (options === null || typeof options !== 'object') throw new TypeError('HeapDiff([options]): options must be an object');
+    this._before = binding.heapDiffCapture(options.retained !== false);
     this._before_time = new Date();
     this._ended = false;
   }
@@ -492,14 +496,15 @@ class HeapDiff {
     this._ended = true;
     const before = this._before;
     this._before = null;
-    const after = binding.heapDiffCapture();
+    const after = binding.heapDiffEnd(before.table);
     const after_time = new Date();
-    const result = JSON.parse(binding.heapDiffCompare(before.table, after.table));
+    const result = JSON.parse(after.json);
     result.before.time = this._before_time;
     result.after.time = after_time;
     result.timing = {
       before_snapshot_ms: before.snapshot_ms, before_read_ms: before.read_ms + before.classify_ms,
       after_snapshot_ms: after.snapshot_ms, after_read_ms: after.read_ms + after.classify_ms,
+      retained_ms: before.retained_ms + after.retained_ms, path_ms: after.path_ms,
       kept_bytes: before.table_bytes,
     };
     return result;

@@ -6,7 +6,9 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.join(__dirname, '..');
+// Of the renderers, only memwatch's formats are the addon's business.
 const dirs = ['src/addon', 'src/heap', 'src/analysis', 'src/series', 'src/report'];
+const wanted = (dir, name) => dir !== 'src/report' || name.startsWith('memwatch_');
 const out = [];
 for (const dir of dirs) {
   let names = [];
@@ -15,6 +17,6 @@ for (const dir of dirs) {
   } catch {
     continue;
   }
-  for (const name of names.sort()) if (name.endsWith('.cc')) out.push(`${dir}/${name}`);
+  for (const name of names.sort()) if (name.endsWith('.cc') && wanted(dir, name)) out.push(`${dir}/${name}`);
 }
 process.stdout.write(out.join('\n') + '\n');

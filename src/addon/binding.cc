@@ -13,6 +13,7 @@
 #include <cstring>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -28,6 +29,29 @@
 
 namespace leakscope::addon {
 namespace {
+
+// V8's --expose-gc flag, shared by every isolate of the process.
+class ExposeGcFlag {
+ public:
+  static void acquire() {
+    std::lock_guard<std::mutex> lock(mutex());
+    if (users()++ == 0) v8::V8::SetFlagsFromString("--expose-gc");
+  }
+  static void release() {
+    std::lock_guard<std::mutex> lock(mutex());
+    if (--users() == 0) v8::V8::SetFlagsFromString("--no-expose-gc");
+  }
+
+ private:
+  static std::mutex& mutex() {
+    static std::mutex m;
+    return m;
+  }
+  static int& users() {
+    static int n = 0;
+    return n;
+  }
+};
 
 enum class EventKind { kStats, kLeak, kSnapshot, kSnapshotError };
 
@@ -112,8 +136,9 @@ class Binding : public Napi::Addon<Binding> {
                              InstanceMethod("setLeakOptions", &Binding::set_leak_options),
                              InstanceMethod("leakState", &Binding::leak_state),
                              InstanceMethod("heapDiffCapture", &Binding::heap_diff_capture),
-                    InstanceMethod("setGcHooks", &Binding::set_gc_hooks),
+                             InstanceMethod("setGcHooks", &Binding::set_gc_hooks),
                              InstanceMethod("heapDiffCompare", &Binding::heap_diff_compare),
+                             InstanceMethod("heapDiffEnd", &Binding::heap_diff_end),
                          });
     gc_.on_full_gc = [this](const FullGcStats& s) {
       Event e;
@@ -244,9 +269,11 @@ class Binding : public Napi::Addon<Binding> {
     // The only V8 entry point that runs exactly one full GC (LowMemoryNotification runs 2 to 7).
     // It insists on --expose-gc, so the flag is on just for the call (flags are process-wide,
     // and a context created meanwhile would get a global gc()).
-    if (!keep_flag) v8::V8::SetFlagsFromString("--expose-gc");
+    // Isolates in other threads may be in the same call: the flag is counted, so it is turned
+    // off only when the last of them is done (V8 aborts the process if it is off mid-call).
+    if (!keep_flag) ExposeGcFlag::acquire();
     isolate_->RequestGarbageCollectionForTesting(v8::Isolate::kFullGarbageCollection);
-    if (!keep_flag) v8::V8::SetFlagsFromString("--no-expose-gc");
+    if (!keep_flag) ExposeGcFlag::release();
     if (gc_.num_full_gc() == before)
       throw Napi::Error::New(env, "leakscope.gc(): V8 ran no full GC");
     return stats_to_js(env, gc_.last());
@@ -446,7 +473,8 @@ class Binding : public Napi::Addon<Binding> {
     CaptureTimings timings;
     IdClassTable* table = nullptr;
     try {
-      table = new IdClassTable(capture_id_class_table(isolate_, &timings));
+      const bool with_retained = info.Length() > 0 && info[0].ToBoolean().Value();
+      table = new IdClassTable(capture_id_class_table(isolate_, with_retained, &timings));
     } catch (const std::exception& e) {
       throw Napi::Error::New(
           env, std::string("leakscope.HeapDiff: cannot read the heap snapshot: ") + e.what());
@@ -465,6 +493,38 @@ class Binding : public Napi::Addon<Binding> {
     o.Set("snapshot_ms", Napi::Number::New(env, timings.snapshot_ms));
     o.Set("read_ms", Napi::Number::New(env, timings.read_ms));
     o.Set("classify_ms", Napi::Number::New(env, timings.classify_ms));
+    o.Set("retained_ms", Napi::Number::New(env, timings.retained_ms));
+    return o;
+  }
+
+  // JS: heapDiffEnd(before.table) -> {json, snapshot_ms, read_ms, classify_ms, path_ms}: takes the
+  // second snapshot, compares, and finds the top growing class's retaining path while the second
+  // graph is still at hand.
+  Napi::Value heap_diff_end(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsExternal()) throw Napi::TypeError::New(env, "heapDiffEnd(before)");
+    const IdClassTable* before = info[0].As<Napi::External<IdClassTable>>().Data();
+    CaptureTimings timings;
+    std::string json;
+    double path_ms = 0;
+    try {
+      HeapCapture after = capture_heap(isolate_, before->has_retained, &timings);
+      const HeapDiff diff = diff_heaps(*before, after.table);
+      const auto start = std::chrono::steady_clock::now();
+      const TopGrowth top = top_growth(diff, *before, after.graph, after.classes);
+      path_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                    .count();
+      json = report::memwatch_heap_diff_json(diff, &top).dump();
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(env, std::string("leakscope.HeapDiff: ") + e.what());
+    }
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("json", Napi::String::New(env, json));
+    o.Set("snapshot_ms", Napi::Number::New(env, timings.snapshot_ms));
+    o.Set("read_ms", Napi::Number::New(env, timings.read_ms));
+    o.Set("classify_ms", Napi::Number::New(env, timings.classify_ms));
+    o.Set("retained_ms", Napi::Number::New(env, timings.retained_ms));
+    o.Set("path_ms", Napi::Number::New(env, path_ms));
     return o;
   }
 

@@ -4,10 +4,13 @@
 #include <exception>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 
 #include <v8-profiler.h>
 
 #include "analysis/class_index.h"
+#include "analysis/class_retained.h"
+#include "analysis/retention.h"
 #include "analysis/shallow_sizes.h"
 #include "heap/snapshot_reader.h"
 
@@ -43,7 +46,7 @@ double ms_since(std::chrono::steady_clock::time_point t) {
 
 }  // namespace
 
-IdClassTable capture_id_class_table(v8::Isolate* isolate, CaptureTimings* timings) {
+HeapCapture capture_heap(v8::Isolate* isolate, bool with_retained, CaptureTimings* timings) {
   CaptureTimings local;
   CaptureTimings& t = timings != nullptr ? *timings : local;
   v8::HandleScope scope(isolate);
@@ -53,7 +56,8 @@ IdClassTable capture_id_class_table(v8::Isolate* isolate, CaptureTimings* timing
   t.snapshot_ms = ms_since(start);
   if (snapshot == nullptr) throw std::runtime_error("V8 could not take a heap snapshot");
   start = std::chrono::steady_clock::now();
-  HeapGraph graph;
+  HeapCapture capture;
+  HeapGraph& graph = capture.graph;
   {
     SnapshotStreamReader reader("<live heap>");
     ReaderStream stream(reader);
@@ -69,11 +73,29 @@ IdClassTable capture_id_class_table(v8::Isolate* isolate, CaptureTimings* timing
   // Plain objects are classed by constructor name, not by inferred property sets: the two
   // snapshots of a diff must use one naming, and the first one cannot know the second's.
   const std::vector<InterfaceDefinition> no_definitions;
-  const ClassIndex classes = classify_nodes(graph, &no_definitions);
-  const BigVector<uint64_t> sizes = attribute_shallow_sizes(graph);
-  IdClassTable table = make_id_class_table(graph, classes, sizes);
+  capture.classes = classify_nodes(graph, &no_definitions);
+  const auto sizes = attribute_shallow_sizes(graph);
   t.classify_ms = ms_since(start);
-  return table;
+  std::vector<uint64_t> class_retained;
+  if (with_retained) {
+    start = std::chrono::steady_clock::now();
+    RetentionOptions options;
+    options.distances = false;
+    options.dominated_children = true;
+    const RetentionAnalysis retention = analyze_retention(graph, sizes, options);
+    class_retained = class_retained_sizes(retention.tree, capture.classes.node_class,
+                                          static_cast<uint32_t>(capture.classes.classes.size()),
+                                          sizes, graph.root);
+    t.retained_ms = ms_since(start);
+  }
+  capture.table =
+      make_id_class_table(graph, capture.classes, {sizes.data(), sizes.size()}, class_retained);
+  return capture;
+}
+
+IdClassTable capture_id_class_table(v8::Isolate* isolate, bool with_retained,
+                                    CaptureTimings* timings) {
+  return std::move(capture_heap(isolate, with_retained, timings).table);
 }
 
 }  // namespace leakscope::addon

@@ -6,49 +6,48 @@
 
 namespace leakscope::addon {
 
+void LeakWatch::set_options(const LeakOptions& options) {
+  options_ = options;
+  series::TrendOptions trend;
+  trend.min_duration_s = options.min_duration_s;
+  trend.min_points = options.min_points;
+  trend.auto_warmup = true;
+  trend.min_growth_abs = options.min_growth_bytes;
+  trend.min_growth_fraction = options.min_growth_fraction;
+  trend.min_rate_per_hour = options.min_rate_per_hour;
+  trend.confidence = options.confidence;
+  trend.max_window_s = options.window_s;
+  trend.max_points = options.max_samples;
+  tracker_ = series::TrendTracker(trend, options.max_samples);
+  dirty_ = false;
+}
+
 void LeakWatch::add(double t_s, double wall_ms, double used_heap) {
   if (t_s < options_.warmup_s) return;
-  samples_.push_back({t_s, wall_ms, used_heap});
-  // Keep the window: by time, then by count.
-  const double oldest = t_s - options_.window_s;
-  auto first = std::find_if(samples_.begin(), samples_.end(),
-                            [&](const Sample& s) { return s.t_s >= oldest; });
-  samples_.erase(samples_.begin(), first);
-  if (samples_.size() > options_.max_samples) {
-    samples_.erase(samples_.begin(),
-                   samples_.end() - static_cast<std::ptrdiff_t>(options_.max_samples));
+  if (!has_origin_) {
+    wall_origin_ms_ = wall_ms - t_s * 1000.0;
+    has_origin_ = true;
   }
+  tracker_.add(t_s, used_heap);
+  last_t_ = t_s;
+  last_used_ = used_heap;
   dirty_ = true;
 }
 
 std::optional<LeakEvent> LeakWatch::evaluate() {
   if (!dirty_) return std::nullopt;
   dirty_ = false;
-  if (samples_.size() < std::max<std::size_t>(options_.min_points, 3)) return std::nullopt;
-  std::vector<series::Point> points;
-  points.reserve(samples_.size());
-  for (const Sample& s : samples_) points.push_back({s.t_s, s.used});
-  series::TrendOptions trend;
-  trend.min_duration_s = options_.min_duration_s;
-  trend.min_points = options_.min_points;
-  trend.auto_warmup = true;
-  trend.min_growth_abs = options_.min_growth_bytes;
-  trend.min_growth_fraction = options_.min_growth_fraction;
-  trend.min_rate_per_hour = options_.min_rate_per_hour;
-  trend.confidence = options_.confidence;
-  trend.max_points = options_.max_samples;
-  const series::TrendResult r = series::detect_trend(points, trend);
+  if (tracker_.points().size() < std::max<std::size_t>(options_.min_points, 3)) return std::nullopt;
+  const series::TrendResult r = tracker_.evaluate();
   last_result_ = r;
   if (r.verdict == series::Verdict::kStable) leaking_ = false;
   if (r.verdict != series::Verdict::kGrowing) return std::nullopt;
 
   leaking_ = true;
   last_rate_ = r.rate_per_hour;
-  const auto first = std::find_if(samples_.begin(), samples_.end(),
-                                  [&](const Sample& s) { return s.t_s >= r.window_start_s; });
   LeakEvent e;
-  e.start_ms = first != samples_.end() ? first->wall_ms : samples_.front().wall_ms;
-  e.end_ms = samples_.back().wall_ms;
+  e.start_ms = wall_origin_ms_ + r.window_start_s * 1000.0;
+  e.end_ms = wall_origin_ms_ + r.window_end_s * 1000.0;
   e.growth = r.growth;
   e.rate_bytes_per_hour = r.rate_per_hour;
   e.rate_low_per_hour = r.ci_low_per_hour;
@@ -60,7 +59,8 @@ std::optional<LeakEvent> LeakWatch::evaluate() {
              report::memwatch_elapsed(r.window_s()) + ") - " +
              report::memwatch_size(r.rate_per_hour) + "/hr";
   // Start a new window at the latest full GC.
-  samples_.erase(samples_.begin(), samples_.end() - 1);
+  tracker_.clear();
+  tracker_.add(last_t_, last_used_);
   return e;
 }
 

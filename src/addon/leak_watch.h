@@ -38,7 +38,9 @@ struct LeakEvent {
 
 class LeakWatch {
  public:
-  void set_options(const LeakOptions& options) { options_ = options; }
+  LeakWatch() { set_options({}); }
+  // Starts a new history (the thinning and the window depend on the options).
+  void set_options(const LeakOptions& options);
   const LeakOptions& options() const { return options_; }
 
   // Records one full GC: t_s on a monotonic clock since the agent started, wall time in ms.
@@ -50,18 +52,18 @@ class LeakWatch {
 
   bool leaking() const { return leaking_; }
   double last_rate_per_hour() const { return last_rate_; }
-  std::size_t sample_count() const { return samples_.size(); }
+  std::size_t sample_count() const { return tracker_.points().size(); }
   // The detector's latest answer, for leakState() and the docs' "why no leak yet".
   const series::TrendResult& last_result() const { return last_result_; }
 
  private:
-  struct Sample {
-    double t_s;
-    double wall_ms;
-    double used;
-  };
   LeakOptions options_;
-  std::vector<Sample> samples_;
+  // The shared bounded history: evenly thinned to max_samples over the whole window.
+  series::TrendTracker tracker_;
+  double wall_origin_ms_ = 0;  // wall clock at t = 0 of the monotonic time base
+  bool has_origin_ = false;
+  double last_t_ = 0;
+  double last_used_ = 0;
   bool leaking_ = false;
   double last_rate_ = 0;
   bool dirty_ = false;

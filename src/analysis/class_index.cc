@@ -128,7 +128,7 @@ class PropertyNames {
 struct PlainObjectGroups {
   std::vector<std::vector<uint32_t>> sequences;  // property name ids, edge order, all properties
   std::vector<uint64_t> counts;
-  std::vector<std::pair<uint32_t, uint32_t>> members;  // (node, group), node order
+  std::vector<uint32_t> member_group;  // group of each plain object, in node order
   uint64_t total = 0;
 };
 
@@ -150,7 +150,7 @@ PlainObjectGroups group_plain_objects(const HeapGraph& g, PropertyNames& names) 
       out.counts.push_back(0);
     }
     ++out.counts[it->second];
-    out.members.emplace_back(i, it->second);
+    out.member_group.push_back(it->second);
   }
   return out;
 }
@@ -317,14 +317,35 @@ std::vector<InterfaceDefinition> infer_interface_definitions(const HeapGraph& gr
 ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinition>* definitions) {
   const uint32_t n = g.node_count();
   ClassIndex index;
-  index.node_class.assign(n, 0);
+  index.node_class.resize(n);
   ClassTable table(index);
 
   // Where each object was allocated; when a node has several locations the last one wins.
-  std::vector<uint32_t> location_of(n, kNone);
-  for (size_t i = 0; i < g.locations.size(); ++i) {
-    location_of[g.locations[i].node] = static_cast<uint32_t>(i);
+  // Where each object was allocated. V8 writes locations in node order, so a cursor finds them;
+  // a per-node table is built only for a file that does not. When a node has several locations
+  // the last one wins, as in DevTools.
+  const bool locations_sorted =
+      std::is_sorted(g.locations.begin(), g.locations.end(),
+                     [](const Location& a, const Location& b) { return a.node < b.node; });
+  std::vector<uint32_t> location_of;
+  if (!locations_sorted) {
+    location_of.assign(n, kNone);
+    for (size_t i = 0; i < g.locations.size(); ++i) {
+      location_of[g.locations[i].node] = static_cast<uint32_t>(i);
+    }
   }
+  size_t location_cursor = 0;
+  auto location_for = [&](uint32_t node) -> const Location* {
+    if (!locations_sorted) {
+      return location_of[node] == kNone ? nullptr : &g.locations[location_of[node]];
+    }
+    while (location_cursor < g.locations.size() && g.locations[location_cursor].node < node)
+      ++location_cursor;
+    const Location* found = nullptr;
+    while (location_cursor < g.locations.size() && g.locations[location_cursor].node == node)
+      found = &g.locations[location_cursor++];
+    return found;
+  };
 
   // Plain objects: their class is an inferred interface name, or "Object".
   PropertyNames names(g);
@@ -362,10 +383,10 @@ ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinit
   for (uint32_t i = 0; i < n; ++i) {
     const NodeType t = g.type(i);
     const Location* location = nullptr;
-    if (t == kObject && location_of[i] != kNone) location = &g.locations[location_of[i]];
+    if (t == kObject) location = location_for(i);
     if (t == kObject || t == kNative) {
-      if (next_member < groups.members.size() && groups.members[next_member].first == i) {
-        const uint32_t d = group_definition[groups.members[next_member++].second];
+      if (is_plain_object(g, i)) {
+        const uint32_t d = group_definition[groups.member_group[next_member++]];
         if (d != kNone) {
           if (location) {
             index.node_class[i] = table.get(def_names[d], location);

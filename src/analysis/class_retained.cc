@@ -21,7 +21,7 @@ std::vector<uint64_t> class_retained_sizes(const DominatorTree& tree,
   std::vector<uint32_t> open(class_count, 0);
   // Iterative DFS over the dominator tree; an entry with the top bit set closes its node.
   constexpr uint32_t kClose = 0x80000000U;
-  std::vector<uint32_t> stack;
+  BigVector<uint32_t> stack;
   stack.push_back(root);
   while (!stack.empty()) {
     const uint32_t entry = stack.back();
@@ -46,7 +46,7 @@ std::vector<uint64_t> class_retained_sizes(const DominatorTree& tree,
   return result;
 }
 
-std::vector<int32_t> class_min_distances(const std::vector<int32_t>& distances,
+std::vector<int32_t> class_min_distances(const BigVector<int32_t>& distances,
                                          const std::vector<uint32_t>& node_class,
                                          uint32_t class_count,
                                          const BigVector<uint64_t>& self_sizes) {

@@ -24,7 +24,7 @@ std::vector<uint64_t> class_retained_sizes(const DominatorTree& tree,
 // Minimum distance per class over the instances with a non-zero self size (kNoDistance-style
 // negative values included, as DevTools takes the plain minimum); INT32_MAX for a class without
 // such instances.
-std::vector<int32_t> class_min_distances(const std::vector<int32_t>& distances,
+std::vector<int32_t> class_min_distances(const BigVector<int32_t>& distances,
                                          const std::vector<uint32_t>& node_class,
                                          uint32_t class_count,
                                          const BigVector<uint64_t>& self_sizes);

@@ -72,23 +72,21 @@ ComparisonSide summarize_for_comparison(const HeapGraph& graph,
   ComparisonSide side;
   const BigVector<uint64_t> sizes = attribute_shallow_sizes(graph);
   const ClassIndex classes = classify_nodes(graph, &definitions);
-  side.table = make_id_class_table(graph, classes, sizes, /*skip_zero_size=*/true);
-  side.identity = js_identity(graph);
-  side.total_size = side.table.total_size;
+  std::vector<uint64_t> retained;
   if (options.retained) {
     RetentionOptions ro;
     ro.distances = false;
     ro.dominated_children = true;
     ro.threads = options.threads;
     const RetentionAnalysis retention = analyze_retention(graph, sizes, ro);
-    const std::vector<uint64_t> retained =
+    retained =
         class_retained_sizes(retention.tree, classes.node_class,
                              static_cast<uint32_t>(classes.classes.size()), sizes, graph.root);
-    for (size_t c = 0; c < classes.classes.size(); ++c) {
-      if (retained[c] != 0) side.class_retained[classes.classes[c].key] += retained[c];
-    }
     side.total_size = retention.tree.retained[graph.root];
   }
+  side.table = make_id_class_table(graph, classes, sizes, retained, /*skip_zero_size=*/true);
+  side.identity = js_identity(graph);
+  if (!options.retained) side.total_size = side.table.total_size;
   return side;
 }
 
@@ -96,18 +94,13 @@ Comparison compare_snapshots(const ComparisonSide& base, const ComparisonSide& c
   Comparison c;
   c.match = match_processes(base.identity, current.identity);
   c.diff = diff_heaps(base.table, current.table, DiffMatching::kByClassAndId);
-  const bool has_retained = !base.class_retained.empty() || !current.class_retained.empty();
-  auto retained_of = [](const ComparisonSide& side, const std::string& key) -> uint64_t {
-    auto it = side.class_retained.find(key);
-    return it == side.class_retained.end() ? 0 : it->second;
-  };
   c.rows.reserve(c.diff.classes.size());
   for (const ClassDelta& d : c.diff.classes) {
     ComparisonRow row;
     row.delta = d;
-    row.has_retained = has_retained;
-    row.base_retained = retained_of(base, d.key);
-    row.current_retained = retained_of(current, d.key);
+    row.has_retained = c.diff.has_retained;
+    row.base_retained = d.retained_before;
+    row.current_retained = d.retained_after;
     c.rows.push_back(std::move(row));
   }
   std::stable_sort(c.rows.begin(), c.rows.end(),

@@ -38,8 +38,8 @@ ProcessMatch match_processes(const JsIdentity& base, const JsIdentity& current);
 
 // One snapshot reduced to what a comparison needs.
 struct ComparisonSide {
-  IdClassTable table;  // nodes DevTools shows (non-zero size), classified with given definitions
-  std::unordered_map<std::string, uint64_t> class_retained;  // by class key; empty if not asked
+  IdClassTable table;  // nodes DevTools shows (non-zero size), classified with given definitions,
+                       // with class retained sizes when asked
   JsIdentity identity;
   uint64_t total_size = 0;  // the root's retained size when computed, else the sum of self sizes
 };

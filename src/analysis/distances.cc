@@ -93,9 +93,9 @@ Distances compute_distances(const HeapGraph& graph, const EphemeronEdgeNames& ep
   result.distance.assign(node_count, kNoDistance);
   if (options.record_parent_edges) result.parent_edge.assign(node_count, kNoEdge);
   if (node_count == 0) return result;
-  std::vector<int32_t>& distance = result.distance;
+  BigVector<int32_t>& distance = result.distance;
   DistanceFilter filter(graph, ephemerons);
-  std::vector<uint32_t> queue;
+  BigVector<uint32_t> queue;
   queue.reserve(node_count);
 
   auto bfs = [&](size_t head) {

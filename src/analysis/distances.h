@@ -18,10 +18,10 @@ inline constexpr int32_t kNoDistance = -5;             // never reached
 inline constexpr int32_t kSystemDistance = 100000000;  // the root, when there are user roots
 
 struct Distances {
-  std::vector<int32_t> distance;  // per node ordinal
+  BigVector<int32_t> distance;  // per node ordinal
   // The edge the BFS reached each node through (kNoEdge for the starts and unreached nodes);
   // filled only on request. Following it back gives a shortest path from the user roots.
-  std::vector<uint64_t> parent_edge;
+  BigVector<uint64_t> parent_edge;
   bool has_user_roots = false;
 };
 inline constexpr uint64_t kNoEdge = UINT64_MAX;

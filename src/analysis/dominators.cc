@@ -23,9 +23,9 @@ struct Frame {
 // edge) is a predecessor the semidominator loop must evaluate, so it is counted in pred_count.
 class Dfs {
  public:
-  Dfs(const HeapGraph& graph, const BitVector& essential, std::vector<uint32_t>& pre,
-      std::vector<uint32_t>& order, std::vector<uint32_t>& parent, std::vector<uint32_t>& semi,
-      std::vector<uint32_t>& pred_count)
+  Dfs(const HeapGraph& graph, const BitVector& essential, BigVector<uint32_t>& pre,
+      BigVector<uint32_t>& order, BigVector<uint32_t>& parent, BigVector<uint32_t>& semi,
+      BigVector<uint32_t>& pred_count)
       : graph_(graph),
         essential_(essential),
         pre_(pre),
@@ -81,17 +81,17 @@ class Dfs {
 
   const HeapGraph& graph_;
   const BitVector& essential_;
-  std::vector<uint32_t>& pre_;
-  std::vector<uint32_t>& order_;
-  std::vector<uint32_t>& parent_;
-  std::vector<uint32_t>& semi_;
-  std::vector<uint32_t>& pred_count_;
+  BigVector<uint32_t>& pre_;
+  BigVector<uint32_t>& order_;
+  BigVector<uint32_t>& parent_;
+  BigVector<uint32_t>& semi_;
+  BigVector<uint32_t>& pred_count_;
   std::vector<Frame> stack_;
 };
 
 template <typename T>
-void release(std::vector<T>& v) {
-  std::vector<T>().swap(v);
+void release(BigVector<T>& v) {
+  BigVector<T>().swap(v);
 }
 
 }  // namespace
@@ -108,12 +108,12 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
   }
   const uint32_t root = graph.root;
 
-  std::vector<uint32_t> pre(node_count, kUnvisited);
-  std::vector<uint32_t> order;
-  std::vector<uint32_t> parent;
-  std::vector<uint32_t> semi;
-  // Predecessors v > w of each w, counted by the DFS, then turned into CSR offsets.
-  std::vector<uint32_t> pred_start(static_cast<size_t>(node_count) + 1, 0);
+  BigVector<uint32_t> pre(node_count, kUnvisited);
+  BigVector<uint32_t> order;
+  BigVector<uint32_t> parent;
+  BigVector<uint32_t> semi;
+  // Predecessors v > w of each w, counted by the DFS, then turned into fill cursors.
+  BigVector<uint32_t> pred_start(static_cast<size_t>(node_count) + 1, 0);
   order.reserve(node_count);
   parent.reserve(node_count);
   semi.reserve(node_count);
@@ -140,41 +140,56 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
   // Predecessor lists in DFS-number space. A predecessor v of w with v < w is not yet processed
   // when w is, so it contributes just its own number: the DFS folded those into semi[w] (which
   // started as parent[w]) and counted the others; only the predecessors v > w are stored.
+  //
+  // The lists are laid out in decreasing w, the order the semidominator loop reads them, so the
+  // loop streams through them and needs no offsets: each w's count sits in label[w] until w is
+  // processed (label is only read for processed nodes). That keeps the peak at five per-node
+  // arrays plus the lists.
   pred_start.resize(static_cast<size_t>(n) + 1);
-  for (uint32_t w = 0; w < n; ++w) {
-    if (pred_start[w + 1] > UINT32_MAX - pred_start[w]) {
-      throw std::length_error("dominators: more than 4G predecessor entries");
-    }
-    pred_start[w + 1] += pred_start[w];
+  uint64_t total = 0;
+  for (uint32_t w = n; w-- > 0;) {
+    const uint32_t count = pred_start[w + 1];
+    pred_start[w + 1] = static_cast<uint32_t>(total);  // becomes w's fill cursor
+    total += count;
+    if (total > UINT32_MAX) throw std::length_error("dominators: more than 4G predecessor entries");
   }
-  std::vector<uint32_t> preds(pred_start[n]);
-  // Fill with pred_start[w] as the cursor (it ends at w's end, i.e. w + 1's start), then shift
-  // back: saves a copy of the offsets.
-  for (uint32_t i = 0; i < n; ++i) {
-    const uint32_t u = order[i];
+  BigVector<uint32_t> preds(total);
+  tree.stored_predecessors = total;
+  // In ordinal order, so the edges are read sequentially; the order of a node's predecessors
+  // does not matter to the semidominator loop.
+  for (uint32_t u = 0; u < node_count; ++u) {
+    if (pre[u] == kUnvisited) continue;
+    const uint32_t i = pre[u] - 1;
     for (uint64_t e = graph.edges_begin(u); e < graph.edges_end(u); ++e) {
+      if (!essential.get(e)) continue;
       const uint32_t target_pre = pre[graph.edge_to[e]];
       if (target_pre == kUnvisited) continue;
       const uint32_t w = target_pre - 1;
-      if (w < i && essential.get(e)) preds[pred_start[w]++] = i;
+      if (w < i) preds[pred_start[w + 1]++] = i;
     }
   }
-  for (uint32_t w = n; w > 0; --w) pred_start[w] = pred_start[w - 1];
-  pred_start[0] = 0;
   // `pre` is not needed any more (results go back through `order`); its buffer becomes the
-  // label array, so the peak does not grow.
-  std::vector<uint32_t> label = std::move(pre);
+  // label array, first holding the counts.
+  BigVector<uint32_t> label = std::move(pre);
   label.resize(n);
-  std::vector<uint32_t> ancestor(parent);
+  for (uint32_t w = 0; w < n; ++w) {
+    const uint32_t block_end = pred_start[w + 1];
+    const uint32_t block_begin = w + 1 < n ? pred_start[w + 2] : 0;
+    label[w] = block_end - block_begin;
+  }
+  release(pred_start);
+  BigVector<uint32_t> ancestor(parent);
 
   // Semidominators, in decreasing DFS order. Processed nodes (> w) form a forest linked along
   // DFS parents; eval(v) is the smallest semidominator on the path from v up to (excluding) the
   // first unprocessed ancestor, with path compression.
-  std::vector<uint32_t> path;
+  BigVector<uint32_t> path;
+  uint64_t next_pred = 0;
   for (uint32_t w = n; w-- > 1;) {
     uint32_t s = semi[w];
-    for (uint32_t p = pred_start[w]; p < pred_start[w + 1]; ++p) {
-      const uint32_t v = preds[p];
+    const uint32_t count = label[w];
+    for (uint32_t k = 0; k < count; ++k) {
+      const uint32_t v = preds[next_pred++];
       uint32_t x = v;
       if (ancestor[x] > w) {
         while (ancestor[x] > w) {
@@ -197,12 +212,11 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
     label[w] = s;
   }
   release(preds);
-  release(pred_start);
   release(label);
   release(ancestor);
 
   // Immediate dominators: idom(w) is the nearest common ancestor of parent(w) and sdom(w).
-  std::vector<uint32_t>& idom = parent;
+  BigVector<uint32_t>& idom = parent;
   for (uint32_t w = 1; w < n; ++w) {
     uint32_t x = idom[w];
     while (x > semi[w]) x = idom[x];
@@ -219,7 +233,7 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
   for (uint32_t w = 1; w < n; ++w) tree.idom[order[w]] = order[idom[w]];
   if (has_cycles_left) {
     // The nodes of unreachable cycles hang under the root and dominate nothing.
-    std::vector<uint8_t> seen(node_count, 0);
+    BigVector<uint8_t> seen(node_count, 0);
     for (uint32_t w = 0; w < n; ++w) seen[order[w]] = 1;
     for (uint32_t v = 0; v < node_count; ++v) {
       if (!seen[v]) tree.retained[root] += self_sizes[v];
@@ -240,10 +254,12 @@ void build_dominated_children(DominatorTree& tree, uint32_t root) {
   }
   for (uint32_t v = 0; v < node_count; ++v) tree.first_child[v + 1] += tree.first_child[v];
   tree.children.assign(node_count > 0 ? node_count - 1 : 0, 0);
-  std::vector<uint32_t> fill(tree.first_child.begin(), tree.first_child.end() - 1);
+  // first_child[d] is d's fill cursor and ends at d + 1's start; shift back afterwards.
   for (uint32_t v = 0; v < node_count; ++v) {
-    if (v != root) tree.children[fill[tree.idom[v]]++] = v;
+    if (v != root) tree.children[tree.first_child[tree.idom[v]]++] = v;
   }
+  for (uint32_t v = node_count; v > 0; --v) tree.first_child[v] = tree.first_child[v - 1];
+  tree.first_child[0] = 0;
 }
 
 }  // namespace leakscope

@@ -19,15 +19,17 @@
 namespace leakscope {
 
 struct DominatorTree {
-  std::vector<uint32_t> idom;      // immediate dominator per node ordinal; idom[root] == root
+  BigVector<uint32_t> idom;      // immediate dominator per node ordinal; idom[root] == root
   BigVector<uint64_t> retained;  // retained size per node ordinal (self sizes as given)
-  uint32_t unreachable = 0;        // nodes no essential path from the root reaches, hung under the
-                                   // root (DevTools warns "N nodes are unreachable from the root")
+  uint32_t unreachable = 0;      // nodes no essential path from the root reaches, hung under the
+                                 // root (DevTools warns "N nodes are unreachable from the root")
+
+  uint64_t stored_predecessors = 0;  // back/cross edges the semidominator loop evaluated
 
   // Dominated children, built on request: node v's children are
   // children[first_child[v] .. first_child[v + 1]).
-  std::vector<uint32_t> first_child;
-  std::vector<uint32_t> children;
+  BigVector<uint32_t> first_child;
+  BigVector<uint32_t> children;
   bool has_children() const { return !first_child.empty(); }
 };
 

@@ -5,6 +5,10 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "analysis/distances.h"
+#include "analysis/ephemeron_edges.h"
+#include "analysis/retainer_paths.h"
+
 namespace leakscope {
 
 uint64_t IdClassTable::memory_bytes() const {
@@ -16,8 +20,10 @@ uint64_t IdClassTable::memory_bytes() const {
 }
 
 IdClassTable make_id_class_table(const HeapGraph& graph, const ClassIndex& classes,
-                                 const BigVector<uint64_t>& self_sizes, bool skip_zero_size) {
+                                 std::span<const uint64_t> self_sizes,
+                                 std::span<const uint64_t> class_retained, bool skip_zero_size) {
   IdClassTable table;
+  table.has_retained = !class_retained.empty();
   const uint32_t n = graph.node_count();
   table.node_count = 0;
   std::vector<uint32_t> order(n);
@@ -34,7 +40,8 @@ IdClassTable make_id_class_table(const HeapGraph& graph, const ClassIndex& class
     const uint32_t c = classes.node_class[node];
     if (remap[c] == UINT32_MAX) {
       remap[c] = static_cast<uint32_t>(table.classes.size());
-      table.classes.push_back({classes.classes[c].key, classes.classes[c].name});
+      table.classes.push_back({classes.classes[c].key, classes.classes[c].name,
+                               table.has_retained ? class_retained[c] : 0});
     }
     table.ids.push_back(graph.node_id[node]);
     table.class_of.push_back(remap[c]);
@@ -65,6 +72,13 @@ HeapDiff diff_heaps(const IdClassTable& before, const IdClassTable& after, DiffM
   };
   const std::vector<uint32_t> before_rows = row_mapping(before);
   const std::vector<uint32_t> after_rows = row_mapping(after);
+  diff.has_retained = before.has_retained && after.has_retained;
+  if (diff.has_retained) {
+    for (size_t c = 0; c < before.classes.size(); ++c)
+      rows[before_rows[c]].retained_before = before.classes[c].retained;
+    for (size_t c = 0; c < after.classes.size(); ++c)
+      rows[after_rows[c]].retained_after = after.classes[c].retained;
+  }
 
   auto freed = [&](size_t i) {
     ClassDelta& r = rows[before_rows[before.class_of[i]]];
@@ -102,11 +116,57 @@ HeapDiff diff_heaps(const IdClassTable& before, const IdClassTable& after, DiffM
   while (j < after.ids.size()) allocated(j++);
 
   for (ClassDelta& r : rows) {
+    if (diff.has_retained && r.retained_before != r.retained_after)
+      diff.retained_changes.push_back(r);
     if (r.added_count != 0 || r.removed_count != 0) diff.classes.push_back(std::move(r));
   }
+  std::sort(diff.retained_changes.begin(), diff.retained_changes.end(),
+            [](const ClassDelta& a, const ClassDelta& b) {
+              if (a.retained_delta() != b.retained_delta())
+                return a.retained_delta() > b.retained_delta();
+              return a.key < b.key;
+            });
   std::sort(diff.classes.begin(), diff.classes.end(),
             [](const ClassDelta& a, const ClassDelta& b) { return a.key < b.key; });
   return diff;
+}
+
+TopGrowth top_growth(const HeapDiff& diff, const IdClassTable& before, const HeapGraph& after,
+                     const ClassIndex& after_classes) {
+  TopGrowth top;
+  const ClassDelta* best = nullptr;
+  for (const ClassDelta& c : diff.classes) {
+    if (c.size_delta() > 0 && (best == nullptr || c.size_delta() > best->size_delta())) best = &c;
+  }
+  if (best == nullptr) return top;
+  top.found = true;
+  top.key = best->key;
+  top.name = best->name;
+  top.size_delta = best->size_delta();
+  top.added_count = best->added_count;
+
+  // DevTools' distances (user roots first, weak and filtered edges skipped), with parent edges.
+  const EphemeronEdgeNames ephemerons(after.strings);
+  const Distances d = compute_distances(after, ephemerons, {.record_parent_edges = true});
+  uint32_t nearest = UINT32_MAX;
+  for (uint32_t node = 0; node < after.node_count(); ++node) {
+    if (after_classes.classes[after_classes.node_class[node]].key != top.key) continue;
+    if (std::binary_search(before.ids.begin(), before.ids.end(), after.node_id[node])) continue;
+    if (d.distance[node] == kNoDistance) continue;
+    if (nearest == UINT32_MAX || d.distance[node] < d.distance[nearest]) nearest = node;
+  }
+  if (nearest == UINT32_MAX) return top;
+  for (const PathStep& step : shortest_path(after, d, nearest).steps) {
+    RetainerStep r;
+    if (step.edge != kNoEdge) {
+      r.edge = after.edge_name_text(step.edge);
+      r.edge_type = after.edge_type_names[after.edge_type[step.edge]];
+    }
+    r.class_name = after_classes.classes[after_classes.node_class[step.node]].name;
+    r.node_id = after.node_id[step.node];
+    top.path.push_back(std::move(r));
+  }
+  return top;
 }
 
 }  // namespace leakscope

@@ -25,8 +25,8 @@ BigVector<uint64_t> attribute_shallow_sizes(const HeapGraph& graph) {
   // Every node that is not internal storage owns itself; a flood over non-weak edges hands each
   // unowned node the owner that reached it, or marks it shared when a second owner arrives.
   // The order of the flood does not change the result.
-  std::vector<uint32_t> owner(n);
-  std::vector<uint32_t> worklist;
+  BigVector<uint32_t> owner(n);
+  BigVector<uint32_t> worklist;
   worklist.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
     const NodeType t = graph.type(i);

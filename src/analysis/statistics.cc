@@ -2,6 +2,12 @@
 
 namespace leakscope {
 
+uint64_t total_size(const HeapGraph& g) {
+  uint64_t sum = g.header.extra_native_bytes;
+  for (uint64_t size : g.node_self_size) sum += size;
+  return sum;
+}
+
 HeapStatistics compute_statistics(const HeapGraph& g, const BigVector<uint64_t>& self_sizes) {
   HeapStatistics s;
   const uint32_t n = g.node_count();

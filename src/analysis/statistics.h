@@ -22,6 +22,9 @@ struct HeapStatistics {
   BigVector<uint64_t> size_by_type;   // V8's self sizes by node type
 };
 
+// DevTools' total size: every self size plus extra_native_bytes (cheap; no other statistic).
+uint64_t total_size(const HeapGraph& graph);
+
 // self_sizes: per node, after attribute_shallow_sizes() (DevTools computes statistics on them).
 HeapStatistics compute_statistics(const HeapGraph& graph, const BigVector<uint64_t>& self_sizes);
 

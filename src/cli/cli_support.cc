@@ -28,8 +28,10 @@ void set_decode_threads(unsigned threads) {
 HeapGraph load_snapshot_for_cli(const std::string& path) {
   LoadOptions options;
   options.threads = decode_threads;
+  bool progress_shown = false;
   if (stderr_is_terminal()) {
-    options.progress = [path](uint64_t done, uint64_t total) {
+    options.progress = [path, &progress_shown](uint64_t done, uint64_t total) {
+      progress_shown = done != total;
       if (total) {
         fmt::print(stderr, "\rloading {}: {:3.0f} % ({} MB of {} MB)", path,
                    100.0 * static_cast<double>(done) / static_cast<double>(total), done >> 20,
@@ -41,7 +43,13 @@ HeapGraph load_snapshot_for_cli(const std::string& path) {
     };
   }
   Timings::get().phase("parse");
-  return load_snapshot_file(path, options);
+  try {
+    return load_snapshot_file(path, options);
+  } catch (...) {
+    // The error line must not be glued to a half-drawn progress line.
+    if (progress_shown) fmt::print(stderr, "\r\033[K");
+    throw;
+  }
 }
 
 namespace {

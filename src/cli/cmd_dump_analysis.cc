@@ -55,6 +55,8 @@ int run_dump(const DumpOptions& o) {
                         {"node_count", c.graph.node_count()},
                         {"edge_count", c.graph.edge_count()},
                         {"unreachable_from_root", c.analysis.tree.unreachable},
+                        {"stored_predecessors", c.analysis.tree.stored_predecessors},
+                        {"graph_bytes", c.graph.memory_bytes()},
                         {"seconds",
                          {{"load", c.times.load},
                           {"attribution", c.times.attribution},

@@ -46,35 +46,34 @@ int run_summary(const SummaryOptions& o) {
   }
   HeapGraph graph = load_snapshot_for_cli(o.snapshot);
   Timings& timings = Timings::get();
-  timings.phase("re-attribution");
-  const BigVector<uint64_t> sizes = attribute_shallow_sizes(graph);
-  RetentionAnalysis retention;
+  // Classifying needs neither the re-attributed sizes nor the dominators, so it runs on its own
+  // thread while those are computed.
+  timings.phase(o.shallow_only ? "re-attribution and classes"
+                               : "re-attribution, dominators, distances and classes");
   ClassIndex classes;
-  if (o.shallow_only) {
-    timings.phase("classes");
-    classes = classify_nodes(graph);
-  } else {
-    // Classifying needs no dominators, so it runs while they are computed.
-    timings.phase("dominators, distances and classes");
-    std::exception_ptr error;
-    std::thread classify([&] {
-      try {
-        classes = classify_nodes(graph);
-      } catch (...) {
-        error = std::current_exception();
-      }
-    });
-    RetentionOptions options;
-    options.dominated_children = true;
+  std::exception_ptr error;
+  std::thread classify([&] {
     try {
-      retention = analyze_retention(graph, sizes, options);
+      classes = classify_nodes(graph);
     } catch (...) {
-      classify.join();
-      throw;
+      error = std::current_exception();
     }
+  });
+  BigVector<uint64_t> sizes;
+  RetentionAnalysis retention;
+  try {
+    sizes = attribute_shallow_sizes(graph);
+    if (!o.shallow_only) {
+      RetentionOptions options;
+      options.dominated_children = true;
+      retention = analyze_retention(graph, sizes, options);
+    }
+  } catch (...) {
     classify.join();
-    if (error) std::rethrow_exception(error);
+    throw;
   }
+  classify.join();
+  if (error) std::rethrow_exception(error);
   timings.phase("census");
   Census census = take_census(graph, classes, sizes);
   if (!o.shallow_only) {
@@ -88,7 +87,7 @@ int run_summary(const SummaryOptions& o) {
   r.snapshot = o.snapshot;
   r.node_count = graph.node_count();
   r.edge_count = graph.edge_count();
-  r.total_size = compute_statistics(graph, sizes).total;
+  r.total_size = total_size(graph);
   r.class_count = census.rows.size();
   r.classes = &classes;
   for (ClassRow& row : census.rows) {

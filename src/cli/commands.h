@@ -18,5 +18,9 @@ void add_inspect_command(CLI::App& app, Action& action);
 void add_diff_command(CLI::App& app, Action& action);
 void add_leaks_command(CLI::App& app, Action& action);
 void add_check_command(CLI::App& app, Action& action);
+void add_gclog_command(CLI::App& app, Action& action);
+void add_watch_command(CLI::App& app, Action& action);
+void add_maps_command(CLI::App& app, Action& action);       // maps
+void add_maps_diff_command(CLI::App& app, Action& action);  // maps-diff
 
 }  // namespace leakscope::cli

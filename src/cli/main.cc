@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
   add_leaks_command(app, action);
   add_check_command(app, action);
   add_dump_analysis_command(app, action);
+  add_gclog_command(app, action);
+  add_watch_command(app, action);
+  add_maps_command(app, action);
+  add_maps_diff_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -21,13 +21,17 @@ RetentionContext load_with_retention(const std::string& path, const RetentionOpt
   auto t = Clock::now();
   c.graph = load_snapshot_for_cli(path);
   c.times.load = seconds_since(t);
+  Timings& timings = Timings::get();
+  timings.phase("re-attribution");
   t = Clock::now();
   c.self_sizes = attribute_shallow_sizes(c.graph);
   c.times.attribution = seconds_since(t);
+  timings.phase(options.dominators ? "dominators+distances" : "distances");
   if (stderr_is_terminal()) fmt::print(stderr, "computing dominators and distances…");
   c.analysis = analyze_retention(c.graph, c.self_sizes, options);
   if (stderr_is_terminal()) fmt::print(stderr, "\r\033[K");
   c.times.retention = c.analysis.times;
+  timings.phase("report");
   return c;
 }
 

@@ -1,11 +1,13 @@
 // Reverse edges (who points at a node), as CSR: node v's retainers are entries
 // [first[v], first[v + 1]), each the retaining node and the index of the edge in the graph.
-// Built once, on demand, by commands that walk backwards (inspect, path); 8 bytes per edge.
+// Built once, on demand, by commands that walk backwards (inspect, path -k); 8 bytes per edge
+// (edge ordinals fit 32 bits, as in HeapGraph::first_edge).
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "heap/big_vector.h"
 #include "heap/heap_graph.h"
 
 namespace leakscope {
@@ -21,14 +23,13 @@ class Retainers {
   uint64_t retaining_edge(uint64_t i) const { return edge_[i]; }
 
   uint64_t memory_bytes() const {
-    return first_.capacity() * sizeof(uint64_t) + node_.capacity() * sizeof(uint32_t) +
-           edge_.capacity() * sizeof(uint64_t);
+    return (first_.capacity() + node_.capacity() + edge_.capacity()) * sizeof(uint32_t);
   }
 
  private:
-  std::vector<uint64_t> first_;
-  std::vector<uint32_t> node_;
-  std::vector<uint64_t> edge_;
+  BigVector<uint32_t> first_;
+  BigVector<uint32_t> node_;
+  BigVector<uint32_t> edge_;
 };
 
 }  // namespace leakscope

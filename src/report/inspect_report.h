@@ -17,7 +17,7 @@ struct InspectReport {
   std::string snapshot;
   const HeapGraph* graph = nullptr;
   const DominatorTree* tree = nullptr;
-  const std::vector<int32_t>* distances = nullptr;
+  const BigVector<int32_t>* distances = nullptr;
   ObjectInspection object;
   uint32_t limit = 50;  // rows per list in text; 0 = all (JSON always lists all)
 };

@@ -40,7 +40,7 @@ void write_node_dump(const std::string& path, const HeapGraph& graph,
     throw std::runtime_error(path + ": write failed");
   }
   const DominatorTree& tree = analysis.tree;
-  const std::vector<int32_t>& distance = analysis.distances.distance;
+  const BigVector<int32_t>& distance = analysis.distances.distance;
   const bool has_tree = tree.idom.size() == n;
   const bool has_distances = distance.size() == n;
   write_column<double>(f, path, n, [&](uint32_t i) {

@@ -18,9 +18,6 @@ std::string distance_text(int64_t d) {
   return d >= kSystemDistanceBase || d < 0 ? std::string("-") : std::to_string(d);
 }
 
-double percent(uint64_t part, uint64_t whole) {
-  return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
-}
 }  // namespace
 
 void render_summary_text(const SummaryReport& r, std::FILE* out) {

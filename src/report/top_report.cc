@@ -6,12 +6,6 @@
 
 namespace leakscope::report {
 
-namespace {
-double percent(uint64_t part, uint64_t whole) {
-  return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
-}
-}  // namespace
-
 void render_top_text(const TopReport& r, std::FILE* out) {
   const TopHolders& h = r.holders;
   fmt::print(out, "{}: {} total; biggest holders (dominator tree, largest retained first)\n\n",

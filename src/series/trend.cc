@@ -326,6 +326,19 @@ SlopeEstimate theil_sen(std::span<const Point> points, double variance_s, double
   return est;
 }
 
+void TrendTracker::add(double t, double v) {
+  // Uniform decimation: every point kept stands for `stride_` inputs, old or new, so the
+  // density stays even and no part of the history is biased against another.
+  if (seen_++ % stride_ != 0) return;
+  points_.push_back({t, v});
+  if (points_.size() <= capacity_) return;
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < points_.size(); i += 2) points_[out++] = points_[i];
+  points_.resize(out);
+  stride_ *= 2;
+  seen_ = 1;  // the last kept input starts the next stride
+}
+
 TrendResult detect_trend(std::span<const Point> points, const TrendOptions& options) {
   TrendResult r;
   std::vector<Point> pts;
@@ -339,6 +352,11 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
   const double t_first = pts.front().t;
   const double span_all = pts.back().t - t_first;
 
+  if (options.max_window_s > 0) {
+    const double from = pts.back().t - options.max_window_s;
+    pts.erase(pts.begin(),
+              std::find_if(pts.begin(), pts.end(), [&](const Point& p) { return p.t >= from; }));
+  }
   if (options.warmup_s > 0) {
     const double cut = t_first + options.warmup_s;
     pts.erase(pts.begin(),

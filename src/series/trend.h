@@ -53,6 +53,7 @@ struct TrendOptions {
   double min_duration_s = 60;         // shorter judged windows are inconclusive
   std::size_t min_points = 8;         // fewer judged points are inconclusive
   double warmup_s = 0;                // always discarded from the start (after the first sample)
+  double max_window_s = 0;            // judge only the last this many seconds (0: everything)
   bool auto_warmup = true;            // also cut a detected warm-up ramp
   double max_warmup_fraction = 0.5;   // the automatic cut never takes more than this share
   double min_rate_per_hour = 0;       // growth slower than this is not a leak
@@ -90,6 +91,32 @@ struct TrendResult {
 
 // Judges one series. Points need not be sorted; non-finite points are dropped.
 TrendResult detect_trend(std::span<const Point> points, const TrendOptions& options = {});
+
+// For a long-running caller (the agent's `leak` event): keeps a bounded history of points and
+// judges it on demand. Memory stays O(capacity): when full, every other point is dropped and
+// from then on only every second input is kept (and so on), so the history stays evenly dense
+// and still reaches back to the start. Feed it the heap after each full GC.
+class TrendTracker {
+ public:
+  explicit TrendTracker(TrendOptions options = {}, std::size_t capacity = 4096)
+      : options_(options), capacity_(capacity < 16 ? 16 : capacity) {}
+  void add(double t, double v);
+  TrendResult evaluate() const { return detect_trend(points_, options_); }
+  std::span<const Point> points() const { return points_; }
+  const TrendOptions& options() const { return options_; }
+  void clear() {
+    points_.clear();
+    stride_ = 1;
+    seen_ = 0;
+  }
+
+ private:
+  TrendOptions options_;
+  std::size_t capacity_;
+  std::size_t stride_ = 1;
+  std::size_t seen_ = 0;
+  std::vector<Point> points_;
+};
 
 // Per-window minima: for each window of `window_s` seconds, the point with the smallest value.
 std::vector<Point> lower_envelope(std::span<const Point> points, double window_s);

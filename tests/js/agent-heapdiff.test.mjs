@@ -70,6 +70,13 @@ test('concatenated strings are attributed', () => {
   assert.equal(keep.length, 5000);
 });
 
+test('{retained: false} skips the dominator trees', () => {
+  const r = new leakscope.HeapDiff({ retained: false }).end();
+  check_shape(r);
+  assert.equal(r.change.retained, undefined);
+  assert.equal(r.timing.retained_ms, 0);
+});
+
 test('end() twice or HeapDiff() without new: clear errors', () => {
   const hd = new leakscope.HeapDiff();
   hd.end();
@@ -105,4 +112,32 @@ test('HeapDiff works in a worker too', async () => {
   const w = new Worker(code, { eval: true });
   const [plus] = await Promise.all([new Promise((r) => w.once('message', r)), new Promise((r) => w.once('exit', r))]);
   assert.equal(plus, 321);
+});
+
+test('the top growing class comes with its retaining path from the global object', () => {
+  class Session {
+    constructor(i) { this.a = i; this.b = i; this.c = i; this.d = i; this.e = i; this.f = i; }
+  }
+  const sessions = new Map();
+  globalThis.__leakscope_app = { sessions };
+  const hd = new leakscope.HeapDiff();
+  for (let i = 0; i < 5000; i++) sessions.set(i, new Session(i));
+  const r = hd.end();
+  check_shape(r);
+  const top = r.change.top_growth;
+  assert.equal(top.what, 'Session');
+  assert.equal(top['+'], 5000);
+  assert.equal(top.size_bytes, r.change.details.find((d) => d.what === 'Session').size_bytes);
+  assert.match(top.path, /^global -> \.__leakscope_app Object -> \.sessions Map -> .* Session$/);
+  assert.equal(top.retainers.at(-1).what, 'Session');
+  // Per-class retained sizes: the Sessions are new, and the Map that holds them grew by at least
+  // their size.
+  const retained = (what) => r.change.retained.find((x) => x.what === what);
+  assert.equal(retained('Session').before_bytes, 0);
+  assert.equal(retained('Session').after_bytes, retained('Session').size_bytes);
+  assert.ok(retained('Session').size_bytes >= top.size_bytes);
+  assert.ok(retained('Map').size_bytes >= retained('Session').size_bytes);
+  assert.ok(r.timing.retained_ms > 0);
+  assert.ok(r.timing.path_ms >= 0);
+  delete globalThis.__leakscope_app;
 });

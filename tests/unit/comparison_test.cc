@@ -37,11 +37,11 @@ TEST(Comparison, AnObjectThatChangedClassIsDeletedAndNewPerClassButNotById) {
 
 TEST(Comparison, RowsSortedBySizeDeltaWithRetainedDelta) {
   ComparisonSide base;
-  base.table = table({1, 3}, {0, 1}, {10, 10}, {{",A", "A"}, {",B", "B"}});
-  base.class_retained = {{",A", 100}, {",B", 50}};
+  base.table = table({1, 3}, {0, 1}, {10, 10}, {{",A", "A", 100}, {",B", "B", 50}});
+  base.table.has_retained = true;
   ComparisonSide current;
-  current.table = table({1, 5, 7}, {0, 1, 1}, {10, 30, 30}, {{",A", "A"}, {",B", "B"}});
-  current.class_retained = {{",A", 90}, {",B", 500}};
+  current.table = table({1, 5, 7}, {0, 1, 1}, {10, 30, 30}, {{",A", "A", 90}, {",B", "B", 500}});
+  current.table.has_retained = true;
   const Comparison c = compare_snapshots(base, current);
   ASSERT_EQ(c.rows.size(), 1u);  // A did not change
   EXPECT_EQ(c.rows[0].delta.name, "B");

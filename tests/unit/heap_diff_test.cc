@@ -44,6 +44,23 @@ TEST(HeapDiff, CountsIdsPresentOnOneSideOnlyPerClassKey) {
   EXPECT_EQ(d.size_delta(), 30);
 }
 
+TEST(HeapDiff, RetainedSizeChangesEvenWithoutNewInstances) {
+  IdClassTable before = table({1, 2}, {0, 1}, {8, 8}, {{",Holder", "Holder", 100}, {",A", "A", 8}});
+  IdClassTable after =
+      table({1, 2, 3}, {0, 1, 1}, {8, 8, 8}, {{",Holder", "Holder", 116}, {",A", "A", 16}});
+  before.has_retained = after.has_retained = true;
+  const HeapDiff d = diff_heaps(before, after);
+  ASSERT_TRUE(d.has_retained);
+  ASSERT_EQ(d.classes.size(), 1u);  // only A got a new instance
+  ASSERT_EQ(d.retained_changes.size(), 2u);
+  EXPECT_EQ(d.retained_changes[0].name, "Holder");  // largest growth first
+  EXPECT_EQ(d.retained_changes[0].retained_delta(), 16);
+  EXPECT_EQ(d.retained_changes[1].retained_delta(), 8);
+  const auto j = report::memwatch_heap_diff_json(d);
+  EXPECT_EQ(j["change"]["retained"][0]["what"], "Holder");
+  EXPECT_EQ(j["change"]["retained"][0]["size_bytes"], 16);
+}
+
 TEST(HeapDiff, UnchangedClassesAreLeftOut) {
   const IdClassTable t = table({1, 2}, {0, 0}, {8, 8}, {{",A", "A"}});
   const HeapDiff d = diff_heaps(t, t);

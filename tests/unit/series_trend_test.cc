@@ -242,5 +242,38 @@ TEST(SeriesTrend, MannKendallAndTheilSenOnKnownData) {
   EXPECT_NEAR(normal_quantile_two_sided(0.95), 1.959964, 1e-5);
 }
 
+TEST(SeriesTrend, MaxWindowJudgesOnlyTheRecentPast) {
+  // A leak that stopped an hour ago: over everything it grew, over the last hour it is flat.
+  const auto pts =
+      make(3 * 3600, 30, [](double t) { return (t < 7200 ? 50 + 20 * t / 3600 : 90.0) * kMiB; });
+  TrendOptions opt;
+  opt.auto_warmup = false;
+  EXPECT_EQ(detect_trend(pts, opt).verdict, Verdict::kGrowing);
+  opt.max_window_s = 3000;
+  const TrendResult r = detect_trend(pts, opt);
+  EXPECT_EQ(r.verdict, Verdict::kStable);
+  EXPECT_GE(r.window_start_s, 3 * 3600 - 3000 - 1e-9);
+}
+
+TEST(SeriesTrend, TrackerStaysBoundedAndStillSeesTheLeak) {
+  TrendOptions opt;
+  TrendTracker tracker(opt, 256);
+  std::mt19937 rng(4);
+  std::normal_distribution<double> noise(0, 0.5 * kMiB);
+  for (int i = 0; i < 20000; ++i) {
+    const double t = i * 2.0;  // a full GC every 2 s for 11 hours
+    tracker.add(t, 40 * kMiB + 3 * kMiB * t / 3600 + noise(rng));
+    ASSERT_LE(tracker.points().size(), 257u);
+  }
+  EXPECT_LT(tracker.points().front().t, 100);  // the history still reaches the start
+  const TrendResult r = tracker.evaluate();
+  EXPECT_EQ(r.verdict, Verdict::kGrowing);
+  EXPECT_NEAR(r.rate_per_hour / kMiB, 3, 0.3);
+
+  TrendTracker flat(opt, 256);
+  for (int i = 0; i < 20000; ++i) flat.add(i * 2.0, 40 * kMiB + noise(rng));
+  EXPECT_EQ(flat.evaluate().verdict, Verdict::kStable);
+}
+
 }  // namespace
 }  // namespace leakscope::series

@@ -1,0 +1,360 @@
+#include "series/procfs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+namespace leakscope::series {
+namespace {
+
+constexpr uint64_t kV8PageSize = 256 * 1024;
+constexpr uint64_t kArenaAlign = 64ull * 1024 * 1024;  // glibc HEAP_MAX_SIZE on 64-bit
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
+  return s;
+}
+
+uint64_t parse_u64(std::string_view s, int base = 10) {
+  uint64_t v = 0;
+  for (char ch : s) {
+    int d;
+    if (ch >= '0' && ch <= '9') {
+      d = ch - '0';
+    } else if (base == 16 && ch >= 'a' && ch <= 'f') {
+      d = ch - 'a' + 10;
+    } else if (base == 16 && ch >= 'A' && ch <= 'F') {
+      d = ch - 'A' + 10;
+    } else {
+      break;
+    }
+    v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
+  }
+  return v;
+}
+
+// "Key:   1234 kB" -> bytes
+uint64_t kb_value(std::string_view rest) {
+  return parse_u64(trim(rest)) * 1024;
+}
+
+template <typename Fn>
+void for_each_line(std::string_view text, Fn&& fn) {
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    const std::string_view line = text.substr(0, nl);
+    fn(line);
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+}
+
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
+
+}  // namespace
+
+std::string read_proc_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    throw ProcError(path + ": " + errno_text(err));
+  }
+  std::string out;
+  char buf[65536];
+  while (true) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      throw ProcError(path + ": " + errno_text(err));
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+void check_pid_readable(int pid) {
+  if (pid <= 0) throw ProcError("PID " + std::to_string(pid) + ": not a process id");
+  if (::kill(pid, 0) != 0 && errno == ESRCH) {
+    throw ProcError("PID " + std::to_string(pid) + ": no such process");
+  }
+  const std::string base = "/proc/" + std::to_string(pid);
+  std::string status;
+  try {
+    status = read_proc_file(base + "/status");
+  } catch (const ProcError&) {
+    throw ProcError("PID " + std::to_string(pid) + ": no such process");
+  }
+  const ProcStatus st = parse_status(status);
+  const uid_t me = ::geteuid();
+  if (me != 0 && st.uid != me) {
+    throw ProcError("PID " + std::to_string(pid) + " (" + st.name +
+                    ") belongs to another user (uid " + std::to_string(st.uid) +
+                    "); run leakscope as that user or as root");
+  }
+  const int fd = ::open((base + "/smaps_rollup").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    if (err == EACCES || err == EPERM) {
+      throw ProcError("PID " + std::to_string(pid) + " (" + st.name +
+                      "): permission denied reading /proc (another user's process?)");
+    }
+    if (err != ENOENT) throw ProcError("PID " + std::to_string(pid) + ": " + errno_text(err));
+  } else {
+    ::close(fd);
+  }
+}
+
+ProcStatus parse_status(std::string_view text) {
+  ProcStatus st;
+  for_each_line(text, [&](std::string_view line) {
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) return;
+    const std::string_view key = line.substr(0, colon);
+    const std::string_view rest = line.substr(colon + 1);
+    if (key == "Name") {
+      st.name = std::string(trim(rest));
+    } else if (key == "Uid") {
+      st.uid = static_cast<uint32_t>(parse_u64(trim(rest)));
+    } else if (key == "VmSize") {
+      st.vm_size = kb_value(rest);
+    } else if (key == "VmRSS") {
+      st.vm_rss = kb_value(rest);
+    } else if (key == "RssAnon") {
+      st.rss_anon = kb_value(rest);
+    } else if (key == "RssFile") {
+      st.rss_file = kb_value(rest);
+    } else if (key == "RssShmem") {
+      st.rss_shmem = kb_value(rest);
+    } else if (key == "VmData") {
+      st.vm_data = kb_value(rest);
+    } else if (key == "VmSwap") {
+      st.vm_swap = kb_value(rest);
+    } else if (key == "Threads") {
+      st.threads = static_cast<uint32_t>(parse_u64(trim(rest)));
+    }
+  });
+  return st;
+}
+
+SmapsRollup parse_smaps_rollup(std::string_view text) {
+  SmapsRollup r;
+  for_each_line(text, [&](std::string_view line) {
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) return;
+    const std::string_view key = line.substr(0, colon);
+    const std::string_view rest = line.substr(colon + 1);
+    if (key == "Rss") {
+      r.rss = kb_value(rest);
+    } else if (key == "Pss") {
+      r.pss = kb_value(rest);
+    } else if (key == "Anonymous") {
+      r.anonymous = kb_value(rest);
+    } else if (key == "Private_Dirty") {
+      r.private_dirty = kb_value(rest);
+    } else if (key == "Swap") {
+      r.swap = kb_value(rest);
+    }
+  });
+  return r;
+}
+
+ProcStatus read_status(int pid) {
+  return parse_status(read_proc_file("/proc/" + std::to_string(pid) + "/status"));
+}
+
+SmapsRollup read_smaps_rollup(int pid) {
+  return parse_smaps_rollup(read_proc_file("/proc/" + std::to_string(pid) + "/smaps_rollup"));
+}
+
+int count_fds(int pid) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) return -1;
+  int n = 0;
+  while (const dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] != '.') ++n;
+  }
+  ::closedir(dir);
+  return n;
+}
+
+std::string_view mapping_kind_name(MappingKind kind) {
+  switch (kind) {
+    case MappingKind::kBrkHeap:
+      return "brk-heap";
+    case MappingKind::kThreadArena:
+      return "thread-arena";
+    case MappingKind::kV8Page:
+      return "v8-page";
+    case MappingKind::kAnonymous:
+      return "anonymous";
+    case MappingKind::kFile:
+      return "file";
+    case MappingKind::kStack:
+      return "stack";
+    case MappingKind::kOther:
+      return "other";
+  }
+  return "other";
+}
+
+std::string_view mapping_kind_label(MappingKind kind) {
+  switch (kind) {
+    case MappingKind::kBrkHeap:
+      return "brk heap [heap] (malloc, main thread)";
+    case MappingKind::kThreadArena:
+      return "glibc thread arenas (malloc, other threads)";
+    case MappingKind::kV8Page:
+      return "V8 heap pages (256 KiB)";
+    case MappingKind::kAnonymous:
+      return "other anonymous (large mallocs, ArrayBuffers, V8 large objects)";
+    case MappingKind::kFile:
+      return "file-backed";
+    case MappingKind::kStack:
+      return "stack";
+    case MappingKind::kOther:
+      return "other";
+  }
+  return "other";
+}
+
+bool parse_mapping_kind(std::string_view name, MappingKind& kind) {
+  for (std::size_t i = 0; i < kMappingKindCount; ++i) {
+    if (mapping_kind_name(static_cast<MappingKind>(i)) == name) {
+      kind = static_cast<MappingKind>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+void classify_mappings(std::vector<Mapping>& maps) {
+  for (std::size_t i = 0; i < maps.size(); ++i) {
+    Mapping& m = maps[i];
+    const bool anon = m.path.empty() || m.path.rfind("[anon:", 0) == 0;
+    if (m.path == "[heap]") {
+      m.kind = MappingKind::kBrkHeap;
+    } else if (m.path.rfind("[stack", 0) == 0) {
+      m.kind = MappingKind::kStack;
+    } else if (!m.path.empty() && m.path[0] == '/') {
+      m.kind = MappingKind::kFile;
+    } else if (!anon) {
+      m.kind = MappingKind::kOther;
+    } else if (m.start % kArenaAlign == 0 && m.size() <= kArenaAlign &&
+               (m.size() == kArenaAlign ||
+                (i + 1 < maps.size() && maps[i + 1].start == m.end &&
+                 maps[i + 1].perms.rfind("---", 0) == 0 && maps[i + 1].path.empty() &&
+                 maps[i + 1].end <= m.start + kArenaAlign))) {
+      // glibc's new_heap(): a 64 MiB-aligned reservation, the used head rw-p, the tail ---p.
+      m.kind = MappingKind::kThreadArena;
+      if (i + 1 < maps.size() && maps[i + 1].start == m.end &&
+          maps[i + 1].perms.rfind("---", 0) == 0 && maps[i + 1].end <= m.start + kArenaAlign) {
+        maps[i + 1].kind = MappingKind::kThreadArena;
+        ++i;
+      }
+    } else if (m.size() == kV8PageSize && m.perms.rfind("rw", 0) == 0) {
+      m.kind = MappingKind::kV8Page;
+    } else {
+      m.kind = MappingKind::kAnonymous;
+    }
+  }
+}
+
+MapsTable parse_smaps(std::string_view text) {
+  MapsTable table;
+  Mapping* current = nullptr;
+  for_each_line(text, [&](std::string_view line) {
+    if (line.empty()) return;
+    // A header is "start-end perms offset dev inode [path]"; a field is "Key:   value kB".
+    const std::size_t dash = line.find('-');
+    const std::size_t colon = line.find(':');
+    const bool header = dash != std::string_view::npos && dash > 0 && dash <= 16 &&
+                        (colon == std::string_view::npos || colon > dash) &&
+                        std::isxdigit(static_cast<unsigned char>(line[0]));
+    if (header) {
+      Mapping m;
+      m.start = parse_u64(line.substr(0, dash), 16);
+      std::string_view rest = line.substr(dash + 1);
+      std::size_t sp = rest.find(' ');
+      m.end = parse_u64(rest.substr(0, sp), 16);
+      std::string_view fields[4];
+      for (auto& f : fields) {
+        if (sp == std::string_view::npos) break;
+        rest = rest.substr(sp + 1);
+        while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+        sp = rest.find(' ');
+        f = rest.substr(0, sp);
+      }
+      m.perms = std::string(fields[0]);
+      m.offset = parse_u64(fields[1], 16);
+      if (sp != std::string_view::npos) m.path = std::string(trim(rest.substr(sp + 1)));
+      table.mappings.push_back(std::move(m));
+      current = &table.mappings.back();
+      return;
+    }
+    if (current == nullptr || colon == std::string_view::npos) return;
+    const std::string_view key = line.substr(0, colon);
+    const std::string_view rest = line.substr(colon + 1);
+    if (key == "Rss") {
+      current->rss = kb_value(rest);
+    } else if (key == "Pss") {
+      current->pss = kb_value(rest);
+    } else if (key == "Anonymous") {
+      current->anonymous = kb_value(rest);
+    } else if (key == "Private_Dirty") {
+      current->private_dirty = kb_value(rest);
+    } else if (key == "Shared_Dirty") {
+      current->shared_dirty = kb_value(rest);
+    } else if (key == "Swap") {
+      current->swap = kb_value(rest);
+    }
+  });
+  std::sort(table.mappings.begin(), table.mappings.end(),
+            [](const Mapping& a, const Mapping& b) { return a.start < b.start; });
+  classify_mappings(table.mappings);
+  return table;
+}
+
+MapsTable read_smaps(int pid) {
+  const std::string base = "/proc/" + std::to_string(pid);
+  MapsTable table = parse_smaps(read_proc_file(base + "/smaps"));
+  table.pid = pid;
+  table.taken_at = static_cast<double>(std::time(nullptr));
+  try {
+    std::string cmd = read_proc_file(base + "/cmdline");
+    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+    table.command = std::string(trim(cmd));
+  } catch (const ProcError&) {
+  }
+  return table;
+}
+
+MapsSummary summarize(const MapsTable& table) {
+  MapsSummary s;
+  for (const Mapping& m : table.mappings) {
+    const auto k = static_cast<std::size_t>(m.kind);
+    s.rss[k] += m.rss;
+    s.size[k] += m.size();
+    ++s.count[k];
+  }
+  return s;
+}
+
+}  // namespace leakscope::series

@@ -1,0 +1,262 @@
+#include "series/watch.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+namespace leakscope::series {
+namespace {
+
+SeriesVerdict judge(std::string name, std::string label, std::string source,
+                    const std::vector<Point>& pts, const TrendOptions& opt, bool bytes = true) {
+  SeriesVerdict s;
+  s.name = std::move(name);
+  s.label = std::move(label);
+  s.source = std::move(source);
+  s.bytes = bytes;
+  if (pts.empty()) return s;
+  s.available = true;
+  s.trend = detect_trend(pts, opt);
+  // Fitted values at the window ends: what the trend says, not one noisy sample.
+  s.first = s.trend.first_value;
+  s.last = s.trend.first_value + s.trend.growth;
+  if (s.trend.points_judged < 3) {
+    s.first = pts.front().v;
+    s.last = pts.back().v;
+  }
+  return s;
+}
+
+bool growing(const SeriesVerdict* s) {
+  return s && s->available && s->trend.verdict == Verdict::kGrowing;
+}
+
+double positive_rate(const SeriesVerdict* s) {
+  return s && s->available ? std::max(0.0, s->trend.rate_per_hour) : 0.0;
+}
+
+}  // namespace
+
+std::string_view leak_kind_name(LeakKind kind) {
+  switch (kind) {
+    case LeakKind::kJsHeap:
+      return "js-heap";
+    case LeakKind::kExternal:
+      return "external";
+    case LeakKind::kNative:
+      return "native";
+    case LeakKind::kHandles:
+      return "handles";
+    case LeakKind::kNone:
+      return "none";
+    case LeakKind::kInconclusive:
+      return "inconclusive";
+  }
+  return "inconclusive";
+}
+
+const SeriesVerdict* WatchVerdict::find(std::string_view name) const {
+  for (const SeriesVerdict& s : series) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+bool parse_js_sample_line(std::string_view line, double start_unix, JsSample& out) {
+  double values[6];
+  const char* p = line.data();
+  const char* e = line.data() + line.size();
+  for (double& v : values) {
+    while (p < e && *p == ' ') ++p;
+    const auto [next, ec] = std::from_chars(p, e, v);
+    if (ec != std::errc() || next == p) return false;
+    p = next;
+  }
+  out.t = values[0] / 1000 - start_unix;
+  out.rss = values[1];
+  out.heap_total = values[2];
+  out.heap_used = values[3];
+  out.external = values[4];
+  out.array_buffers = values[5];
+  return true;
+}
+
+WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& options) {
+  WatchVerdict v;
+  v.window_s = rec.elapsed_s;
+  if (rec.elapsed_s > 0) v.sampler_cpu_percent = 100 * rec.sampler_cpu_s / rec.elapsed_s;
+  TrendOptions env = options.bytes;
+  env.lower_envelope = true;
+
+  // JS heap: the post-full-GC series when there are enough full GCs; otherwise the lower envelope
+  // of the heap after any GC, of heapUsed, or of the V8 pages' RSS, whichever exists.
+  const uint32_t iso = primary_isolate(rec.gc);
+  std::vector<Point> heap_committed;
+  std::vector<Point> full, any_gc;
+  if (iso != UINT32_MAX) {
+    full = post_full_gc_series(rec.gc, iso);
+    any_gc = post_any_gc_series(rec.gc, iso);
+    for (const GcEvent& ev : rec.gc.events) {
+      if (ev.isolate == iso && ev.after_committed_mb >= 0 && !(ev.flags & kGcTruncated)) {
+        heap_committed.push_back({ev.t_ms / 1000, ev.after_committed_mb * 1024 * 1024});
+      }
+    }
+  }
+  if (full.size() >= options.bytes.min_points) {
+    v.series.push_back(
+        judge("js_heap", "JS heap after full GC",
+              "--trace-gc: heap after each of " + std::to_string(full.size()) + " full GCs", full,
+              options.bytes));
+  } else if (any_gc.size() >= 2 * options.bytes.min_points || (!any_gc.empty() && rec.js.empty())) {
+    v.series.push_back(judge("js_heap", "JS heap after GC",
+                             "--trace-gc: lower envelope of the heap after " +
+                                 std::to_string(any_gc.size()) + " GCs (" +
+                                 std::to_string(full.size()) + " full)",
+                             any_gc, env));
+  } else if (!rec.js.empty()) {
+    // Too few GCs to judge (a quiet heap): heapUsed's lower envelope is the surviving heap.
+    std::vector<Point> used;
+    for (const JsSample& s : rec.js) used.push_back({s.t, s.heap_used});
+    v.series.push_back(judge("js_heap", "JS heap used",
+                             "process.memoryUsage().heapUsed, lower envelope (only " +
+                                 std::to_string(any_gc.size()) + " GCs)",
+                             used, env));
+  } else if (!rec.maps.empty()) {
+    std::vector<Point> pages;
+    for (const MapsSample& m : rec.maps) {
+      pages.push_back({m.t, static_cast<double>(
+                                m.summary.rss[static_cast<std::size_t>(MappingKind::kV8Page)])});
+    }
+    v.series.push_back(judge("js_heap", "V8 heap pages (RSS)",
+                             "smaps: anonymous 256 KiB mappings, lower envelope", pages, env));
+  }
+  if (heap_committed.size() < options.bytes.min_points && !rec.js.empty()) {
+    heap_committed.clear();
+    for (const JsSample& s : rec.js) heap_committed.push_back({s.t, s.heap_total});
+  }
+  if (!heap_committed.empty()) {
+    v.series.push_back(judge("js_heap_committed", "JS heap committed",
+                             rec.js.empty() || heap_committed.size() != rec.js.size()
+                                 ? "--trace-gc: committed size after each GC"
+                                 : "process.memoryUsage().heapTotal",
+                             heap_committed, options.bytes));
+  }
+  if (!rec.js.empty()) {
+    std::vector<Point> ext, abuf;
+    for (const JsSample& s : rec.js) {
+      ext.push_back({s.t, s.external});
+      abuf.push_back({s.t, s.array_buffers});
+    }
+    v.series.push_back(judge("external", "external (incl. ArrayBuffers)",
+                             "process.memoryUsage().external, lower envelope", ext, env));
+    v.series.push_back(judge("array_buffers", "ArrayBuffers",
+                             "process.memoryUsage().arrayBuffers, lower envelope", abuf, env));
+  }
+  if (!rec.proc.empty()) {
+    std::vector<Point> anon, rss, fds, threads;
+    for (const ProcSample& s : rec.proc) {
+      anon.push_back({s.t, static_cast<double>(s.anonymous ? s.anonymous : s.rss_anon)});
+      rss.push_back({s.t, static_cast<double>(s.rss)});
+      if (s.fds >= 0) fds.push_back({s.t, static_cast<double>(s.fds)});
+      threads.push_back({s.t, static_cast<double>(s.threads)});
+    }
+    v.series.push_back(judge("anon_rss", "anonymous RSS",
+                             "/proc/PID/smaps_rollup Anonymous, lower envelope", anon, env));
+    v.series.push_back(judge("rss", "RSS", "/proc/PID/status VmRSS, lower envelope", rss, env));
+    TrendOptions counts = options.counts;
+    counts.lower_envelope = true;
+    if (!fds.empty()) {
+      v.series.push_back(judge("fds", "open file descriptors", "/proc/PID/fd", fds, counts, false));
+    }
+    v.series.push_back(
+        judge("threads", "threads", "/proc/PID/status Threads", threads, counts, false));
+  }
+  if (rec.maps.size() >= 2) {
+    TrendOptions maps_opt = options.bytes;
+    maps_opt.min_points = std::min<std::size_t>(maps_opt.min_points, 6);
+    const MappingKind kinds[] = {MappingKind::kBrkHeap, MappingKind::kThreadArena,
+                                 MappingKind::kV8Page, MappingKind::kAnonymous};
+    for (MappingKind kind : kinds) {
+      std::vector<Point> pts;
+      for (const MapsSample& m : rec.maps) {
+        pts.push_back({m.t, static_cast<double>(m.summary.rss[static_cast<std::size_t>(kind)])});
+      }
+      v.series.push_back(judge("maps_" + std::string(mapping_kind_name(kind)),
+                               std::string(mapping_kind_label(kind)), "smaps, RSS by mapping kind",
+                               pts, maps_opt));
+    }
+  }
+  if (!rec.first_maps.mappings.empty() && !rec.last_maps.mappings.empty()) {
+    v.have_maps_diff = true;
+    v.maps_diff = diff_maps(rec.first_maps, rec.last_maps);
+  }
+
+  const SeriesVerdict* heap = v.find("js_heap");
+  const SeriesVerdict* committed = v.find("js_heap_committed");
+  const SeriesVerdict* external = v.find("external");
+  const SeriesVerdict* anon = v.find("anon_rss");
+  const SeriesVerdict* fds = v.find("fds");
+  const SeriesVerdict* threads = v.find("threads");
+
+  const double r_heap = positive_rate(heap);
+  // The V8 pages' committed memory is anonymous RSS too; it explains anon growth.
+  const double r_heap_mem = std::max(r_heap, positive_rate(committed));
+  const double r_ext = positive_rate(external);
+  const double r_anon = positive_rate(anon);
+  if (r_anon > 0) {
+    v.native_unexplained_fraction = std::clamp((r_anon - r_heap_mem - r_ext) / r_anon, 0.0, 1.0);
+  }
+
+  struct Candidate {
+    LeakKind kind;
+    double score;
+    const SeriesVerdict* series;
+  };
+  std::vector<Candidate> found;
+  if (growing(heap)) found.push_back({LeakKind::kJsHeap, r_heap, heap});
+  if (growing(external)) found.push_back({LeakKind::kExternal, r_ext, external});
+  if (growing(anon) && v.native_unexplained_fraction > 0.5) {
+    found.push_back({LeakKind::kNative, r_anon - r_heap_mem - r_ext, anon});
+  }
+  std::sort(found.begin(), found.end(),
+            [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
+  const SeriesVerdict* handle_series = growing(fds) ? fds : growing(threads) ? threads : nullptr;
+
+  auto index_of = [&](const SeriesVerdict* s) {
+    return s ? static_cast<int>(s - v.series.data()) : -1;
+  };
+  if (!found.empty()) {
+    v.kind = found.front().kind;
+    v.primary = index_of(found.front().series);
+    for (std::size_t i = 1; i < found.size(); ++i) v.also.push_back(found[i].kind);
+    if (handle_series) v.also.push_back(LeakKind::kHandles);
+    return v;
+  }
+  if (handle_series) {
+    v.kind = LeakKind::kHandles;
+    v.primary = index_of(handle_series);
+    return v;
+  }
+  // No leak only when every memory series that exists is stable.
+  bool all_stable = true;
+  bool any = false;
+  for (const SeriesVerdict* s : {heap, external, anon}) {
+    if (!s || !s->available) continue;
+    any = true;
+    if (s->trend.verdict != Verdict::kStable) {
+      all_stable = false;
+      v.suggested_duration_s = std::max(v.suggested_duration_s, s->trend.suggested_duration_s);
+    }
+  }
+  if (any && all_stable) {
+    v.kind = LeakKind::kNone;
+    v.primary = index_of(heap ? heap : anon);
+    return v;
+  }
+  v.kind = LeakKind::kInconclusive;
+  v.primary = index_of(heap ? heap : anon);
+  if (v.suggested_duration_s <= 0) v.suggested_duration_s = std::max(60.0, 2 * rec.elapsed_s);
+  return v;
+}
+
+}  // namespace leakscope::series

@@ -1,0 +1,122 @@
+// `leakscope watch -- node app.js` on the example apps, for real: each leak must be classified
+// right (JS heap, external Buffers, native zlib state) and the control must come out "no leak".
+// Each run is bounded (10-15 s); the whole file takes about a minute.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+
+const BIN = process.env.LEAKSCOPE_BIN ?? 'build/release/leakscope';
+// Short runs need short windows: sample every 0.2 s and accept a 3 s judged window.
+const FAST = ['--interval', '0.2', '--min-duration', '3', '--quiet'];
+
+function watch(args) {
+  const r = spawnSync(BIN, ['watch', ...args], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60000 });
+  return r;
+}
+
+function watchJson(example, seconds, extra = []) {
+  const r = watch([...FAST, ...extra, '--json', '--', 'node', `examples/${example}.js`, '--seconds', String(seconds)]);
+  assert.ok(r.stdout, `no output; stderr: ${r.stderr}`);
+  return { status: r.status, j: JSON.parse(r.stdout) };
+}
+
+function describe(j) {
+  const s = (n) => (j.series[n] ? `${n}=${j.series[n].verdict} ${(j.series[n].rate_per_hour / 1e6).toFixed(1)}MB/h` : '');
+  return `${j.headline} | ${['js_heap', 'external', 'anon_rss', 'fds'].map(s).join(' ')}`;
+}
+
+test('JS-heap leak: the heap after full GC grows', () => {
+  const { status, j } = watchJson('js-heap-leak', 10);
+  assert.equal(j.verdict, 'js-heap', describe(j));
+  assert.equal(status, 1);
+  assert.equal(j.primary_series, 'js_heap');
+  assert.equal(j.series.js_heap.verdict, 'growing');
+  assert.ok(j.series.js_heap.ci95_low_per_hour > 0);
+  assert.match(j.series.js_heap.source, /--trace-gc/);
+  assert.ok(j.watch.gc_events > 10 && j.watch.js_samples > 20, JSON.stringify(j.watch));
+  assert.notEqual(j.series.external.verdict, 'growing', describe(j));
+  assert.equal(j.process.exited, true);
+});
+
+test('external leak: Buffers kept alive grow external memory while the heap is flat', () => {
+  const { status, j } = watchJson('external-buffer-leak', 10);
+  assert.equal(j.verdict, 'external', describe(j));
+  assert.equal(status, 1);
+  assert.equal(j.series.external.verdict, 'growing');
+  assert.equal(j.series.array_buffers.verdict, 'growing');
+  assert.notEqual(j.series.js_heap.verdict, 'growing', describe(j));
+  assert.match(j.headline, /^External memory leak: .* while the JS heap is flat$/);
+});
+
+test('native leak: zlib streams never closed grow anonymous RSS outside V8', () => {
+  const { status, j } = watchJson('native-leak', 10);
+  assert.equal(j.verdict, 'native', describe(j));
+  assert.equal(status, 1);
+  assert.equal(j.series.anon_rss.verdict, 'growing');
+  assert.ok(j.native_unexplained_fraction > 0.5);
+  assert.notEqual(j.series.js_heap.verdict, 'growing', describe(j));
+  // The maps diff names where it grew: glibc arenas of the threadpool threads.
+  const top = j.maps_diff.kinds[0];
+  assert.equal(top.kind, 'thread-arena', JSON.stringify(j.maps_diff.kinds.map((k) => [k.kind, k.rss_delta])));
+  assert.ok(top.rss_delta > 10e6);
+});
+
+test('control: garbage churn with a bounded cache is no leak', () => {
+  const { status, j } = watchJson('steady-churn', 15);
+  assert.equal(j.verdict, 'none', describe(j));
+  assert.equal(status, 0);
+  for (const name of ['js_heap', 'external', 'anon_rss']) {
+    assert.equal(j.series[name].verdict, 'stable', `${name}: ${describe(j)}`);
+  }
+});
+
+test('text output: the verdict first, the numbers, then the next step', () => {
+  const r = watch([...FAST, '--', 'node', 'examples/js-heap-leak.js', '--seconds', '6']);
+  const lines = r.stdout.split('\n');
+  assert.match(lines[0], /^JS-heap leak: JS heap after (full )?GC grows [\d.]+ [kMG]?B\/h \(95 % CI [\d.]+ to [\d.]+\) over /);
+  assert.match(r.stdout, /^\s+anonymous RSS\s/m);
+  assert.match(r.stdout, /^Next step: take three heap snapshots/m);
+  assert.match(r.stdout, /Sampling cost: [\d.]+ % of one CPU/);
+  assert.doesNotMatch(r.stdout, /\x1b\[/);  // no live line when stdout is not a terminal
+});
+
+test('--csv: one row per sample with the JS series alongside /proc', () => {
+  const r = watch([...FAST, '--csv', '--duration', '3', '--', 'node', 'examples/steady-churn.js', '--seconds', '10']);
+  const rows = r.stdout.trim().split('\n');
+  assert.match(rows[0], /^t_s,rss,rss_anon,rss_file,anonymous,pss,vm_size,vm_swap,fds,threads,heap_after_gc,/);
+  assert.ok(rows.length > 10, r.stdout);
+  const last = rows.at(-1).split(',');
+  assert.ok(Number(last[1]) > 10e6);  // rss
+  assert.ok(Number(last[12]) > 0);    // heap_used from the preload
+});
+
+test('watching a PID: /proc series, cheap sampling, and a clear end when it exits', () => {
+  const child = spawn('node', ['examples/steady-churn.js', '--seconds', '4'], { stdio: 'ignore' });
+  const r = watch(['--interval', '0.1', '--min-duration', '1', '--json', String(child.pid)]);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.process.pid, child.pid);
+  assert.equal(j.process.spawned, false);
+  assert.equal(j.process.exited, true);
+  assert.ok(j.series.anon_rss && j.series.fds && j.series.threads);
+  assert.ok(j.watch.samples > 20);
+  // Cost per sample (status, smaps_rollup, fd count, and a full smaps every 1 s): at the default
+  // 1 s interval this must stay under 1 % of a CPU.
+  const perSampleMs = (j.watch.sampler_cpu_s * 1000) / j.watch.samples;
+  assert.ok(perSampleMs < 5, `sampling costs ${perSampleMs.toFixed(2)} ms per sample`);
+});
+
+test('bad targets: a missing PID, another user\'s PID, a missing command', () => {
+  const gone = watch(['999999']);
+  assert.equal(gone.status, 2);
+  assert.equal(gone.stderr, 'leakscope: PID 999999: no such process\n');
+  const missing = watch(['--', 'no-such-command-xyz']);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /^leakscope: cannot run 'no-such-command-xyz': No such file or directory\n$/);
+  // As an unprivileged user, PID 1 belongs to someone else.
+  const probe = spawnSync('setpriv', ['--help'], { encoding: 'utf8' });
+  if (process.getuid?.() === 0 && probe.status === 0) {
+    const other = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', BIN, 'watch', '1'], { encoding: 'utf8' });
+    assert.equal(other.status, 2);
+    assert.match(other.stderr, /^leakscope: PID 1 .*belongs to another user/);
+  }
+});

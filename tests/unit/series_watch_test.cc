@@ -1,0 +1,141 @@
+// The watch verdict on synthetic recordings: each kind of leak is told apart from the others by
+// which series grow, and a flat recording is "no leak". Also the preload's line format.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "series/watch.h"
+#include "series/watcher.h"
+
+namespace leakscope::series {
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+struct Rates {
+  double heap = 0;      // MiB/s
+  double external = 0;  // MiB/s
+  double native = 0;    // MiB/s of anon growth outside heap and external
+  double fds = 0;       // per second
+};
+
+// 120 s sampled every 0.5 s: heap as GC lines every 1 s (a full GC every 2 s), external from the
+// preload, anon RSS = heap committed + external + native + base, with a little sawtooth.
+WatchRecording record(const Rates& r) {
+  WatchRecording rec;
+  rec.spawned = true;
+  rec.elapsed_s = 120;
+  rec.interval_s = 0.5;
+  std::string log;
+  for (int i = 1; i <= 120; ++i) {
+    const double t = i;
+    const double heap = 10 + r.heap * t;
+    const char* kind = i % 2 == 0 ? "Mark-Compact" : "Scavenge";
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "[1:0x1] %8.0f ms: %s %.1f (%.1f) -> %.1f (%.1f) MB, 1.00 / 0.00 ms  (average mu "
+                  "= 1.000, current mu = 1.000) testing; GC in old space requested\n",
+                  t * 1000, kind, heap + 2, heap * 1.5 + 2, heap + (i % 2 ? 0.3 : 0), heap * 1.5);
+    log += line;
+  }
+  rec.gc = parse_trace_gc(log);
+  for (int i = 0; i <= 240; ++i) {
+    const double t = i * 0.5;
+    const double saw = std::fmod(t, 4.0) * 0.25;  // MiB
+    JsSample js;
+    js.t = t;
+    js.heap_used = (10 + r.heap * t + saw) * kMiB;
+    js.heap_total = (10 + r.heap * t) * 1.5 * kMiB;
+    js.external = (2 + r.external * t) * kMiB;
+    js.array_buffers = (0.5 + r.external * t) * kMiB;
+    rec.js.push_back(js);
+    ProcSample p;
+    p.t = t;
+    const double anon = 30 + 1.5 * r.heap * t + r.external * t + r.native * t + saw;
+    p.anonymous = static_cast<uint64_t>(anon * kMiB);
+    p.rss_anon = p.anonymous;
+    p.rss = p.anonymous + static_cast<uint64_t>(40 * kMiB);
+    p.fds = 20 + static_cast<int>(r.fds * t);
+    p.threads = 11;
+    rec.proc.push_back(p);
+  }
+  return rec;
+}
+
+TEST(SeriesWatch, JsHeapLeak) {
+  const WatchVerdict v = analyze_watch(record({.heap = 0.2}));
+  EXPECT_EQ(v.kind, LeakKind::kJsHeap);
+  ASSERT_NE(v.primary_series(), nullptr);
+  EXPECT_EQ(v.primary_series()->name, "js_heap");
+  EXPECT_NEAR(v.primary_series()->trend.rate_per_hour / kMiB, 0.2 * 3600, 0.05 * 720);
+  EXPECT_TRUE(v.also.empty());
+}
+
+TEST(SeriesWatch, ExternalLeak) {
+  const WatchVerdict v = analyze_watch(record({.external = 0.3}));
+  EXPECT_EQ(v.kind, LeakKind::kExternal);
+  EXPECT_EQ(v.primary_series()->name, "external");
+  EXPECT_LT(v.native_unexplained_fraction, 0.5);
+}
+
+TEST(SeriesWatch, NativeLeak) {
+  const WatchVerdict v = analyze_watch(record({.native = 0.5}));
+  EXPECT_EQ(v.kind, LeakKind::kNative);
+  EXPECT_EQ(v.primary_series()->name, "anon_rss");
+  EXPECT_GT(v.native_unexplained_fraction, 0.9);
+}
+
+TEST(SeriesWatch, NativeDominatesASmallHeapGrowth) {
+  const WatchVerdict v = analyze_watch(record({.heap = 0.01, .native = 0.5}));
+  EXPECT_EQ(v.kind, LeakKind::kNative);
+}
+
+TEST(SeriesWatch, HandleLeakShowsBeforeMemory) {
+  const WatchVerdict v = analyze_watch(record({.fds = 0.5}));
+  EXPECT_EQ(v.kind, LeakKind::kHandles);
+  EXPECT_EQ(v.primary_series()->name, "fds");
+  const WatchVerdict both = analyze_watch(record({.heap = 0.2, .fds = 0.5}));
+  EXPECT_EQ(both.kind, LeakKind::kJsHeap);
+  ASSERT_EQ(both.also.size(), 1u);
+  EXPECT_EQ(both.also[0], LeakKind::kHandles);
+}
+
+TEST(SeriesWatch, FlatIsNoLeak) {
+  const WatchVerdict v = analyze_watch(record({}));
+  EXPECT_EQ(v.kind, LeakKind::kNone);
+}
+
+TEST(SeriesWatch, TooShortIsInconclusiveWithADuration) {
+  WatchRecording rec = record({.heap = 0.2});
+  WatchOptions opt;
+  opt.bytes.min_duration_s = 600;
+  opt.counts.min_duration_s = 600;
+  const WatchVerdict v = analyze_watch(rec, opt);
+  EXPECT_EQ(v.kind, LeakKind::kInconclusive);
+  EXPECT_GE(v.suggested_duration_s, 600);
+}
+
+TEST(SeriesWatch, PreloadLinesParse) {
+  JsSample s;
+  ASSERT_TRUE(parse_js_sample_line("1795230137500 41058304 4169728 3199128 1193051 10511",
+                                   1795230137.0, s));
+  EXPECT_DOUBLE_EQ(s.t, 0.5);
+  EXPECT_DOUBLE_EQ(s.heap_used, 3199128);
+  EXPECT_DOUBLE_EQ(s.external, 1193051);
+  EXPECT_DOUBLE_EQ(s.array_buffers, 10511);
+  EXPECT_FALSE(parse_js_sample_line("garbage", 0, s));
+  EXPECT_FALSE(parse_js_sample_line("1 2 3", 0, s));
+}
+
+TEST(SeriesWatch, NodeCommandsAreRecognised) {
+  EXPECT_TRUE(is_node_command("node"));
+  EXPECT_TRUE(is_node_command("/usr/bin/node"));
+  EXPECT_TRUE(is_node_command("nodejs"));
+  EXPECT_TRUE(is_node_command("node20"));
+  EXPECT_FALSE(is_node_command("npm"));
+  EXPECT_FALSE(is_node_command("/usr/bin/nodemon"));
+  EXPECT_FALSE(is_node_command("python3"));
+}
+
+}  // namespace
+}  // namespace leakscope::series
