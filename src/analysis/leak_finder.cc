@@ -230,6 +230,7 @@ EarlierSnapshot summarize_earlier_snapshot(const HeapGraph& g,
   classify.join();
   if (error) std::rethrow_exception(error);
   s.class_counts = std::move(class_counts);
+  s.identity = js_identity(g);
   return s;
 }
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "analysis/class_index.h"
+#include "analysis/comparison.h"
 #include "analysis/distances.h"
 #include "analysis/dominators.h"
 #include "analysis/retainer_paths.h"
@@ -38,6 +39,7 @@ struct EarlierSnapshot {
   uint64_t node_count = 0;
   uint64_t total_size = 0;  // sum of self sizes as V8 wrote them
   uint64_t js_objects = 0;  // objects and closures with odd (JS heap) ids
+  JsIdentity identity;      // to check that all snapshots come from one process
 
   bool contains(uint32_t id) const;
   // entry_count() of the node with this id, or nullopt when the snapshot has no such node.
@@ -71,7 +73,6 @@ struct LeakFinderOptions {
   uint64_t min_gained_bytes = 1024;   // retained bytes a cluster must gain since the baseline
   size_t max_rejected = 5;            // non-leaking clusters to keep, to say what was checked
 };
-
 
 struct LeakCluster {
   std::string class_name;

@@ -16,6 +16,7 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "report/diff_report.h"
+#include "report/format.h"
 #include "report/json_output.h"
 #include "report/leaks_report.h"
 
@@ -104,24 +105,21 @@ int run_leaks(const LeaksOptions& o) {
   retention_thread.join();
   if (retention_error) std::rethrow_exception(retention_error);
   timings.phase("clusters");
-  // Snapshots of another process share almost no ids with the last one.
+  // Ids only line up within one process: another process's snapshot shares few ids with the
+  // last one, or the shared ids name other objects.
   {
-    uint64_t shared = 0;
-    uint64_t js = 0;
-    const EarlierSnapshot& first = earlier.front();
-    for (uint32_t v = 0; v < last.node_count(); ++v) {
-      const NodeType t = last.type(v);
-      if ((t != kObject && t != kClosure) || (last.node_id[v] & 1u) == 0) continue;
-      ++js;
-      if (js % 7 == 0 && first.contains(last.node_id[v])) ++shared;  // a sample is enough
-    }
-    // Most of a process's startup objects (builtins, modules) outlive any leak hunt.
-    const uint64_t smaller = std::min(js, first.js_objects);
-    if (smaller >= 700 && shared * 7 * 20 < smaller) {
-      throw UsageError(fmt::format(
-          "leaks: {} and {} do not come from the same process (almost no object ids in common); "
-          "take all snapshots from one running process",
-          o.snapshots.front(), o.snapshots.back()));
+    const JsIdentity last_identity = js_identity(last);
+    for (size_t k = 0; k < earlier.size(); ++k) {
+      const ProcessMatch m = match_processes(earlier[k].identity, last_identity);
+      if (!m.comparable()) {
+        throw UsageError(fmt::format(
+            "leaks: {} and {} do not come from the same process ({} of {} JS object ids shared, "
+            "{} of them name the same object); take all snapshots from one running process",
+            o.snapshots[k], o.snapshots.back(), report::with_commas(m.shared_ids),
+            report::with_commas(std::min(m.base_objects, m.current_objects)),
+            report::with_commas(m.same_name)));
+      }
+      earlier[k].identity = {};
     }
   }
   LeakFinderInput in;

@@ -138,4 +138,9 @@ test('bad input: fewer than 3 snapshots, a missing file, another process: exit 2
   r = spawnSync(bin, ['leaks', snaps['control-lru'][0], bad, snaps['control-lru'][2]], { encoding: 'utf8' });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /bad\.heapsnapshot/);
+  // A baseline from another process (even one running similar code): refused, not compared.
+  r = spawnSync(bin, ['leaks', snaps['control-lru'][0], ...snaps['leaky-class-array'].slice(1)],
+                { encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stdout);
+  assert.match(r.stderr, /do not come from the same process/);
 });
