@@ -34,7 +34,8 @@ function timed(cmd, argv) {
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
   if (!wall || !rss) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
-  return { seconds, rssMB: Number(rss[1]) / 1024, status: r.status, stdout: r.stdout, load: loadavg()[0] };
+  return { seconds, rssMB: Number(rss[1]) / 1024, status: r.status, stdout: r.stdout,
+           stderr: r.stderr, load: loadavg()[0] };
 }
 
 const median = (xs) => {
@@ -56,7 +57,7 @@ for (let i = 0; i < memlabRuns; i++) {
   try {
     const r = timed(memlab, ['find-leaks', '--baseline', s1, '--target', s2, '--final', s3,
                              '--trace-all-objects', '--work-dir', work]);
-    memlabSummary = (/MemLab found \d+ leak\(s\)/.exec(r.stdout) ?? [''])[0];
+    memlabSummary = (/MemLab found \d+ leak\(s\)/.exec(r.stdout + r.stderr) ?? [''])[0];
     results.memlab.push(r);
     console.error(`memlab run ${i + 1}: ${r.seconds.toFixed(2)} s, ${r.rssMB.toFixed(0)} MB (load ${r.load.toFixed(1)})`);
   } finally {

@@ -1,7 +1,7 @@
 'use strict';
-// Control (no leak): a memoization cache over a bounded key space. It fills during the first
-// round (warm-up) and then only serves hits: it plateaus. The first interval looks like growth;
-// the later ones do not.
+// Control (no leak): a memoization cache over a bounded key space (500 skus). Half of the skus
+// are seen before the first snapshot, the rest between the first and the second (warm-up); after
+// that it only serves hits: it plateaus. The first interval looks like growth; the last does not.
 //
 //   node --expose-gc examples/control-warmup.js OUTDIR [--requests N]
 const { runSeries } = require('./lib/snapshot-series');
@@ -23,5 +23,6 @@ function quote(sku) {
 }
 
 runSeries('control-warmup', (k, requests) => {
-  for (let i = 0; i < requests; i++) quote(Math.floor(Math.random() * 100000) % 500);
+  const skus = k === 1 ? 250 : 500;
+  for (let i = 0; i < requests; i++) quote(Math.floor(Math.random() * 100000) % skus);
 }, { requests: 5000 });
