@@ -8,6 +8,7 @@
 #include "analysis/class_index.h"
 #include "analysis/retention.h"
 #include "analysis/shallow_sizes.h"
+#include "report/leaks_report.h"
 #include "test_graph_builder.h"
 
 namespace leakscope {
@@ -134,6 +135,23 @@ TEST(LeakFinder, GrowingMapIsTheLeakWithItsHolderAndCounts) {
   EXPECT_TRUE(c.holder_path.from_user_root);
   // Keys and values of one Map are one leak.
   EXPECT_EQ(find(r.findings.leaks, "(string)"), nullptr);
+}
+
+TEST(LeakFinder, VerdictLineNamesClassGrowthAndHolder) {
+  const Outcome r = run({{10, 20, 30}, {0, 0, 0}});
+  report::LeaksReport rep;
+  rep.snapshots = {"s1.heapsnapshot", "s2.heapsnapshot", "s3.heapsnapshot"};
+  rep.graph = &r.last.graph;
+  rep.findings = &r.findings;
+  // 10 sessions (48 B) and their keys (24 B) per interval.
+  EXPECT_EQ(report::leaks_verdict(rep),
+            "Leak: Session, +10 objects (+720 B retained) per interval, held by global.sessions "
+            "(Map)");
+  const Outcome none = run({{10, 10, 10}, {0, 0, 0}});
+  rep.findings = &none.findings;
+  rep.graph = &none.last.graph;
+  EXPECT_TRUE(report::leaks_verdict(rep).starts_with("No leak found: "));
+  EXPECT_NE(report::leaks_verdict(rep).find("after s1.heapsnapshot"), std::string::npos);
 }
 
 TEST(LeakFinder, FullLruIsNotALeakAlthoughItsObjectsAreNewAndAlive) {
