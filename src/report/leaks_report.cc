@@ -179,7 +179,17 @@ void render_leaks_text(const LeaksReport& r, std::FILE* out) {
   for (size_t i = 0; i < n; ++i) names += (i ? " → " : "") + short_name(r.snapshots[i]);
   fmt::print(out, "\nsnapshots: {}", names);
   const double span = span_seconds(r);
-  if (span > 0) fmt::print(out, " over {:.0f} s", span);
+  if (span > 0) {
+    if (span < 10) {
+      fmt::print(out, " over {:.1f} s", span);
+    } else if (span < 120) {
+      fmt::print(out, " over {:.0f} s", span);
+    } else if (span < 7200) {
+      fmt::print(out, " over {:.1f} min", span / 60);
+    } else {
+      fmt::print(out, " over {:.1f} h", span / 3600);
+    }
+  }
   fmt::print(out, "\n");
   size_t shown = 0;
   for (const LeakCluster& c : f.leaks) {
