@@ -386,6 +386,61 @@ std::string chain_segment(const HeapGraph& g, const Distances& d,
 
 }  // namespace
 
+namespace {
+
+// For each leak's holder, the chain of property/context edges that name it: one pass over all
+// edges per level (a few levels), for all leaks at once. Among several named owners the one
+// closest to the roots wins.
+void name_holders(const HeapGraph& g, const Distances& d, std::vector<LeakCluster>& leaks) {
+  constexpr int kLevels = 4;
+  std::vector<uint32_t> target(leaks.size());
+  std::vector<bool> open(leaks.size(), true);
+  for (size_t i = 0; i < leaks.size(); ++i) target[i] = leaks[i].holder;
+  auto rank = [&](uint32_t v) {
+    const int32_t x = d.distance[v];
+    return x < 0 ? INT64_MAX : static_cast<int64_t>(x);
+  };
+  for (int level = 0; level < kLevels; ++level) {
+    std::unordered_map<uint32_t, std::vector<size_t>> wanted;
+    for (size_t i = 0; i < leaks.size(); ++i) {
+      if (open[i]) wanted[target[i]].push_back(i);
+    }
+    if (wanted.empty()) break;
+    std::vector<uint64_t> best(leaks.size(), kNoEdge);
+    std::vector<uint32_t> best_owner(leaks.size(), kNone);
+    for (uint32_t u = 0; u < g.node_count(); ++u) {
+      const NodeType t = g.type(u);
+      if (t != kObject && t != kClosure) continue;
+      for (uint64_t e = g.edges_begin(u); e < g.edges_end(u); ++e) {
+        const EdgeType k = g.edge_kind(e);
+        if (k != kProperty && k != kContext) continue;
+        auto it = wanted.find(g.edge_to[e]);
+        if (it == wanted.end()) continue;
+        if (k == kProperty && g.strings.get(g.edge_name[e]) == "__proto__") continue;
+        for (size_t i : it->second) {
+          if (best_owner[i] == kNone || rank(u) < rank(best_owner[i])) {
+            best[i] = e;
+            best_owner[i] = u;
+          }
+        }
+      }
+    }
+    for (size_t i = 0; i < leaks.size(); ++i) {
+      if (!open[i]) continue;
+      if (best[i] == kNoEdge) {
+        open[i] = false;
+        continue;
+      }
+      leaks[i].named_edges.insert(leaks[i].named_edges.begin(), best[i]);
+      target[i] = best_owner[i];
+      // A closure context names its variables; what holds the context (a closure) does not.
+      if (g.name(best_owner[i]) == "system / Context") open[i] = false;
+    }
+  }
+}
+
+}  // namespace
+
 LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& options) {
   const HeapGraph& g = *in.graph;
   const Distances& d = *in.distances;
@@ -757,6 +812,7 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
             });
   if (out.rejected.size() > options.max_rejected) out.rejected.resize(options.max_rejected);
   for (LeakCluster& c : out.rejected) c.holder_path = shortest_path(g, d, c.holder);
+  name_holders(g, d, out.leaks);
   return out;
 }
 

@@ -94,6 +94,10 @@ struct LeakCluster {
   bool chain = false;           // members hold each other (linked list, closure contexts)
   std::string chain_edge;       // the edge that repeats along the chain, e.g. "originalThing"
   RetainerPath holder_path;     // shortest path from the roots to the holder
+  // How the program names the holder, whatever the shortest path is (a stack slot can be
+  // shorter than `configBus._events.reload`): property and context edges into the holder, its
+  // owner, and so on, outermost first.
+  std::vector<uint64_t> named_edges;
   std::vector<std::pair<std::string, uint64_t>> includes;  // nested leaking classes, by count
 
   bool leak = false;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "analysis/distances.h"
 #include "analysis/node_names.h"
 #include "report/format.h"
 #include "report/path_report.h"
@@ -67,24 +68,22 @@ uint64_t per_interval(uint64_t total, size_t snapshots) {
   return snapshots > 1 ? total / (snapshots - 1) : total;
 }
 
-// What kind of holder this is, in words, when the path says more than its class.
+// What kind of holder this is, in words, when its names say more than its class.
 std::string holder_words(const HeapGraph& g, const LeakCluster& c) {
-  const auto& steps = c.holder_path.steps;
   const std::string cls = class_of_node(g, c.holder);
-  if (steps.size() >= 3) {
-    const PathStep& last = steps.back();
-    const PathStep& prev = steps[steps.size() - 2];
-    if (prev.edge != kNoEdge && g.edge_kind(prev.edge) == kProperty &&
-        g.edge_name_text(prev.edge) == "_events") {
-      return fmt::format("{} of listeners for '{}' on {} @{}", cls, g.edge_name_text(last.edge),
-                         class_of_node(g, steps[steps.size() - 3].node),
-                         g.node_id[steps[steps.size() - 3].node]);
+  const auto& e = c.named_edges;
+  if (e.size() >= 2 && g.edge_kind(e[e.size() - 2]) == kProperty &&
+      g.edge_name_text(e[e.size() - 2]) == "_events") {
+    // emitter._events.<event> -> the listener array (or the single listener's holder).
+    const uint64_t events_edge = e[e.size() - 2];
+    const uint32_t emitter = edge_owner(g, events_edge);
+    if (emitter != UINT32_MAX) {
+      return fmt::format("{} of listeners for '{}' on {} @{}", cls, g.edge_name_text(e.back()),
+                         class_of_node(g, emitter), g.node_id[emitter]);
     }
-    if (last.edge != kNoEdge && g.edge_kind(last.edge) == kProperty &&
-        g.edge_name_text(last.edge) == "_events") {
-      return fmt::format("listener table of {} @{}", class_of_node(g, prev.node),
-                         g.node_id[prev.node]);
-    }
+  }
+  if (!e.empty() && g.edge_kind(e.back()) == kProperty && g.edge_name_text(e.back()) == "_events") {
+    return "listener table of an EventEmitter";
   }
   if (g.name(c.holder) == "system / Context") return "closure context";
   return cls;
@@ -145,6 +144,15 @@ std::string path_accessor(const HeapGraph& g, const RetainerPath& path, size_t m
   return printable(text);
 }
 
+std::string holder_accessor(const HeapGraph& g, const LeakCluster& c) {
+  if (c.holder_path.from_user_root || c.named_edges.empty()) {
+    return path_accessor(g, c.holder_path);
+  }
+  std::string text = "…";
+  for (uint64_t e : c.named_edges) text += accessor_edge(g, e);
+  return printable(text);
+}
+
 std::string leaks_verdict(const LeaksReport& r) {
   const LeakFindings& f = *r.findings;
   const size_t n = r.snapshots.size();
@@ -165,7 +173,7 @@ std::string leaks_verdict(const LeaksReport& r) {
   std::string s =
       fmt::format("Leak: {}, +{} objects (+{} retained) per interval, held by {} ({})",
                   c.class_name, with_commas(objects), human_bytes(per_interval(c.gained, n)),
-                  path_accessor(*r.graph, c.holder_path), holder_words(*r.graph, c));
+                  holder_accessor(*r.graph, c), holder_words(*r.graph, c));
   if (f.leaks.size() > 1) s += fmt::format("; {} more leak clusters below", f.leaks.size() - 1);
   return s;
 }
@@ -208,11 +216,11 @@ void render_leaks_text(const LeaksReport& r, std::FILE* out) {
     }
     fmt::print(out, "   retained   {}   (+{} per interval{})\n", sizes_text(c.retained),
                human_bytes(per_interval(c.gained, n)), rate);
-    fmt::print(
-        out, "   holder     {} @{}: {}, entries {}{}\n", printable(path_accessor(g, c.holder_path)),
-        g.node_id[c.holder], holder_words(g, c), counts_text(c.holder_entries),
-        c.holder_count > 1 ? fmt::format(" (over {} holders like it)", with_commas(c.holder_count))
-                           : "");
+    fmt::print(out, "   holder     {} @{}: {}, entries {}{}\n", holder_accessor(g, c),
+               g.node_id[c.holder], holder_words(g, c), counts_text(c.holder_entries),
+               c.holder_count > 1
+                   ? fmt::format(" (over {} holders like it)", with_commas(c.holder_count))
+                   : "");
     if (c.chain) {
       fmt::print(out, "   chain      each one holds the next: {}\n", printable(c.chain_edge));
     }
@@ -271,7 +279,7 @@ nlohmann::ordered_json leaks_json(const LeaksReport& r) {
     x["retained_per_interval"] = per_interval(c.gained, n);
     if (span > 0) x["bytes_per_hour"] = static_cast<double>(c.gained) / span * 3600;
     x["holder"] = {{"id", g.node_id[c.holder]},       {"class", class_of_node(g, c.holder)},
-                   {"kind", holder_words(g, c)},      {"accessor", path_accessor(g, c.holder_path)},
+                   {"kind", holder_words(g, c)},      {"accessor", holder_accessor(g, c)},
                    {"entries", c.holder_entries},     {"holders", c.holder_count},
                    {"members_held", c.holder_members}};
     x["chain"] = c.chain;

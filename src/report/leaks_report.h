@@ -30,6 +30,10 @@ std::string leaks_verdict(const LeaksReport& report);
 // `…->responseCache`, `configBus._events.reload`.
 std::string path_accessor(const HeapGraph& graph, const RetainerPath& path, size_t max_edges = 4);
 
+// The holder as the program names it: the path from `global` when there is one, else its
+// property/context names (`…->configBus._events.reload`).
+std::string holder_accessor(const HeapGraph& graph, const LeakCluster& cluster);
+
 void render_leaks_text(const LeaksReport& report, std::FILE* out);
 nlohmann::ordered_json leaks_json(const LeaksReport& report);
 
