@@ -376,7 +376,11 @@ std::string chain_segment(const HeapGraph& g, const Distances& d,
       u = edge_owner(g, e);
       if (set.count(u)) {
         std::string text;
-        for (auto it = edges.rbegin(); it != edges.rend(); ++it) text += edge_display(g, *it);
+        for (auto it = edges.rbegin(); it != edges.rend(); ++it) {
+          const bool context =
+              g.edge_kind(*it) == kInternal && g.strings.get(g.edge_name[*it]) == "context";
+          text += context ? std::string("(closure context)") : edge_display(g, *it);
+        }
         return text;
       }
     }

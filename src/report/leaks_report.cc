@@ -174,6 +174,9 @@ std::string leaks_verdict(const LeaksReport& r) {
       fmt::format("Leak: {}, +{} objects (+{} retained) per interval, held by {} ({})",
                   c.class_name, with_commas(objects), human_bytes(per_interval(c.gained, n)),
                   holder_accessor(*r.graph, c), holder_words(*r.graph, c));
+  if (c.chain && !c.chain_edge.empty()) {
+    s += fmt::format(", a chain where each one holds the next through {}", c.chain_edge);
+  }
   if (f.leaks.size() > 1) s += fmt::format("; {} more leak clusters below", f.leaks.size() - 1);
   return s;
 }
