@@ -71,6 +71,9 @@ int run_memwatch(const DiffOptions& o) {
 }
 
 int run_diff(const DiffOptions& o) {
+  if (o.json && o.format != "table" && o.format != "json") {
+    throw UsageError(fmt::format("diff: --json and --format {} conflict; give one", o.format));
+  }
   std::string format = o.json ? "json" : o.format;
   if (format != "table" && format != "json" && format != "memwatch") {
     throw UsageError(fmt::format("--format {}: expected table, json or memwatch", o.format));
