@@ -157,9 +157,9 @@ MapsTable load_maps_table(std::string_view text) {
       }
       // pmap -x starts with "PID:   command"
       const std::size_t colon = line.find(':');
-      const bool pid_first = colon != std::string_view::npos && colon > 0 &&
-                             line.substr(0, colon).find_first_not_of("0123456789") ==
-                                 std::string_view::npos;
+      const bool pid_first =
+          colon != std::string_view::npos && colon > 0 &&
+          line.substr(0, colon).find_first_not_of("0123456789") == std::string_view::npos;
       if (pid_first && !ours && table.mappings.empty()) {
         table.pid = std::atoi(std::string(line.substr(0, colon)).c_str());
         table.command = std::string(trim(line.substr(colon + 1)));
