@@ -31,7 +31,9 @@ if ((${#missing[@]})); then
   fi
 fi
 
-# npm packages: only when the lock file changed since the last install.
+# npm packages: only when the lock file changed since the last install. memlab (a benchmark peer)
+# pulls puppeteer, whose install step would try to download a browser: never wanted here.
+export PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1
 if [[ ! -f node_modules/.package-lock.json ]] || ! cmp -s package-lock.json node_modules/.leakscope-lock; then
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json node_modules/.leakscope-lock

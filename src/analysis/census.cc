@@ -6,7 +6,7 @@
 namespace leakscope {
 
 Census take_census(const HeapGraph& graph, const ClassIndex& classes,
-                   const std::vector<uint64_t>& self_sizes) {
+                   const BigVector<uint64_t>& self_sizes) {
   constexpr uint32_t kNoRow = std::numeric_limits<uint32_t>::max();
   std::vector<uint32_t> row_of(classes.classes.size(), kNoRow);
   Census census;

@@ -17,7 +17,8 @@ struct ClassRow {
   uint64_t count = 0;
   uint64_t shallow_size = 0;
   std::optional<uint64_t> retained_size;  // filled when dominators were computed
-  std::optional<uint64_t> distance;       // minimum distance of the instances, when computed
+  std::optional<int64_t> distance;  // minimum distance of the instances, when computed (DevTools'
+                                    // values: 1.. from user roots, >= 1e8 system, -5 never reached)
 };
 
 struct Census {
@@ -26,6 +27,6 @@ struct Census {
 
 // self_sizes: per node, after attribute_shallow_sizes().
 Census take_census(const HeapGraph& graph, const ClassIndex& classes,
-                   const std::vector<uint64_t>& self_sizes);
+                   const BigVector<uint64_t>& self_sizes);
 
 }  // namespace leakscope

@@ -14,8 +14,8 @@ bool has_user_roots(const HeapGraph& graph) {
   return false;
 }
 
-std::vector<uint64_t> attribute_shallow_sizes(const HeapGraph& graph) {
-  std::vector<uint64_t> sizes = graph.node_self_size;
+BigVector<uint64_t> attribute_shallow_sizes(const HeapGraph& graph) {
+  BigVector<uint64_t> sizes = graph.node_self_size;
   if (!has_user_roots(graph)) return sizes;  // exposeInternals snapshots stay as V8 wrote them
 
   const uint32_t n = graph.node_count();

@@ -17,6 +17,6 @@ namespace leakscope {
 bool has_user_roots(const HeapGraph& graph);
 
 // Self sizes after re-attribution, one per node. Sizes moved onto an owner leave 0 behind.
-std::vector<uint64_t> attribute_shallow_sizes(const HeapGraph& graph);
+BigVector<uint64_t> attribute_shallow_sizes(const HeapGraph& graph);
 
 }  // namespace leakscope

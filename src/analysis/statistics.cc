@@ -2,7 +2,7 @@
 
 namespace leakscope {
 
-HeapStatistics compute_statistics(const HeapGraph& g, const std::vector<uint64_t>& self_sizes) {
+HeapStatistics compute_statistics(const HeapGraph& g, const BigVector<uint64_t>& self_sizes) {
   HeapStatistics s;
   const uint32_t n = g.node_count();
   s.nodes_by_type.assign(g.node_type_names.size(), 0);

@@ -17,12 +17,12 @@ struct HeapStatistics {
   uint64_t strings = 0;    // flat, concatenated and sliced strings
   uint64_t js_arrays = 0;  // Array objects plus their elements store when nothing else holds it
   uint64_t system = 0;     // hidden nodes
-  std::vector<uint64_t> nodes_by_type;  // by type value (HeapGraph::node_type_names)
-  std::vector<uint64_t> edges_by_type;  // by type value (HeapGraph::edge_type_names)
-  std::vector<uint64_t> size_by_type;   // V8's self sizes by node type
+  BigVector<uint64_t> nodes_by_type;  // by type value (HeapGraph::node_type_names)
+  BigVector<uint64_t> edges_by_type;  // by type value (HeapGraph::edge_type_names)
+  BigVector<uint64_t> size_by_type;   // V8's self sizes by node type
 };
 
 // self_sizes: per node, after attribute_shallow_sizes() (DevTools computes statistics on them).
-HeapStatistics compute_statistics(const HeapGraph& graph, const std::vector<uint64_t>& self_sizes);
+HeapStatistics compute_statistics(const HeapGraph& graph, const BigVector<uint64_t>& self_sizes);
 
 }  // namespace leakscope

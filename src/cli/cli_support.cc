@@ -1,6 +1,7 @@
 #include "cli/cli_support.h"
 
 #include <fmt/core.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,8 +17,17 @@ bool stdout_is_terminal() {
   return ::isatty(STDOUT_FILENO) == 1;
 }
 
+namespace {
+unsigned decode_threads = 0;
+}  // namespace
+
+void set_decode_threads(unsigned threads) {
+  decode_threads = threads;
+}
+
 HeapGraph load_snapshot_for_cli(const std::string& path) {
   LoadOptions options;
+  options.threads = decode_threads;
   if (stderr_is_terminal()) {
     options.progress = [path](uint64_t done, uint64_t total) {
       if (total) {
@@ -30,7 +40,36 @@ HeapGraph load_snapshot_for_cli(const std::string& path) {
       if (done == total) fmt::print(stderr, "\r\033[K");
     };
   }
+  Timings::get().phase("parse");
   return load_snapshot_file(path, options);
+}
+
+namespace {
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+Timings& Timings::get() {
+  static Timings timings;
+  return timings;
+}
+
+void Timings::phase(const char* name) {
+  if (!enabled_) return;
+  const double t = now_seconds();
+  if (current_)
+    lines_ += fmt::format("{}{} {:.3f} s", lines_.empty() ? "" : ", ", current_, t - started_);
+  current_ = name;
+  started_ = t;
+}
+
+void Timings::report() {
+  if (!enabled_) return;
+  phase(nullptr);
+  struct rusage usage {};
+  ::getrusage(RUSAGE_SELF, &usage);
+  fmt::print(stderr, "timings: {}; peak RSS {} MB\n", lines_, usage.ru_maxrss / 1024);
 }
 
 }  // namespace leakscope::cli

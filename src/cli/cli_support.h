@@ -22,7 +22,31 @@ class UsageError : public std::runtime_error {
 // Loads a snapshot, showing progress on stderr only when stderr is a terminal.
 HeapGraph load_snapshot_for_cli(const std::string& path);
 
+// `--threads N` (0 = all cores) for the decoders; benchmarks pin it.
+void set_decode_threads(unsigned threads);
+
 bool stderr_is_terminal();
 bool stdout_is_terminal();
+
+}  // namespace leakscope::cli
+
+namespace leakscope::cli {
+
+// `--timings`: wall time per phase and the peak RSS, printed on stderr when the command ends.
+// Benchmarks read these to show where the time goes.
+class Timings {
+ public:
+  static Timings& get();
+  void enable() { enabled_ = true; }
+  // Ends the current phase (if any) and starts `name`.
+  void phase(const char* name);
+  void report();
+
+ private:
+  bool enabled_ = false;
+  const char* current_ = nullptr;
+  double started_ = 0;
+  std::string lines_;
+};
 
 }  // namespace leakscope::cli

@@ -2,11 +2,15 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <exception>
 #include <memory>
 #include <regex>
+#include <thread>
 
 #include "analysis/census.h"
 #include "analysis/class_index.h"
+#include "analysis/class_retained.h"
+#include "analysis/retention.h"
 #include "analysis/shallow_sizes.h"
 #include "analysis/statistics.h"
 #include "cli/cli_support.h"
@@ -22,6 +26,8 @@ struct SummaryOptions {
   int64_t top = -1;  // -1: the default (30 rows in text, all in JSON); 0: all
   std::string class_regex;
   bool json = false;
+  bool shallow_only = false;  // skip dominators and distances (faster, no Retained/Distance)
+  std::string sort;           // retained (default) | shallow | count | distance | name
 };
 
 int run_summary(const SummaryOptions& o) {
@@ -34,10 +40,49 @@ int run_summary(const SummaryOptions& o) {
           fmt::format("--class: invalid regular expression \"{}\": {}", o.class_regex, e.what()));
     }
   }
+  std::string sort = o.sort.empty() ? (o.shallow_only ? "shallow" : "retained") : o.sort;
+  if (o.shallow_only && (sort == "retained" || sort == "distance")) {
+    throw UsageError(fmt::format("--sort {}: needs the retained sizes; drop --shallow-only", sort));
+  }
   HeapGraph graph = load_snapshot_for_cli(o.snapshot);
-  const std::vector<uint64_t> sizes = attribute_shallow_sizes(graph);
-  const ClassIndex classes = classify_nodes(graph);
+  Timings& timings = Timings::get();
+  timings.phase("re-attribution");
+  const BigVector<uint64_t> sizes = attribute_shallow_sizes(graph);
+  RetentionAnalysis retention;
+  ClassIndex classes;
+  if (o.shallow_only) {
+    timings.phase("classes");
+    classes = classify_nodes(graph);
+  } else {
+    // Classifying needs no dominators, so it runs while they are computed.
+    timings.phase("dominators, distances and classes");
+    std::exception_ptr error;
+    std::thread classify([&] {
+      try {
+        classes = classify_nodes(graph);
+      } catch (...) {
+        error = std::current_exception();
+      }
+    });
+    RetentionOptions options;
+    options.dominated_children = true;
+    try {
+      retention = analyze_retention(graph, sizes, options);
+    } catch (...) {
+      classify.join();
+      throw;
+    }
+    classify.join();
+    if (error) std::rethrow_exception(error);
+  }
+  timings.phase("census");
   Census census = take_census(graph, classes, sizes);
+  if (!o.shallow_only) {
+    add_retention_columns(census, classes, sizes, graph.root, &retention.tree,
+                          &retention.distances);
+    // The tree and distances are not needed any more; give the memory back before rendering.
+    retention = RetentionAnalysis();
+  }
 
   report::SummaryReport r;
   r.snapshot = o.snapshot;
@@ -50,14 +95,29 @@ int run_summary(const SummaryOptions& o) {
     if (filter && !std::regex_search(classes.classes[row.class_id].name, *filter)) continue;
     r.rows.push_back(row);
   }
-  std::stable_sort(r.rows.begin(), r.rows.end(), [](const ClassRow& a, const ClassRow& b) {
-    return a.shallow_size > b.shallow_size;
-  });
+  auto by = [&](auto key) {
+    std::stable_sort(r.rows.begin(), r.rows.end(),
+                     [&](const ClassRow& a, const ClassRow& b) { return key(a, b); });
+  };
+  if (sort == "retained") {
+    by([](const ClassRow& a, const ClassRow& b) { return a.retained_size > b.retained_size; });
+  } else if (sort == "shallow") {
+    by([](const ClassRow& a, const ClassRow& b) { return a.shallow_size > b.shallow_size; });
+  } else if (sort == "count") {
+    by([](const ClassRow& a, const ClassRow& b) { return a.count > b.count; });
+  } else if (sort == "distance") {
+    by([](const ClassRow& a, const ClassRow& b) { return a.distance < b.distance; });
+  } else {
+    by([&](const ClassRow& a, const ClassRow& b) {
+      return classes.classes[a.class_id].name < classes.classes[b.class_id].name;
+    });
+  }
   const int64_t top = o.top >= 0 ? o.top : (o.json ? 0 : 30);
   if (top > 0 && r.rows.size() > static_cast<size_t>(top)) r.rows.resize(static_cast<size_t>(top));
   if (filter && r.rows.empty()) {
     throw UsageError(fmt::format("{}: no class matches --class \"{}\"", o.snapshot, o.class_regex));
   }
+  timings.phase("output");
   if (o.json) {
     report::print_json(report::summary_json(r), stdout);
   } else {
@@ -69,16 +129,21 @@ int run_summary(const SummaryOptions& o) {
 
 void add_summary_command(CLI::App& app, Action& action) {
   auto o = std::make_shared<SummaryOptions>();
-  CLI::App* cmd = app.add_subcommand("summary",
-                                     "Class census: count and shallow size per class, "
-                                     "as Chrome DevTools' Summary view shows them");
+  CLI::App* cmd =
+      app.add_subcommand("summary",
+                         "Class census: count, shallow and retained size and distance per "
+                         "class, as Chrome DevTools' Summary view shows them");
   cmd->add_option("snapshot", o->snapshot, "a .heapsnapshot file, or - for standard input")
       ->required();
   cmd->add_option("--top", o->top,
                   "show the N largest classes (0 = all; default 30, all with --json)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   cmd->add_option("--class", o->class_regex, "only classes whose name matches this regex");
   cmd->add_flag("--json", o->json, "JSON with exact byte counts");
+  cmd->add_flag("--shallow-only", o->shallow_only,
+                "skip dominators and distances: no Retained Size / Distance columns, faster");
+  cmd->add_option("--sort", o->sort, "retained (default), shallow, count, distance or name")
+      ->check(CLI::IsMember({"retained", "shallow", "count", "distance", "name"}));
   cmd->callback([o, &action] { action = [o] { return run_summary(*o); }; });
 }
 

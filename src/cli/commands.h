@@ -11,6 +11,10 @@ using Action = std::function<int()>;
 
 void add_summary_command(CLI::App& app, Action& action);
 void add_info_command(CLI::App& app, Action& action);
+void add_dump_analysis_command(CLI::App& app, Action& action);
+void add_top_command(CLI::App& app, Action& action);
+void add_path_command(CLI::App& app, Action& action);
+void add_inspect_command(CLI::App& app, Action& action);
 void add_gclog_command(CLI::App& app, Action& action);
 void add_watch_command(CLI::App& app, Action& action);
 void add_maps_command(CLI::App& app, Action& action);       // maps

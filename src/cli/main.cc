@@ -17,9 +17,19 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("leakscope 0.1.0"));
 
+  bool timings = false;
+  app.add_flag("--timings", timings,
+               "print the wall time of each phase and the peak RSS on stderr");
+  unsigned threads = 0;
+  app.add_option("--threads", threads, "threads for decoding snapshots (default: all cores)")
+      ->check(CLI::Range(0u, 256u));
   Action action;
   add_summary_command(app, action);
   add_info_command(app, action);
+  add_top_command(app, action);
+  add_path_command(app, action);
+  add_inspect_command(app, action);
+  add_dump_analysis_command(app, action);
   add_gclog_command(app, action);
   add_watch_command(app, action);
   add_maps_command(app, action);
@@ -34,12 +44,16 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "leakscope: {}\n", e.what());
+    fmt::print(stderr, "leakscope: {} (see leakscope --help)\n", e.what());
     return kExitBadInput;
   }
 
+  if (timings) Timings::get().enable();
+  set_decode_threads(threads);
   try {
-    return action ? action() : kExitBadInput;
+    const int code = action ? action() : kExitBadInput;
+    Timings::get().report();
+    return code;
   } catch (const leakscope::SnapshotError& e) {
     fmt::print(stderr, "leakscope: {}\n", e.what());
   } catch (const UsageError& e) {

@@ -13,7 +13,7 @@ namespace leakscope {
 
 namespace {
 // Large blocks keep both cores busy decoding; two of them bound the reader's own footprint.
-constexpr size_t kBlockSize = 32u << 20;
+constexpr size_t kBlockSize = 8u << 20;
 }  // namespace
 
 FileSource::FileSource(const std::string& path) : path_(path) {
@@ -22,11 +22,13 @@ FileSource::FileSource(const std::string& path) : path_(path) {
     return;
   }
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd_ < 0) throw SnapshotError(path, 0, std::strerror(errno));
+  if (fd_ < 0) throw SnapshotError(path, SnapshotError::kNoOffset, std::strerror(errno));
   owns_fd_ = true;
   struct stat st {};
-  if (::fstat(fd_, &st) != 0) throw SnapshotError(path, 0, std::strerror(errno));
-  if (S_ISDIR(st.st_mode)) throw SnapshotError(path, 0, "is a directory, not a snapshot file");
+  if (::fstat(fd_, &st) != 0)
+    throw SnapshotError(path, SnapshotError::kNoOffset, std::strerror(errno));
+  if (S_ISDIR(st.st_mode))
+    throw SnapshotError(path, SnapshotError::kNoOffset, "is a directory, not a snapshot file");
   if (S_ISREG(st.st_mode)) {
     size_ = static_cast<uint64_t>(st.st_size);
     ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -38,7 +40,7 @@ FileSource::~FileSource() {
   if (owns_fd_) ::close(fd_);
 }
 
-size_t FileSource::fill(std::string& buffer) {
+size_t FileSource::fill(BigVector<char>& buffer) {
   buffer.resize(kBlockSize);
   size_t filled = 0;
   while (filled < buffer.size()) {
@@ -46,7 +48,8 @@ size_t FileSource::fill(std::string& buffer) {
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw SnapshotError(path_, 0, std::string("read failed: ") + std::strerror(errno));
+      throw SnapshotError(path_, SnapshotError::kNoOffset,
+                          std::string("read failed: ") + std::strerror(errno));
     }
     filled += static_cast<size_t>(n);
   }
@@ -68,7 +71,7 @@ std::string_view FileSource::next() {
     return {};
   }
   // Read ahead into the other buffer; the parser is done with it once it asks for this chunk.
-  std::string& other = buffers_[current_ ^ 1];
+  BigVector<char>& other = buffers_[current_ ^ 1];
   pending_ = std::async(std::launch::async, [this, &other] { return fill(other); });
   return {buffers_[current_].data(), got};
 }

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "heap/big_vector.h"
+
 namespace leakscope {
 
 class ByteSource {
@@ -48,13 +50,13 @@ class FileSource final : public ByteSource {
   uint64_t total_size() const override { return size_; }
 
  private:
-  size_t fill(std::string& buffer);
+  size_t fill(BigVector<char>& buffer);
 
   std::string path_;
   int fd_ = -1;
   bool owns_fd_ = false;
   uint64_t size_ = 0;
-  std::string buffers_[2];
+  BigVector<char> buffers_[2];
   int current_ = 0;
   std::future<size_t> pending_;
   bool started_ = false;

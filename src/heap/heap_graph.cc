@@ -24,8 +24,8 @@ constexpr std::array<std::string_view, kKnownNodeTypeCount> kNodeTypeNames = {"h
 constexpr std::array<std::string_view, kKnownEdgeTypeCount> kEdgeTypeNames = {
     "context", "element", "property", "internal", "hidden", "shortcut", "weak"};
 
-template <typename T>
-uint64_t capacity_bytes(const std::vector<T>& v) {
+template <typename T, typename A>
+uint64_t capacity_bytes(const std::vector<T, A>& v) {
   return v.capacity() * sizeof(T);
 }
 }  // namespace

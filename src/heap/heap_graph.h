@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "heap/big_vector.h"
 #include "heap/string_pool.h"
 
 namespace leakscope {
@@ -110,18 +111,19 @@ class HeapGraph {
   SnapshotHeader header;
 
   // Nodes, one entry per node ordinal.
-  std::vector<uint8_t> node_type;          // NodeType (or an extra type >= kFirstExtraNodeType)
-  std::vector<uint32_t> node_name;         // index into strings
-  std::vector<uint32_t> node_id;           // V8's snapshot object id, stable within a process
-  std::vector<uint64_t> node_self_size;    // bytes, as V8 wrote them
-  std::vector<uint64_t> first_edge;        // size node_count + 1 (CSR offsets)
-  std::vector<uint32_t> node_trace_id;     // empty unless the file has trace_node_id
-  std::vector<uint8_t> node_detachedness;  // empty unless the file has detachedness; 0/1/2
+  BigVector<uint8_t> node_type;        // NodeType (or an extra type >= kFirstExtraNodeType)
+  BigVector<uint32_t> node_name;       // index into strings
+  BigVector<uint32_t> node_id;         // V8's snapshot object id, stable within a process
+  BigVector<uint64_t> node_self_size;  // bytes, as V8 wrote them
+  // Size node_count + 1 (CSR offsets, edge ordinals; 32 bits hold 4G edges, a ~60 GB file).
+  BigVector<uint32_t> first_edge;
+  BigVector<uint32_t> node_trace_id;     // empty unless the file has trace_node_id
+  BigVector<uint8_t> node_detachedness;  // empty unless the file has detachedness; 0/1/2
 
   // Edges, grouped by owner in node order.
-  std::vector<uint8_t> edge_type;   // EdgeType (or an extra type)
-  std::vector<uint32_t> edge_name;  // string index, or the numeric index for element/hidden
-  std::vector<uint32_t> edge_to;    // target node ordinal
+  BigVector<uint8_t> edge_type;   // EdgeType (or an extra type)
+  BigVector<uint32_t> edge_name;  // string index, or the numeric index for element/hidden
+  BigVector<uint32_t> edge_to;    // target node ordinal
 
   StringPool strings;
   std::vector<Location> locations;  // in file order

@@ -9,9 +9,12 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "heap/byte_source.h"
@@ -20,7 +23,9 @@
 namespace leakscope {
 
 SnapshotError::SnapshotError(std::string source, uint64_t offset, const std::string& message)
-    : std::runtime_error(fmt::format("{}: byte {}: {}", source, offset, message)),
+    : std::runtime_error(offset == kNoOffset
+                             ? fmt::format("{}: {}", source, message)
+                             : fmt::format("{}: byte {}: {}", source, offset, message)),
       source_(std::move(source)),
       offset_(offset),
       message_(message) {}
@@ -30,7 +35,7 @@ namespace {
 using json = nlohmann::json;
 
 // A chunk is split across threads only when each half is worth a thread hand-off.
-constexpr size_t kParallelThreshold = 4u << 20;
+constexpr size_t kParallelThreshold = 1u << 20;
 // The header is a few kilobytes; anything this large is not a snapshot header.
 constexpr size_t kMaxHeaderBytes = 16u << 20;
 constexpr uint64_t kProgressStep = 64u << 20;
@@ -180,7 +185,8 @@ class Parser {
 
   // Reads a JSON string after its opening quote, unescaping into out. Lone surrogates become
   // WTF-8 so that every JS string survives.
-  void read_string_body(std::string& out, size_t limit = std::numeric_limits<size_t>::max()) {
+  template <typename Out>
+  void read_string_body(Out& out, size_t limit = std::numeric_limits<size_t>::max()) {
     uint32_t pending_high = 0;
     for (;;) {
       if (pos_ == chunk_.size() && !refill()) fail_truncated("a string");
@@ -190,7 +196,7 @@ class Parser {
       while (p < end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
       if (p != begin) {
         if (pending_high) append_utf8(out, std::exchange(pending_high, 0));
-        out.append(begin, p);
+        out.insert(out.end(), begin, p);
         pos_ += static_cast<size_t>(p - begin);
         if (out.size() > limit) fail("string is too long here");
         if (p == end) continue;
@@ -273,7 +279,8 @@ class Parser {
     return v;
   }
 
-  static void append_utf8(std::string& out, uint32_t cp) {
+  template <typename Out>
+  static void append_utf8(Out& out, uint32_t cp) {
     if (cp < 0x80) {
       out.push_back(static_cast<char>(cp));
     } else if (cp < 0x800) {
@@ -492,8 +499,8 @@ class Parser {
       error(
           fmt::format("node_count {} is more than this reader supports (2^32 - 2)", h.node_count));
     if (total_ != 0 && (h.node_count * nf * 2 > total_ || h.edge_count * 3 * 2 > total_))
-      error(fmt::format("node_count {} / edge_count {} cannot fit in a {}-byte file", h.node_count,
-                        h.edge_count, total_));
+      error(fmt::format("node_count {} / edge_count {} cannot fit in a {}-byte file (truncated?)",
+                        h.node_count, h.edge_count, total_));
     if (total_ != 0) reserve_graph();
   }
 
@@ -525,96 +532,84 @@ class Parser {
     }
   }
 
+  // Sizes the columns from the header once the file is known to be big enough to back it.
   void reserve_graph() {
     const SnapshotHeader& h = graph_.header;
-    graph_.node_type.reserve(h.node_count);
-    graph_.node_name.reserve(h.node_count);
-    graph_.node_id.reserve(h.node_count);
-    graph_.node_self_size.reserve(h.node_count);
+    graph_.node_type.resize(h.node_count);
+    graph_.node_name.resize(h.node_count);
+    graph_.node_id.resize(h.node_count);
+    graph_.node_self_size.resize(h.node_count);
     graph_.first_edge.reserve(h.node_count + 1);
-    if (has_trace_ids_) graph_.node_trace_id.reserve(h.node_count);
-    if (has_detach_) graph_.node_detachedness.reserve(h.node_count);
-    graph_.edge_type.reserve(h.edge_count);
-    graph_.edge_name.reserve(h.edge_count);
-    graph_.edge_to.reserve(h.edge_count);
+    graph_.first_edge.resize(h.node_count);
+    if (has_detach_) graph_.node_detachedness.resize(h.node_count);
+    graph_.edge_type.resize(h.edge_count);
+    graph_.edge_name.resize(h.edge_count);
+    graph_.edge_to.resize(h.edge_count);
   }
 
   // ---- integer arrays ------------------------------------------------------------------------
 
-  // Decodes a whole `[n, n, ...]` array, handing values to sink(values, count, first_offset)
-  // in order. Large chunks are decoded in two halves on two threads.
-  template <typename Sink>
-  void parse_integer_array(const char* what, Sink&& sink) {
+  // A destination for the values of one integer array. ensure() runs alone and may grow the
+  // columns (its BadValue index counts from the start of the array); commit() writes values [first,
+  // first + n) and, when `parallel`, runs for disjoint ranges on two threads at once. Both throw
+  // BadValue for a value that is wrong in context.
+  struct IntegerSink {
+    bool parallel = false;
+    std::function<void(uint64_t total_values)> ensure;
+    std::function<void(const uint64_t* values, size_t n, uint64_t first)> commit;
+  };
+
+  // Decodes a whole `[n, n, ...]` array into the sink. Large chunks are decoded, and committed,
+  // in two halves on two threads.
+  uint64_t parse_integer_array(const char* what, IntegerSink& sink) {
     expect('[', fmt::format("\"{}\" must be an array", what).c_str());
     NumberCarry carry;
+    uint64_t count = 0;
     for (;;) {
       if (pos_ == chunk_.size() && !refill()) fail_truncated(what);
       const char* begin = chunk_.data() + pos_;
       const char* end = chunk_.data() + chunk_.size();
       const char* close = static_cast<const char*>(std::memchr(begin, ']', end - begin));
       const char* stop = close ? close : end;
-      decode_span(what, begin, stop, carry, sink);
+      count = decode_span(what, begin, stop, carry, close != nullptr, sink, count);
       pos_ = static_cast<size_t>(stop - chunk_.data());
       if (close) {
-        if (carry.digits) emit_carry(what, carry, sink, offset());
         ++pos_;
-        return;
+        return count;
       }
     }
   }
 
-  // The carried number ends just before byte `end_at`.
-  template <typename Sink>
-  void emit_carry(const char* what, NumberCarry& carry, Sink& sink, uint64_t end_at) {
-    const uint64_t start = end_at - carry.digits;
-    if (carry.digits > 19) fail_at(start, fmt::format("number too large in \"{}\"", what));
-    uint64_t v = carry.value;
-    carry = {};
-    try {
-      sink(&v, 1);
-    } catch (const BadValue& bad) {
-      fail_at(start, bad.message);
-    }
-  }
-
-  // Hands n decoded values to the sink; when it rejects one, finds that value's bytes in
-  // [begin, end), counting past a number carried in from the previous chunk.
-  template <typename Sink>
-  void emit(Sink& sink, const uint64_t* values, ptrdiff_t n, const char* begin, const char* end,
-            bool starts_mid_number) {
-    if (n == 0) return;
-    try {
-      sink(values, n);
-    } catch (const BadValue& bad) {
-      const char* p = begin;
-      if (!(starts_mid_number && bad.index == 0)) {
-        ptrdiff_t k = starts_mid_number ? 0 : -1;
-        bool prev_digit = starts_mid_number;
-        for (; p < end; ++p) {
-          const bool digit = *p >= '0' && *p <= '9';
-          if (digit && !prev_digit && ++k == bad.index) break;
-          prev_digit = digit;
-        }
+  // Byte offset of value `index` among the values decoded from [begin, end); value 0 may have
+  // started before `begin` when a number was carried in from the previous chunk.
+  uint64_t locate_value(const char* begin, const char* end, ptrdiff_t index, bool starts_mid_number,
+                        uint64_t begin_offset) {
+    const char* p = begin;
+    if (!(starts_mid_number && index == 0)) {
+      ptrdiff_t k = starts_mid_number ? 0 : -1;
+      bool prev_digit = starts_mid_number;
+      for (; p < end; ++p) {
+        const bool digit = *p >= '0' && *p <= '9';
+        if (digit && !prev_digit && ++k == index) break;
+        prev_digit = digit;
       }
-      fail_at(offset() + static_cast<uint64_t>(p - (chunk_.data() + pos_)), bad.message);
     }
+    return begin_offset + static_cast<uint64_t>(p - begin);
   }
 
-  template <typename Sink>
-  void decode_span(const char* what, const char* begin, const char* stop, NumberCarry& carry,
-                   Sink& sink) {
+  struct Part {
+    const char* begin;
+    const char* end;
+    bool starts_mid_number;
+    BigVector<uint64_t>* values;
+    size_t n = 0;
+  };
+
+  // Decodes [begin, stop) of an array whose values so far number `count`; returns the new count.
+  uint64_t decode_span(const char* what, const char* begin, const char* stop, NumberCarry& carry,
+                       bool array_ends, IntegerSink& sink, uint64_t count) {
     const size_t len = static_cast<size_t>(stop - begin);
     const uint64_t span_offset = offset();
-    auto check = [&](const DecodeResult& r, const char* part_end) {
-      if (r.stop != part_end) {
-        fail_at(span_offset + static_cast<uint64_t>(r.stop - begin),
-                fmt::format("unexpected {} in \"{}\" (only unsigned integers are allowed)",
-                            describe_char(static_cast<unsigned char>(*r.stop)), what));
-      }
-      if (r.overflow) {
-        fail_at(span_offset, fmt::format("number too large in \"{}\"", what));
-      }
-    };
     const char* split = nullptr;
     if (threads_ > 1 && len >= kParallelThreshold) {
       // Split at a separator so the second half starts on a fresh number.
@@ -622,85 +617,189 @@ class Parser {
       while (split < stop && static_cast<unsigned>(*split - '0') < 10) ++split;
       if (split == stop) split = nullptr;
     }
-    const bool mid_number = carry.digits != 0;
-    if (!split) {
-      scratch_[0].resize(len / 2 + 2);
-      DecodeResult r = decode_numbers(begin, stop, scratch_[0].data(), carry);
-      check(r, stop);
-      emit(sink, scratch_[0].data(), r.out - scratch_[0].data(), begin, stop, mid_number);
-      return;
-    }
-    scratch_[0].resize((split - begin) / 2 + 2);
-    scratch_[1].resize((stop - split) / 2 + 2);
+    Part parts[2] = {{begin, split ? split : stop, carry.digits != 0, &scratch_[0]},
+                     {split, stop, false, &scratch_[1]}};
+    const int part_count = split ? 2 : 1;
     NumberCarry second_carry;
-    auto second = std::async(std::launch::async, [&] {
-      return decode_numbers(split, stop, scratch_[1].data(), second_carry);
-    });
-    DecodeResult r1 = decode_numbers(begin, split, scratch_[0].data(), carry);
-    DecodeResult r2 = second.get();
-    check(r1, split);
-    emit(sink, scratch_[0].data(), r1.out - scratch_[0].data(), begin, split, mid_number);
-    // `split` is a separator: it ends the number.
-    if (carry.digits)
-      emit_carry(what, carry, sink, span_offset + static_cast<uint64_t>(split - begin));
-    check(r2, stop);
-    emit(sink, scratch_[1].data(), r2.out - scratch_[1].data(), split, stop, false);
-    carry = second_carry;
+    auto decode = [&](Part& part, NumberCarry& c, bool ends_number) -> DecodeResult {
+      part.values->resize(static_cast<size_t>(part.end - part.begin) / 2 + 2);
+      DecodeResult r = decode_numbers(part.begin, part.end, part.values->data(), c);
+      if (r.stop == part.end && ends_number && c.digits) {
+        overflow_check(c, what, span_offset + static_cast<uint64_t>(part.end - begin));
+        *r.out++ = c.value;
+        c = {};
+      }
+      part.n = static_cast<size_t>(r.out - part.values->data());
+      return r;
+    };
+    std::future<DecodeResult> second;
+    if (split) {
+      second = std::async(std::launch::async,
+                          [&] { return decode(parts[1], second_carry, array_ends); });
+    }
+    // A number still open at `split` ends there (it is a separator); at `stop` only when the
+    // array closes there.
+    DecodeResult results[2];
+    results[0] = decode(parts[0], carry, split ? true : array_ends);
+    if (split) results[1] = second.get();
+    for (int i = 0; i < part_count; ++i) {
+      const DecodeResult& r = results[i];
+      if (r.stop != parts[i].end) {
+        fail_at(span_offset + static_cast<uint64_t>(r.stop - begin),
+                fmt::format("unexpected {} in \"{}\" (only unsigned integers are allowed)",
+                            describe_char(static_cast<unsigned char>(*r.stop)), what));
+      }
+      if (r.overflow) fail_at(span_offset, fmt::format("number too large in \"{}\"", what));
+    }
+    if (split) carry = second_carry;
+    const uint64_t total = count + parts[0].n + parts[1].n * (split ? 1 : 0);
+    auto located = [&](int part, const BadValue& bad) {
+      return std::make_pair(
+          locate_value(parts[part].begin, parts[part].end, bad.index, parts[part].starts_mid_number,
+                       span_offset + static_cast<uint64_t>(parts[part].begin - begin)),
+          bad.message);
+    };
+    try {
+      sink.ensure(total);
+    } catch (const BadValue& bad) {
+      // ensure() names the first value past the limit by its index in the whole array.
+      const ptrdiff_t index = bad.index - static_cast<ptrdiff_t>(count);
+      const ptrdiff_t first_n = static_cast<ptrdiff_t>(parts[0].n);
+      auto [at, message] = index < first_n ? located(0, BadValue{index, bad.message})
+                                           : located(1, BadValue{index - first_n, bad.message});
+      fail_at(at, message);
+    }
+    std::optional<BadValue> errors[2];
+    auto commit = [&](int i, uint64_t first) {
+      try {
+        if (parts[i].n) sink.commit(parts[i].values->data(), parts[i].n, first);
+      } catch (const BadValue& bad) {
+        errors[i] = bad;
+      }
+    };
+    if (split && sink.parallel) {
+      auto other = std::async(std::launch::async, [&] { commit(1, count + parts[0].n); });
+      commit(0, count);
+      other.get();
+    } else {
+      commit(0, count);
+      if (split && !errors[0]) commit(1, count + parts[0].n);
+    }
+    for (int i = 0; i < part_count; ++i) {
+      if (errors[i]) {
+        auto [at, message] = located(i, *errors[i]);
+        fail_at(at, message);
+      }
+    }
+    return total;
+  }
+
+  void overflow_check(const NumberCarry& c, const char* what, uint64_t end_at) {
+    if (c.digits > 19) fail_at(end_at - c.digits, fmt::format("number too large in \"{}\"", what));
+  }
+
+  // Grows columns for a stream whose size is unknown; a file's are sized from the header.
+  template <typename Column>
+  static void grow(Column& column, uint64_t needed) {
+    if (column.size() >= needed) return;
+    column.resize(std::max<uint64_t>(needed, column.size() + column.size() / 2 + 1024));
   }
 
   void parse_nodes() {
     if (nodes_done_) fail("a second \"nodes\" array");
-    const size_t nf = layout_.node_fields.size();
+    const uint64_t nf = layout_.node_fields.size();
     const uint64_t max_nodes = graph_.header.node_count;
     const uint8_t type_count = static_cast<uint8_t>(layout_.node_type_map.size());
-    uint64_t field = 0;  // values seen so far
     const uint64_t array_start = offset();
-    parse_integer_array("nodes", [&](const uint64_t* v, ptrdiff_t n) {
-      for (ptrdiff_t i = 0; i < n; ++i, ++field) {
-        const size_t f = field % nf;
+    std::once_flag trace_column_once;
+    std::atomic<bool> has_trace_ids{false};
+    IntegerSink sink;
+    sink.parallel = true;
+    sink.ensure = [&](uint64_t total) {
+      if (total > max_nodes * nf)
+        throw BadValue{
+            static_cast<ptrdiff_t>(max_nodes * nf),
+            fmt::format("\"nodes\" holds more than the {} nodes the header declares", max_nodes)};
+      const uint64_t nodes = (total + nf - 1) / nf;
+      grow(graph_.node_type, nodes);
+      grow(graph_.node_name, nodes);
+      grow(graph_.node_id, nodes);
+      grow(graph_.node_self_size, nodes);
+      grow(graph_.first_edge, nodes);
+      if (has_detach_) grow(graph_.node_detachedness, nodes);
+      if (has_trace_ids.load()) {
+        const size_t old = graph_.node_trace_id.size();
+        grow(graph_.node_trace_id, nodes);
+        std::fill(graph_.node_trace_id.begin() + static_cast<ptrdiff_t>(old),
+                  graph_.node_trace_id.end(), 0u);
+      }
+    };
+    sink.commit = [&](const uint64_t* v, size_t n, uint64_t first) {
+      uint64_t node = first / nf;
+      size_t f = static_cast<size_t>(first % nf);
+      for (size_t i = 0; i < n; ++i) {
         const uint64_t value = v[i];
-        if (f == 0 && field / nf >= max_nodes)
-          throw BadValue{
-              i,
-              fmt::format("\"nodes\" holds more than the {} nodes the header declares", max_nodes)};
+        const ptrdiff_t at = static_cast<ptrdiff_t>(i);
         switch (layout_.node_fields[f]) {
           case NodeField::kType:
             if (value >= type_count)
-              throw BadValue{i, fmt::format("node {} has type {} but meta lists {} node types",
-                                            field / nf, value, type_count)};
-            graph_.node_type.push_back(layout_.node_type_map[value]);
+              throw BadValue{at, fmt::format("node {} has type {} but meta lists {} node types",
+                                             node, value, type_count)};
+            graph_.node_type[node] = layout_.node_type_map[value];
             break;
           case NodeField::kName:
-            graph_.node_name.push_back(narrow32(value, "node name index", i));
+            graph_.node_name[node] = narrow32(value, "node name index", at);
             break;
           case NodeField::kId:
-            graph_.node_id.push_back(narrow32(value, "node id", i));
+            graph_.node_id[node] = narrow32(value, "node id", at);
             break;
           case NodeField::kSelfSize:
-            graph_.node_self_size.push_back(value);
+            graph_.node_self_size[node] = value;
             break;
           case NodeField::kEdgeCount:
-            edge_sum_ += value;
-            graph_.first_edge.push_back(value);
+            graph_.first_edge[node] = narrow32(value, "edge_count", at);
             break;
           case NodeField::kTraceNodeId:
-            graph_.node_trace_id.push_back(narrow32(value, "trace_node_id", i));
+            // Without allocation tracking every trace id is 0: keep no column for them.
+            if (value != 0) {
+              std::call_once(trace_column_once, [&] {
+                graph_.node_trace_id.assign(graph_.node_type.size(), 0u);
+                has_trace_ids = true;
+              });
+              graph_.node_trace_id[node] = narrow32(value, "trace_node_id", at);
+            }
             break;
           case NodeField::kDetach:
             if (value > 3)
-              throw BadValue{i, fmt::format("node {} has detachedness {}", field / nf, value)};
-            graph_.node_detachedness.push_back(static_cast<uint8_t>(value));
+              throw BadValue{at, fmt::format("node {} has detachedness {}", node, value)};
+            graph_.node_detachedness[node] = static_cast<uint8_t>(value);
             break;
         }
+        if (++f == nf) {
+          f = 0;
+          ++node;
+        }
       }
-    });
-    if (field % nf != 0)
+    };
+    const uint64_t values = parse_integer_array("nodes", sink);
+    if (values % nf != 0)
       fail_at(array_start, fmt::format("\"nodes\" holds {} values, not a multiple of the {} "
                                        "node fields",
-                                       field, nf));
-    if (field / nf != max_nodes)
+                                       values, nf));
+    if (values / nf != max_nodes)
       fail_at(array_start, fmt::format("\"nodes\" holds {} nodes but the header declares {}",
-                                       field / nf, max_nodes));
+                                       values / nf, max_nodes));
+    // A stream's columns grew in steps; cut them to the real count.
+    graph_.node_type.resize(max_nodes);
+    graph_.node_name.resize(max_nodes);
+    graph_.node_id.resize(max_nodes);
+    graph_.node_self_size.resize(max_nodes);
+    graph_.first_edge.resize(max_nodes);
+    if (has_detach_) graph_.node_detachedness.resize(max_nodes);
+    if (!graph_.node_trace_id.empty()) graph_.node_trace_id.resize(max_nodes);
+    uint64_t edge_sum = 0;
+    for (uint64_t i = 0; i < max_nodes; ++i) edge_sum += graph_.first_edge[i];
+    edge_sum_ = edge_sum;
     nodes_done_ = true;
   }
 
@@ -716,48 +815,76 @@ class Parser {
     const uint64_t nf = layout_.node_fields.size();
     const uint64_t node_count = graph_.node_type.size();
     const uint64_t max_edges = graph_.header.edge_count;
+    if (max_edges >= std::numeric_limits<uint32_t>::max())
+      fail(fmt::format("edge_count {} is more than this reader supports (2^32 - 1)", max_edges));
     const uint8_t type_count = static_cast<uint8_t>(layout_.edge_type_map.size());
-    uint64_t field = 0;
     const uint64_t array_start = offset();
-    parse_integer_array("edges", [&](const uint64_t* v, ptrdiff_t n) {
-      for (ptrdiff_t i = 0; i < n; ++i, ++field) {
-        const uint64_t f = field % 3;
+    IntegerSink sink;
+    sink.parallel = true;
+    sink.ensure = [&](uint64_t total) {
+      if (total > max_edges * 3)
+        throw BadValue{
+            static_cast<ptrdiff_t>(max_edges * 3),
+            fmt::format("\"edges\" holds more than the {} edges the header declares", max_edges)};
+      const uint64_t edges = (total + 2) / 3;
+      grow(graph_.edge_type, edges);
+      grow(graph_.edge_name, edges);
+      grow(graph_.edge_to, edges);
+    };
+    sink.commit = [&](const uint64_t* v, size_t n, uint64_t first) {
+      uint64_t edge = first / 3;
+      size_t f = static_cast<size_t>(first % 3);
+      for (size_t i = 0; i < n; ++i) {
         const uint64_t value = v[i];
-        if (f == 0 && field / 3 >= max_edges)
-          throw BadValue{
-              i,
-              fmt::format("\"edges\" holds more than the {} edges the header declares", max_edges)};
+        const ptrdiff_t at = static_cast<ptrdiff_t>(i);
         switch (layout_.edge_fields[f]) {
           case EdgeField::kType:
             if (value >= type_count)
-              throw BadValue{i, fmt::format("edge {} has type {} but meta lists {} edge types",
-                                            field / 3, value, type_count)};
-            graph_.edge_type.push_back(layout_.edge_type_map[value]);
+              throw BadValue{at, fmt::format("edge {} has type {} but meta lists {} edge types",
+                                             edge, value, type_count)};
+            graph_.edge_type[edge] = layout_.edge_type_map[value];
             break;
           case EdgeField::kName:
-            graph_.edge_name.push_back(narrow32(value, "edge name_or_index", i));
+            graph_.edge_name[edge] = narrow32(value, "edge name_or_index", at);
             break;
           case EdgeField::kToNode:
             if (value % nf != 0 || value / nf >= node_count)
               throw BadValue{
-                  i,
-                  fmt::format("edge {} points to node index {}, which is {}", field / 3, value,
+                  at,
+                  fmt::format("edge {} points to node index {}, which is {}", edge, value,
                               value % nf ? fmt::format("not a multiple of the {} node fields", nf)
                                          : fmt::format("past the {} nodes", node_count))};
-            graph_.edge_to.push_back(static_cast<uint32_t>(value / nf));
+            graph_.edge_to[edge] = static_cast<uint32_t>(value / nf);
             break;
         }
+        if (++f == 3) {
+          f = 0;
+          ++edge;
+        }
       }
-    });
-    if (field % 3 != 0 || field / 3 != max_edges)
+    };
+    const uint64_t values = parse_integer_array("edges", sink);
+    if (values % 3 != 0 || values / 3 != max_edges)
       fail_at(array_start, fmt::format("\"edges\" holds {} values ({} edges) but the header "
                                        "declares {} edges",
-                                       field, field / 3, max_edges));
+                                       values, values / 3, max_edges));
     if (edge_sum_ != max_edges)
       fail_at(array_start, fmt::format("the nodes' edge_count values add up to {} but there are "
                                        "{} edges",
                                        edge_sum_, max_edges));
+    graph_.edge_type.resize(max_edges);
+    graph_.edge_name.resize(max_edges);
+    graph_.edge_to.resize(max_edges);
     edges_done_ = true;
+  }
+
+  // A sink for the small record arrays, committed in order on one thread.
+  template <typename Commit>
+  static IntegerSink serial_sink(Commit&& commit) {
+    IntegerSink sink;
+    sink.ensure = [](uint64_t) {};
+    sink.commit = [commit](const uint64_t* v, size_t n, uint64_t) { commit(v, n); };
+    return sink;
   }
 
   void parse_locations() {
@@ -765,21 +892,23 @@ class Parser {
     uint64_t field = 0;
     uint32_t rec[4] = {0, 0, 0, 0};
     const uint64_t nf = layout_.node_fields.size();
-    parse_integer_array("locations", [&](const uint64_t* v, ptrdiff_t n) {
+    IntegerSink sink = serial_sink([&](const uint64_t* v, size_t n) {
       if (lf == 0)
         throw BadValue{0,
                        std::string("\"locations\" has values but meta.location_fields is missing")};
-      for (ptrdiff_t i = 0; i < n; ++i, ++field) {
+      for (size_t i = 0; i < n; ++i, ++field) {
         const int slot = layout_.location_slot[field % lf];
-        if (slot >= 0) rec[slot] = narrow32(v[i], "location value", i);
+        if (slot >= 0) rec[slot] = narrow32(v[i], "location value", static_cast<ptrdiff_t>(i));
         if (field % lf == lf - 1) {
           if (rec[0] % nf != 0 || (nodes_done_ && rec[0] / nf >= graph_.node_type.size()))
             throw BadValue{
-                i, fmt::format("location points to node index {}, which is not a node", rec[0])};
+                static_cast<ptrdiff_t>(i),
+                fmt::format("location points to node index {}, which is not a node", rec[0])};
           graph_.locations.push_back({static_cast<uint32_t>(rec[0] / nf), rec[1], rec[2], rec[3]});
         }
       }
     });
+    parse_integer_array("locations", sink);
     if (lf && field % lf) fail("\"locations\" ends inside a record");
   }
 
@@ -787,15 +916,16 @@ class Parser {
     const size_t sf = layout_.sample_slot.size();
     uint64_t field = 0;
     uint64_t rec[2] = {0, 0};
-    parse_integer_array("samples", [&](const uint64_t* v, ptrdiff_t n) {
+    IntegerSink sink = serial_sink([&](const uint64_t* v, size_t n) {
       if (sf == 0)
         throw BadValue{0, std::string("\"samples\" has values but meta.sample_fields is missing")};
-      for (ptrdiff_t i = 0; i < n; ++i, ++field) {
+      for (size_t i = 0; i < n; ++i, ++field) {
         const int slot = layout_.sample_slot[field % sf];
         if (slot >= 0) rec[slot] = v[i];
         if (field % sf == sf - 1) graph_.samples.push_back({rec[0], rec[1]});
       }
     });
+    parse_integer_array("samples", sink);
     if (sf && field % sf) fail("\"samples\" ends inside a record");
   }
 
@@ -803,21 +933,21 @@ class Parser {
     const size_t ff = layout_.trace_function_fields;
     uint64_t field = 0;
     TraceFunctionInfo rec{};
-    parse_integer_array("trace_function_infos", [&](const uint64_t* v, ptrdiff_t n) {
+    IntegerSink sink = serial_sink([&](const uint64_t* v, size_t n) {
       if (ff == 0)
         throw BadValue{
             0, std::string("\"trace_function_infos\" has values but its meta fields are missing")};
-      for (ptrdiff_t i = 0; i < n; ++i, ++field) {
+      for (size_t i = 0; i < n; ++i, ++field) {
         const uint64_t value = v[i];
         switch (layout_.trace_function_slot[field % ff]) {
           case 0:
             rec.function_id = value;
             break;
           case 1:
-            rec.name = narrow32(value, "function name index", i);
+            rec.name = narrow32(value, "function name index", static_cast<ptrdiff_t>(i));
             break;
           case 2:
-            rec.script_name = narrow32(value, "script name index", i);
+            rec.script_name = narrow32(value, "script name index", static_cast<ptrdiff_t>(i));
             break;
           case 3:
             rec.script_id = value;
@@ -835,6 +965,7 @@ class Parser {
         if (field % ff == ff - 1) graph_.trace_function_infos.push_back(rec);
       }
     });
+    parse_integer_array("trace_function_infos", sink);
     if (ff && field % ff) fail("\"trace_function_infos\" ends inside a record");
   }
 
@@ -910,7 +1041,7 @@ class Parser {
   void parse_strings() {
     if (strings_done_) fail("a second \"strings\" array");
     expect('[', "\"strings\" must be an array");
-    std::string& bytes = graph_.strings.bytes();
+    BigVector<char>& bytes = graph_.strings.bytes();
     bool first = true;
     for (;;) {
       skip_ws();
@@ -962,9 +1093,9 @@ class Parser {
         fail_at(end, "a trace function info names a string that does not exist");
     }
     // edge_count values become CSR offsets.
-    uint64_t sum = 0;
+    uint32_t sum = 0;  // parse_edges checked that the edge count fits
     for (uint32_t i = 0; i < n; ++i) {
-      const uint64_t count = graph_.first_edge[i];
+      const uint32_t count = graph_.first_edge[i];
       graph_.first_edge[i] = sum;
       sum += count;
     }
@@ -996,7 +1127,7 @@ class Parser {
   bool have_header_ = false, nodes_done_ = false, edges_done_ = false, strings_done_ = false;
   bool has_trace_ids_ = false, has_detach_ = false;
   uint64_t edge_sum_ = 0;
-  std::vector<uint64_t> scratch_[2];
+  BigVector<uint64_t> scratch_[2];
 };
 
 }  // namespace
@@ -1004,7 +1135,7 @@ class Parser {
 HeapGraph load_snapshot_file(const std::string& path, const LoadOptions& options) {
   FileSource source(path);
   if (source.total_size() == 0 && path != "-") {
-    throw SnapshotError(path, 0, "file is empty");
+    throw SnapshotError(path, SnapshotError::kNoOffset, "file is empty");
   }
   return Parser(source, path, options).parse();
 }

@@ -17,6 +17,7 @@ namespace leakscope {
 
 class SnapshotError : public std::runtime_error {
  public:
+  static constexpr uint64_t kNoOffset = UINT64_MAX;  // the file could not be read at all
   SnapshotError(std::string source, uint64_t offset, const std::string& message);
   const std::string& source() const { return source_; }
   uint64_t offset() const { return offset_; }

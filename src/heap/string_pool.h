@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "heap/big_vector.h"
+
 namespace leakscope {
 
 class StringPool {
@@ -21,10 +23,10 @@ class StringPool {
 
   // Appends one string; the reader writes the unescaped bytes straight into bytes() and then
   // seals them with end_string(), which avoids a copy per string.
-  std::string& bytes() { return bytes_; }
+  BigVector<char>& bytes() { return bytes_; }
   void end_string() { offsets_.push_back(bytes_.size()); }
   void add(std::string_view s) {
-    bytes_.append(s);
+    bytes_.insert(bytes_.end(), s.begin(), s.end());
     end_string();
   }
 
@@ -37,8 +39,8 @@ class StringPool {
   }
 
  private:
-  std::string bytes_;
-  std::vector<uint64_t> offsets_;
+  BigVector<char> bytes_;
+  BigVector<uint64_t> offsets_;
 };
 
 }  // namespace leakscope

@@ -19,6 +19,10 @@ std::string human_bytes_delta(int64_t bytes) {
   return (bytes < 0 ? "-" : "+") + human_bytes(magnitude);
 }
 
+double percent(uint64_t part, uint64_t whole) {
+  return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
+}
+
 std::string with_commas(uint64_t value) {
   std::string digits = std::to_string(value);
   std::string out;

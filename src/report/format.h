@@ -11,6 +11,8 @@ namespace leakscope::report {
 std::string human_bytes(uint64_t bytes);
 // Signed variant with an explicit sign: "+1.2 MB", "-976 B", "0 B".
 std::string human_bytes_delta(int64_t bytes);
+// part as a percentage of whole (0 when whole is 0).
+double percent(uint64_t part, uint64_t whole);
 // 1234567 -> "1,234,567".
 std::string with_commas(uint64_t value);
 // Cuts text to at most `width` display columns, ending in "…" when cut; newlines are escaped.

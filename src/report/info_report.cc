@@ -7,12 +7,6 @@
 
 namespace leakscope::report {
 
-namespace {
-double percent(uint64_t part, uint64_t whole) {
-  return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
-}
-}  // namespace
-
 void render_info_text(const InfoReport& r, std::FILE* out) {
   const HeapGraph& g = *r.graph;
   const SnapshotHeader& h = g.header;

@@ -11,15 +11,13 @@ namespace leakscope::report {
 namespace {
 constexpr size_t kNameWidth = 48;
 // DevTools' base for distances of objects reachable only from system roots ("-" in the UI).
-constexpr uint64_t kSystemDistanceBase = 100000000;
+constexpr int64_t kSystemDistanceBase = 100000000;
 
-std::string distance_text(uint64_t d) {
-  return d >= kSystemDistanceBase ? std::string("-") : std::to_string(d);
+// DevTools prints "-" for objects only system roots reach; never-reached ones (-5) likewise.
+std::string distance_text(int64_t d) {
+  return d >= kSystemDistanceBase || d < 0 ? std::string("-") : std::to_string(d);
 }
 
-double percent(uint64_t part, uint64_t whole) {
-  return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
-}
 }  // namespace
 
 void render_summary_text(const SummaryReport& r, std::FILE* out) {

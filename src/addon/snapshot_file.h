@@ -1,0 +1,22 @@
+// Writes a V8 heap snapshot of the calling isolate to a file, streamed in V8's chunks (never the
+// whole JSON in memory), and releases V8's copy of the snapshot right after.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <v8.h>
+
+namespace leakscope::addon {
+
+struct SnapshotWriteResult {
+  int error = 0;           // errno of the failure, 0 on success
+  std::string syscall;     // "open", "write" or "close" when error != 0
+  uint64_t bytes = 0;      // bytes written
+  double duration_ms = 0;  // taking + serializing
+  uint64_t nodes = 0;      // snapshot node count
+};
+
+SnapshotWriteResult write_heap_snapshot(v8::Isolate* isolate, const std::string& path);
+
+}  // namespace leakscope::addon

@@ -1,0 +1,68 @@
+#include "analysis/retention.h"
+
+#include <chrono>
+#include <exception>
+#include <thread>
+
+#include "analysis/essential_edges.h"
+
+namespace leakscope {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+}  // namespace
+
+RetentionAnalysis analyze_retention(const HeapGraph& graph, const BigVector<uint64_t>& self_sizes,
+                                    const RetentionOptions& options) {
+  const auto start = Clock::now();
+  RetentionAnalysis result;
+  result.ephemerons = EphemeronEdgeNames(graph.strings);
+
+  std::exception_ptr distance_error;
+  auto run_distances = [&] {
+    try {
+      const auto t = Clock::now();
+      DistanceOptions distance_options;
+      distance_options.record_parent_edges = options.distance_parent_edges;
+      result.distances = compute_distances(graph, result.ephemerons, distance_options);
+      result.times.distances = seconds_since(t);
+    } catch (...) {
+      distance_error = std::current_exception();
+    }
+  };
+  std::thread distance_thread;
+  const bool parallel = options.threads > 1 && options.distances && options.dominators;
+  if (options.distances && !options.dominators) run_distances();
+  if (options.dominators) {
+    try {
+      auto t = Clock::now();
+      // The page-owned flood is sequential; the per-edge pass uses every thread, then the
+      // distances take the second core while this one builds the tree.
+      const EssentialEdges essential(graph, result.ephemerons);
+      const BitVector bits = essential.edge_bits(options.threads);
+      result.times.essential_edges = seconds_since(t);
+      if (parallel) {
+        distance_thread = std::thread(run_distances);
+      } else if (options.distances) {
+        run_distances();
+      }
+      t = Clock::now();
+      DominatorOptions dominator_options;
+      dominator_options.build_children = options.dominated_children;
+      result.tree = compute_dominators(graph, bits, self_sizes, dominator_options);
+      result.times.dominators = seconds_since(t);
+    } catch (...) {
+      if (distance_thread.joinable()) distance_thread.join();
+      throw;
+    }
+  }
+  if (distance_thread.joinable()) distance_thread.join();
+  if (distance_error) std::rethrow_exception(distance_error);
+  result.times.total = seconds_since(start);
+  return result;
+}
+
+}  // namespace leakscope

@@ -1,0 +1,114 @@
+// leakscope path SNAP (--id N | --class NAME): shortest retainer paths from the user roots
+// (falling back to the GC roots) to an object or to the closest instances of a class.
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <memory>
+#include <tuple>
+
+#include "analysis/class_index.h"
+#include "analysis/retainer_paths.h"
+#include "cli/cli_support.h"
+#include "cli/commands.h"
+#include "cli/retention_support.h"
+#include "heap/retainers.h"
+#include "report/json_output.h"
+#include "report/path_report.h"
+
+namespace leakscope::cli {
+
+namespace {
+struct PathOptions {
+  std::string snapshot;
+  int64_t id = -1;
+  std::string class_name;
+  uint32_t k = 1;
+  bool json = false;
+};
+
+int run_path(const PathOptions& o) {
+  if ((o.id >= 0) == !o.class_name.empty()) {
+    throw UsageError("path: give exactly one of --id N or --class NAME");
+  }
+  RetentionOptions options;
+  options.dominators = false;
+  options.distance_parent_edges = true;
+  RetentionContext c = load_with_retention(o.snapshot, options);
+  const HeapGraph& g = c.graph;
+  const Distances& distances = c.analysis.distances;
+  report::PathReport r;
+  r.snapshot = o.snapshot;
+  r.graph = &g;
+  if (o.id >= 0) {
+    const uint32_t node = node_for_id(g, o.snapshot, static_cast<uint64_t>(o.id));
+    report::PathTarget t;
+    t.node = node;
+    t.distance = distances.distance[node];
+    if (o.k > 1) {
+      const Retainers retainers(g);
+      t.paths = retainer_paths(g, distances, retainers, node, o.k);
+    } else {
+      RetainerPath p = shortest_path(g, distances, node);
+      if (!p.steps.empty()) t.paths.push_back(std::move(p));
+    }
+    r.targets.push_back(std::move(t));
+  } else {
+    const ClassIndex classes = classify_nodes(g);
+    std::vector<bool> wanted(classes.classes.size(), false);
+    bool any = false;
+    for (size_t i = 0; i < classes.classes.size(); ++i) {
+      if (classes.classes[i].name == o.class_name) wanted[i] = any = true;
+    }
+    if (!any) {
+      throw UsageError(fmt::format("--class {}: no such class in {} (see `leakscope summary`)",
+                                   o.class_name, o.snapshot));
+    }
+    std::vector<uint32_t> instances;
+    for (uint32_t v = 0; v < g.node_count(); ++v) {
+      if (wanted[classes.node_class[v]]) instances.push_back(v);
+    }
+    r.class_name = o.class_name;
+    r.class_instances = instances.size();
+    // Closest first: reachable from user roots, then by distance, then by id.
+    auto rank = [&](uint32_t v) {
+      const int32_t d = distances.distance[v];
+      return std::make_tuple(!is_user_distance(d), d == kNoDistance, d, g.node_id[v]);
+    };
+    const size_t keep = std::min<size_t>(o.k, instances.size());
+    std::partial_sort(instances.begin(), instances.begin() + static_cast<std::ptrdiff_t>(keep),
+                      instances.end(), [&](uint32_t a, uint32_t b) { return rank(a) < rank(b); });
+    for (size_t i = 0; i < keep; ++i) {
+      report::PathTarget t;
+      t.node = instances[i];
+      t.distance = distances.distance[t.node];
+      RetainerPath p = shortest_path(g, distances, t.node);
+      if (!p.steps.empty()) t.paths.push_back(std::move(p));
+      r.targets.push_back(std::move(t));
+    }
+  }
+  if (o.json) {
+    report::print_json(report::path_json(r), stdout);
+  } else {
+    report::render_path_text(r, stdout);
+  }
+  return kExitOk;
+}
+}  // namespace
+
+void add_path_command(CLI::App& app, Action& action) {
+  auto o = std::make_shared<PathOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "path", "Shortest retainer paths from the user roots (else the GC roots) to an object");
+  cmd->add_option("snapshot", o->snapshot, "a .heapsnapshot file, or - for standard input")
+      ->required();
+  cmd->add_option("--id", o->id, "the object's snapshot id (@N)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--class", o->class_name, "a class name as `summary` prints it");
+  cmd->add_option("-k", o->k,
+                  "paths to show: through different retainers for --id, to different "
+                  "instances for --class (default 1)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--json", o->json, "JSON with every step's id, name and edge");
+  cmd->callback([o, &action] { action = [o] { return run_path(*o); }; });
+}
+
+}  // namespace leakscope::cli

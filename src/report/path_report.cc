@@ -1,0 +1,140 @@
+#include "report/path_report.h"
+
+#include <fmt/core.h>
+
+#include "analysis/ephemeron_edges.h"
+#include "analysis/node_names.h"
+#include "report/format.h"
+
+namespace leakscope::report {
+
+namespace {
+constexpr size_t kLabelLength = 40;
+
+bool is_number(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// A slot of engine storage: an element, or an internal/hidden edge named by an index (V8 names
+// the entries of Map and Set hash tables that way).
+bool is_slot(const HeapGraph& g, uint64_t e) {
+  const EdgeType k = g.edge_kind(e);
+  return k == kElement || ((k == kHiddenEdge || k == kInternal) && is_number(g.edge_name_text(e)));
+}
+
+std::string edge_text(const HeapGraph& g, uint64_t e) {
+  const std::string name = g.edge_name_text(e);
+  if (is_slot(g, e)) return "[" + name + "]";
+  if (g.edge_kind(e) == kInternal && parse_ephemeron_edge_name(name)) {
+    // `N / part of key (Key @5) -> value (...) pair in WeakMap (table @7)`: say which key.
+    constexpr std::string_view kKey = "part of key (";
+    const size_t begin = name.find(kKey) + kKey.size();
+    const size_t end = name.find(") -> value (", begin);
+    return " (WeakMap entry of key " + name.substr(begin, end - begin) + ")";
+  }
+  switch (g.edge_kind(e)) {
+    case kProperty:
+    case kShortcut:
+      return name.find(' ') == std::string::npos && !name.empty() ? "." + name
+                                                                  : "[\"" + name + "\"]";
+    case kElement:
+      return "[" + name + "]";
+    case kContext:
+      return "->" + name;
+    case kWeak:
+      return " [[" + name + "]]";
+    default:
+      return " (" + name + ")";
+  }
+}
+
+// Engine-internal storage (element stores, hash tables) reads better as just the slot taken in it.
+bool is_storage(const HeapGraph& g, uint32_t node) {
+  const NodeType t = g.type(node);
+  return t == kArray || t == kHidden;
+}
+
+std::string distance_text(int32_t d) {
+  if (d == kNoDistance) return "unreachable";
+  if (!is_user_distance(d)) return "only from GC roots";
+  return fmt::format("distance {}", d);
+}
+}  // namespace
+
+std::string path_text(const HeapGraph& g, const RetainerPath& path) {
+  std::string text;
+  for (size_t i = 0; i < path.steps.size(); ++i) {
+    const PathStep& s = path.steps[i];
+    const bool last = i + 1 == path.steps.size();
+    if (i > 0) text += edge_text(g, s.edge) + " → ";
+    if (last) {
+      text += node_label(g, s.node, kLabelLength) + fmt::format(" @{}", g.node_id[s.node]);
+      break;
+    }
+    if (i > 0 && is_storage(g, s.node) && is_slot(g, path.steps[i + 1].edge)) {
+      continue;  // "Map (table) → [42]": the table itself is left out
+    }
+    text += node_label(g, s.node, kLabelLength);
+  }
+  return printable(text);
+}
+
+void render_path_text(const PathReport& r, std::FILE* out) {
+  const HeapGraph& g = *r.graph;
+  if (!r.class_name.empty()) {
+    fmt::print(
+        out, "{}: {} instance(s) of {}; shortest retainer paths to {}:\n", printable(r.snapshot),
+        with_commas(r.class_instances), printable(r.class_name),
+        r.targets.size() == 1 ? "the closest" : fmt::format("the {} closest", r.targets.size()));
+  }
+  for (const PathTarget& t : r.targets) {
+    fmt::print(out, "\n{} @{} ({}{})\n", printable(node_label(g, t.node)), g.node_id[t.node],
+               distance_text(t.distance),
+               t.retained_size ? ", retains " + human_bytes(t.retained_size) : std::string());
+    if (t.paths.empty()) {
+      fmt::print(out, "  no path: only weak references or unreachable cycles hold it\n");
+    }
+    for (const RetainerPath& p : t.paths) {
+      fmt::print(out, "  {}{}\n", p.from_user_root ? "" : "(GC roots only) ", path_text(g, p));
+    }
+  }
+}
+
+nlohmann::json path_json(const PathReport& r) {
+  const HeapGraph& g = *r.graph;
+  nlohmann::json targets = nlohmann::json::array();
+  for (const PathTarget& t : r.targets) {
+    nlohmann::json paths = nlohmann::json::array();
+    for (const RetainerPath& p : t.paths) {
+      nlohmann::json steps = nlohmann::json::array();
+      for (const PathStep& s : p.steps) {
+        nlohmann::json step = {{"id", g.node_id[s.node]},
+                               {"name", node_label(g, s.node)},
+                               {"class", basic_class_name(g, s.node)},
+                               {"type", g.type_name(s.node)}};
+        if (s.edge != kNoEdge) {
+          step["edge"] = {{"name", g.edge_name_text(s.edge)},
+                          {"type", g.edge_type_names[g.edge_type[s.edge]]}};
+        }
+        steps.push_back(std::move(step));
+      }
+      paths.push_back({{"from_user_root", p.from_user_root},
+                       {"text", path_text(g, p)},
+                       {"steps", std::move(steps)}});
+    }
+    nlohmann::json j = {{"id", g.node_id[t.node]},
+                        {"name", node_label(g, t.node)},
+                        {"distance", t.distance},
+                        {"paths", std::move(paths)}};
+    if (t.retained_size) j["retained_size"] = t.retained_size;
+    targets.push_back(std::move(j));
+  }
+  nlohmann::json out = {{"snapshot", r.snapshot}, {"targets", std::move(targets)}};
+  if (!r.class_name.empty()) {
+    out["class"] = r.class_name;
+    out["class_instances"] = r.class_instances;
+  }
+  return out;
+}
+
+}  // namespace leakscope::report

@@ -1,0 +1,37 @@
+// Renders `leakscope path`: retainer chains written the way people read them, e.g.
+//   global.sessions → Map (table) → [42] → UserSession @4567
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "analysis/retainer_paths.h"
+#include "heap/heap_graph.h"
+
+namespace leakscope::report {
+
+struct PathTarget {
+  uint32_t node = 0;
+  int32_t distance = 0;
+  uint64_t retained_size = 0;  // 0 when not computed
+  std::vector<RetainerPath> paths;
+};
+
+struct PathReport {
+  std::string snapshot;
+  const HeapGraph* graph = nullptr;
+  std::string class_name;        // for --class
+  uint64_t class_instances = 0;  // for --class: all instances, not only those shown
+  std::vector<PathTarget> targets;
+};
+
+// One path as a single line.
+std::string path_text(const HeapGraph& graph, const RetainerPath& path);
+
+void render_path_text(const PathReport& report, std::FILE* out);
+nlohmann::json path_json(const PathReport& report);
+
+}  // namespace leakscope::report
