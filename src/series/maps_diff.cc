@@ -254,6 +254,10 @@ MapsDiff diff_maps(const MapsTable& before, const MapsTable& after) {
   }
   for (const auto& [start, pair] : by_start) {
     const auto [a, b] = pair;
+    // Inaccessible reservations (an arena's ---p tail, guard pages) hold no memory; their start
+    // moves as the used part grows, which would read as one vanished and one new mapping.
+    const Mapping& any = b ? *b : *a;
+    if (any.perms.rfind("---", 0) == 0 && (!a || a->rss == 0) && (!b || b->rss == 0)) continue;
     MapDelta md;
     md.start = start;
     const Mapping& ref = b ? *b : *a;
