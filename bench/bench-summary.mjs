@@ -7,7 +7,7 @@
 // Usage: node bench/bench-summary.mjs [--runs N] [--toolkit-runs N] [--toolkit-runs-1gb N] [--sizes 20mb,200mb[,1gb]] [--cache DIR]
 //                                     [--leakscope BIN] [--no-toolkit] [--out FILE]
 // Snapshots are cached in DIR (default /work/cache, else ~/.cache/leakscope/bench) and generated
-// there with bench/gen-snapshot.js when missing (the 1 GB one only if it already exists or
+// there with tests/fixtures/realistic-app.js when missing (the 1 GB one only if it already exists or
 // --sizes names it: writing it takes ~6 GB of RAM and a minute). Never commit snapshots.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -54,9 +54,9 @@ function ensureSnapshot(size) {
   if (existsSync(file)) generatedNow.delete(file);
   if (!existsSync(file)) {
     console.error(`generating ${file} (scale ${s.scale})...`);
-    const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=16384', join(repo, 'bench', 'gen-snapshot.js'),
+    const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=16384', join(repo, 'tests', 'fixtures', 'realistic-app.js'),
                                            String(s.scale), file], { stdio: ['ignore', 'inherit', 'inherit'] });
-    if (r.status !== 0) throw new Error(`gen-snapshot failed for ${size}`);
+    if (r.status !== 0) throw new Error(`realistic-app.js failed for ${size}`);
   }
   return file;
 }
@@ -121,7 +121,7 @@ lines.push(`Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}  `);
 lines.push(`Machine: ${cpus().length} CPUs (nproc), ${cpuModel}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load average ${loadBefore} before and ${loadAfter} after the run (the machine is shared: expect noise)  `);
 lines.push(`leakscope: ${version} (commit ${commit}), Node ${process.version}, heap-snapshot-toolkit 1.1.3  `);
 lines.push(`Command: \`${['node bench/bench-summary.mjs', ...args].join(' ')}\` (leakscope ${runs} run(s), toolkit ${toolkitRuns} (${Math.min(toolkitRuns, toolkitRuns1gb)} on 1 GB); wall and CPU = median, RSS = max)  `);
-lines.push('Snapshots: `bench/gen-snapshot.js SCALE` (12000 ~ 20 MB, 145000 ~ 200 MB, 740000 ~ 1 GB) when missing, page cache warm.  ');
+lines.push('Snapshots: `tests/fixtures/realistic-app.js SCALE` (12000 ~ 20 MB, 145000 ~ 200 MB, 740000 ~ 1 GB) when missing, page cache warm.  ');
 const reused = results.filter((r) => !generatedNow.has(r.file));
 if (reused.length) {
   lines.push('Reused from the cache as they were: ' +

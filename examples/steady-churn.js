@@ -16,7 +16,7 @@ let n = 0;
 // Fill the cache up front, so the steady state starts early.
 for (; n < maxEntries; n++) cache.set(n, {id: n, name: `entry-${n}`, tags: ['a', 'b']});
 
-const timer = setInterval(() => {
+function tick() {
   for (let k = 0; k < 300; k++) {
     const body = JSON.parse(JSON.stringify({id: n, items: [n, n + 1, n + 2], s: 'y'.repeat(40)}));
     const scratch = Buffer.from(body.s);  // short-lived external memory
@@ -24,7 +24,12 @@ const timer = setInterval(() => {
     cache.delete(n - maxEntries);  // evict the oldest
     n++;
   }
-}, 50);
+}
+
+// Warm up at full speed first, so V8 has grown its young generation to the size this load
+// needs before the steady part starts (a real server reaches this state in its first minutes).
+for (let i = 0; i < 200; i++) tick();
+const timer = setInterval(tick, 50);
 setTimeout(() => {
   clearInterval(timer);
   console.log(`steady-churn: ${n} entries seen, ${cache.size} cached`);

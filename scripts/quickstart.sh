@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh release
+node scripts/build-addon.js  # the agent, require('leakscope'); incremental
 out=${LEAKSCOPE_DEMO_DIR:-build/demo}
 mkdir -p "$out"
 echo "== running examples/session-leak.js (it writes $out/session-leak.heapsnapshot)"

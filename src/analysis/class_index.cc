@@ -320,7 +320,6 @@ ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinit
   index.node_class.resize(n);
   ClassTable table(index);
 
-  // Where each object was allocated; when a node has several locations the last one wins.
   // Where each object was allocated. V8 writes locations in node order, so a cursor finds them;
   // a per-node table is built only for a file that does not. When a node has several locations
   // the last one wins, as in DevTools.

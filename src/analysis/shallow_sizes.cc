@@ -14,9 +14,11 @@ bool has_user_roots(const HeapGraph& graph) {
   return false;
 }
 
-BigVector<uint64_t> attribute_shallow_sizes(const HeapGraph& graph) {
-  BigVector<uint64_t> sizes = graph.node_self_size;
-  if (!has_user_roots(graph)) return sizes;  // exposeInternals snapshots stay as V8 wrote them
+namespace {
+
+// Moves sizes (indexed like the graph's nodes) from owned storage onto its single owner.
+void attribute(const HeapGraph& graph, BigVector<uint64_t>& sizes) {
+  if (!has_user_roots(graph)) return;  // exposeInternals snapshots stay as V8 wrote them
 
   const uint32_t n = graph.node_count();
   constexpr uint32_t kUnvisited = std::numeric_limits<uint32_t>::max();
@@ -64,7 +66,18 @@ BigVector<uint64_t> attribute_shallow_sizes(const HeapGraph& graph) {
     sizes[own] += sizes[i];
     sizes[i] = 0;
   }
+}
+
+}  // namespace
+
+BigVector<uint64_t> attribute_shallow_sizes(const HeapGraph& graph) {
+  BigVector<uint64_t> sizes = graph.node_self_size;
+  attribute(graph, sizes);
   return sizes;
+}
+
+void attribute_shallow_sizes_in_place(HeapGraph& graph) {
+  attribute(graph, graph.node_self_size);
 }
 
 }  // namespace leakscope

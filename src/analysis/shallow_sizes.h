@@ -19,4 +19,8 @@ bool has_user_roots(const HeapGraph& graph);
 // Self sizes after re-attribution, one per node. Sizes moved onto an owner leave 0 behind.
 BigVector<uint64_t> attribute_shallow_sizes(const HeapGraph& graph);
 
+// The same, written over graph.node_self_size: for a command that never needs V8's own sizes,
+// this saves a copy of the largest per-node column (107 MB on a 1 GB snapshot).
+void attribute_shallow_sizes_in_place(HeapGraph& graph);
+
 }  // namespace leakscope

@@ -58,6 +58,18 @@ double now_seconds() {
 }
 }  // namespace
 
+namespace {
+// Resident set size now, from /proc/self/statm (pages).
+uint64_t resident_mb() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  unsigned long long size = 0, resident = 0;
+  const int got = std::fscanf(f, "%llu %llu", &size, &resident);
+  std::fclose(f);
+  return got == 2 ? resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE)) >> 20 : 0;
+}
+}  // namespace
+
 Timings& Timings::get() {
   static Timings timings;
   return timings;
@@ -67,7 +79,8 @@ void Timings::phase(const char* name) {
   if (!enabled_) return;
   const double t = now_seconds();
   if (current_)
-    lines_ += fmt::format("{}{} {:.3f} s", lines_.empty() ? "" : ", ", current_, t - started_);
+    lines_ += fmt::format("{}{} {:.3f} s (RSS {} MB)", lines_.empty() ? "" : ", ", current_,
+                          t - started_, resident_mb());
   current_ = name;
   started_ = t;
 }

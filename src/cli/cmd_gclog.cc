@@ -52,6 +52,12 @@ int run_gclog(const GclogOptions& o) {
   }
   if (log.events.empty()) {
     std::string hint;
+    if (log.nvp_lines > 0) {
+      throw UsageError(
+          fmt::format("{}: {} --trace-gc-nvp lines but no --trace-gc lines; run node with "
+                      "--trace-gc (the human-readable format)",
+                      o.file, log.nvp_lines));
+    }
     if (!log.unknown_samples.empty()) {
       hint = fmt::format(" (line {}: \"{}\")", log.unknown_samples[0].line_number,
                          log.unknown_samples[0].text.substr(0, 60));

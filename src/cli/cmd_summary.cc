@@ -59,10 +59,11 @@ int run_summary(const SummaryOptions& o) {
       error = std::current_exception();
     }
   });
-  BigVector<uint64_t> sizes;
+  // Only DevTools' shallow sizes are shown, so they replace V8's in the model.
+  const BigVector<uint64_t>& sizes = graph.node_self_size;
   RetentionAnalysis retention;
   try {
-    sizes = attribute_shallow_sizes(graph);
+    attribute_shallow_sizes_in_place(graph);
     if (!o.shallow_only) {
       RetentionOptions options;
       options.dominated_children = true;

@@ -126,7 +126,7 @@ class HeapGraph {
   BigVector<uint32_t> edge_to;    // target node ordinal
 
   StringPool strings;
-  std::vector<Location> locations;  // in file order
+  BigVector<Location> locations;  // in file order
   std::vector<TraceFunctionInfo> trace_function_infos;
   std::vector<TraceNode> trace_tree;
   std::vector<Sample> samples;

@@ -33,6 +33,12 @@ class StringPool {
   uint64_t memory_bytes() const {
     return bytes_.capacity() + offsets_.capacity() * sizeof(uint64_t);
   }
+  // Address space for the expected total, so growing never copies (pages are touched only as
+  // they fill).
+  void reserve(uint64_t bytes, uint64_t strings) {
+    bytes_.reserve(bytes);
+    offsets_.reserve(strings + 1);
+  }
   void shrink_to_fit() {
     bytes_.shrink_to_fit();
     offsets_.shrink_to_fit();

@@ -86,10 +86,12 @@ void render_gclog_text(const GclogReport& r, std::FILE* out) {
     for (std::size_t k = 0; k < series::kGcKindCount; ++k) {
       const series::GcKindStats& ks = s.kinds[k];
       if (ks.count == 0) continue;
-      fmt::print(out, "  {:<20} {:>9}  pauses {:>10.1f} ms total, max {:.2f} ms{}\n",
-                 series::gc_kind_name(static_cast<GcKind>(k)), with_commas(ks.count),
-                 ks.pause_total_ms, ks.pause_max_ms,
-                 ks.reduce ? fmt::format(" ({} memory-reducing)", ks.reduce) : "");
+      const std::string total = ks.pause_total_ms >= 10000
+                                    ? human_duration(ks.pause_total_ms / 1000)
+                                    : fmt::format("{:.1f} ms", ks.pause_total_ms);
+      fmt::print(out, "  {:<20} {:>9}  pauses {:>10} total, max {:.2f} ms{}\n",
+                 series::gc_kind_name(static_cast<GcKind>(k)), with_commas(ks.count), total,
+                 ks.pause_max_ms, ks.reduce ? fmt::format(" ({} memory-reducing)", ks.reduce) : "");
     }
     fmt::print(out,
                "Pauses: p50 {:.2f} ms, p99 {:.2f} ms, max {:.2f} ms; {:.2f} % of the time in GC\n",

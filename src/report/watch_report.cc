@@ -102,11 +102,17 @@ std::string watch_headline(const WatchReport& r) {
           rate_text(*p), window_text(v, p), heap_flat ? " while the JS heap is flat" : "");
     }
     case LeakKind::kNative:
+      if (!v.find("external")) {
+        // Attached to a PID there is no memoryUsage(): Buffers and native memory look alike.
+        return fmt::format(
+            "Native (or Buffer) memory leak: anonymous RSS grows {} over {}; {:.0f} % of it is "
+            "outside the V8 heap pages",
+            rate_text(*p), window_text(v, p), 100 * v.native_unexplained_fraction);
+      }
       return fmt::format(
-          "Native memory leak: anonymous RSS grows {} over {}; {:.0f} % of it is "
-          "outside the JS heap{}",
-          rate_text(*p), window_text(v, p), 100 * v.native_unexplained_fraction,
-          v.find("external") ? " and external memory" : "");
+          "Native memory leak: anonymous RSS grows {} over {}; {:.0f} % of it is outside the JS "
+          "heap and external memory",
+          rate_text(*p), window_text(v, p), 100 * v.native_unexplained_fraction);
     case LeakKind::kHandles:
       return fmt::format("Handle leak: {} grow {} over {}; memory does not grow (yet)", p->label,
                          rate_text(*p), window_text(v, p));
@@ -144,10 +150,10 @@ void render_watch_text(const WatchReport& r, std::FILE* out) {
   fmt::print(out, "\nPID {} ({}), watched {} ({} samples every {}, {}){}\n", rec.pid,
              fit(rec.command, 60), human_duration(rec.elapsed_s), rec.proc.size(),
              human_duration(rec.interval_s), rec.end_reason,
-             rec.process_exited
-                 ? (rec.exit_signal ? fmt::format("; it died of signal {}", rec.exit_signal)
-                                    : fmt::format("; it exited with code {}", rec.exit_code))
-                 : "");
+             !rec.process_exited  ? std::string()
+             : rec.exit_signal    ? fmt::format("; it died of signal {}", rec.exit_signal)
+             : rec.exit_code >= 0 ? fmt::format("; it exited with code {}", rec.exit_code)
+                                  : std::string("; it exited"));
   fmt::print(out, "\n  {:<32} {:>10} {:>10}  {:<44} {}\n", "series", "start", "end",
              "rate (Theil-Sen, 95 % CI)", "verdict");
   for (const SeriesVerdict& s : v.series) {

@@ -157,9 +157,9 @@ MapsTable load_maps_table(std::string_view text) {
       }
       // pmap -x starts with "PID:   command"
       const std::size_t colon = line.find(':');
-      const bool pid_first = colon != std::string_view::npos && colon > 0 &&
-                             line.substr(0, colon).find_first_not_of("0123456789") ==
-                                 std::string_view::npos;
+      const bool pid_first =
+          colon != std::string_view::npos && colon > 0 &&
+          line.substr(0, colon).find_first_not_of("0123456789") == std::string_view::npos;
       if (pid_first && !ours && table.mappings.empty()) {
         table.pid = std::atoi(std::string(line.substr(0, colon)).c_str());
         table.command = std::string(trim(line.substr(colon + 1)));
@@ -254,6 +254,10 @@ MapsDiff diff_maps(const MapsTable& before, const MapsTable& after) {
   }
   for (const auto& [start, pair] : by_start) {
     const auto [a, b] = pair;
+    // Inaccessible reservations (an arena's ---p tail, guard pages) hold no memory; their start
+    // moves as the used part grows, which would read as one vanished and one new mapping.
+    const Mapping& any = b ? *b : *a;
+    if (any.perms.rfind("---", 0) == 0 && (!a || a->rss == 0) && (!b || b->rss == 0)) continue;
     MapDelta md;
     md.start = start;
     const Mapping& ref = b ? *b : *a;

@@ -111,8 +111,9 @@ class TraceGcParser {
  public:
   void feed(std::string_view chunk);
   void finish();
-  // A hint from the input size (a GC line is 150 to 250 bytes) to avoid regrowing the vector.
-  void reserve_for_bytes(std::size_t bytes) { log_.events.reserve(bytes / 200); }
+  // A hint from the input size (a GC line is 150 to 250 bytes; over-reserving is cheap) to avoid
+  // regrowing the vector.
+  void reserve_for_bytes(std::size_t bytes) { log_.events.reserve(bytes / 150); }
   const GcLog& log() const { return log_; }
   GcLog take() { return std::move(log_); }
 

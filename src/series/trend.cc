@@ -51,7 +51,7 @@ std::vector<Point> thin(std::span<const Point> pts, std::size_t max_points) {
 // each candidate O(1). Values are centred first so the sums do not lose precision.
 std::size_t auto_warmup_cut(std::span<const Point> pts, double max_fraction, std::size_t min_keep) {
   const std::size_t n = pts.size();
-  if (n < 2 * min_keep || n < 6) return 0;
+  if (n <= min_keep || n < 6) return 0;
   double tm = 0, vm = 0;
   for (const Point& p : pts) {
     tm += p.t;
@@ -124,7 +124,8 @@ std::vector<Point> auto_envelope(std::span<const Point> pts, std::size_t min_poi
     return out;
   }
   double window = std::max(span / 24, 4 * dt);
-  if (!drops.empty()) window = std::max(window, 3 * span / static_cast<double>(drops.size()));
+  // One or two big drops are steps, not a cycle: only a repeated drop sets the window.
+  if (drops.size() >= 3) window = std::max(window, 3 * span / static_cast<double>(drops.size()));
   const double cap = span / static_cast<double>(std::max<std::size_t>(min_points, 2) + 1);
   return lower_envelope(pts, std::min(window, std::max(cap, 4 * dt)));
 }
@@ -181,7 +182,10 @@ double hamed_rao_factor(std::span<const Point> pts, double slope, double z) {
   const double r1 = std::clamp(num1 / denom, 0.0, 0.98);
   factor = std::max(factor, (1 + r1) / (1 - r1));
   // Negative autocorrelation would shrink the variance; staying conservative keeps controls calm.
-  return std::clamp(factor, 1.0, nd);
+  // The cap keeps an effective sample of at least 2 sqrt(n) (and 8): a near-constant series is
+  // all ties, its ranks look perfectly persistent, and an uncapped factor would blow the CI up.
+  const double min_effective = std::max(8.0, 2 * std::sqrt(nd));
+  return std::clamp(factor, 1.0, std::max(1.0, nd / min_effective));
 }
 
 double normal_two_sided_p(double z) {

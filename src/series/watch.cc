@@ -127,8 +127,11 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
       pages.push_back({m.t, static_cast<double>(
                                 m.summary.rss[static_cast<std::size_t>(MappingKind::kV8Page)])});
     }
-    v.series.push_back(judge("js_heap", "V8 heap pages (RSS)",
-                             "smaps: anonymous 256 KiB mappings, lower envelope", pages, env));
+    // Sampled at the lower smaps rate: fewer points, and pages hold no GC sawtooth of their own.
+    TrendOptions pages_opt = options.bytes;
+    pages_opt.min_points = std::min<std::size_t>(pages_opt.min_points, 6);
+    v.series.push_back(judge("js_heap", "V8 heap pages (RSS)", "smaps: anonymous 256 KiB mappings",
+                             pages, pages_opt));
   }
   if (heap_committed.size() < options.bytes.min_points && !rec.js.empty()) {
     heap_committed.clear();
@@ -200,7 +203,13 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
 
   const double r_heap = positive_rate(heap);
   // The V8 pages' committed memory is anonymous RSS too; it explains anon growth.
-  const double r_heap_mem = std::max(r_heap, positive_rate(committed));
+  double r_heap_mem = std::max(r_heap, positive_rate(committed));
+  if (iso == UINT32_MAX && rec.js.empty()) {
+    // Attached to a PID: V8 pages that the kernel merged into bigger anonymous mappings, and V8's
+    // large-object pages, land in "other anonymous"; malloc growth lands in [heap] and arenas.
+    r_heap_mem = std::max(r_heap_mem, positive_rate(v.find("maps_v8-page")) +
+                                          positive_rate(v.find("maps_anonymous")));
+  }
   const double r_ext = positive_rate(external);
   const double r_anon = positive_rate(anon);
   if (r_anon > 0) {

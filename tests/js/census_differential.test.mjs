@@ -137,14 +137,14 @@ test('DOM-style native names (<div id=…>, Detached <div>) equal DevTools', () 
 });
 
 for (const major of [20, 24]) {
-  test(`realistic 20 MB snapshot (bench/gen-snapshot.js 12500) written by Node ${major} equals DevTools`, (t) => {
+  test(`realistic 20 MB snapshot (tests/fixtures/realistic-app.js 12500) written by Node ${major} equals DevTools`, (t) => {
     const node = nodeBinary(major);
     if (node.skip) {
       t.skip(node.skip);
       return;
     }
     const file = join(dir, `realistic-12500-node${major}.heapsnapshot`);
-    const gen = spawnSync(node.bin, ['--expose-gc', join(kRepoRoot, 'bench', 'gen-snapshot.js'), '12500', file], {
+    const gen = spawnSync(node.bin, ['--expose-gc', join(kRepoRoot, 'tests', 'fixtures', 'realistic-app.js'), '12500', file], {
       encoding: 'utf8',
       timeout: 600000,
     });

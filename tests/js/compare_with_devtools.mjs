@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { devtoolsModel, readNodeDump, compareNodes } from './devtools_oracle.mjs';
+import { devtoolsModel, readNodeDump, compareNodes } from './lib/devtools-model.mjs';
 
 const [file, bin = process.env.LEAKSCOPE_BIN ?? 'build/release/leakscope'] = process.argv.slice(2);
 const dir = mkdtempSync(path.join(tmpdir(), 'leakscope-cmp-'));

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { devtoolsModel, readNodeDump, compareNodes } from './devtools_oracle.mjs';
+import { devtoolsModel, readNodeDump, compareNodes } from './lib/devtools-model.mjs';
 
 const bin = process.env.LEAKSCOPE_BIN ?? 'build/release/leakscope';
 const dir = mkdtempSync(path.join(tmpdir(), 'leakscope-dom-'));

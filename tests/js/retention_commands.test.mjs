@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { devtoolsModel } from './devtools_oracle.mjs';
+import { devtoolsModel } from './lib/devtools-model.mjs';
 
 const bin = process.env.LEAKSCOPE_BIN ?? 'build/release/leakscope';
 const dir = mkdtempSync(path.join(tmpdir(), 'leakscope-ret-'));

@@ -105,6 +105,15 @@ test('watching a PID: /proc series, cheap sampling, and a clear end when it exit
   assert.ok(perSampleMs < 5, `sampling costs ${perSampleMs.toFixed(2)} ms per sample`);
 });
 
+test('watching a PID with a JS-heap leak: the V8 heap pages grow', () => {
+  const child = spawn('node', ['examples/js-heap-leak.js', '--seconds', '10'], { stdio: 'ignore' });
+  const r = watch(['--interval', '0.2', '--maps-interval', '0.5', '--min-duration', '3', '--json', String(child.pid)]);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.verdict, 'js-heap', describe(j));
+  assert.match(j.series.js_heap.source, /256 KiB/);
+  assert.equal(r.status, 1);
+});
+
 test('bad targets: a missing PID, another user\'s PID, a missing command', () => {
   const gone = watch(['999999']);
   assert.equal(gone.status, 2);

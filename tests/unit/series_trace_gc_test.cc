@@ -252,6 +252,62 @@ TEST(SeriesTraceGc, SeriesHelpersPickThePrimaryIsolate) {
   EXPECT_EQ(post_any_gc_series(log, primary).size(), 2u);
 }
 
+TEST(SeriesTraceGc, MutatedLinesNeverCrashAndEveryLineIsCounted) {
+  // A small in-test fuzzer: real lines cut short, with bytes flipped, brackets and digits
+  // injected, and OOM markers in odd places. Each line must be counted exactly once.
+  const std::string seeds[] = {kNode20Scavenge,    kNode20MarkCompact,
+                               kNode18MarkSweep,   kNode22Pooled,
+                               kNode22Interleaved, "<--- Last few GCs --->",
+                               "FATAL ERROR: x",   "[1:0x1] External memory reported:  10 KB"};
+  uint32_t state = 12345;
+  auto next = [&] {
+    state = state * 1664525u + 1013904223u;
+    return state >> 8;
+  };
+  for (int round = 0; round < 300; ++round) {
+    std::string text;
+    std::size_t lines = 0;
+    for (int i = 0; i < 40; ++i) {
+      std::string line = seeds[next() % std::size(seeds)];
+      switch (next() % 5) {
+        case 0:
+          line.resize(next() % (line.size() + 1));
+          break;
+        case 1:
+          for (int k = 0; k < 4 && !line.empty(); ++k)
+            line[next() % line.size()] = static_cast<char>(next());
+          break;
+        case 2:
+          line.insert(next() % (line.size() + 1), "[99:0x");
+          break;
+        case 3:
+          line.insert(next() % (line.size() + 1),
+                      std::string(1, static_cast<char>('0' + next() % 10)));
+          break;
+        default:
+          break;
+      }
+      for (char& c : line) {
+        if (c == '\n') c = ' ';
+      }
+      text += line;
+      text += '\n';
+      ++lines;
+    }
+    TraceGcParser parser;
+    const std::size_t cut = next() % (text.size() + 1);
+    parser.feed(std::string_view(text).substr(0, cut));
+    parser.feed(std::string_view(text).substr(cut));
+    parser.finish();
+    const GcLog& log = parser.log();
+    ASSERT_EQ(log.lines, lines);
+    ASSERT_EQ(log.gc_lines + log.verbose_lines + log.v8_other_lines + log.nvp_lines +
+                  log.oom_lines + log.blank_lines + log.unknown_lines,
+              lines);
+    for (const GcEvent& ev : log.events) ASSERT_LT(ev.isolate, log.isolates.size());
+  }
+}
+
 TEST(SeriesTraceGc, RealNodeOutputWrittenAtTestTime) {
   // A short JS-heap leak under --trace-gc on the node of this machine: every GC line must parse
   // and the post-GC heap must grow.

@@ -8,41 +8,49 @@ import { createReadStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'heap-snapshot-toolkit';
 
-export async function devtoolsCensus(file) {
-  // The worker logs timings and "unreachable nodes" warnings; they are not results.
-  const saved = { warn: console.warn, time: console.time, timeEnd: console.timeEnd, log: console.log };
+// Parses a snapshot with DevTools' model, silencing the worker's timing logs and its
+// "unreachable nodes" warnings (they are not results).
+export async function loadDevtools(file) {
+  const saved = { warn: console.warn, time: console.time, timeEnd: console.timeEnd };
   console.warn = () => {};
   console.time = () => {};
   console.timeEnd = () => {};
   try {
-    const snap = await parse(createReadStream(file, { encoding: 'utf-8', highWaterMark: 1 << 20 }));
-    const aggregates = snap.aggregatesWithFilter({});
-    const rows = Object.entries(aggregates).map(([key, a]) => ({
-      key,
-      name: a.name,
-      count: a.count,
-      self: a.self,
-      distance: a.distance,
-      retained: a.maxRet,
-    }));
-    const s = snap.getStatistics();
-    return {
-      nodeCount: snap.nodeCount,
-      totalSize: snap.totalSize,
-      rows,
-      statistics: {
-        total: s.total,
-        code: s.v8heap.code,
-        strings: s.v8heap.strings,
-        js_arrays: s.v8heap.jsArrays,
-        typed_arrays: s.native.typedArrays,
-        system: s.v8heap.system,
-        native: s.native.total,
-      },
-    };
+    return await parse(createReadStream(file, { encoding: 'utf-8', highWaterMark: 1 << 20 }));
   } finally {
     Object.assign(console, saved);
   }
+}
+
+// DevTools' Summary rows: {key, name, count, self, distance, retained}.
+export function summaryRows(snap) {
+  return Object.entries(snap.aggregatesWithFilter({})).map(([key, a]) => ({
+    key,
+    name: a.name,
+    count: a.count,
+    self: a.self,
+    distance: a.distance,
+    retained: a.maxRet,
+  }));
+}
+
+export async function devtoolsCensus(file) {
+  const snap = await loadDevtools(file);
+  const s = snap.getStatistics();
+  return {
+    nodeCount: snap.nodeCount,
+    totalSize: snap.totalSize,
+    rows: summaryRows(snap),
+    statistics: {
+      total: s.total,
+      code: s.v8heap.code,
+      strings: s.v8heap.strings,
+      js_arrays: s.v8heap.jsArrays,
+      typed_arrays: s.native.typedArrays,
+      system: s.v8heap.system,
+      native: s.native.total,
+    },
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

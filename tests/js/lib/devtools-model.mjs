@@ -1,19 +1,12 @@
 // DevTools' own heap-snapshot model (npm heap-snapshot-toolkit, the DevTools worker code) as the
 // oracle for the differential tests, and a reader for `leakscope dump-analysis` output.
-import { createReadStream, readFileSync } from 'node:fs';
-import { parse } from 'heap-snapshot-toolkit';
+import { readFileSync } from 'node:fs';
+import { loadDevtools, summaryRows } from './devtools-oracle.mjs';
 
 // Per node (by ordinal, i.e. file order): id, self size after DevTools' re-attribution, retained
 // size, immediate dominator's id, distance; plus the Summary rows keyed by class key.
 export async function devtoolsModel(file) {
-  const warn = console.warn;
-  console.warn = () => {};  // "N nodes are unreachable from the root" reports
-  let snap;
-  try {
-    snap = await parse(createReadStream(file, { encoding: 'utf-8', highWaterMark: 1 << 20 }));
-  } finally {
-    console.warn = warn;
-  }
+  const snap = await loadDevtools(file);
   const n = snap.nodeCount;
   const nf = snap.nodeFieldCount;
   const ids = new Uint32Array(n);
@@ -24,11 +17,7 @@ export async function devtoolsModel(file) {
   }
   const idomIds = new Uint32Array(n);
   for (let i = 0; i < n; i++) idomIds[i] = ids[snap.dominatorsTree[i]];
-  const aggregates = snap.aggregatesWithFilter({});
-  const rows = new Map();
-  for (const [key, a] of Object.entries(aggregates)) {
-    rows.set(key, { key, name: a.name, count: a.count, self: a.self, retained: a.maxRet, distance: a.distance });
-  }
+  const rows = new Map(summaryRows(snap).map((row) => [row.key, row]));
   return {
     nodeCount: n, ids, self, retained: snap.retainedSizes, idomIds,
     distances: snap.nodeDistances, rows,
