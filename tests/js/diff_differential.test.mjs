@@ -5,29 +5,19 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parse } from 'heap-snapshot-toolkit';
+import { loadDevtools } from './lib/devtools-oracle.mjs';
 
 const bin = process.env.LEAKSCOPE_BIN ?? 'build/release/leakscope';
 const dir = mkdtempSync(path.join(tmpdir(), 'leakscope-diff-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
-async function load(file) {
-  const warn = console.warn;
-  console.warn = () => {};
-  try {
-    return await parse(createReadStream(file, { encoding: 'utf-8', highWaterMark: 1 << 20 }));
-  } finally {
-    console.warn = warn;
-  }
-}
-
 // DevTools' Comparison rows by class key, as the UI computes them.
 async function devtoolsComparison(baseFile, currentFile) {
-  const base = await load(baseFile);
-  const current = await load(currentFile);
+  const base = await loadDevtools(baseFile);
+  const current = await loadDevtools(currentFile);
   const definitions = current.interfaceDefinitions();
   const baseAggregates = base.aggregatesForDiff(definitions);
   const diff = current.calculateSnapshotDiff(String(base.uid ?? 'base'), baseAggregates);
