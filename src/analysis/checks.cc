@@ -387,6 +387,13 @@ CheckResults run_checks(const CheckInput& in, const CheckOptions& o) {
     }
   }
 
+  {
+    std::vector<uint32_t> nodes;
+    for (const CheckFinding& f : out.findings) nodes.push_back(f.node);
+    std::vector<std::vector<uint64_t>> named = naming_edges(g, d, nodes);
+    for (size_t i = 0; i < out.findings.size(); ++i)
+      out.findings[i].named_edges = std::move(named[i]);
+  }
   std::stable_sort(out.findings.begin(), out.findings.end(),
                    [](const CheckFinding& a, const CheckFinding& b) {
                      if (a.severity != b.severity) return a.severity > b.severity;

@@ -34,13 +34,14 @@ const char* check_kind_name(CheckKind k);
 struct CheckFinding {
   CheckKind kind = CheckKind::kBigCollection;
   Severity severity = Severity::kInfo;
-  std::string title;        // one line with the figures
-  std::string explanation;  // one line a newcomer understands
-  uint32_t node = 0;        // the object (or one instance) the finding is about
-  RetainerPath path;        // from the roots to node
-  uint64_t count = 0;       // instances, entries, listeners or copies
-  uint64_t bytes = 0;       // retained (or wasted, for duplicate strings)
-  std::string name;         // class, event, function or string text
+  std::string title;                  // one line with the figures
+  std::string explanation;            // one line a newcomer understands
+  uint32_t node = 0;                  // the object (or one instance) the finding is about
+  RetainerPath path;                  // from the roots to node
+  std::vector<uint64_t> named_edges;  // how the program names node (leak_finder.h naming_edges)
+  uint64_t count = 0;                 // instances, entries, listeners or copies
+  uint64_t bytes = 0;                 // retained (or wasted, for duplicate strings)
+  std::string name;                   // class, event, function or string text
   std::optional<SourcePosition> location;
 };
 

@@ -390,28 +390,27 @@ std::string chain_segment(const HeapGraph& g, const Distances& d,
 
 }  // namespace
 
-namespace {
-
 // For each leak's holder, the chain of property/context edges that name it: one pass over all
 // edges per level (a few levels), for all leaks at once. Among several named owners the one
 // closest to the roots wins.
-void name_holders(const HeapGraph& g, const Distances& d, std::vector<LeakCluster>& leaks) {
+std::vector<std::vector<uint64_t>> naming_edges(const HeapGraph& g, const Distances& d,
+                                                const std::vector<uint32_t>& nodes) {
   constexpr int kLevels = 4;
-  std::vector<uint32_t> target(leaks.size());
-  std::vector<bool> open(leaks.size(), true);
-  for (size_t i = 0; i < leaks.size(); ++i) target[i] = leaks[i].holder;
+  std::vector<std::vector<uint64_t>> named(nodes.size());
+  std::vector<uint32_t> target = nodes;
+  std::vector<bool> open(nodes.size(), true);
   auto rank = [&](uint32_t v) {
     const int32_t x = d.distance[v];
     return x < 0 ? INT64_MAX : static_cast<int64_t>(x);
   };
   for (int level = 0; level < kLevels; ++level) {
     std::unordered_map<uint32_t, std::vector<size_t>> wanted;
-    for (size_t i = 0; i < leaks.size(); ++i) {
+    for (size_t i = 0; i < nodes.size(); ++i) {
       if (open[i]) wanted[target[i]].push_back(i);
     }
     if (wanted.empty()) break;
-    std::vector<uint64_t> best(leaks.size(), kNoEdge);
-    std::vector<uint32_t> best_owner(leaks.size(), kNone);
+    std::vector<uint64_t> best(nodes.size(), kNoEdge);
+    std::vector<uint32_t> best_owner(nodes.size(), kNone);
     for (uint32_t u = 0; u < g.node_count(); ++u) {
       const NodeType t = g.type(u);
       if (t != kObject && t != kClosure) continue;
@@ -429,21 +428,20 @@ void name_holders(const HeapGraph& g, const Distances& d, std::vector<LeakCluste
         }
       }
     }
-    for (size_t i = 0; i < leaks.size(); ++i) {
+    for (size_t i = 0; i < nodes.size(); ++i) {
       if (!open[i]) continue;
       if (best[i] == kNoEdge) {
         open[i] = false;
         continue;
       }
-      leaks[i].named_edges.insert(leaks[i].named_edges.begin(), best[i]);
+      named[i].insert(named[i].begin(), best[i]);
       target[i] = best_owner[i];
       // A closure context names its variables; what holds the context (a closure) does not.
       if (g.name(best_owner[i]) == "system / Context") open[i] = false;
     }
   }
+  return named;
 }
-
-}  // namespace
 
 LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& options) {
   const HeapGraph& g = *in.graph;
@@ -816,7 +814,12 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
             });
   if (out.rejected.size() > options.max_rejected) out.rejected.resize(options.max_rejected);
   for (LeakCluster& c : out.rejected) c.holder_path = shortest_path(g, d, c.holder);
-  name_holders(g, d, out.leaks);
+  {
+    std::vector<uint32_t> holders;
+    for (const LeakCluster& c : out.leaks) holders.push_back(c.holder);
+    std::vector<std::vector<uint64_t>> named = naming_edges(g, d, holders);
+    for (size_t i = 0; i < out.leaks.size(); ++i) out.leaks[i].named_edges = std::move(named[i]);
+  }
   return out;
 }
 

@@ -114,6 +114,12 @@ struct LeakFindings {
 
 LeakFindings find_leaks(const LeakFinderInput& input, const LeakFinderOptions& options = {});
 
+// How the program names each node: the property/context edges into it, into its owner, and so
+// on (a few levels, outermost first, stopping at a closure context), preferring owners closest to
+// the roots. One pass over the edges per level for all nodes together.
+std::vector<std::vector<uint64_t>> naming_edges(const HeapGraph& graph, const Distances& distances,
+                                                const std::vector<uint32_t>& nodes);
+
 // Tokens of one path step for clustering (exposed for tests): element indices, numeric internal
 // names (Map/Set tables) and the keys of dictionary-like owners are erased.
 bool is_erased_edge_name(const HeapGraph& graph, uint32_t owner, uint64_t edge);

@@ -22,7 +22,7 @@ void render_check_text(const CheckReport& r, std::FILE* out) {
   for (const CheckFinding& f : res.findings) {
     fmt::print(out, "\n[{}] {}\n", severity_name(f.severity), printable(f.title));
     fmt::print(out, "    {}\n", f.explanation);
-    fmt::print(out, "    at {}\n", printable(path_accessor(g, f.path, 5)));
+    fmt::print(out, "    at {}\n", named_accessor(g, f.path, f.named_edges, 5));
     fmt::print(out, "    path {}\n", path_text(g, f.path));
   }
   if (res.findings.empty()) fmt::print(out, "\nNothing stands out.\n");
@@ -50,7 +50,7 @@ nlohmann::ordered_json check_json(const CheckReport& r) {
                        {"line", f.location->line},
                        {"column", f.location->column}};
     }
-    x["accessor"] = path_accessor(g, f.path, 5);
+    x["accessor"] = named_accessor(g, f.path, f.named_edges, 5);
     nlohmann::ordered_json steps = nlohmann::ordered_json::array();
     for (const PathStep& s : f.path.steps) {
       nlohmann::ordered_json st;

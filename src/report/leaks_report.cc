@@ -144,13 +144,16 @@ std::string path_accessor(const HeapGraph& g, const RetainerPath& path, size_t m
   return printable(text);
 }
 
-std::string holder_accessor(const HeapGraph& g, const LeakCluster& c) {
-  if (c.holder_path.from_user_root || c.named_edges.empty()) {
-    return path_accessor(g, c.holder_path);
-  }
+std::string named_accessor(const HeapGraph& g, const RetainerPath& path,
+                           const std::vector<uint64_t>& named_edges, size_t max_edges) {
+  if (path.from_user_root || named_edges.empty()) return path_accessor(g, path, max_edges);
   std::string text = "…";
-  for (uint64_t e : c.named_edges) text += accessor_edge(g, e);
+  for (uint64_t e : named_edges) text += accessor_edge(g, e);
   return printable(text);
+}
+
+std::string holder_accessor(const HeapGraph& g, const LeakCluster& c) {
+  return named_accessor(g, c.holder_path, c.named_edges);
 }
 
 std::string leaks_verdict(const LeaksReport& r) {

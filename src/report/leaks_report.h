@@ -34,6 +34,10 @@ std::string path_accessor(const HeapGraph& graph, const RetainerPath& path, size
 // property/context names (`…->configBus._events.reload`).
 std::string holder_accessor(const HeapGraph& graph, const LeakCluster& cluster);
 
+// The same for any object: its path from `global` when it has one, else `…` + its names.
+std::string named_accessor(const HeapGraph& graph, const RetainerPath& path,
+                           const std::vector<uint64_t>& named_edges, size_t max_edges = 4);
+
 void render_leaks_text(const LeaksReport& report, std::FILE* out);
 nlohmann::ordered_json leaks_json(const LeaksReport& report);
 
