@@ -1,7 +1,7 @@
 'use strict';
 // leakscope's agent: memwatch's and heapdump's API, per isolate (main thread and workers alike).
 // The native binding (src/addon) watches every GC; this file turns its records into events,
-// snapshot triggers and Prometheus text. See docs/README-agent.md.
+// snapshot triggers and Prometheus text. See "The agent" in README.md.
 
 const EventEmitter = require('events');
 const fs = require('fs');
