@@ -8,6 +8,7 @@
 
 #include "analysis/leak_finder.h"
 #include "analysis/node_names.h"
+#include "report/format.h"
 
 namespace leakscope {
 
@@ -49,16 +50,6 @@ constexpr std::array<std::string_view, 12> kBuiltinClasses = {
 
 bool is_builtin(std::string_view name) {
   return std::find(kBuiltinClasses.begin(), kBuiltinClasses.end(), name) != kBuiltinClasses.end();
-}
-
-std::string commas(uint64_t v) {
-  std::string digits = std::to_string(v);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
 }
 
 std::string mb(uint64_t bytes) {
@@ -167,9 +158,9 @@ CheckResults run_checks(const CheckInput& in, const CheckOptions& o) {
         f.bytes = self;
         f.severity = by_share(self, total, Severity::kMedium);
         f.title = fmt::format("{}: {} instances, {:.1f}x the next largest class ({}, {})", name,
-                              commas(count[top]),
+                              report::with_commas(count[top]),
                               static_cast<double>(count[top]) / static_cast<double>(count[next]),
-                              classes.classes[next].name, commas(count[next]));
+                              classes.classes[next].name, report::with_commas(count[next]));
         f.explanation =
             "One class far outnumbers every other: usually objects that are created per request "
             "or per event and never released.";
@@ -219,11 +210,11 @@ CheckResults run_checks(const CheckInput& in, const CheckOptions& o) {
           const std::string fn_name =
               g.name(fn).empty() ? std::string("(anonymous)") : std::string(g.name(fn));
           c.location = source_position(g, classes, fn);
-          c.title = fmt::format("{} @{} has {} listeners for '{}' ({} of them {}{}), retaining {}",
-                                basic_class_name(g, v), g.node_id[v], commas(total_listeners),
-                                event, commas(top->second.first), fn_name,
-                                c.location ? " at " + source_position_text(*c.location) : "",
-                                mb(c.bytes));
+          c.title = fmt::format(
+              "{} @{} has {} listeners for '{}' ({} of them {}{}), retaining {}",
+              basic_class_name(g, v), g.node_id[v], report::with_commas(total_listeners), event,
+              report::with_commas(top->second.first), fn_name,
+              c.location ? " at " + source_position_text(*c.location) : "", mb(c.bytes));
           c.explanation =
               "Listeners are added (often once per request) and never removed; each keeps its "
               "closure and everything it captured alive. Node warns above 10.";
@@ -240,7 +231,7 @@ CheckResults run_checks(const CheckInput& in, const CheckOptions& o) {
         c.bytes = tree.retained[v];
         c.severity = by_share(c.bytes, total, Severity::kLow);
         c.title = fmt::format("{} @{} has {} entries, retaining {}", c.name, g.node_id[v],
-                              commas(entries), mb(c.bytes));
+                              report::with_commas(entries), mb(c.bytes));
         c.explanation =
             "An object with this many properties or elements is usually a cache or a list that "
             "only ever grows.";
@@ -298,7 +289,7 @@ CheckResults run_checks(const CheckInput& in, const CheckOptions& o) {
       c.severity = gr.count >= 10000 ? Severity::kHigh : Severity::kMedium;
       c.title = fmt::format("function {}{} exists {} times", fn,
                             c.location ? " at " + source_position_text(*c.location) : "",
-                            commas(gr.count));
+                            report::with_commas(gr.count));
       c.explanation =
           "The same closure is created again and again and kept: a callback registered per "
           "request, a timer never cleared, or a function stored in a growing list.";
@@ -345,7 +336,7 @@ CheckResults run_checks(const CheckInput& in, const CheckOptions& o) {
       c.name = text;
       c.severity = by_share(c.bytes, total, Severity::kLow);
       c.title = fmt::format("the string \"{}\" is held {} times, wasting {}", text,
-                            commas(x.copies), mb(c.bytes));
+                            report::with_commas(x.copies), mb(c.bytes));
       c.explanation =
           "Many copies of one text: intern it (or keep one copy in a Map), or stop keeping the "
           "objects that hold it.";
@@ -378,7 +369,7 @@ CheckResults run_checks(const CheckInput& in, const CheckOptions& o) {
       c.severity = by_share(c.bytes, total, Severity::kInfo);
       c.title = fmt::format(
           "{} @{} with {} entries retains {} ({:.1f} % of the heap)", c.name, g.node_id[v],
-          commas(c.count), mb(c.bytes),
+          report::with_commas(c.count), mb(c.bytes),
           total ? 100.0 * static_cast<double>(c.bytes) / static_cast<double>(total) : 0.0);
       c.explanation =
           "One of the collections that keep the most memory alive: check that it is bounded "

@@ -9,6 +9,7 @@
 
 #include "analysis/node_names.h"
 #include "analysis/source_position.h"
+#include "report/format.h"
 
 namespace leakscope {
 
@@ -312,16 +313,6 @@ uint32_t holder_of(const HeapGraph& g, const Parents& parents, uint32_t member) 
     p = up;
   }
   return p;
-}
-
-std::string with_commas_u(uint64_t v) {
-  std::string digits = std::to_string(v);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
 }
 
 bool strictly_increasing(const std::vector<uint64_t>& v) {
@@ -633,8 +624,8 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
       c.reason = fmt::format(
           "new objects replace old ones but the holder does not grow ({} entries in snapshot "
           "{}, {} at the end): a full cache",
-          with_commas_u(c.holder_entries[snapshots - 2]), snapshots - 1,
-          with_commas_u(c.holder_entries.back()));
+          report::with_commas(c.holder_entries[snapshots - 2]), snapshots - 1,
+          report::with_commas(c.holder_entries.back()));
     }
     c.leak = c.reason.empty();
     clusters.push_back(std::move(c));
