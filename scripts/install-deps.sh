@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages, one per dependency, chosen for the job (see README "Dependencies").
+# Debian packages, one per dependency, chosen for the job (python3 is what node-gyp runs on).
 packages=(
-  cmake g++ make pkg-config
+  cmake g++ make pkg-config python3
   libfmt-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
