@@ -44,16 +44,14 @@ RetentionAnalysis analyze_retention(const HeapGraph& graph, const BigVector<uint
       const EssentialEdges essential(graph, result.ephemerons);
       const BitVector bits = essential.edge_bits(options.threads);
       result.times.essential_edges = seconds_since(t);
-      if (parallel) {
-        distance_thread = std::thread(run_distances);
-      } else if (options.distances) {
-        run_distances();
-      }
+      if (parallel) distance_thread = std::thread(run_distances);
       t = Clock::now();
       DominatorOptions dominator_options;
       dominator_options.build_children = options.dominated_children;
       result.tree = compute_dominators(graph, bits, self_sizes, dominator_options);
       result.times.dominators = seconds_since(t);
+      // On one thread the distances come after the tree, whose temporaries are gone by then.
+      if (!parallel && options.distances) run_distances();
     } catch (...) {
       if (distance_thread.joinable()) distance_thread.join();
       throw;

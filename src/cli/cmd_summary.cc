@@ -67,6 +67,10 @@ int run_summary(const SummaryOptions& o) {
     if (!o.shallow_only) {
       RetentionOptions options;
       options.dominated_children = true;
+      // The classifier already has the second core; on one thread the distances run after the
+      // dominator tree has freed its temporaries: measured on the 1.08 GB file, the same wall
+      // time and 60 MB less peak RSS than distances on a thread of their own.
+      options.threads = 1;
       retention = analyze_retention(graph, sizes, options);
     }
   } catch (...) {
