@@ -8,17 +8,12 @@
 #include <ctime>
 #include <map>
 
+#include "series/text_fields.h"
+
 namespace leakscope::series {
 namespace {
 
 constexpr std::string_view kMagic = "# leakscope maps v1";
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 // Splits off the next whitespace-separated field.
 std::string_view next_field(std::string_view& s) {
@@ -29,24 +24,9 @@ std::string_view next_field(std::string_view& s) {
   return f;
 }
 
+// The whole field must be the number.
 bool parse_number(std::string_view s, uint64_t& out, int base) {
-  if (s.empty()) return false;
-  uint64_t v = 0;
-  for (char ch : s) {
-    int d;
-    if (ch >= '0' && ch <= '9') {
-      d = ch - '0';
-    } else if (base == 16 && ch >= 'a' && ch <= 'f') {
-      d = ch - 'a' + 10;
-    } else if (base == 16 && ch >= 'A' && ch <= 'F') {
-      d = ch - 'A' + 10;
-    } else {
-      return false;
-    }
-    v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
-  }
-  out = v;
-  return true;
+  return !s.empty() && read_unsigned(s, base, out) == s.size();
 }
 
 [[noreturn]] void bad(std::size_t line_no, std::size_t offset, std::string_view what) {

@@ -12,35 +12,18 @@
 #include <cstring>
 #include <ctime>
 
+#include "series/text_fields.h"
+
 namespace leakscope::series {
 namespace {
 
 constexpr uint64_t kV8PageSize = 256 * 1024;
 constexpr uint64_t kArenaAlign = 64ull * 1024 * 1024;  // glibc HEAP_MAX_SIZE on 64-bit
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
-
+// The number at the start of s; 0 when there is none.
 uint64_t parse_u64(std::string_view s, int base = 10) {
   uint64_t v = 0;
-  for (char ch : s) {
-    int d;
-    if (ch >= '0' && ch <= '9') {
-      d = ch - '0';
-    } else if (base == 16 && ch >= 'a' && ch <= 'f') {
-      d = ch - 'a' + 10;
-    } else if (base == 16 && ch >= 'A' && ch <= 'F') {
-      d = ch - 'A' + 10;
-    } else {
-      break;
-    }
-    v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
-  }
+  read_unsigned(s, base, v);
   return v;
 }
 
