@@ -273,6 +273,21 @@ WatchRecording run_watch(const WatchConfig& cfg) {
   double next_sample = rec.spawned ? t0 + std::min(rec.interval_s, 0.2) : t0;
   double next_maps = rec.spawned ? t0 + std::min(maps_interval, 0.5) : t0;
   bool out_open = child.out_fd >= 0, mem_open = child.mem_fd >= 0;
+  // Reads what the child wrote on its open pipes within timeout_ms; false when none is open.
+  auto pump_pipes = [&](int timeout_ms) {
+    pollfd fds[2];
+    nfds_t nfds = 0;
+    if (out_open) fds[nfds++] = {child.out_fd, POLLIN, 0};
+    if (mem_open) fds[nfds++] = {child.mem_fd, POLLIN, 0};
+    if (nfds == 0) return false;
+    if (poll(fds, nfds, timeout_ms) <= 0) return true;
+    for (nfds_t i = 0; i < nfds; ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      const bool gc_stream = fds[i].fd == child.out_fd;
+      if (!session.pump(fds[i].fd, gc_stream)) (gc_stream ? out_open : mem_open) = false;
+    }
+    return true;
+  };
   rec.end_reason = "exited";
   while (true) {
     double now = now_s();
@@ -316,28 +331,9 @@ WatchRecording run_watch(const WatchConfig& cfg) {
     double wait = next_sample - now;
     if (cfg.duration_s > 0) wait = std::min(wait, t0 + cfg.duration_s - now);
     const int timeout_ms = std::max(0, static_cast<int>(std::ceil(wait * 1000)));
-    pollfd fds[2];
-    nfds_t nfds = 0;
-    if (out_open) fds[nfds++] = {child.out_fd, POLLIN, 0};
-    if (mem_open) fds[nfds++] = {child.mem_fd, POLLIN, 0};
-    if (nfds == 0) {
+    if (!pump_pipes(std::min(timeout_ms, 100))) {
       // Nothing to read: sleep in short steps so a child's exit is noticed quickly.
       std::this_thread::sleep_for(std::chrono::milliseconds(std::min(timeout_ms, 50)));
-      continue;
-    }
-    const int ready = poll(fds, nfds, std::min(timeout_ms, 100));
-    if (ready > 0) {
-      for (nfds_t i = 0; i < nfds; ++i) {
-        if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-        const bool gc_stream = fds[i].fd == child.out_fd;
-        if (!session.pump(fds[i].fd, gc_stream)) {
-          if (gc_stream) {
-            out_open = false;
-          } else {
-            mem_open = false;
-          }
-        }
-      }
     }
   }
   // A last look at the maps, so the diff covers the whole run.
@@ -363,24 +359,7 @@ WatchRecording run_watch(const WatchConfig& cfg) {
   }
   // Drain what the child wrote before it ended (bounded: a grandchild may hold the pipe).
   const double drain_deadline = now_s() + 0.5;
-  while ((out_open || mem_open) && now_s() < drain_deadline) {
-    pollfd fds[2];
-    nfds_t nfds = 0;
-    if (out_open) fds[nfds++] = {child.out_fd, POLLIN, 0};
-    if (mem_open) fds[nfds++] = {child.mem_fd, POLLIN, 0};
-    if (poll(fds, nfds, 50) <= 0) continue;
-    for (nfds_t i = 0; i < nfds; ++i) {
-      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      const bool gc_stream = fds[i].fd == child.out_fd;
-      if (!session.pump(fds[i].fd, gc_stream)) {
-        if (gc_stream) {
-          out_open = false;
-        } else {
-          mem_open = false;
-        }
-      }
-    }
-  }
+  while ((out_open || mem_open) && now_s() < drain_deadline) pump_pipes(50);
   session.finish_parser();
   if (child.out_fd >= 0) ::close(child.out_fd);
   if (child.mem_fd >= 0) ::close(child.mem_fd);
