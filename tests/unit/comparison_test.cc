@@ -3,26 +3,18 @@
 
 #include <gtest/gtest.h>
 
+#include "id_class_table_builder.h"
+
 namespace leakscope {
 namespace {
 
-IdClassTable table(std::vector<uint32_t> ids, std::vector<uint32_t> class_of,
-                   std::vector<uint64_t> sizes, std::vector<IdClassTable::ClassName> classes) {
-  IdClassTable t;
-  t.ids = std::move(ids);
-  t.class_of = std::move(class_of);
-  t.self_size = std::move(sizes);
-  t.classes = std::move(classes);
-  t.node_count = t.ids.size();
-  for (uint64_t s : t.self_size) t.total_size += s;
-  return t;
-}
+using testing::id_class_table;
 
 TEST(Comparison, AnObjectThatChangedClassIsDeletedAndNewPerClassButNotById) {
   // Object 3 was `{a}` and is now `{a, b}` (it gained a property).
-  const IdClassTable before = table({1, 3}, {0, 0}, {8, 16}, {{",{a}", "{a}"}});
+  const IdClassTable before = id_class_table({1, 3}, {0, 0}, {8, 16}, {{",{a}", "{a}"}});
   const IdClassTable after =
-      table({1, 3}, {0, 1}, {8, 24}, {{",{a}", "{a}"}, {",{a, b}", "{a, b}"}});
+      id_class_table({1, 3}, {0, 1}, {8, 24}, {{",{a}", "{a}"}, {",{a, b}", "{a, b}"}});
   const HeapDiff by_id = diff_heaps(before, after, DiffMatching::kById);
   EXPECT_TRUE(by_id.classes.empty());
   const HeapDiff by_class = diff_heaps(before, after, DiffMatching::kByClassAndId);
@@ -37,10 +29,11 @@ TEST(Comparison, AnObjectThatChangedClassIsDeletedAndNewPerClassButNotById) {
 
 TEST(Comparison, RowsSortedBySizeDeltaWithRetainedDelta) {
   ComparisonSide base;
-  base.table = table({1, 3}, {0, 1}, {10, 10}, {{",A", "A", 100}, {",B", "B", 50}});
+  base.table = id_class_table({1, 3}, {0, 1}, {10, 10}, {{",A", "A", 100}, {",B", "B", 50}});
   base.table.has_retained = true;
   ComparisonSide current;
-  current.table = table({1, 5, 7}, {0, 1, 1}, {10, 30, 30}, {{",A", "A", 90}, {",B", "B", 500}});
+  current.table =
+      id_class_table({1, 5, 7}, {0, 1, 1}, {10, 30, 30}, {{",A", "A", 90}, {",B", "B", 500}});
   current.table.has_retained = true;
   const Comparison c = compare_snapshots(base, current);
   ASSERT_EQ(c.rows.size(), 1u);  // A did not change

@@ -2,30 +2,23 @@
 
 #include <gtest/gtest.h>
 
+#include "id_class_table_builder.h"
+
 #include "report/memwatch_format.h"
 #include "report/memwatch_heap_diff.h"
 
 namespace leakscope {
 namespace {
 
-IdClassTable table(std::vector<uint32_t> ids, std::vector<uint32_t> class_of,
-                   std::vector<uint64_t> sizes, std::vector<IdClassTable::ClassName> classes) {
-  IdClassTable t;
-  t.ids = std::move(ids);
-  t.class_of = std::move(class_of);
-  t.self_size = std::move(sizes);
-  t.classes = std::move(classes);
-  t.node_count = t.ids.size();
-  for (uint64_t s : t.self_size) t.total_size += s;
-  return t;
-}
+using testing::id_class_table;
 
 TEST(HeapDiff, CountsIdsPresentOnOneSideOnlyPerClassKey) {
   // Classes are numbered differently on each side; keys join them.
   const IdClassTable before =
-      table({1, 3, 5, 7}, {0, 1, 1, 0}, {10, 20, 20, 10}, {{",A", "A"}, {",B", "B"}});
-  const IdClassTable after = table({1, 5, 9, 11, 13}, {1, 0, 0, 2, 1}, {10, 20, 20, 30, 10},
-                                   {{",B", "B"}, {",A", "A"}, {",C", "C"}});
+      id_class_table({1, 3, 5, 7}, {0, 1, 1, 0}, {10, 20, 20, 10}, {{",A", "A"}, {",B", "B"}});
+  const IdClassTable after =
+      id_class_table({1, 5, 9, 11, 13}, {1, 0, 0, 2, 1}, {10, 20, 20, 30, 10},
+                     {{",B", "B"}, {",A", "A"}, {",C", "C"}});
   const HeapDiff d = diff_heaps(before, after);
   EXPECT_EQ(d.freed_nodes, 2u);      // 3 (B), 7 (A)
   EXPECT_EQ(d.allocated_nodes, 3u);  // 9 (B), 11 (C), 13 (A)
@@ -45,9 +38,10 @@ TEST(HeapDiff, CountsIdsPresentOnOneSideOnlyPerClassKey) {
 }
 
 TEST(HeapDiff, RetainedSizeChangesEvenWithoutNewInstances) {
-  IdClassTable before = table({1, 2}, {0, 1}, {8, 8}, {{",Holder", "Holder", 100}, {",A", "A", 8}});
-  IdClassTable after =
-      table({1, 2, 3}, {0, 1, 1}, {8, 8, 8}, {{",Holder", "Holder", 116}, {",A", "A", 16}});
+  IdClassTable before =
+      id_class_table({1, 2}, {0, 1}, {8, 8}, {{",Holder", "Holder", 100}, {",A", "A", 8}});
+  IdClassTable after = id_class_table({1, 2, 3}, {0, 1, 1}, {8, 8, 8},
+                                      {{",Holder", "Holder", 116}, {",A", "A", 16}});
   before.has_retained = after.has_retained = true;
   const HeapDiff d = diff_heaps(before, after);
   ASSERT_TRUE(d.has_retained);
@@ -62,7 +56,7 @@ TEST(HeapDiff, RetainedSizeChangesEvenWithoutNewInstances) {
 }
 
 TEST(HeapDiff, UnchangedClassesAreLeftOut) {
-  const IdClassTable t = table({1, 2}, {0, 0}, {8, 8}, {{",A", "A"}});
+  const IdClassTable t = id_class_table({1, 2}, {0, 0}, {8, 8}, {{",A", "A"}});
   const HeapDiff d = diff_heaps(t, t);
   EXPECT_TRUE(d.classes.empty());
   EXPECT_EQ(d.allocated_nodes, 0u);
@@ -87,9 +81,9 @@ TEST(MemwatchFormat, Elapsed) {
 }
 
 TEST(MemwatchHeapDiff, ShapeAndMergedNames) {
-  const IdClassTable before = table({1}, {0}, {10}, {{"1,2,3,A", "A"}});
-  const IdClassTable after = table({2, 3, 4}, {0, 1, 2}, {10, 10, 1000},
-                                   {{"1,2,3,A", "A"}, {"4,5,6,A", "A"}, {",B", "B"}});
+  const IdClassTable before = id_class_table({1}, {0}, {10}, {{"1,2,3,A", "A"}});
+  const IdClassTable after = id_class_table({2, 3, 4}, {0, 1, 2}, {10, 10, 1000},
+                                            {{"1,2,3,A", "A"}, {"4,5,6,A", "A"}, {",B", "B"}});
   const auto j = report::memwatch_heap_diff_json(diff_heaps(before, after));
   EXPECT_EQ(j["before"]["nodes"], 1);
   EXPECT_EQ(j["after"]["size_bytes"], 1020);
