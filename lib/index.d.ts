@@ -163,14 +163,33 @@ declare namespace leakscope {
       };
     };
     timing: {
-      before_snapshot_ms: number;
-      before_read_ms: number;
-      after_snapshot_ms: number;
-      after_read_ms: number;
-      retained_ms: number;
-      path_ms: number;
+      /** The constructor's phases. */
+      before: HeapDiffPhaseTiming;
+      /** end()'s phases. */
+      after: HeapDiffPhaseTiming;
+      /** Time V8 spent in TakeHeapSnapshot, both snapshots together. */
+      v8_snapshot_ms: number;
+      /** Bytes kept between the constructor and end() (the compact id/class table). */
       kept_bytes: number;
     };
+  }
+
+  /** Wall time of each phase of one side of a HeapDiff, in milliseconds. */
+  interface HeapDiffPhaseTiming {
+    /** V8's TakeHeapSnapshot. */
+    snapshot_ms: number;
+    /** Walking V8's snapshot graph into leakscope's. */
+    read_ms: number;
+    /** Classes, sizes and dominators, on a worker thread. */
+    analyze_ms: number;
+    /** Of analyze_ms, the dominator tree and per-class retained sizes. */
+    retained_ms: number;
+    /** end() only: edge names for the retaining path's distances (concurrent with analyze_ms). */
+    names_ms: number;
+    /** end() only: the comparison and the top growing class's path. */
+    compare_ms: number;
+    /** V8 deleting its snapshot. */
+    release_ms: number;
   }
 
   interface HeapDiff {

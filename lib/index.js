@@ -501,11 +501,11 @@ class HeapDiff {
     const result = JSON.parse(after.json);
     result.before.time = this._before_time;
     result.after.time = after_time;
+    // Where the time went: V8's own snapshots, and what leakscope did around them.
     result.timing = {
-      before_snapshot_ms: before.snapshot_ms, before_read_ms: before.read_ms + before.classify_ms,
-      after_snapshot_ms: after.snapshot_ms, after_read_ms: after.read_ms + after.classify_ms,
-      retained_ms: before.retained_ms + after.retained_ms, path_ms: after.path_ms,
-      kept_bytes: before.table_bytes,
+      before: after.before_timing, after: after.timing,
+      v8_snapshot_ms: after.before_timing.snapshot_ms + after.timing.snapshot_ms,
+      kept_bytes: after.table_bytes,
     };
     return result;
   }

@@ -137,7 +137,6 @@ class Binding : public Napi::Addon<Binding> {
                              InstanceMethod("leakState", &Binding::leak_state),
                              InstanceMethod("heapDiffCapture", &Binding::heap_diff_capture),
                              InstanceMethod("setGcHooks", &Binding::set_gc_hooks),
-                             InstanceMethod("heapDiffCompare", &Binding::heap_diff_compare),
                              InstanceMethod("heapDiffEnd", &Binding::heap_diff_end),
                          });
     gc_.on_full_gc = [this](const FullGcStats& s) {
@@ -467,80 +466,65 @@ class Binding : public Napi::Addon<Binding> {
     return info.Env().Undefined();
   }
 
-  // JS: heapDiffCapture() -> an opaque handle on one snapshot's id/class table.
+  // JS: heapDiffCapture(retained) -> {table: opaque handle on the first snapshot's id/class
+  // table (finished on a worker thread), nodes, table_bytes, timing}.
   Napi::Value heap_diff_capture(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    CaptureTimings timings;
-    IdClassTable* table = nullptr;
+    PendingTable* table = nullptr;
     try {
       const bool with_retained = info.Length() > 0 && info[0].ToBoolean().Value();
-      table = new IdClassTable(capture_id_class_table(isolate_, with_retained, &timings));
+      table = new PendingTable(capture_id_class_table(isolate_, with_retained));
     } catch (const std::exception& e) {
       throw Napi::Error::New(
           env, std::string("leakscope.HeapDiff: cannot read the heap snapshot: ") + e.what());
     }
-    const auto bytes = static_cast<int64_t>(table->memory_bytes());
-    // Tell V8 what the handle holds, so GC heuristics see it (and give it back in the finalizer).
+    // What the table will hold (id, class, size per node), so GC heuristics see it; given back
+    // in the finalizer.
+    const auto bytes = static_cast<int64_t>(table->node_count() * 16);
     Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
     Napi::Object o = Napi::Object::New(env);
-    o.Set("table", Napi::External<IdClassTable>::New(
-                       env, table, [bytes](Napi::Env fin_env, IdClassTable* t) {
+    o.Set("table", Napi::External<PendingTable>::New(
+                       env, table, [bytes](Napi::Env fin_env, PendingTable* t) {
                          delete t;
                          Napi::MemoryManagement::AdjustExternalMemory(fin_env, -bytes);
                        }));
-    o.Set("nodes", Napi::Number::New(env, static_cast<double>(table->node_count)));
-    o.Set("table_bytes", Napi::Number::New(env, static_cast<double>(bytes)));
-    o.Set("snapshot_ms", Napi::Number::New(env, timings.snapshot_ms));
-    o.Set("read_ms", Napi::Number::New(env, timings.read_ms));
-    o.Set("classify_ms", Napi::Number::New(env, timings.classify_ms));
-    o.Set("retained_ms", Napi::Number::New(env, timings.retained_ms));
+    o.Set("nodes", Napi::Number::New(env, static_cast<double>(table->node_count())));
     return o;
   }
 
-  // JS: heapDiffEnd(before.table) -> {json, snapshot_ms, read_ms, classify_ms, path_ms}: takes the
-  // second snapshot, compares, and finds the top growing class's retaining path while the second
-  // graph is still at hand.
+  // JS: heapDiffEnd(before.table) -> {json, before_timing, timing, table_bytes}: takes the second
+  // snapshot, compares, and finds the top growing class's retaining path.
   Napi::Value heap_diff_end(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!info[0].IsExternal()) throw Napi::TypeError::New(env, "heapDiffEnd(before)");
-    const IdClassTable* before = info[0].As<Napi::External<IdClassTable>>().Data();
+    PendingTable* before = info[0].As<Napi::External<PendingTable>>().Data();
     CaptureTimings timings;
     std::string json;
-    double path_ms = 0;
     try {
-      HeapCapture after = capture_heap(isolate_, before->has_retained, &timings);
-      const HeapDiff diff = diff_heaps(*before, after.table);
-      const auto start = std::chrono::steady_clock::now();
-      const TopGrowth top = top_growth(diff, *before, after.graph, after.classes);
-      path_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                    .count();
-      json = report::memwatch_heap_diff_json(diff, &top).dump();
+      const CapturedDiff captured = capture_and_compare(isolate_, *before, &timings);
+      json = report::memwatch_heap_diff_json(captured.diff, &captured.top).dump();
     } catch (const std::exception& e) {
       throw Napi::Error::New(env, std::string("leakscope.HeapDiff: ") + e.what());
     }
     Napi::Object o = Napi::Object::New(env);
     o.Set("json", Napi::String::New(env, json));
-    o.Set("snapshot_ms", Napi::Number::New(env, timings.snapshot_ms));
-    o.Set("read_ms", Napi::Number::New(env, timings.read_ms));
-    o.Set("classify_ms", Napi::Number::New(env, timings.classify_ms));
-    o.Set("retained_ms", Napi::Number::New(env, timings.retained_ms));
-    o.Set("path_ms", Napi::Number::New(env, path_ms));
+    o.Set("before_timing", timings_to_js(env, before->timings()));
+    o.Set("timing", timings_to_js(env, timings));
+    o.Set("table_bytes",
+          Napi::Number::New(env, static_cast<double>(before->get().memory_bytes())));
     return o;
   }
 
-  // JS: heapDiffCompare(before.table, after.table) -> memwatch-shaped JSON text.
-  Napi::Value heap_diff_compare(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (!info[0].IsExternal() || !info[1].IsExternal())
-      throw Napi::TypeError::New(env, "heapDiffCompare(before, after)");
-    const IdClassTable* before = info[0].As<Napi::External<IdClassTable>>().Data();
-    const IdClassTable* after = info[1].As<Napi::External<IdClassTable>>().Data();
-    try {
-      return Napi::String::New(env,
-                               report::memwatch_heap_diff_json(diff_heaps(*before, *after)).dump());
-    } catch (const std::exception& e) {
-      throw Napi::Error::New(env, std::string("leakscope.HeapDiff: ") + e.what());
-    }
+  static Napi::Object timings_to_js(Napi::Env env, const CaptureTimings& t) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("snapshot_ms", Napi::Number::New(env, t.snapshot_ms));
+    o.Set("read_ms", Napi::Number::New(env, t.read_ms));
+    o.Set("analyze_ms", Napi::Number::New(env, t.analyze_ms));
+    o.Set("retained_ms", Napi::Number::New(env, t.retained_ms));
+    o.Set("names_ms", Napi::Number::New(env, t.names_ms));
+    o.Set("compare_ms", Napi::Number::New(env, t.compare_ms));
+    o.Set("release_ms", Napi::Number::New(env, t.release_ms));
+    return o;
   }
 
   v8::Isolate* isolate_;

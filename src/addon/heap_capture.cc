@@ -1,101 +1,172 @@
 #include "addon/heap_capture.h"
 
 #include <chrono>
-#include <exception>
+#include <memory>
+#include <optional>
 #include <stdexcept>
-#include <string_view>
 #include <utility>
+#include <vector>
 
 #include <v8-profiler.h>
 
+#include "addon/v8_snapshot_graph.h"
 #include "analysis/class_index.h"
 #include "analysis/class_retained.h"
 #include "analysis/retention.h"
 #include "analysis/shallow_sizes.h"
-#include "heap/snapshot_reader.h"
 
 namespace leakscope::addon {
 namespace {
 
-class ReaderStream final : public v8::OutputStream {
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+// V8's snapshot from TakeHeapSnapshot until release(), which also runs on every early exit.
+// DeleteAllHeapSnapshots, not HeapSnapshot::Delete: only the former frees the profiler's string
+// storage, which can be most of the snapshot's memory.
+class V8Snapshot {
  public:
-  explicit ReaderStream(SnapshotStreamReader& reader) : reader_(reader) {}
-  int GetChunkSize() override { return 1 << 20; }
-  void EndOfStream() override {}
-  WriteResult WriteAsciiChunk(char* data, int size) override {
-    try {
-      reader_.push(std::string_view(data, static_cast<size_t>(size)));
-    } catch (...) {
-      error_ = std::current_exception();
-      return kAbort;
-    }
-    return kContinue;
+  V8Snapshot(v8::Isolate* isolate, CaptureTimings& t) : profiler_(isolate->GetHeapProfiler()) {
+    const auto start = Clock::now();
+    snapshot_ = profiler_->TakeHeapSnapshot();
+    t.snapshot_ms = ms_since(start);
+    if (snapshot_ == nullptr) throw std::runtime_error("V8 could not take a heap snapshot");
   }
-  void rethrow() const {
-    if (error_) std::rethrow_exception(error_);
+  ~V8Snapshot() { release(); }
+  V8Snapshot(const V8Snapshot&) = delete;
+  V8Snapshot& operator=(const V8Snapshot&) = delete;
+
+  const v8::HeapSnapshot& get() const { return *snapshot_; }
+  void release(double* ms = nullptr) {
+    if (snapshot_ == nullptr) return;
+    const auto start = Clock::now();
+    snapshot_ = nullptr;
+    profiler_->DeleteAllHeapSnapshots();
+    if (ms != nullptr) *ms = ms_since(start);
   }
 
  private:
-  SnapshotStreamReader& reader_;
-  std::exception_ptr error_;
+  v8::HeapProfiler* profiler_;
+  const v8::HeapSnapshot* snapshot_ = nullptr;
 };
 
-double ms_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+V8GraphRead read(v8::Isolate* isolate, const V8Snapshot& snapshot, bool edge_names,
+                 CaptureTimings& t) {
+  const auto start = Clock::now();
+  V8GraphRead r = read_v8_snapshot(isolate, snapshot.get(), edge_names);
+  t.read_ms = ms_since(start);
+  return r;
 }
 
-}  // namespace
+struct Analysis {
+  ClassIndex classes;
+  IdClassTable table;
+  std::optional<Distances> distances;  // for the retaining path, when computed with the rest
+};
 
-HeapCapture capture_heap(v8::Isolate* isolate, bool with_retained, CaptureTimings* timings) {
-  CaptureTimings local;
-  CaptureTimings& t = timings != nullptr ? *timings : local;
-  v8::HandleScope scope(isolate);
-  v8::HeapProfiler* profiler = isolate->GetHeapProfiler();
-  auto start = std::chrono::steady_clock::now();
-  const v8::HeapSnapshot* snapshot = profiler->TakeHeapSnapshot();
-  t.snapshot_ms = ms_since(start);
-  if (snapshot == nullptr) throw std::runtime_error("V8 could not take a heap snapshot");
-  start = std::chrono::steady_clock::now();
-  HeapCapture capture;
-  HeapGraph& graph = capture.graph;
-  {
-    SnapshotStreamReader reader("<live heap>");
-    ReaderStream stream(reader);
-    snapshot->Serialize(&stream, v8::HeapSnapshot::kJSON);
-    // Release V8's copy (often many times the heap) before building anything of ours; this also
-    // frees the profiler's string storage, which deleting one snapshot leaves behind.
-    profiler->DeleteAllHeapSnapshots();
-    stream.rethrow();
-    graph = reader.finish();
-  }
-  t.read_ms = ms_since(start);
-  start = std::chrono::steady_clock::now();
-  // Plain objects are classed by constructor name, not by inferred property sets: the two
-  // snapshots of a diff must use one naming, and the first one cannot know the second's.
+// Classes, sizes and optionally per-class retained sizes. Plain objects are classed by
+// constructor name, not by inferred property sets: the two snapshots of a diff must use one
+// naming, and the first one cannot know the second's. Reads only node names, types, sizes and
+// edge types and targets, so it can run while the isolate thread fetches edge names.
+Analysis analyze(const HeapGraph& graph, bool with_retained, CaptureTimings& t) {
+  const auto start = Clock::now();
+  Analysis a;
   const std::vector<InterfaceDefinition> no_definitions;
-  capture.classes = classify_nodes(graph, &no_definitions);
+  a.classes = classify_nodes(graph, &no_definitions);
   const auto sizes = attribute_shallow_sizes(graph);
-  t.classify_ms = ms_since(start);
   std::vector<uint64_t> class_retained;
   if (with_retained) {
-    start = std::chrono::steady_clock::now();
+    const auto retained_start = Clock::now();
     RetentionOptions options;
     options.distances = false;
     options.dominated_children = true;
     const RetentionAnalysis retention = analyze_retention(graph, sizes, options);
-    class_retained = class_retained_sizes(retention.tree, capture.classes.node_class,
-                                          static_cast<uint32_t>(capture.classes.classes.size()),
-                                          sizes, graph.root);
-    t.retained_ms = ms_since(start);
+    class_retained = class_retained_sizes(retention.tree, a.classes.node_class,
+                                          static_cast<uint32_t>(a.classes.classes.size()), sizes,
+                                          graph.root);
+    t.retained_ms = ms_since(retained_start);
   }
-  capture.table =
-      make_id_class_table(graph, capture.classes, {sizes.data(), sizes.size()}, class_retained);
-  return capture;
+  a.table = make_id_class_table(graph, a.classes, {sizes.data(), sizes.size()}, class_retained);
+  t.analyze_ms = ms_since(start);
+  return a;
 }
 
-IdClassTable capture_id_class_table(v8::Isolate* isolate, bool with_retained,
-                                    CaptureTimings* timings) {
-  return std::move(capture_heap(isolate, with_retained, timings).table);
+}  // namespace
+
+const IdClassTable& PendingTable::get() {
+  if (!table_) table_.emplace(future_.get());
+  return *table_;
+}
+
+PendingTable capture_id_class_table(v8::Isolate* isolate, bool with_retained) {
+  PendingTable pending;
+  CaptureTimings& t = *pending.timings_;
+  v8::HandleScope scope(isolate);
+  V8Snapshot snapshot(isolate, t);
+  // No path is looked for in the first snapshot, so its edge names are never read.
+  auto graph =
+      std::make_unique<HeapGraph>(std::move(read(isolate, snapshot, false, t).graph));
+  pending.node_count_ = graph->node_count();
+  // The worker owns the graph and frees it as soon as the table is made.
+  pending.future_ =
+      std::async(std::launch::async, [g = std::move(graph), with_retained, &t]() mutable {
+        const std::unique_ptr<HeapGraph> own = std::move(g);
+        return analyze(*own, with_retained, t).table;
+      });
+  snapshot.release(&t.release_ms);
+  return pending;
+}
+
+CapturedDiff capture_and_compare(v8::Isolate* isolate, PendingTable& before,
+                                 CaptureTimings* timings) {
+  CaptureTimings local;
+  CaptureTimings& t = timings != nullptr ? *timings : local;
+  v8::HandleScope scope(isolate);
+  V8Snapshot snapshot(isolate, t);
+  V8GraphRead r = read(isolate, snapshot, true, t);
+  HeapGraph& graph = r.graph;
+  const bool with_retained = before.get().has_retained;
+  // On an exception the future's destructor waits for the worker before `graph` goes away.
+  // With every edge name read, the path's distances are computed along with the rest, while
+  // this thread releases V8's snapshot; else they need the names fetched below first.
+  auto analysis = std::async(std::launch::async, [&graph, &r, with_retained, &t] {
+    Analysis a = analyze(graph, with_retained, t);
+    if (r.all_edge_names) {
+      const auto start = Clock::now();
+      a.distances = path_distances(graph);
+      t.analyze_ms += ms_since(start);
+    }
+    return a;
+  });
+  std::vector<FetchedEdgeName> names;
+  if (r.all_edge_names) {
+    snapshot.release(&t.release_ms);
+  } else {
+    const auto start = Clock::now();
+    names = fetch_distance_edge_names(isolate, snapshot.get(), graph);
+    t.names_ms = ms_since(start);
+  }
+  Analysis after = analysis.get();
+  set_edge_names(graph, names);
+  if (!after.distances) after.distances = path_distances(graph);
+
+  const auto start = Clock::now();
+  CapturedDiff out;
+  out.diff = diff_heaps(before.get(), after.table);
+  out.top = top_growth(out.diff, before.get(), graph, after.classes, *after.distances);
+  if (!r.all_edge_names) {
+    // The path's own edge names were not read with the graph; V8's snapshot still has them.
+    for (RetainerStep& step : out.top.path) {
+      if (step.edge_ordinal != UINT64_MAX)
+        step.edge = fetch_edge_name(isolate, snapshot.get(), graph, step.edge_ordinal).text;
+    }
+  }
+  t.compare_ms = ms_since(start);
+  snapshot.release(&t.release_ms);
+  return out;
 }
 
 }  // namespace leakscope::addon

@@ -1,37 +1,59 @@
-// Takes a V8 heap snapshot of the calling isolate and reduces it, through the project's own
-// snapshot reader and class index, to the compact id/class table a HeapDiff keeps. V8's snapshot
-// is streamed into the reader (never serialized whole) and released as soon as it is read.
+// The two halves of a live HeapDiff. Each takes a V8 heap snapshot of the calling isolate, reads
+// it into the project's HeapGraph (v8_snapshot_graph.h), and classes and sizes it with the same
+// engine the CLI runs. V8's snapshot is released before either returns.
+//
+// The CPU-bound analysis (classes, sizes, dominators) runs on a worker thread while the isolate's
+// thread does what only it may do: release V8's snapshot, take the next one, or fetch edge names.
 #pragma once
+
+#include <future>
+#include <memory>
+#include <optional>
 
 #include <v8.h>
 
-#include "analysis/class_index.h"
 #include "analysis/heap_diff.h"
-#include "heap/heap_graph.h"
 
 namespace leakscope::addon {
 
 struct CaptureTimings {
   double snapshot_ms = 0;  // V8 taking the snapshot
-  double read_ms = 0;      // serializing into the reader
-  double classify_ms = 0;  // classes and sizes
-  double retained_ms = 0;  // dominator tree and per-class retained sizes
+  double read_ms = 0;      // reading V8's graph into ours
+  double release_ms = 0;   // V8 deleting its snapshot
+  double analyze_ms = 0;   // classes, sizes, dominators (worker thread)
+  double retained_ms = 0;  // of which the dominator tree and per-class retained sizes
+  double names_ms = 0;     // edge names through the public API, when V8's records are not read
+  double compare_ms = 0;   // the diff and the top growing class's retaining path
 };
 
-struct HeapCapture {
-  HeapGraph graph;
-  ClassIndex classes;
-  IdClassTable table;
+// The constructor's half: what a HeapDiff keeps between its two points in time. The table is
+// finished on a worker thread after V8's snapshot is released, so the constructor need not wait
+// for it; end() does (normally long after it is done).
+class PendingTable {
+ public:
+  // Waits for the table; rethrows what the worker threw.
+  const IdClassTable& get();
+  const CaptureTimings& timings() const { return *timings_; }  // complete after get()
+  uint64_t node_count() const { return node_count_; }
+
+ private:
+  friend PendingTable capture_id_class_table(v8::Isolate*, bool);
+  std::unique_ptr<CaptureTimings> timings_ = std::make_unique<CaptureTimings>();  // the worker's
+  uint64_t node_count_ = 0;
+  std::future<IdClassTable> future_;
+  std::optional<IdClassTable> table_;
 };
 
-// The full capture (the graph is needed at the end of a diff, for the retaining path).
-// with_retained: also compute the per-class retained sizes (dominator tree; costs about as much
-// as reading the snapshot).
-HeapCapture capture_heap(v8::Isolate* isolate, bool with_retained,
-                         CaptureTimings* timings = nullptr);
+// with_retained: also the per-class retained sizes (one dominator tree per snapshot).
+PendingTable capture_id_class_table(v8::Isolate* isolate, bool with_retained);
 
-// Only the table: what a HeapDiff keeps between its two points in time.
-IdClassTable capture_id_class_table(v8::Isolate* isolate, bool with_retained,
-                                    CaptureTimings* timings = nullptr);
+struct CapturedDiff {
+  HeapDiff diff;
+  TopGrowth top;
+};
+
+// end()'s half: the second snapshot compared with `before`, and the path to the class that grew.
+CapturedDiff capture_and_compare(v8::Isolate* isolate, PendingTable& before,
+                                 CaptureTimings* timings = nullptr);
 
 }  // namespace leakscope::addon

@@ -346,9 +346,11 @@ ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinit
     return found;
   };
 
-  // Plain objects: their class is an inferred interface name, or "Object".
+  // Plain objects: their class is an inferred interface name, or "Object". An empty list of
+  // definitions names them all "Object", so their property sets are not even grouped.
+  const bool no_definitions = definitions != nullptr && definitions->empty();
   PropertyNames names(g);
-  PlainObjectGroups groups = group_plain_objects(g, names);
+  PlainObjectGroups groups = no_definitions ? PlainObjectGroups{} : group_plain_objects(g, names);
   std::vector<std::string> def_names;
   std::vector<std::vector<uint32_t>> sorted_defs;
   auto add_definition = [&](std::string name, std::vector<uint32_t> ids) {
@@ -384,7 +386,7 @@ ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinit
     const Location* location = nullptr;
     if (t == kObject) location = location_for(i);
     if (t == kObject || t == kNative) {
-      if (is_plain_object(g, i)) {
+      if (!no_definitions && is_plain_object(g, i)) {
         const uint32_t d = group_definition[groups.member_group[next_member++]];
         if (d != kNone) {
           if (location) {

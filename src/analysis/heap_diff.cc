@@ -19,6 +19,31 @@ uint64_t IdClassTable::memory_bytes() const {
   return bytes;
 }
 
+namespace {
+
+// Node ordinals in ascending id order. V8 numbers objects by allocation, not by heap position,
+// so the ids come almost shuffled; an LSD radix sort of (id, ordinal) pairs on the id's four
+// bytes beats a comparison sort through node_id[] several times over.
+std::vector<uint32_t> nodes_by_id(const HeapGraph& graph) {
+  const uint32_t n = graph.node_count();
+  std::vector<uint64_t> keys(n);
+  std::vector<uint64_t> scratch(n);
+  for (uint32_t i = 0; i < n; ++i) keys[i] = (uint64_t{graph.node_id[i]} << 32) | i;
+  for (unsigned shift = 32; shift < 64; shift += 8) {
+    size_t counts[257] = {};
+    for (uint64_t k : keys) ++counts[((k >> shift) & 0xFF) + 1];
+    if (counts[((keys.empty() ? 0 : keys[0]) >> shift & 0xFF) + 1] == n) continue;  // one bucket
+    for (size_t b = 0; b < 256; ++b) counts[b + 1] += counts[b];
+    for (uint64_t k : keys) scratch[counts[(k >> shift) & 0xFF]++] = k;
+    keys.swap(scratch);
+  }
+  std::vector<uint32_t> order(n);
+  for (uint32_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(keys[i]);
+  return order;
+}
+
+}  // namespace
+
 IdClassTable make_id_class_table(const HeapGraph& graph, const ClassIndex& classes,
                                  std::span<const uint64_t> self_sizes,
                                  std::span<const uint64_t> class_retained, bool skip_zero_size) {
@@ -26,10 +51,7 @@ IdClassTable make_id_class_table(const HeapGraph& graph, const ClassIndex& class
   table.has_retained = !class_retained.empty();
   const uint32_t n = graph.node_count();
   table.node_count = 0;
-  std::vector<uint32_t> order(n);
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(),
-            [&](uint32_t a, uint32_t b) { return graph.node_id[a] < graph.node_id[b]; });
+  const std::vector<uint32_t> order = nodes_by_id(graph);
   // Only classes that occur get a row, renumbered densely.
   std::vector<uint32_t> remap(classes.classes.size(), UINT32_MAX);
   table.ids.reserve(n);
@@ -131,8 +153,14 @@ HeapDiff diff_heaps(const IdClassTable& before, const IdClassTable& after, DiffM
   return diff;
 }
 
+Distances path_distances(const HeapGraph& after) {
+  // DevTools' distances (user roots first, weak and filtered edges skipped), with parent edges.
+  const EphemeronEdgeNames ephemerons(after.strings);
+  return compute_distances(after, ephemerons, {.record_parent_edges = true});
+}
+
 TopGrowth top_growth(const HeapDiff& diff, const IdClassTable& before, const HeapGraph& after,
-                     const ClassIndex& after_classes) {
+                     const ClassIndex& after_classes, const Distances& d) {
   TopGrowth top;
   const ClassDelta* best = nullptr;
   for (const ClassDelta& c : diff.classes) {
@@ -145,21 +173,23 @@ TopGrowth top_growth(const HeapDiff& diff, const IdClassTable& before, const Hea
   top.size_delta = best->size_delta();
   top.added_count = best->added_count;
 
-  // DevTools' distances (user roots first, weak and filtered edges skipped), with parent edges.
-  const EphemeronEdgeNames ephemerons(after.strings);
-  const Distances d = compute_distances(after, ephemerons, {.record_parent_edges = true});
+  std::vector<bool> in_class(after_classes.classes.size(), false);
+  for (size_t c = 0; c < after_classes.classes.size(); ++c)
+    in_class[c] = after_classes.classes[c].key == top.key;
   uint32_t nearest = UINT32_MAX;
   for (uint32_t node = 0; node < after.node_count(); ++node) {
-    if (after_classes.classes[after_classes.node_class[node]].key != top.key) continue;
+    if (!in_class[after_classes.node_class[node]] || d.distance[node] == kNoDistance) continue;
+    if (nearest != UINT32_MAX && d.distance[node] >= d.distance[nearest]) continue;
+    // Only a closer candidate is looked up among the old ids.
     if (std::binary_search(before.ids.begin(), before.ids.end(), after.node_id[node])) continue;
-    if (d.distance[node] == kNoDistance) continue;
-    if (nearest == UINT32_MAX || d.distance[node] < d.distance[nearest]) nearest = node;
+    nearest = node;
   }
   if (nearest == UINT32_MAX) return top;
   for (const PathStep& step : shortest_path(after, d, nearest).steps) {
     RetainerStep r;
     if (step.edge != kNoEdge) {
       r.edge = after.edge_name_text(step.edge);
+      r.edge_ordinal = step.edge;
       r.edge_type = after.edge_type_names[after.edge_type[step.edge]];
     }
     r.class_name = after_classes.classes[after_classes.node_class[step.node]].name;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "analysis/class_index.h"
+#include "analysis/distances.h"
 #include "heap/heap_graph.h"
 
 namespace leakscope {
@@ -103,6 +104,7 @@ struct RetainerStep {
   std::string edge_type;   // "property", "element", "context", "internal", ... ; empty for the root
   std::string class_name;  // class of the node the edge leads to
   uint32_t node_id = 0;    // its snapshot id
+  uint64_t edge_ordinal = UINT64_MAX;  // the edge's ordinal in the target graph; UINT64_MAX for the root
 };
 
 // The class that grew most by size, and the shortest path (retainer_paths.h: from the user roots
@@ -117,8 +119,13 @@ struct TopGrowth {
   std::vector<RetainerStep> path;  // root first; empty when no new instance is reachable
 };
 
-// `after` / `after_classes`: the target snapshot the diff's `after` table was made from.
+// `after` / `after_classes`: the target snapshot the diff's `after` table was made from;
+// `distances`: its DevTools distances with parent edges (path_distances()).
 TopGrowth top_growth(const HeapDiff& diff, const IdClassTable& before, const HeapGraph& after,
-                     const ClassIndex& after_classes);
+                     const ClassIndex& after_classes, const Distances& distances);
+
+// The distances top_growth() reads. Independent of the diff, so they can be computed while the
+// comparison waits for its other half.
+Distances path_distances(const HeapGraph& after);
 
 }  // namespace leakscope
