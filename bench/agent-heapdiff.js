@@ -71,7 +71,6 @@ if (process.argv[2] === '--child') {
       const t = o.timing, v8 = t.v8_snapshot_ms, total = o.ctor_ms + o.end_ms;
       const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
       const side = (p) => `read ${s(p.read_ms)}, analyze ${s(p.analyze_ms)} (retained ${s(p.retained_ms)}), ` +
-                          (p.names_ms ? `edge names ${s(p.names_ms)}, ` : '') +
                           (p.compare_ms ? `compare ${s(p.compare_ms)}, ` : '') +
                           `V8 release ${s(p.release_ms)}`;
       const release = t.before.release_ms + t.after.release_ms;

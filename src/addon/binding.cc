@@ -23,6 +23,7 @@
 
 #include "addon/gc_monitor.h"
 #include "addon/heap_capture.h"
+#include "addon/reader_check.h"
 #include "addon/leak_watch.h"
 #include "addon/snapshot_file.h"
 #include "report/memwatch_heap_diff.h"
@@ -138,6 +139,8 @@ class Binding : public Napi::Addon<Binding> {
                              InstanceMethod("heapDiffCapture", &Binding::heap_diff_capture),
                              InstanceMethod("setGcHooks", &Binding::set_gc_hooks),
                              InstanceMethod("heapDiffEnd", &Binding::heap_diff_end),
+                             InstanceMethod("checkSnapshotReader",
+                                            &Binding::check_snapshot_reader_js),
                          });
     gc_.on_full_gc = [this](const FullGcStats& s) {
       Event e;
@@ -515,13 +518,36 @@ class Binding : public Napi::Addon<Binding> {
     return o;
   }
 
+  // JS: checkSnapshotReader(publicApiOnly) -> the reader_check.h comparison of HeapDiff's
+  // in-memory reader with the file reader on one live snapshot.
+  Napi::Value check_snapshot_reader_js(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    ReaderCheck c;
+    try {
+      c = check_snapshot_reader(isolate_, info.Length() > 0 && info[0].ToBoolean().Value());
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(env, std::string("leakscope: ") + e.what());
+    }
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("from_records", Napi::Boolean::New(env, c.from_records));
+    const std::pair<const char*, uint64_t> counts[] = {
+        {"nodes", c.nodes},         {"edges", c.edges},           {"structure", c.structure},
+        {"node_names", c.node_names}, {"edge_names", c.edge_names}, {"classes", c.classes},
+        {"retained", c.retained},   {"distance", c.distance}};
+    for (const auto& [name, value] : counts)
+      o.Set(name, Napi::Number::New(env, static_cast<double>(value)));
+    Napi::Array examples = Napi::Array::New(env, c.examples.size());
+    for (uint32_t i = 0; i < c.examples.size(); ++i) examples[i] = c.examples[i];
+    o.Set("examples", examples);
+    return o;
+  }
+
   static Napi::Object timings_to_js(Napi::Env env, const CaptureTimings& t) {
     Napi::Object o = Napi::Object::New(env);
     o.Set("snapshot_ms", Napi::Number::New(env, t.snapshot_ms));
     o.Set("read_ms", Napi::Number::New(env, t.read_ms));
     o.Set("analyze_ms", Napi::Number::New(env, t.analyze_ms));
     o.Set("retained_ms", Napi::Number::New(env, t.retained_ms));
-    o.Set("names_ms", Napi::Number::New(env, t.names_ms));
     o.Set("compare_ms", Napi::Number::New(env, t.compare_ms));
     o.Set("release_ms", Napi::Number::New(env, t.release_ms));
     return o;

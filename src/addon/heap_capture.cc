@@ -1,6 +1,7 @@
 #include "addon/heap_capture.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -56,7 +57,11 @@ class V8Snapshot {
 V8GraphRead read(v8::Isolate* isolate, const V8Snapshot& snapshot, bool edge_names,
                  CaptureTimings& t) {
   const auto start = Clock::now();
-  V8GraphRead r = read_v8_snapshot(isolate, snapshot.get(), edge_names);
+  V8ReadOptions options;
+  options.edge_names = edge_names;
+  // A way around the record reader, should a Node version ever fool its checks.
+  options.read_records = std::getenv("LEAKSCOPE_V8_PUBLIC_API_ONLY") == nullptr;
+  V8GraphRead r = read_v8_snapshot(isolate, snapshot.get(), options);
   t.read_ms = ms_since(start);
   return r;
 }
@@ -64,7 +69,7 @@ V8GraphRead read(v8::Isolate* isolate, const V8Snapshot& snapshot, bool edge_nam
 struct Analysis {
   ClassIndex classes;
   IdClassTable table;
-  std::optional<Distances> distances;  // for the retaining path, when computed with the rest
+  std::optional<Distances> distances;  // for the retaining path (end() only)
 };
 
 // Classes, sizes and optionally per-class retained sizes. Plain objects are classed by
@@ -130,28 +135,17 @@ CapturedDiff capture_and_compare(v8::Isolate* isolate, PendingTable& before,
   HeapGraph& graph = r.graph;
   const bool with_retained = before.get().has_retained;
   // On an exception the future's destructor waits for the worker before `graph` goes away.
-  // With every edge name read, the path's distances are computed along with the rest, while
-  // this thread releases V8's snapshot; else they need the names fetched below first.
-  auto analysis = std::async(std::launch::async, [&graph, &r, with_retained, &t] {
+  auto analysis = std::async(std::launch::async, [&graph, with_retained, &t] {
     Analysis a = analyze(graph, with_retained, t);
-    if (r.all_edge_names) {
-      const auto start = Clock::now();
-      a.distances = path_distances(graph);
-      t.analyze_ms += ms_since(start);
-    }
+    const auto start = Clock::now();
+    a.distances = path_distances(graph);
+    t.analyze_ms += ms_since(start);
     return a;
   });
-  std::vector<FetchedEdgeName> names;
-  if (r.all_edge_names) {
-    snapshot.release(&t.release_ms);
-  } else {
-    const auto start = Clock::now();
-    names = fetch_distance_edge_names(isolate, snapshot.get(), graph);
-    t.names_ms = ms_since(start);
-  }
-  Analysis after = analysis.get();
-  set_edge_names(graph, names);
-  if (!after.distances) after.distances = path_distances(graph);
+  // With every edge name read, V8's snapshot is not needed any more; else it is kept for the
+  // path's edge names (below).
+  if (r.all_edge_names) snapshot.release(&t.release_ms);
+  const Analysis after = analysis.get();
 
   const auto start = Clock::now();
   CapturedDiff out;

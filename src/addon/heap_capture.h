@@ -3,7 +3,7 @@
 // engine the CLI runs. V8's snapshot is released before either returns.
 //
 // The CPU-bound analysis (classes, sizes, dominators) runs on a worker thread while the isolate's
-// thread does what only it may do: release V8's snapshot, take the next one, or fetch edge names.
+// thread does what only it may do: release V8's snapshot or take the next one.
 #pragma once
 
 #include <future>
@@ -22,7 +22,6 @@ struct CaptureTimings {
   double release_ms = 0;   // V8 deleting its snapshot
   double analyze_ms = 0;   // classes, sizes, dominators (worker thread)
   double retained_ms = 0;  // of which the dominator tree and per-class retained sizes
-  double names_ms = 0;     // edge names through the public API, when V8's records are not read
   double compare_ms = 0;   // the diff and the top growing class's retaining path
 };
 

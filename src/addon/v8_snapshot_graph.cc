@@ -23,7 +23,8 @@ namespace {
 //
 // A HeapGraphNode* is V8's HeapEntry and a HeapGraphEdge* its HeapGraphEdge. Every V8 in Node
 // 18-24 lays them out as
-//   HeapEntry      +0 u32 type:4 | index:28   +8 self size (low 48 bits)   +16 HeapSnapshot*
+//   HeapEntry      +0 u32 type:4 | index:28   +8 self size (bits 0-47), detachedness (48-49)
+//                  +16 HeapSnapshot*
 //                  +24 const char* name       +32 u32 id
 //   HeapGraphEdge  +0 u32 type:3 | from:29    +8 HeapEntry* to      +16 const char* name | int index
 // Reading the index and the name pointers there saves a hash lookup per edge and a JS string
@@ -40,8 +41,9 @@ T field(const void* record, size_t offset) {
   return value;
 }
 
-// The top byte of the size word holds other bits (seen set on Node 20).
+// The size word's upper bits hold the detachedness and uninitialized padding.
 constexpr uint64_t kSelfSizeMask = (uint64_t{1} << 48) - 1;
+constexpr unsigned kDetachednessShift = 48;
 
 uint32_t entry_index(const v8::HeapGraphNode* node) { return field<uint32_t>(node, 0) >> 4; }
 const char* entry_name(const v8::HeapGraphNode* node) { return field<const char*>(node, 24); }
@@ -319,9 +321,10 @@ void fill_targets_from_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g) {
   }
 }
 
-// Reads names, types, ids, sizes and targets from V8's records (the layout names_hold() proved
-// on a sample). Every 64th node and its edges are checked against the API once more on the way;
-// false means one disagreed and the graph is to be refilled by walk_api().
+// Reads names, types, ids, sizes, detachedness and targets from V8's records (the layout
+// names_hold() proved on a sample); edge_names false skips all but internal edges' names.
+// Every 64th node and its edges are checked against the API once more on the way; false means
+// one disagreed and the graph is to be refilled by walk_api().
 bool walk_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g, bool edge_names) {
   const uint32_t n = g.node_count();
   g.strings = StringPool();
@@ -335,7 +338,8 @@ bool walk_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g, bool edge_name
     const v8::HeapGraphNode* node = snapshot.GetNode(static_cast<int>(i));
     const uint32_t word = field<uint32_t>(node, 0);
     const uint32_t id = field<uint32_t>(node, 32);
-    const uint64_t self_size = field<uint64_t>(node, 8) & kSelfSizeMask;
+    const uint64_t size_word = field<uint64_t>(node, 8);
+    const uint64_t self_size = size_word & kSelfSizeMask;
     const bool check = i % 64 == 0;
     if (check && !entry_matches(snapshot, node, i, node->GetType(), node->GetShallowSize(),
                                 node->GetId()))
@@ -345,6 +349,7 @@ bool walk_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g, bool edge_name
     g.node_name[i] = name_needed(type) ? names.id(entry_name(node)) : 0;
     g.node_id[i] = id;
     g.node_self_size[i] = self_size;
+    g.node_detachedness[i] = static_cast<uint8_t>((size_word >> kDetachednessShift) & 3U);
     const uint64_t first = g.first_edge[i];
     const auto children = static_cast<int>(g.first_edge[i + 1] - first);
     if (check && node->GetChildrenCount() != children) return false;
@@ -356,8 +361,10 @@ bool walk_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g, bool edge_name
       g.edge_type[first + c] = static_cast<uint8_t>(edge_type);
       if (edge_type == kElement || edge_type == kHiddenEdge) {
         g.edge_name[first + c] = static_cast<uint32_t>(edge_index(edge));
+      } else if (edge_names || edge_type == kInternal) {
+        g.edge_name[first + c] = names.id(edge_name_ptr(edge));
       } else {
-        g.edge_name[first + c] = edge_names ? names.id(edge_name_ptr(edge)) : 0;
+        g.edge_name[first + c] = 0;
       }
     }
   }
@@ -400,10 +407,57 @@ void walk_api(v8::Isolate* isolate, const v8::HeapSnapshot& snapshot, HeapGraph&
   g.root = ordinal(snapshot.GetRoot());
 }
 
+// The edge names the analyses read, for walk_api(): every internal edge (a WeakMap entry is a
+// pair of internal edges named after its table, which dominators and distances treat apart),
+// and with for_distances every edge of NativeContext and "(map descriptors)" nodes (DevTools'
+// distance filter).
+std::vector<FetchedEdgeName> fetch_analysis_edge_names(v8::Isolate* isolate,
+                                                       const v8::HeapSnapshot& snapshot,
+                                                       const HeapGraph& graph,
+                                                       bool for_distances) {
+  constexpr uint32_t kNone = UINT32_MAX;
+  uint32_t native_context = kNone;
+  uint32_t map_descriptors = kNone;
+  for (uint32_t i = 0; i < graph.strings.size(); ++i) {
+    const std::string_view s = graph.strings.get(i);
+    if (s == "system / NativeContext") native_context = i;
+    if (s == "(map descriptors)") map_descriptors = i;
+  }
+  std::vector<FetchedEdgeName> out;
+  for (uint32_t i = 0; i < graph.node_count(); ++i) {
+    const uint8_t type = graph.node_type[i];
+    const bool all = for_distances &&
+                     ((type == kHidden && graph.node_name[i] == native_context) ||
+                      (type == kArray && graph.node_name[i] == map_descriptors));
+    const v8::HeapGraphNode* node = snapshot.GetNode(static_cast<int>(i));
+    for (uint64_t e = graph.edges_begin(i); e < graph.edges_end(i); ++e) {
+      if (!all && graph.edge_type[e] != kInternal) continue;
+      out.push_back(
+          name_of(isolate, node->GetChild(static_cast<int>(e - graph.edges_begin(i))), e));
+    }
+  }
+  return out;
+}
+
+void set_edge_names(HeapGraph& graph, std::span<const FetchedEdgeName> names) {
+  std::unordered_map<std::string_view, uint32_t> ids;
+  for (const FetchedEdgeName& f : names) {
+    if (graph.edge_name_is_index(f.edge)) {
+      uint32_t index = 0;
+      std::from_chars(f.text.data(), f.text.data() + f.text.size(), index);
+      graph.edge_name[f.edge] = index;
+      continue;
+    }
+    auto [it, added] = ids.try_emplace(f.text, graph.strings.size());
+    if (added) graph.strings.add(f.text);
+    graph.edge_name[f.edge] = it->second;
+  }
+}
+
 }  // namespace
 
 V8GraphRead read_v8_snapshot(v8::Isolate* isolate, const v8::HeapSnapshot& snapshot,
-                             bool edge_names) {
+                             const V8ReadOptions& options) {
   const int count = snapshot.GetNodesCount();
   if (count <= 0) throw std::runtime_error("V8's heap snapshot has no nodes");
   const auto n = static_cast<uint32_t>(count);
@@ -443,54 +497,15 @@ V8GraphRead read_v8_snapshot(v8::Isolate* isolate, const v8::HeapSnapshot& snaps
   g.edge_type.resize(edges);
   g.edge_name.resize(edges);
   g.edge_to.resize(edges);
-  const bool from_entries = names_hold(isolate, snapshot) && walk_entries(snapshot, g, edge_names);
-  if (!from_entries) walk_api(isolate, snapshot, g);
-  out.all_edge_names = from_entries && edge_names;
-  return out;
-}
-
-std::vector<FetchedEdgeName> fetch_distance_edge_names(v8::Isolate* isolate,
-                                                       const v8::HeapSnapshot& snapshot,
-                                                       const HeapGraph& graph) {
-  constexpr uint32_t kNone = UINT32_MAX;
-  uint32_t native_context = kNone;
-  uint32_t map_descriptors = kNone;
-  for (uint32_t i = 0; i < graph.strings.size(); ++i) {
-    const std::string_view s = graph.strings.get(i);
-    if (s == "system / NativeContext") native_context = i;
-    if (s == "(map descriptors)") map_descriptors = i;
+  g.node_detachedness.resize(n);
+  const bool from_entries = options.read_records && names_hold(isolate, snapshot) &&
+                            walk_entries(snapshot, g, options.edge_names);
+  if (!from_entries) {
+    g.node_detachedness = {};  // the API does not tell
+    walk_api(isolate, snapshot, g);
+    set_edge_names(g, fetch_analysis_edge_names(isolate, snapshot, g, options.edge_names));
   }
-  const uint32_t n = graph.node_count();
-  BitVector all_edges(n);       // every edge's name is read
-  BitVector internal_edges(n);  // internal edges' names are read
-  for (uint32_t i = 0; i < n; ++i) {
-    const uint8_t type = graph.node_type[i];
-    if ((type == kHidden && graph.node_name[i] == native_context) ||
-        (type == kArray && graph.node_name[i] == map_descriptors)) {
-      all_edges.set(i);
-    }
-    if (type != kArray) continue;
-    // An ephemeron table holds its keys and values weakly; the key-to-value edges hang off the
-    // table and off the keys.
-    bool weak = false;
-    for (uint64_t e = graph.edges_begin(i); e < graph.edges_end(i); ++e) {
-      if (graph.edge_type[e] != kWeak) continue;
-      weak = true;
-      internal_edges.set(graph.edge_to[e]);
-    }
-    if (weak) internal_edges.set(i);
-  }
-  std::vector<FetchedEdgeName> out;
-  for (uint32_t i = 0; i < n; ++i) {
-    const bool all = all_edges.get(i);
-    if (!all && !internal_edges.get(i)) continue;
-    const v8::HeapGraphNode* node = snapshot.GetNode(static_cast<int>(i));
-    for (uint64_t e = graph.edges_begin(i); e < graph.edges_end(i); ++e) {
-      if (!all && graph.edge_type[e] != kInternal) continue;
-      out.push_back(
-          name_of(isolate, node->GetChild(static_cast<int>(e - graph.edges_begin(i))), e));
-    }
-  }
+  out.all_edge_names = from_entries && options.edge_names;
   return out;
 }
 
@@ -500,21 +515,6 @@ FetchedEdgeName fetch_edge_name(v8::Isolate* isolate, const v8::HeapSnapshot& sn
   const v8::HeapGraphNode* node = snapshot.GetNode(static_cast<int>(owner));
   return name_of(isolate, node->GetChild(static_cast<int>(edge - graph.edges_begin(owner))),
                  edge);
-}
-
-void set_edge_names(HeapGraph& graph, std::span<const FetchedEdgeName> names) {
-  std::unordered_map<std::string_view, uint32_t> ids;
-  for (const FetchedEdgeName& f : names) {
-    if (graph.edge_name_is_index(f.edge)) {
-      uint32_t index = 0;
-      std::from_chars(f.text.data(), f.text.data() + f.text.size(), index);
-      graph.edge_name[f.edge] = index;
-      continue;
-    }
-    auto [it, added] = ids.try_emplace(f.text, graph.strings.size());
-    if (added) graph.strings.add(f.text);
-    graph.edge_name[f.edge] = it->second;
-  }
 }
 
 }  // namespace leakscope::addon

@@ -8,13 +8,13 @@
 //
 // Where V8's records have the layout every V8 in Node 18-24 uses (proven on each snapshot before
 // use), names and positions are read from them directly and the graph comes out with every edge
-// name. Otherwise the public API alone is used: each GetName() internalizes a JS string, so edge
-// names are then left out (dominators and retained sizes never read them) and the few that
-// DevTools' distance filter and a path to show need are fetched on request while V8's snapshot
-// is alive.
+// name. Otherwise the public API alone is used: each GetName() internalizes a JS string, so only
+// the edge names the analyses read are fetched (internal edges, which carry WeakMap entries, and
+// the edges of the nodes DevTools' distance filter looks at); any other one, e.g. of a path to
+// show, is fetched on request while V8's snapshot is alive.
 //
-// What neither way exposes: allocation-site locations (objects are classed by name only),
-// detachedness and allocation traces.
+// What neither way gives: allocation-site locations (objects are classed by name only) and
+// allocation traces; the public API alone also lacks detachedness (no "Detached" classes).
 #pragma once
 
 #include <cstdint>
@@ -30,31 +30,28 @@ namespace leakscope::addon {
 
 struct V8GraphRead {
   HeapGraph graph;
-  bool all_edge_names = false;  // false: edge names must be fetched (below) before use
+  // True: every edge name is in the graph. False: the names the analyses read are (see
+  // V8ReadOptions::edge_names), the rest are empty; fetch_edge_name() gets any one.
+  bool all_edge_names = false;
 };
 
-// edge_names: false when no edge name will be read (they are then left empty either way).
+struct V8ReadOptions {
+  // false: only internal edges' names, the ones dominators read (WeakMap entries are pairs of
+  // internal edges named after their table); enough when no distance or path is wanted.
+  bool edge_names = true;
+  bool read_records = true;  // false: the public API alone, as if the layout were unknown
+};
+
 V8GraphRead read_v8_snapshot(v8::Isolate* isolate, const v8::HeapSnapshot& snapshot,
-                             bool edge_names = true);
+                             const V8ReadOptions& options = {});
 
 struct FetchedEdgeName {
   uint64_t edge;     // edge ordinal in the graph read_v8_snapshot() returned
   std::string text;  // the name, or the decimal index for element and hidden edges
 };
 
-// The names DevTools' distance filter reads: the edges of NativeContext and "(map descriptors)"
-// nodes, and the internal edges that can be a WeakMap entry's key-to-value link (those of arrays
-// holding weak references, i.e. ephemeron tables, and of the objects such tables point to).
-// Only reads `graph`, so a worker thread may analyze the same graph meanwhile.
-std::vector<FetchedEdgeName> fetch_distance_edge_names(v8::Isolate* isolate,
-                                                       const v8::HeapSnapshot& snapshot,
-                                                       const HeapGraph& graph);
-
 // One edge's name (e.g. for each step of a path to show).
 FetchedEdgeName fetch_edge_name(v8::Isolate* isolate, const v8::HeapSnapshot& snapshot,
                                 const HeapGraph& graph, uint64_t edge);
-
-// Stores fetched names in the graph (new strings go to its pool).
-void set_edge_names(HeapGraph& graph, std::span<const FetchedEdgeName> names);
 
 }  // namespace leakscope::addon

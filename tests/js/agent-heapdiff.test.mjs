@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 
 const require = createRequire(import.meta.url);
 const leakscope = require('leakscope');
@@ -141,4 +142,31 @@ test('the top growing class comes with its retaining path from the global object
   assert.ok(r.timing.before.retained_ms > 0 && r.timing.after.retained_ms > 0);
   assert.ok(r.timing.v8_snapshot_ms > 0 && r.timing.after.compare_ms >= 0);
   delete globalThis.__leakscope_app;
+});
+
+test('the public-API fallback reader gives the same diff and path (LEAKSCOPE_V8_PUBLIC_API_ONLY)', () => {
+  const script = `
+    const leakscope = require(${JSON.stringify(require.resolve('leakscope'))});
+    leakscope.configure({ signal: false });
+    class Session { constructor(i) { this.a = i; this.b = i; } }
+    const sessions = new Map();
+    const weak = new WeakMap();
+    globalThis.app = { sessions, weak };
+    const hd = new leakscope.HeapDiff();
+    for (let i = 0; i < 3000; i++) { const s = new Session(i); sessions.set(i, s); weak.set(s, { i }); }
+    const r = hd.end();
+    const row = r.change.details.find((d) => d.what === 'Session');
+    const retained = r.change.retained.find((d) => d.what === 'Session');
+    process.stdout.write(JSON.stringify({ plus: row['+'], size: row.size_bytes, retained: retained.after_bytes,
+                                          path: r.change.top_growth.path, what: r.change.top_growth.what }));`;
+  const run = (env) => {
+    const out = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, ...env } });
+    assert.equal(out.status, 0, out.stderr);
+    return JSON.parse(out.stdout);
+  };
+  const records = run({});
+  const api = run({ LEAKSCOPE_V8_PUBLIC_API_ONLY: '1' });
+  assert.equal(records.plus, 3000);
+  assert.deepEqual(api, records);
+  assert.match(api.path, /^global -> \.app Object -> \.sessions Map -> .* Session$/);
 });

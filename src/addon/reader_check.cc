@@ -1,0 +1,147 @@
+#include "addon/reader_check.h"
+
+#include <exception>
+#include <stdexcept>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <v8-profiler.h>
+
+#include "addon/v8_snapshot_graph.h"
+#include "analysis/class_index.h"
+#include "analysis/retention.h"
+#include "analysis/shallow_sizes.h"
+#include "heap/snapshot_reader.h"
+
+namespace leakscope::addon {
+namespace {
+
+// V8's JSON serializer feeding the CLI's push-mode reader.
+class ReaderStream final : public v8::OutputStream {
+ public:
+  explicit ReaderStream(SnapshotStreamReader& reader) : reader_(reader) {}
+  int GetChunkSize() override { return 1 << 20; }
+  void EndOfStream() override {}
+  WriteResult WriteAsciiChunk(char* data, int size) override {
+    try {
+      reader_.push(std::string_view(data, static_cast<size_t>(size)));
+    } catch (...) {
+      error_ = std::current_exception();
+      return kAbort;
+    }
+    return kContinue;
+  }
+  void rethrow() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  SnapshotStreamReader& reader_;
+  std::exception_ptr error_;
+};
+
+bool name_kept(uint8_t type) {
+  return type == kObject || type == kNative || type == kSynthetic || type == kHidden ||
+         type == kArray;
+}
+
+class Tally {
+ public:
+  explicit Tally(ReaderCheck& out) : out_(out) {}
+  // describe() formats the disagreement; only the first few are kept.
+  template <typename Describe>
+  void fail(uint64_t& counter, Describe describe) {
+    ++counter;
+    if (out_.examples.size() < 10) out_.examples.push_back(describe());
+  }
+
+ private:
+  ReaderCheck& out_;
+};
+
+void compare_graphs(const HeapGraph& mine, const HeapGraph& file, bool edge_names,
+                    ReaderCheck& out) {
+  Tally tally(out);
+  if (mine.node_count() != file.node_count() || mine.edge_count() != file.edge_count() ||
+      mine.root != file.root) {
+    tally.fail(out.structure, [&] { return fmt::format("{} nodes / {} edges / root {} against the file's {} / {} / {}",
+               mine.node_count(), mine.edge_count(), mine.root, file.node_count(),
+               file.edge_count(), file.root); });
+    return;
+  }
+  for (uint32_t i = 0; i < mine.node_count(); ++i) {
+    if (mine.node_type[i] != file.node_type[i] || mine.node_id[i] != file.node_id[i] ||
+        mine.node_self_size[i] != file.node_self_size[i] ||
+        mine.first_edge[i] != file.first_edge[i]) {
+      tally.fail(out.structure, [&] { return fmt::format("node {} (id {}): type/size/edges differ", i, file.node_id[i]); });
+      continue;
+    }
+    if (name_kept(mine.node_type[i]) && mine.name(i) != file.name(i))
+      tally.fail(out.node_names, [&] { return fmt::format("node {} (id {}): name '{}' against '{}'", i, file.node_id[i],
+                 mine.name(i), file.name(i)); });
+  }
+  for (uint64_t e = 0; e < mine.edge_count(); ++e) {
+    if (mine.edge_type[e] != file.edge_type[e] || mine.edge_to[e] != file.edge_to[e]) {
+      tally.fail(out.structure, [&] { return fmt::format("edge {}: type or target differs", e); });
+      continue;
+    }
+    if (edge_names && mine.edge_name_text(e) != file.edge_name_text(e))
+      tally.fail(out.edge_names, [&] { return fmt::format("edge {}: name '{}' against '{}'", e, mine.edge_name_text(e),
+                 file.edge_name_text(e)); });
+  }
+}
+
+void compare_analyses(const HeapGraph& mine, const HeapGraph& file, ReaderCheck& out) {
+  Tally tally(out);
+  const std::vector<InterfaceDefinition> no_definitions;
+  const ClassIndex mine_classes = classify_nodes(mine, &no_definitions);
+  const ClassIndex file_classes = classify_nodes(file, &no_definitions);
+  RetentionOptions options;
+  const BigVector<uint64_t> mine_sizes = attribute_shallow_sizes(mine);
+  const BigVector<uint64_t> file_sizes = attribute_shallow_sizes(file);
+  const RetentionAnalysis a = analyze_retention(mine, mine_sizes, options);
+  const RetentionAnalysis b = analyze_retention(file, file_sizes, options);
+  for (uint32_t i = 0; i < mine.node_count(); ++i) {
+    const std::string& x = mine_classes.classes[mine_classes.node_class[i]].name;
+    const std::string& y = file_classes.classes[file_classes.node_class[i]].name;
+    if (x != y) tally.fail(out.classes, [&] { return fmt::format("node {}: class '{}' against '{}'", i, x, y); });
+    if (a.tree.idom[i] != b.tree.idom[i] || a.tree.retained[i] != b.tree.retained[i])
+      tally.fail(out.retained, [&] { return fmt::format("node {}: dominator {} / retained {} against {} / {}", i,
+                 a.tree.idom[i], a.tree.retained[i], b.tree.idom[i], b.tree.retained[i]); });
+    if (a.distances.distance[i] != b.distances.distance[i])
+      tally.fail(out.distance, [&] { return fmt::format("node {}: distance {} against {}", i, a.distances.distance[i],
+                 b.distances.distance[i]); });
+  }
+}
+
+}  // namespace
+
+ReaderCheck check_snapshot_reader(v8::Isolate* isolate, bool public_api_only) {
+  v8::HandleScope scope(isolate);
+  v8::HeapProfiler* profiler = isolate->GetHeapProfiler();
+  const v8::HeapSnapshot* snapshot = profiler->TakeHeapSnapshot();
+  if (snapshot == nullptr) throw std::runtime_error("V8 could not take a heap snapshot");
+  ReaderCheck out;
+  try {
+    V8ReadOptions options;
+    options.read_records = !public_api_only;
+    V8GraphRead mine = read_v8_snapshot(isolate, *snapshot, options);
+    out.from_records = mine.all_edge_names;
+    SnapshotStreamReader reader("<live heap>");
+    ReaderStream stream(reader);
+    snapshot->Serialize(&stream, v8::HeapSnapshot::kJSON);
+    profiler->DeleteAllHeapSnapshots();
+    stream.rethrow();
+    const HeapGraph file = reader.finish();
+    out.nodes = file.node_count();
+    out.edges = file.edge_count();
+    compare_graphs(mine.graph, file, mine.all_edge_names, out);
+    if (out.structure == 0) compare_analyses(mine.graph, file, out);
+  } catch (...) {
+    profiler->DeleteAllHeapSnapshots();
+    throw;
+  }
+  return out;
+}
+
+}  // namespace leakscope::addon
