@@ -19,17 +19,22 @@
 #include <utility>
 
 #include <uv.h>
+#include <v8-profiler.h>
 #include <v8.h>
 
 #include "addon/gc_monitor.h"
 #include "addon/heap_capture.h"
-#include "addon/reader_check.h"
 #include "addon/leak_watch.h"
+#include "addon/reader_check.h"
 #include "addon/snapshot_file.h"
 #include "report/memwatch_heap_diff.h"
 
 namespace leakscope::addon {
 namespace {
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
 
 // V8's --expose-gc flag, shared by every isolate of the process.
 class ExposeGcFlag {
@@ -139,6 +144,7 @@ class Binding : public Napi::Addon<Binding> {
                              InstanceMethod("heapDiffCapture", &Binding::heap_diff_capture),
                              InstanceMethod("setGcHooks", &Binding::set_gc_hooks),
                              InstanceMethod("heapDiffEnd", &Binding::heap_diff_end),
+                             InstanceMethod("v8SnapshotBaseline", &Binding::v8_snapshot_baseline),
                              InstanceMethod("checkSnapshotReader",
                                             &Binding::check_snapshot_reader_js),
                          });
@@ -515,6 +521,24 @@ class Binding : public Napi::Addon<Binding> {
     o.Set("timing", timings_to_js(env, timings));
     o.Set("table_bytes",
           Napi::Number::New(env, static_cast<double>(before->get().memory_bytes())));
+    return o;
+  }
+
+  // JS: v8SnapshotBaseline() -> {take_ms, release_ms}: V8 alone taking and deleting a heap
+  // snapshot, nothing read; the benchmark's yardstick for HeapDiff.
+  Napi::Value v8_snapshot_baseline(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    v8::HandleScope scope(isolate_);
+    v8::HeapProfiler* profiler = isolate_->GetHeapProfiler();
+    auto start = std::chrono::steady_clock::now();
+    const v8::HeapSnapshot* snapshot = profiler->TakeHeapSnapshot();
+    const double take_ms = ms_since(start);
+    if (snapshot == nullptr) throw Napi::Error::New(env, "V8 could not take a heap snapshot");
+    start = std::chrono::steady_clock::now();
+    profiler->DeleteAllHeapSnapshots();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("take_ms", Napi::Number::New(env, take_ms));
+    o.Set("release_ms", Napi::Number::New(env, ms_since(start)));
     return o;
   }
 
