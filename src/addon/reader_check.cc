@@ -91,7 +91,8 @@ void compare_graphs(const HeapGraph& mine, const HeapGraph& file, bool edge_name
   }
 }
 
-void compare_analyses(const HeapGraph& mine, const HeapGraph& file, ReaderCheck& out) {
+void compare_analyses(const HeapGraph& mine, const HeapGraph& lean, const HeapGraph& file,
+                      ReaderCheck& out) {
   Tally tally(out);
   const std::vector<InterfaceDefinition> no_definitions;
   const ClassIndex mine_classes = classify_nodes(mine, &no_definitions);
@@ -101,6 +102,11 @@ void compare_analyses(const HeapGraph& mine, const HeapGraph& file, ReaderCheck&
   const BigVector<uint64_t> file_sizes = attribute_shallow_sizes(file);
   const RetentionAnalysis a = analyze_retention(mine, mine_sizes, options);
   const RetentionAnalysis b = analyze_retention(file, file_sizes, options);
+  // The constructor's read keeps fewer edge names; its dominator tree must not change.
+  RetentionOptions dominators_only;
+  dominators_only.distances = false;
+  const RetentionAnalysis c =
+      analyze_retention(lean, attribute_shallow_sizes(lean), dominators_only);
   for (uint32_t i = 0; i < mine.node_count(); ++i) {
     const std::string& x = mine_classes.classes[mine_classes.node_class[i]].name;
     const std::string& y = file_classes.classes[file_classes.node_class[i]].name;
@@ -108,6 +114,11 @@ void compare_analyses(const HeapGraph& mine, const HeapGraph& file, ReaderCheck&
     if (a.tree.idom[i] != b.tree.idom[i] || a.tree.retained[i] != b.tree.retained[i])
       tally.fail(out.retained, [&] { return fmt::format("node {}: dominator {} / retained {} against {} / {}", i,
                  a.tree.idom[i], a.tree.retained[i], b.tree.idom[i], b.tree.retained[i]); });
+    if (c.tree.idom[i] != b.tree.idom[i] || c.tree.retained[i] != b.tree.retained[i])
+      tally.fail(out.retained, [&] {
+        return fmt::format("node {} (lean read): dominator {} / retained {} against {} / {}", i,
+                           c.tree.idom[i], c.tree.retained[i], b.tree.idom[i], b.tree.retained[i]);
+      });
     if (a.distances.distance[i] != b.distances.distance[i])
       tally.fail(out.distance, [&] { return fmt::format("node {}: distance {} against {}", i, a.distances.distance[i],
                  b.distances.distance[i]); });
@@ -125,8 +136,10 @@ ReaderCheck check_snapshot_reader(v8::Isolate* isolate, bool public_api_only) {
   try {
     V8ReadOptions options;
     options.read_records = !public_api_only;
-    V8GraphRead mine = read_v8_snapshot(isolate, *snapshot, options);
+    const V8GraphRead mine = read_v8_snapshot(isolate, *snapshot, options);
     out.from_records = mine.all_edge_names;
+    options.edge_names = false;
+    const V8GraphRead lean = read_v8_snapshot(isolate, *snapshot, options);
     SnapshotStreamReader reader("<live heap>");
     ReaderStream stream(reader);
     snapshot->Serialize(&stream, v8::HeapSnapshot::kJSON);
@@ -136,7 +149,7 @@ ReaderCheck check_snapshot_reader(v8::Isolate* isolate, bool public_api_only) {
     out.nodes = file.node_count();
     out.edges = file.edge_count();
     compare_graphs(mine.graph, file, mine.all_edge_names, out);
-    if (out.structure == 0) compare_analyses(mine.graph, file, out);
+    if (out.structure == 0) compare_analyses(mine.graph, lean.graph, file, out);
   } catch (...) {
     profiler->DeleteAllHeapSnapshots();
     throw;

@@ -308,6 +308,16 @@ FetchedEdgeName name_of(v8::Isolate* isolate, const v8::HeapGraphEdge* v8edge, u
 
 namespace {
 
+// Whether an internal edge's name can be a WeakMap entry's ("12 / part of key (..."), the only
+// internal edge names dominators read; a cheap test that spares interning the rest (an array's
+// slots "0".."999999", "map", ...).
+bool may_be_ephemeron(const char* name) {
+  static constexpr char kKeyPart[] = " / part of key (";
+  const char* p = name;
+  while (*p >= '0' && *p <= '9') ++p;
+  return p != name && std::strncmp(p, kKeyPart, sizeof kKeyPart - 1) == 0;
+}
+
 // Edge targets from V8's records: one read of each target's entry, scattered over the whole
 // snapshot, so walk_entries() leaves this column to a second thread.
 void fill_targets_from_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g) {
@@ -322,7 +332,7 @@ void fill_targets_from_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g) {
 }
 
 // Reads names, types, ids, sizes, detachedness and targets from V8's records (the layout
-// names_hold() proved on a sample); edge_names false skips all but internal edges' names.
+// names_hold() proved on a sample); edge_names false keeps only WeakMap entries' edge names.
 // Every 64th node and its edges are checked against the API once more on the way; false means
 // one disagreed and the graph is to be refilled by walk_api().
 bool walk_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g, bool edge_names) {
@@ -361,7 +371,7 @@ bool walk_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g, bool edge_name
       g.edge_type[first + c] = static_cast<uint8_t>(edge_type);
       if (edge_type == kElement || edge_type == kHiddenEdge) {
         g.edge_name[first + c] = static_cast<uint32_t>(edge_index(edge));
-      } else if (edge_names || edge_type == kInternal) {
+      } else if (edge_names || (edge_type == kInternal && may_be_ephemeron(edge_name_ptr(edge)))) {
         g.edge_name[first + c] = names.id(edge_name_ptr(edge));
       } else {
         g.edge_name[first + c] = 0;

@@ -36,8 +36,8 @@ struct V8GraphRead {
 };
 
 struct V8ReadOptions {
-  // false: only internal edges' names, the ones dominators read (WeakMap entries are pairs of
-  // internal edges named after their table); enough when no distance or path is wanted.
+  // false: only the edge names dominators read (WeakMap entries are pairs of internal edges
+  // named after their table); enough when no distance or path is wanted.
   bool edge_names = true;
   bool read_records = true;  // false: the public API alone, as if the layout were unknown
 };
