@@ -64,6 +64,8 @@ declare namespace leakscope {
     bytes: number;
     nodes: number;
     duration_ms: number;
+    /** When the write started (ms since the epoch): the clock the rate limit counts on. */
+    started_at: number;
   }
 
   interface SnapshotSkipped {

@@ -216,7 +216,7 @@ function triggered_snapshot(trigger) {
     return null;
   }
   const info = {path: file, trigger, bytes: result.bytes, nodes: result.nodes,
-                duration_ms: result.duration_ms};
+                duration_ms: result.duration_ms, started_at: trigger_state.last_time};
   agent.emit('snapshot', info);
   return info;
 }

@@ -67,3 +67,16 @@ for (const step of [['configure'], ['build', `--jobs=${jobs}`]]) {
     process.exit(r.status || 1);
   }
 }
+
+// addon-sources.js picks engine sources by #include; a definition living in a .cc no header of
+// the addon names would only fail when first called (Node loads addons lazily). So refuse a
+// build that leaves any of the project's own symbols undefined.
+const addon = path.join(root, 'build', debug.length ? 'Debug' : 'Release', 'leakscope.node');
+const nm = spawnSync('nm', ['-u', '-C', addon], {encoding: 'utf8'});
+if (nm.status === 0) {
+  const missing = nm.stdout.split('\n').filter((l) => l.includes('leakscope::'));
+  if (missing.length) {
+    console.error(`leakscope: the addon leaves project symbols undefined (add their sources):\n${missing.join('\n')}`);
+    process.exit(1);
+  }
+}

@@ -66,7 +66,6 @@ class V8Snapshot {
     snapshot_ = nullptr;
     profiler_->DeleteAllHeapSnapshots();
     if (ms != nullptr) *ms = ms_since(start);
-    trim_in_background();
   }
 
  private:
@@ -142,6 +141,7 @@ PendingTable capture_id_class_table(v8::Isolate* isolate, bool with_retained) {
         return analyze(*own, with_retained, t).table;
       });
   snapshot.release(&t.release_ms);
+  trim_in_background();
   return pending;
 }
 
@@ -170,7 +170,8 @@ CapturedDiff capture_and_compare(v8::Isolate* isolate, PendingTable& before,
   const auto start = Clock::now();
   CapturedDiff out;
   out.diff = diff_heaps(before.get(), after.table);
-  out.top = top_growth(out.diff, before.get(), graph, after.classes, *after.distances);
+  out.top =
+      top_growth(out.diff, before.get(), after.table, graph, after.classes, *after.distances);
   if (!r.all_edge_names) {
     // The path's own edge names were not read with the graph; V8's snapshot still has them.
     for (RetainerStep& step : out.top.path) {
@@ -180,6 +181,8 @@ CapturedDiff capture_and_compare(v8::Isolate* isolate, PendingTable& before,
   }
   t.compare_ms = ms_since(start);
   snapshot.release(&t.release_ms);
+  // Only now: the trim's madvise calls slow down every thread touching memory meanwhile.
+  trim_in_background();
   return out;
 }
 

@@ -184,6 +184,12 @@ class PointerNames {
  public:
   explicit PointerNames(StringPool& pool) : pool_(pool), keys_(1024, nullptr), ids_(1024) {}
   uint32_t id(const char* name) {
+    // The slots of an array's backing store are internal edges named "0", "1", ...: a million
+    // distinct names for a million-element array. A table by value keeps them out of the hash.
+    if (*name >= '0' && *name <= '9') {
+      const uint32_t number = decimal(name);
+      if (number != kNotDecimal) return number_id(number, name);
+    }
     size_t slot = hash(name);
     while (keys_[slot] != name) {
       if (keys_[slot] == nullptr) return add(slot, name);
@@ -193,6 +199,30 @@ class PointerNames {
   }
 
  private:
+  static constexpr uint32_t kNotDecimal = UINT32_MAX;
+  static constexpr uint32_t kMaxNumber = 1U << 26;  // beyond this, numbers go through the hash
+
+  // The value of a canonical decimal ("0", "17"; not "017", "1a", or too large), else
+  // kNotDecimal.
+  static uint32_t decimal(const char* p) {
+    if (p[0] == '0') return p[1] == '\0' ? 0 : kNotDecimal;
+    uint32_t value = 0;
+    for (; *p != '\0'; ++p) {
+      if (*p < '0' || *p > '9' || value >= kMaxNumber / 10) return kNotDecimal;
+      value = value * 10 + static_cast<uint32_t>(*p - '0');
+    }
+    return value;
+  }
+  uint32_t number_id(uint32_t number, const char* name) {
+    if (number >= by_number_.size()) by_number_.resize(std::max<size_t>(number + 1, by_number_.size() * 2), 0);
+    uint32_t& id = by_number_[number];
+    if (id == 0) {  // 0 is the empty name's id, never a number's
+      id = pool_.size();
+      pool_.add(name);
+    }
+    return id;
+  }
+
   size_t hash(const char* p) const {
     return static_cast<size_t>((reinterpret_cast<uintptr_t>(p) * 0x9E3779B97F4A7C15ULL) >> 24) &
            (keys_.size() - 1);
@@ -223,6 +253,7 @@ class PointerNames {
   std::vector<const char*> keys_;  // power-of-two size, at most half full
   std::vector<uint32_t> ids_;
   size_t count_ = 0;
+  std::vector<uint32_t> by_number_;  // id of each decimal name seen, 0 for none yet
 };
 
 // Names through the public API. GetName() returns internalized strings, unique by content, so a

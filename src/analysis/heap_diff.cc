@@ -159,7 +159,8 @@ Distances path_distances(const HeapGraph& after) {
   return compute_distances(after, ephemerons, {.record_parent_edges = true});
 }
 
-TopGrowth top_growth(const HeapDiff& diff, const IdClassTable& before, const HeapGraph& after,
+TopGrowth top_growth(const HeapDiff& diff, const IdClassTable& before,
+                     const IdClassTable& after_table, const HeapGraph& after,
                      const ClassIndex& after_classes, const Distances& d) {
   TopGrowth top;
   const ClassDelta* best = nullptr;
@@ -173,6 +174,18 @@ TopGrowth top_growth(const HeapDiff& diff, const IdClassTable& before, const Hea
   top.size_delta = best->size_delta();
   top.added_count = best->added_count;
 
+  // The class's new ids, from a merge of the two sorted id columns: a short list to look the
+  // class's nodes up in (not the whole first snapshot).
+  std::vector<bool> table_class(after_table.classes.size(), false);
+  for (size_t c = 0; c < after_table.classes.size(); ++c)
+    table_class[c] = after_table.classes[c].key == top.key;
+  std::vector<uint32_t> new_ids;
+  for (size_t j = 0, i = 0; j < after_table.ids.size(); ++j) {
+    if (!table_class[after_table.class_of[j]]) continue;
+    while (i < before.ids.size() && before.ids[i] < after_table.ids[j]) ++i;
+    if (i == before.ids.size() || before.ids[i] != after_table.ids[j])
+      new_ids.push_back(after_table.ids[j]);
+  }
   std::vector<bool> in_class(after_classes.classes.size(), false);
   for (size_t c = 0; c < after_classes.classes.size(); ++c)
     in_class[c] = after_classes.classes[c].key == top.key;
@@ -180,8 +193,7 @@ TopGrowth top_growth(const HeapDiff& diff, const IdClassTable& before, const Hea
   for (uint32_t node = 0; node < after.node_count(); ++node) {
     if (!in_class[after_classes.node_class[node]] || d.distance[node] == kNoDistance) continue;
     if (nearest != UINT32_MAX && d.distance[node] >= d.distance[nearest]) continue;
-    // Only a closer candidate is looked up among the old ids.
-    if (std::binary_search(before.ids.begin(), before.ids.end(), after.node_id[node])) continue;
+    if (!std::binary_search(new_ids.begin(), new_ids.end(), after.node_id[node])) continue;
     nearest = node;
   }
   if (nearest == UINT32_MAX) return top;

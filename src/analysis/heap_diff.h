@@ -119,9 +119,11 @@ struct TopGrowth {
   std::vector<RetainerStep> path;  // root first; empty when no new instance is reachable
 };
 
-// `after` / `after_classes`: the target snapshot the diff's `after` table was made from;
-// `distances`: its DevTools distances with parent edges (path_distances()).
-TopGrowth top_growth(const HeapDiff& diff, const IdClassTable& before, const HeapGraph& after,
+// `after_table` / `after` / `after_classes`: the diff's target table and the snapshot and
+// classes it was made from; `distances`: its DevTools distances with parent edges
+// (path_distances()).
+TopGrowth top_growth(const HeapDiff& diff, const IdClassTable& before,
+                     const IdClassTable& after_table, const HeapGraph& after,
                      const ClassIndex& after_classes, const Distances& distances);
 
 // The distances top_growth() reads. Independent of the diff, so they can be computed while the
