@@ -132,22 +132,22 @@ class Binding : public Napi::Addon<Binding> {
  public:
   Binding(Napi::Env env, Napi::Object exports)
       : isolate_(v8::Isolate::GetCurrent()), gc_(isolate_) {
-    DefineAddon(exports, {
-                             InstanceMethod("start", &Binding::start),
-                             InstanceMethod("gc", &Binding::gc),
-                             InstanceMethod("counters", &Binding::counters),
-                             InstanceMethod("heapStatistics", &Binding::heap_statistics),
-                             InstanceMethod("writeSnapshot", &Binding::write_snapshot),
-                             InstanceMethod("setNearHeapLimit", &Binding::set_near_heap_limit),
-                             InstanceMethod("setLeakOptions", &Binding::set_leak_options),
-                             InstanceMethod("leakState", &Binding::leak_state),
-                             InstanceMethod("heapDiffCapture", &Binding::heap_diff_capture),
-                             InstanceMethod("setGcHooks", &Binding::set_gc_hooks),
-                             InstanceMethod("heapDiffEnd", &Binding::heap_diff_end),
-                             InstanceMethod("v8SnapshotBaseline", &Binding::v8_snapshot_baseline),
-                             InstanceMethod("checkSnapshotReader",
-                                            &Binding::check_snapshot_reader_js),
-                         });
+    DefineAddon(exports,
+                {
+                    InstanceMethod("start", &Binding::start),
+                    InstanceMethod("gc", &Binding::gc),
+                    InstanceMethod("counters", &Binding::counters),
+                    InstanceMethod("heapStatistics", &Binding::heap_statistics),
+                    InstanceMethod("writeSnapshot", &Binding::write_snapshot),
+                    InstanceMethod("setNearHeapLimit", &Binding::set_near_heap_limit),
+                    InstanceMethod("setLeakOptions", &Binding::set_leak_options),
+                    InstanceMethod("leakState", &Binding::leak_state),
+                    InstanceMethod("heapDiffCapture", &Binding::heap_diff_capture),
+                    InstanceMethod("setGcHooks", &Binding::set_gc_hooks),
+                    InstanceMethod("heapDiffEnd", &Binding::heap_diff_end),
+                    InstanceMethod("v8SnapshotBaseline", &Binding::v8_snapshot_baseline),
+                    InstanceMethod("checkSnapshotReader", &Binding::check_snapshot_reader_js),
+                });
     gc_.on_full_gc = [this](const FullGcStats& s) {
       Event e;
       e.kind = EventKind::kStats;
@@ -519,8 +519,7 @@ class Binding : public Napi::Addon<Binding> {
     o.Set("json", Napi::String::New(env, json));
     o.Set("before_timing", timings_to_js(env, before->timings()));
     o.Set("timing", timings_to_js(env, timings));
-    o.Set("table_bytes",
-          Napi::Number::New(env, static_cast<double>(before->get().memory_bytes())));
+    o.Set("table_bytes", Napi::Number::New(env, static_cast<double>(before->get().memory_bytes())));
     return o;
   }
 
@@ -555,9 +554,9 @@ class Binding : public Napi::Addon<Binding> {
     Napi::Object o = Napi::Object::New(env);
     o.Set("from_records", Napi::Boolean::New(env, c.from_records));
     const std::pair<const char*, uint64_t> counts[] = {
-        {"nodes", c.nodes},         {"edges", c.edges},           {"structure", c.structure},
+        {"nodes", c.nodes},           {"edges", c.edges},           {"structure", c.structure},
         {"node_names", c.node_names}, {"edge_names", c.edge_names}, {"classes", c.classes},
-        {"retained", c.retained},   {"distance", c.distance}};
+        {"retained", c.retained},     {"distance", c.distance}};
     for (const auto& [name, value] : counts)
       o.Set(name, Napi::Number::New(env, static_cast<double>(value)));
     Napi::Array examples = Napi::Array::New(env, c.examples.size());

@@ -1,6 +1,7 @@
 #include "addon/heap_capture.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -32,16 +33,47 @@ double ms_since(Clock::time_point t) {
 
 // V8 frees its snapshot as millions of small blocks, which glibc keeps: without a trim the
 // process would stay at its snapshot-time RSS (often several times the heap) after every
-// HeapDiff. The trim takes 0.1-0.2 s on a 2M-node snapshot, so it runs beside the caller; the
-// next one (or the process's exit) waits for it.
-void trim_in_background() {
+// HeapDiff. A trim takes 0.1-0.2 s on a 2M-node snapshot and its madvise calls slow down every
+// thread touching memory meanwhile (V8 taking the next snapshot ran 0.4 s slower beside one),
+// so it runs on its own thread after a delay, and a HeapDiff starting meanwhile cancels it.
+class MemoryTrim {
+ public:
+  ~MemoryTrim() { cancel(); }  // at exit: never wait out a delay
+
+  void schedule(std::chrono::milliseconds delay) {
+    cancel();
+    const std::lock_guard<std::mutex> lock(mutex_);
+    cancelled_ = false;
+    job_ = std::async(std::launch::async, [this, delay] {
+      std::unique_lock<std::mutex> wait_lock(mutex_);
+      if (wake_.wait_for(wait_lock, delay, [this] { return cancelled_; })) return;
+      wait_lock.unlock();
 #ifdef __GLIBC__
-  static std::mutex mutex;
-  static std::future<void> pending;
-  const std::lock_guard<std::mutex> lock(mutex);
-  if (pending.valid()) pending.wait();
-  pending = std::async(std::launch::async, [] { malloc_trim(0); });
+      malloc_trim(0);
 #endif
+    });
+  }
+
+  // Cancels a trim that has not started, and waits for one that has.
+  void cancel() {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      cancelled_ = true;
+    }
+    wake_.notify_all();
+    if (job_.valid()) job_.wait();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool cancelled_ = false;
+  std::future<void> job_;
+};
+
+MemoryTrim& memory_trim() {
+  static MemoryTrim trim;
+  return trim;
 }
 
 // V8's snapshot from TakeHeapSnapshot until release(), which also runs on every early exit.
@@ -108,9 +140,9 @@ Analysis analyze(const HeapGraph& graph, bool with_retained, CaptureTimings& t) 
     options.distances = false;
     options.dominated_children = true;
     const RetentionAnalysis retention = analyze_retention(graph, sizes, options);
-    class_retained = class_retained_sizes(retention.tree, a.classes.node_class,
-                                          static_cast<uint32_t>(a.classes.classes.size()), sizes,
-                                          graph.root);
+    class_retained =
+        class_retained_sizes(retention.tree, a.classes.node_class,
+                             static_cast<uint32_t>(a.classes.classes.size()), sizes, graph.root);
     t.retained_ms = ms_since(retained_start);
   }
   a.table = make_id_class_table(graph, a.classes, {sizes.data(), sizes.size()}, class_retained);
@@ -126,13 +158,13 @@ const IdClassTable& PendingTable::get() {
 }
 
 PendingTable capture_id_class_table(v8::Isolate* isolate, bool with_retained) {
+  memory_trim().cancel();
   PendingTable pending;
   CaptureTimings& t = *pending.timings_;
   v8::HandleScope scope(isolate);
   V8Snapshot snapshot(isolate, t);
   // No path is looked for in the first snapshot, so its edge names are never read.
-  auto graph =
-      std::make_unique<HeapGraph>(std::move(read(isolate, snapshot, false, t).graph));
+  auto graph = std::make_unique<HeapGraph>(std::move(read(isolate, snapshot, false, t).graph));
   pending.node_count_ = graph->node_count();
   // The worker owns the graph and frees it as soon as the table is made.
   pending.future_ =
@@ -141,7 +173,7 @@ PendingTable capture_id_class_table(v8::Isolate* isolate, bool with_retained) {
         return analyze(*own, with_retained, t).table;
       });
   snapshot.release(&t.release_ms);
-  trim_in_background();
+  memory_trim().schedule(std::chrono::seconds(1));
   return pending;
 }
 
@@ -149,6 +181,7 @@ CapturedDiff capture_and_compare(v8::Isolate* isolate, PendingTable& before,
                                  CaptureTimings* timings) {
   CaptureTimings local;
   CaptureTimings& t = timings != nullptr ? *timings : local;
+  memory_trim().cancel();
   v8::HandleScope scope(isolate);
   V8Snapshot snapshot(isolate, t);
   V8GraphRead r = read(isolate, snapshot, true, t);
@@ -170,8 +203,7 @@ CapturedDiff capture_and_compare(v8::Isolate* isolate, PendingTable& before,
   const auto start = Clock::now();
   CapturedDiff out;
   out.diff = diff_heaps(before.get(), after.table);
-  out.top =
-      top_growth(out.diff, before.get(), after.table, graph, after.classes, *after.distances);
+  out.top = top_growth(out.diff, before.get(), after.table, graph, after.classes, *after.distances);
   if (!r.all_edge_names) {
     // The path's own edge names were not read with the graph; V8's snapshot still has them.
     for (RetainerStep& step : out.top.path) {
@@ -181,8 +213,7 @@ CapturedDiff capture_and_compare(v8::Isolate* isolate, PendingTable& before,
   }
   t.compare_ms = ms_since(start);
   snapshot.release(&t.release_ms);
-  // Only now: the trim's madvise calls slow down every thread touching memory meanwhile.
-  trim_in_background();
+  memory_trim().schedule(std::chrono::milliseconds(0));
   return out;
 }
 

@@ -64,21 +64,27 @@ void compare_graphs(const HeapGraph& mine, const HeapGraph& file, bool edge_name
   Tally tally(out);
   if (mine.node_count() != file.node_count() || mine.edge_count() != file.edge_count() ||
       mine.root != file.root) {
-    tally.fail(out.structure, [&] { return fmt::format("{} nodes / {} edges / root {} against the file's {} / {} / {}",
-               mine.node_count(), mine.edge_count(), mine.root, file.node_count(),
-               file.edge_count(), file.root); });
+    tally.fail(out.structure, [&] {
+      return fmt::format("{} nodes / {} edges / root {} against the file's {} / {} / {}",
+                         mine.node_count(), mine.edge_count(), mine.root, file.node_count(),
+                         file.edge_count(), file.root);
+    });
     return;
   }
   for (uint32_t i = 0; i < mine.node_count(); ++i) {
     if (mine.node_type[i] != file.node_type[i] || mine.node_id[i] != file.node_id[i] ||
         mine.node_self_size[i] != file.node_self_size[i] ||
         mine.first_edge[i] != file.first_edge[i]) {
-      tally.fail(out.structure, [&] { return fmt::format("node {} (id {}): type/size/edges differ", i, file.node_id[i]); });
+      tally.fail(out.structure, [&] {
+        return fmt::format("node {} (id {}): type/size/edges differ", i, file.node_id[i]);
+      });
       continue;
     }
     if (name_kept(mine.node_type[i]) && mine.name(i) != file.name(i))
-      tally.fail(out.node_names, [&] { return fmt::format("node {} (id {}): name '{}' against '{}'", i, file.node_id[i],
-                 mine.name(i), file.name(i)); });
+      tally.fail(out.node_names, [&] {
+        return fmt::format("node {} (id {}): name '{}' against '{}'", i, file.node_id[i],
+                           mine.name(i), file.name(i));
+      });
   }
   for (uint64_t e = 0; e < mine.edge_count(); ++e) {
     if (mine.edge_type[e] != file.edge_type[e] || mine.edge_to[e] != file.edge_to[e]) {
@@ -86,8 +92,10 @@ void compare_graphs(const HeapGraph& mine, const HeapGraph& file, bool edge_name
       continue;
     }
     if (edge_names && mine.edge_name_text(e) != file.edge_name_text(e))
-      tally.fail(out.edge_names, [&] { return fmt::format("edge {}: name '{}' against '{}'", e, mine.edge_name_text(e),
-                 file.edge_name_text(e)); });
+      tally.fail(out.edge_names, [&] {
+        return fmt::format("edge {}: name '{}' against '{}'", e, mine.edge_name_text(e),
+                           file.edge_name_text(e));
+      });
   }
 }
 
@@ -110,18 +118,24 @@ void compare_analyses(const HeapGraph& mine, const HeapGraph& lean, const HeapGr
   for (uint32_t i = 0; i < mine.node_count(); ++i) {
     const std::string& x = mine_classes.classes[mine_classes.node_class[i]].name;
     const std::string& y = file_classes.classes[file_classes.node_class[i]].name;
-    if (x != y) tally.fail(out.classes, [&] { return fmt::format("node {}: class '{}' against '{}'", i, x, y); });
+    if (x != y)
+      tally.fail(out.classes,
+                 [&] { return fmt::format("node {}: class '{}' against '{}'", i, x, y); });
     if (a.tree.idom[i] != b.tree.idom[i] || a.tree.retained[i] != b.tree.retained[i])
-      tally.fail(out.retained, [&] { return fmt::format("node {}: dominator {} / retained {} against {} / {}", i,
-                 a.tree.idom[i], a.tree.retained[i], b.tree.idom[i], b.tree.retained[i]); });
+      tally.fail(out.retained, [&] {
+        return fmt::format("node {}: dominator {} / retained {} against {} / {}", i, a.tree.idom[i],
+                           a.tree.retained[i], b.tree.idom[i], b.tree.retained[i]);
+      });
     if (c.tree.idom[i] != b.tree.idom[i] || c.tree.retained[i] != b.tree.retained[i])
       tally.fail(out.retained, [&] {
         return fmt::format("node {} (lean read): dominator {} / retained {} against {} / {}", i,
                            c.tree.idom[i], c.tree.retained[i], b.tree.idom[i], b.tree.retained[i]);
       });
     if (a.distances.distance[i] != b.distances.distance[i])
-      tally.fail(out.distance, [&] { return fmt::format("node {}: distance {} against {}", i, a.distances.distance[i],
-                 b.distances.distance[i]); });
+      tally.fail(out.distance, [&] {
+        return fmt::format("node {}: distance {} against {}", i, a.distances.distance[i],
+                           b.distances.distance[i]);
+      });
   }
 }
 

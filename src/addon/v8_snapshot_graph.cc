@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <future>
 #include <cstring>
+#include <future>
 #include <limits>
 #include <stdexcept>
 #include <string_view>
@@ -26,7 +26,8 @@ namespace {
 //   HeapEntry      +0 u32 type:4 | index:28   +8 self size (bits 0-47), detachedness (48-49)
 //                  +16 HeapSnapshot*
 //                  +24 const char* name       +32 u32 id
-//   HeapGraphEdge  +0 u32 type:3 | from:29    +8 HeapEntry* to      +16 const char* name | int index
+//   HeapGraphEdge  +0 u32 type:3 | from:29    +8 HeapEntry* to      +16 const char* name | int
+//   index
 // Reading the index and the name pointers there saves a hash lookup per edge and a JS string
 // per name (GetName() internalizes one each call). The layout is private, so it is proven on the
 // snapshot at hand before use: every node's type, position, size, snapshot and id and every
@@ -45,10 +46,18 @@ T field(const void* record, size_t offset) {
 constexpr uint64_t kSelfSizeMask = (uint64_t{1} << 48) - 1;
 constexpr unsigned kDetachednessShift = 48;
 
-uint32_t entry_index(const v8::HeapGraphNode* node) { return field<uint32_t>(node, 0) >> 4; }
-const char* entry_name(const v8::HeapGraphNode* node) { return field<const char*>(node, 24); }
-const char* edge_name_ptr(const v8::HeapGraphEdge* edge) { return field<const char*>(edge, 16); }
-int edge_index(const v8::HeapGraphEdge* edge) { return field<int>(edge, 16); }
+uint32_t entry_index(const v8::HeapGraphNode* node) {
+  return field<uint32_t>(node, 0) >> 4;
+}
+const char* entry_name(const v8::HeapGraphNode* node) {
+  return field<const char*>(node, 24);
+}
+const char* edge_name_ptr(const v8::HeapGraphEdge* edge) {
+  return field<const char*>(edge, 16);
+}
+int edge_index(const v8::HeapGraphEdge* edge) {
+  return field<int>(edge, 16);
+}
 
 // Whether V8's records say what the API said about them.
 bool entry_matches(const v8::HeapSnapshot& snapshot, const v8::HeapGraphNode* node, uint32_t i,
@@ -214,7 +223,8 @@ class PointerNames {
     return value;
   }
   uint32_t number_id(uint32_t number, const char* name) {
-    if (number >= by_number_.size()) by_number_.resize(std::max<size_t>(number + 1, by_number_.size() * 2), 0);
+    if (number >= by_number_.size())
+      by_number_.resize(std::max<size_t>(number + 1, by_number_.size() * 2), 0);
     uint32_t& id = by_number_[number];
     if (id == 0) {  // 0 is the empty name's id, never a number's
       id = pool_.size();
@@ -372,8 +382,7 @@ bool walk_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g, bool edge_name
   g.strings.add("");  // id 0: the name of every node whose name is not read
   // Only V8's snapshot is read, never the JS heap, and the isolate thread waits for the helper
   // (the future's destructor on every return), so the snapshot cannot change or go away.
-  auto targets =
-      std::async(std::launch::async, [&] { fill_targets_from_entries(snapshot, g); });
+  auto targets = std::async(std::launch::async, [&] { fill_targets_from_entries(snapshot, g); });
   PointerNames names(g.strings);
   for (uint32_t i = 0; i < n; ++i) {
     const v8::HeapGraphNode* node = snapshot.GetNode(static_cast<int>(i));
@@ -382,8 +391,8 @@ bool walk_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g, bool edge_name
     const uint64_t size_word = field<uint64_t>(node, 8);
     const uint64_t self_size = size_word & kSelfSizeMask;
     const bool check = i % 64 == 0;
-    if (check && !entry_matches(snapshot, node, i, node->GetType(), node->GetShallowSize(),
-                                node->GetId()))
+    if (check &&
+        !entry_matches(snapshot, node, i, node->GetType(), node->GetShallowSize(), node->GetId()))
       return false;
     const auto type = static_cast<NodeType>(word & 15U);
     g.node_type[i] = type;
@@ -454,8 +463,7 @@ void walk_api(v8::Isolate* isolate, const v8::HeapSnapshot& snapshot, HeapGraph&
 // distance filter).
 std::vector<FetchedEdgeName> fetch_analysis_edge_names(v8::Isolate* isolate,
                                                        const v8::HeapSnapshot& snapshot,
-                                                       const HeapGraph& graph,
-                                                       bool for_distances) {
+                                                       const HeapGraph& graph, bool for_distances) {
   constexpr uint32_t kNone = UINT32_MAX;
   uint32_t native_context = kNone;
   uint32_t map_descriptors = kNone;
@@ -467,9 +475,8 @@ std::vector<FetchedEdgeName> fetch_analysis_edge_names(v8::Isolate* isolate,
   std::vector<FetchedEdgeName> out;
   for (uint32_t i = 0; i < graph.node_count(); ++i) {
     const uint8_t type = graph.node_type[i];
-    const bool all = for_distances &&
-                     ((type == kHidden && graph.node_name[i] == native_context) ||
-                      (type == kArray && graph.node_name[i] == map_descriptors));
+    const bool all = for_distances && ((type == kHidden && graph.node_name[i] == native_context) ||
+                                       (type == kArray && graph.node_name[i] == map_descriptors));
     const v8::HeapGraphNode* node = snapshot.GetNode(static_cast<int>(i));
     for (uint64_t e = graph.edges_begin(i); e < graph.edges_end(i); ++e) {
       if (!all && graph.edge_type[e] != kInternal) continue;
@@ -554,8 +561,7 @@ FetchedEdgeName fetch_edge_name(v8::Isolate* isolate, const v8::HeapSnapshot& sn
                                 const HeapGraph& graph, uint64_t edge) {
   const uint32_t owner = edge_owner(graph, edge);
   const v8::HeapGraphNode* node = snapshot.GetNode(static_cast<int>(owner));
-  return name_of(isolate, node->GetChild(static_cast<int>(edge - graph.edges_begin(owner))),
-                 edge);
+  return name_of(isolate, node->GetChild(static_cast<int>(edge - graph.edges_begin(owner))), edge);
 }
 
 }  // namespace leakscope::addon

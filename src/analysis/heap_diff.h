@@ -104,7 +104,8 @@ struct RetainerStep {
   std::string edge_type;   // "property", "element", "context", "internal", ... ; empty for the root
   std::string class_name;  // class of the node the edge leads to
   uint32_t node_id = 0;    // its snapshot id
-  uint64_t edge_ordinal = UINT64_MAX;  // the edge's ordinal in the target graph; UINT64_MAX for the root
+  // The edge's ordinal in the target graph; UINT64_MAX for the root.
+  uint64_t edge_ordinal = UINT64_MAX;
 };
 
 // The class that grew most by size, and the shortest path (retainer_paths.h: from the user roots
