@@ -182,11 +182,11 @@ declare namespace leakscope {
     snapshot_ms: number;
     /** Walking V8's snapshot graph into leakscope's. */
     read_ms: number;
-    /** Classes, sizes, dominators (and end()'s distances for the path), on a worker thread. */
+    /** Classes, sizes and dominators, on a worker thread. */
     analyze_ms: number;
     /** Of analyze_ms, the dominator tree and per-class retained sizes. */
     retained_ms: number;
-    /** end() only: the comparison and the top growing class's path. */
+    /** end() only: the distances (beside analyze_ms), the comparison and the top growing class's path. */
     compare_ms: number;
     /** V8 deleting its snapshot. */
     release_ms: number;

@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -120,7 +119,6 @@ V8GraphRead read(v8::Isolate* isolate, const V8Snapshot& snapshot, bool edge_nam
 struct Analysis {
   ClassIndex classes;
   IdClassTable table;
-  std::optional<Distances> distances;  // for the retaining path (end() only)
 };
 
 // Classes, sizes and optionally per-class retained sizes. Plain objects are classed by
@@ -188,22 +186,18 @@ CapturedDiff capture_and_compare(v8::Isolate* isolate, PendingTable& before,
   HeapGraph& graph = r.graph;
   const bool with_retained = before.get().has_retained;
   // On an exception the future's destructor waits for the worker before `graph` goes away.
-  auto analysis = std::async(std::launch::async, [&graph, with_retained, &t] {
-    Analysis a = analyze(graph, with_retained, t);
-    const auto start = Clock::now();
-    a.distances = path_distances(graph);
-    t.analyze_ms += ms_since(start);
-    return a;
-  });
+  auto analysis = std::async(
+      std::launch::async, [&graph, with_retained, &t] { return analyze(graph, with_retained, t); });
   // With every edge name read, V8's snapshot is not needed any more; else it is kept for the
-  // path's edge names (below).
+  // path's edge names (below). The path's distances are computed here meanwhile.
   if (r.all_edge_names) snapshot.release(&t.release_ms);
+  const auto start = Clock::now();
+  const Distances distances = path_distances(graph);
   const Analysis after = analysis.get();
 
-  const auto start = Clock::now();
   CapturedDiff out;
   out.diff = diff_heaps(before.get(), after.table);
-  out.top = top_growth(out.diff, before.get(), after.table, graph, after.classes, *after.distances);
+  out.top = top_growth(out.diff, before.get(), after.table, graph, after.classes, distances);
   if (!r.all_edge_names) {
     // The path's own edge names were not read with the graph; V8's snapshot still has them.
     for (RetainerStep& step : out.top.path) {

@@ -22,7 +22,8 @@ struct CaptureTimings {
   double release_ms = 0;   // V8 deleting its snapshot
   double analyze_ms = 0;   // classes, sizes, dominators (worker thread)
   double retained_ms = 0;  // of which the dominator tree and per-class retained sizes
-  double compare_ms = 0;   // the diff and the top growing class's retaining path
+  double compare_ms = 0;   // distances, the diff and the top growing class's retaining path
+                           // (the distances beside analyze_ms, on the isolate thread)
 };
 
 // The constructor's half: what a HeapDiff keeps between its two points in time. The table is
