@@ -192,6 +192,9 @@ class NodeOrdinals {
 class PointerNames {
  public:
   explicit PointerNames(StringPool& pool) : pool_(pool), keys_(1024, nullptr), ids_(1024) {}
+  // The name an id of this table stands for (V8's pointer), or nullptr for ids it did not make.
+  const char* pointer(uint32_t id) const { return id < pointers_.size() ? pointers_[id] : nullptr; }
+
   uint32_t id(const char* name) {
     // The slots of an array's backing store are internal edges named "0", "1", ...: a million
     // distinct names for a million-element array. A table by value keeps them out of the hash.
@@ -226,10 +229,14 @@ class PointerNames {
     if (number >= by_number_.size())
       by_number_.resize(std::max<size_t>(number + 1, by_number_.size() * 2), 0);
     uint32_t& id = by_number_[number];
-    if (id == 0) {  // 0 is the empty name's id, never a number's
-      id = pool_.size();
-      pool_.add(name);
-    }
+    if (id == 0) id = new_id(name);  // 0 is the empty name's id, never a number's
+    return id;
+  }
+  uint32_t new_id(const char* name) {
+    const uint32_t id = pool_.size();
+    pool_.add(name);
+    if (pointers_.size() <= id) pointers_.resize(id + 1, nullptr);
+    pointers_[id] = name;
     return id;
   }
 
@@ -238,8 +245,7 @@ class PointerNames {
            (keys_.size() - 1);
   }
   uint32_t add(size_t slot, const char* name) {
-    const uint32_t id = pool_.size();
-    pool_.add(name);
+    const uint32_t id = new_id(name);
     keys_[slot] = name;
     ids_[slot] = id;
     if (++count_ * 2 > keys_.size()) grow();
@@ -263,7 +269,8 @@ class PointerNames {
   std::vector<const char*> keys_;  // power-of-two size, at most half full
   std::vector<uint32_t> ids_;
   size_t count_ = 0;
-  std::vector<uint32_t> by_number_;  // id of each decimal name seen, 0 for none yet
+  std::vector<uint32_t> by_number_;    // id of each decimal name seen, 0 for none yet
+  std::vector<const char*> pointers_;  // by id
 };
 
 // Names through the public API. GetName() returns internalized strings, unique by content, so a
@@ -359,37 +366,16 @@ bool may_be_ephemeron(const char* name) {
   return p != name && std::strncmp(p, kKeyPart, sizeof kKeyPart - 1) == 0;
 }
 
-// Edge targets from V8's records: one read of each target's entry, scattered over the whole
-// snapshot, so walk_entries() leaves this column to a second thread.
-void fill_targets_from_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g) {
-  const uint32_t n = g.node_count();
-  for (uint32_t i = 0; i < n; ++i) {
-    const v8::HeapGraphNode* node = snapshot.GetNode(static_cast<int>(i));
-    const uint64_t first = g.first_edge[i];
-    const auto children = static_cast<int>(g.first_edge[i + 1] - first);
-    for (int c = 0; c < children; ++c)
-      g.edge_to[first + c] = entry_index(field<const v8::HeapGraphNode*>(node->GetChild(c), 8));
-  }
-}
-
-// Reads names, types, ids, sizes, detachedness and targets from V8's records (the layout
-// names_hold() proved on a sample); edge_names false keeps only WeakMap entries' edge names.
+// Reads nodes [begin, end) and their edges from V8's records: names, types, ids, sizes,
+// detachedness and targets (an edge's target position is read from the target's own entry).
 // Every 64th node and its edges are checked against the API once more on the way; false means
-// one disagreed and the graph is to be refilled by walk_api().
-bool walk_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g, bool edge_names) {
-  const uint32_t n = g.node_count();
-  g.strings = StringPool();
-  g.strings.add("");  // id 0: the name of every node whose name is not read
-  // Only V8's snapshot is read, never the JS heap, and the isolate thread waits for the helper
-  // (the future's destructor on every return), so the snapshot cannot change or go away.
-  auto targets = std::async(std::launch::async, [&] { fill_targets_from_entries(snapshot, g); });
-  PointerNames names(g.strings);
-  for (uint32_t i = 0; i < n; ++i) {
+// one disagreed. edge_names false keeps only WeakMap entries' edge names.
+bool walk_range(const v8::HeapSnapshot& snapshot, HeapGraph& g, uint32_t begin, uint32_t end,
+                PointerNames& names, bool edge_names) {
+  for (uint32_t i = begin; i < end; ++i) {
     const v8::HeapGraphNode* node = snapshot.GetNode(static_cast<int>(i));
     const uint32_t word = field<uint32_t>(node, 0);
-    const uint32_t id = field<uint32_t>(node, 32);
     const uint64_t size_word = field<uint64_t>(node, 8);
-    const uint64_t self_size = size_word & kSelfSizeMask;
     const bool check = i % 64 == 0;
     if (check &&
         !entry_matches(snapshot, node, i, node->GetType(), node->GetShallowSize(), node->GetId()))
@@ -397,8 +383,8 @@ bool walk_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g, bool edge_name
     const auto type = static_cast<NodeType>(word & 15U);
     g.node_type[i] = type;
     g.node_name[i] = name_needed(type) ? names.id(entry_name(node)) : 0;
-    g.node_id[i] = id;
-    g.node_self_size[i] = self_size;
+    g.node_id[i] = field<uint32_t>(node, 32);
+    g.node_self_size[i] = size_word & kSelfSizeMask;
     g.node_detachedness[i] = static_cast<uint8_t>((size_word >> kDetachednessShift) & 3U);
     const uint64_t first = g.first_edge[i];
     const auto children = static_cast<int>(g.first_edge[i + 1] - first);
@@ -409,6 +395,7 @@ bool walk_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g, bool edge_name
       if (check && !edge_matches(edge, edge->GetType(), edge->GetToNode())) return false;
       if (edge_type >= kKnownEdgeTypeCount) return false;  // a type this code does not know
       g.edge_type[first + c] = static_cast<uint8_t>(edge_type);
+      g.edge_to[first + c] = entry_index(field<const v8::HeapGraphNode*>(edge, 8));
       if (edge_type == kElement || edge_type == kHiddenEdge) {
         g.edge_name[first + c] = static_cast<uint32_t>(edge_index(edge));
       } else if (edge_names || (edge_type == kInternal && may_be_ephemeron(edge_name_ptr(edge)))) {
@@ -418,7 +405,42 @@ bool walk_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g, bool edge_name
       }
     }
   }
-  targets.get();
+  return true;
+}
+
+// Reads the whole graph from V8's records (the layout names_hold() proved on a sample), the
+// second half of the nodes on a helper thread with names of its own, merged afterwards. False:
+// a check failed and the graph is to be refilled by walk_api().
+bool walk_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g, bool edge_names) {
+  const uint32_t n = g.node_count();
+  // Halves of about equal edge counts: edges are most of the work.
+  const uint64_t half_edges = g.edge_count() / 2;
+  const uint32_t mid = static_cast<uint32_t>(
+      std::lower_bound(g.first_edge.begin(), g.first_edge.end() - 1, half_edges) -
+      g.first_edge.begin());
+  g.strings = StringPool();
+  g.strings.add("");  // id 0: the name of every node and edge whose name is not read
+  StringPool second_pool;
+  second_pool.add("");
+  PointerNames names(g.strings);
+  PointerNames second_names(second_pool);
+  // Only V8's snapshot is read, never the JS heap, and the isolate thread waits for the helper
+  // (the future's destructor on every return), so the snapshot cannot change or go away.
+  auto second = std::async(std::launch::async, [&] {
+    return walk_range(snapshot, g, mid, n, second_names, edge_names);
+  });
+  const bool first_ok = walk_range(snapshot, g, 0, mid, names, edge_names);
+  if (!second.get() || !first_ok) return false;
+  // The helper's name ids, renumbered into the graph's pool (by V8's pointer, so a name both
+  // halves saw gets one id).
+  std::vector<uint32_t> renumber(second_pool.size(), 0);
+  for (uint32_t id = 1; id < second_pool.size(); ++id)
+    renumber[id] = names.id(second_names.pointer(id));
+  for (uint32_t i = mid; i < n; ++i) g.node_name[i] = renumber[g.node_name[i]];
+  for (uint64_t e = g.first_edge[mid]; e < g.edge_count(); ++e) {
+    const uint8_t type = g.edge_type[e];
+    if (type != kElement && type != kHiddenEdge) g.edge_name[e] = renumber[g.edge_name[e]];
+  }
   g.root = entry_index(snapshot.GetRoot());
   return true;
 }
