@@ -160,7 +160,7 @@ declare namespace leakscope {
         '+': number;
         /** Root first; edge_type is V8's ('property', 'element', 'context', 'internal', 'shortcut', ...). */
         retainers: { edge: string; edge_type: string; what: string; id: number }[];
-        /** e.g. '(root) -> .2 global -> .app Object -> .sessions Map -> .table (array) -> [7] Session' */
+        /** e.g. 'global -> .app Object -> .sessions Map -> .table (array) -> .3513 Session' */
         path: string;
       };
     };

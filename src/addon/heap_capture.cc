@@ -40,7 +40,8 @@ class MemoryTrim {
   ~MemoryTrim() { cancel(); }  // at exit: never wait out a delay
 
   void schedule(std::chrono::milliseconds delay) {
-    cancel();
+    const std::lock_guard<std::mutex> control(control_);
+    cancel_locked();
     const std::lock_guard<std::mutex> lock(mutex_);
     cancelled_ = false;
     job_ = std::async(std::launch::async, [this, delay] {
@@ -55,6 +56,12 @@ class MemoryTrim {
 
   // Cancels a trim that has not started, and waits for one that has.
   void cancel() {
+    const std::lock_guard<std::mutex> control(control_);
+    cancel_locked();
+  }
+
+ private:
+  void cancel_locked() {
     {
       const std::lock_guard<std::mutex> lock(mutex_);
       cancelled_ = true;
@@ -63,8 +70,8 @@ class MemoryTrim {
     if (job_.valid()) job_.wait();
   }
 
- private:
-  std::mutex mutex_;
+  std::mutex control_;  // one schedule() or cancel() at a time (isolates in several threads)
+  std::mutex mutex_;    // cancelled_, with wake_
   std::condition_variable wake_;
   bool cancelled_ = false;
   std::future<void> job_;
