@@ -116,6 +116,35 @@ test('HeapDiff works in a worker too', async () => {
   assert.equal(plus, 321);
 });
 
+test('HeapDiffs in the main thread and two workers at once: each counts its own objects', async () => {
+  const { Worker } = await import('node:worker_threads');
+  const code = (n) => `
+    const ls = require(${JSON.stringify(require.resolve('leakscope'))});
+    ls.configure({ signal: false });
+    class Mine {}
+    const keep = [];
+    let total = 0;
+    for (let round = 0; round < 3; round++) {
+      const hd = new ls.HeapDiff();
+      for (let i = 0; i < ${n}; i++) keep.push(new Mine());
+      total += hd.end().change.details.find((d) => d.what === 'Mine')['+'];
+    }
+    require('worker_threads').parentPort.postMessage(total);`;
+  const workers = [new Worker(code(111), { eval: true }), new Worker(code(222), { eval: true })];
+  const done = workers.map((w) => Promise.all([new Promise((r) => w.once('message', r)), new Promise((r) => w.once('exit', r))]));
+  class MainOnly {}
+  const keep = [];
+  let main_total = 0;
+  for (let round = 0; round < 3; round++) {
+    const hd = new leakscope.HeapDiff();
+    for (let i = 0; i < 333; i++) keep.push(new MainOnly());
+    main_total += hd.end().change.details.find((d) => d.what === 'MainOnly')['+'];
+  }
+  const results = await Promise.all(done);
+  assert.deepEqual(results.map(([total, code]) => [total, code]), [[333, 0], [666, 0]]);
+  assert.equal(main_total, 999);
+});
+
 test('the top growing class comes with its retaining path from the global object', () => {
   class Session {
     constructor(i) { this.a = i; this.b = i; this.c = i; this.d = i; this.e = i; this.f = i; }
