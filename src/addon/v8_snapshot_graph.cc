@@ -23,17 +23,17 @@ namespace {
 //
 // A HeapGraphNode* is V8's HeapEntry and a HeapGraphEdge* its HeapGraphEdge. Every V8 in Node
 // 18-24 lays them out as
-//   HeapEntry      +0 u32 type:4 | index:28   +8 self size (bits 0-47), detachedness (48-49)
-//                  +16 HeapSnapshot*
-//                  +24 const char* name       +32 u32 id
-//   HeapGraphEdge  +0 u32 type:3 | from:29    +8 HeapEntry* to      +16 const char* name | int
-//   index
-// Reading the index and the name pointers there saves a hash lookup per edge and a JS string
+//   HeapEntry      +0  u32 type:4 | index:28
+//                  +8  self size (bits 0-47), detachedness (bits 48-49)
+//                  +16 HeapSnapshot*    +24 const char* name    +32 u32 id
+//   HeapGraphEdge  +0  u32 type:3 | from:29
+//                  +8  HeapEntry* to    +16 const char* name, or int index
+// Reading the positions and the name pointers there saves a hash lookup per edge and a JS string
 // per name (GetName() internalizes one each call). The layout is private, so it is proven on the
-// snapshot at hand before use: every node's type, position, size, snapshot and id and every
-// edge's type and target must match what the API says, and sampled names must equal GetName()
-// byte for byte (copied through a pipe, so a wrong guess fails with EFAULT, never a crash).
-// Otherwise the reader uses the public API alone.
+// snapshot at hand before use: for ~512 nodes spread over it and their first edges, every field
+// must match what the API says and the names must equal GetName() byte for byte (copied through
+// a pipe, so a wrong guess fails with EFAULT, never a crash); the walk then checks every 64th
+// node and its edges again. Otherwise the reader uses the public API alone.
 
 template <typename T>
 T field(const void* record, size_t offset) {
