@@ -19,7 +19,6 @@
 #include <utility>
 
 #include <uv.h>
-#include <v8-profiler.h>
 #include <v8.h>
 
 #include "addon/gc_monitor.h"
@@ -27,14 +26,11 @@
 #include "addon/leak_watch.h"
 #include "addon/reader_check.h"
 #include "addon/snapshot_file.h"
+#include "addon/v8_snapshot.h"
 #include "report/memwatch_heap_diff.h"
 
 namespace leakscope::addon {
 namespace {
-
-double ms_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
-}
 
 // V8's --expose-gc flag, shared by every isolate of the process.
 class ExposeGcFlag {
@@ -527,17 +523,18 @@ class Binding : public Napi::Addon<Binding> {
   // snapshot, nothing read; the benchmark's yardstick for HeapDiff.
   Napi::Value v8_snapshot_baseline(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    v8::HandleScope scope(isolate_);
-    v8::HeapProfiler* profiler = isolate_->GetHeapProfiler();
-    auto start = std::chrono::steady_clock::now();
-    const v8::HeapSnapshot* snapshot = profiler->TakeHeapSnapshot();
-    const double take_ms = ms_since(start);
-    if (snapshot == nullptr) throw Napi::Error::New(env, "V8 could not take a heap snapshot");
-    start = std::chrono::steady_clock::now();
-    profiler->DeleteAllHeapSnapshots();
+    double take_ms = 0;
+    double release_ms = 0;
+    try {
+      v8::HandleScope scope(isolate_);
+      V8Snapshot snapshot(isolate_, &take_ms);
+      snapshot.release(&release_ms);
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(env, std::string("leakscope: ") + e.what());
+    }
     Napi::Object o = Napi::Object::New(env);
     o.Set("take_ms", Napi::Number::New(env, take_ms));
-    o.Set("release_ms", Napi::Number::New(env, ms_since(start)));
+    o.Set("release_ms", Napi::Number::New(env, release_ms));
     return o;
   }
 

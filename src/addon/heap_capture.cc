@@ -5,16 +5,14 @@
 #include <cstdlib>
 #include <memory>
 #include <mutex>
-#include <stdexcept>
 #include <utility>
 #include <vector>
-
-#include <v8-profiler.h>
 
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
+#include "addon/v8_snapshot.h"
 #include "addon/v8_snapshot_graph.h"
 #include "analysis/class_index.h"
 #include "analysis/class_retained.h"
@@ -82,35 +80,6 @@ MemoryTrim& memory_trim() {
   return trim;
 }
 
-// V8's snapshot from TakeHeapSnapshot until release(), which also runs on every early exit.
-// DeleteAllHeapSnapshots, not HeapSnapshot::Delete: only the former frees the profiler's string
-// storage, which can be most of the snapshot's memory.
-class V8Snapshot {
- public:
-  V8Snapshot(v8::Isolate* isolate, CaptureTimings& t) : profiler_(isolate->GetHeapProfiler()) {
-    const auto start = Clock::now();
-    snapshot_ = profiler_->TakeHeapSnapshot();
-    t.snapshot_ms = ms_since(start);
-    if (snapshot_ == nullptr) throw std::runtime_error("V8 could not take a heap snapshot");
-  }
-  ~V8Snapshot() { release(); }
-  V8Snapshot(const V8Snapshot&) = delete;
-  V8Snapshot& operator=(const V8Snapshot&) = delete;
-
-  const v8::HeapSnapshot& get() const { return *snapshot_; }
-  void release(double* ms = nullptr) {
-    if (snapshot_ == nullptr) return;
-    const auto start = Clock::now();
-    snapshot_ = nullptr;
-    profiler_->DeleteAllHeapSnapshots();
-    if (ms != nullptr) *ms = ms_since(start);
-  }
-
- private:
-  v8::HeapProfiler* profiler_;
-  const v8::HeapSnapshot* snapshot_ = nullptr;
-};
-
 V8GraphRead read(v8::Isolate* isolate, const V8Snapshot& snapshot, bool edge_names,
                  CaptureTimings& t) {
   const auto start = Clock::now();
@@ -130,8 +99,8 @@ struct Analysis {
 
 // Classes, sizes and optionally per-class retained sizes. Plain objects are classed by
 // constructor name, not by inferred property sets: the two snapshots of a diff must use one
-// naming, and the first one cannot know the second's. Reads only node names, types, sizes and
-// edge types and targets, so it can run while the isolate thread fetches edge names.
+// naming, and the first one cannot know the second's. Only reads the graph, so it can run while
+// the isolate thread releases V8's snapshot or computes the path's distances.
 Analysis analyze(const HeapGraph& graph, bool with_retained, CaptureTimings& t) {
   const auto start = Clock::now();
   Analysis a;
@@ -167,7 +136,7 @@ PendingTable capture_id_class_table(v8::Isolate* isolate, bool with_retained) {
   PendingTable pending;
   CaptureTimings& t = *pending.timings_;
   v8::HandleScope scope(isolate);
-  V8Snapshot snapshot(isolate, t);
+  V8Snapshot snapshot(isolate, &t.snapshot_ms);
   // No path is looked for in the first snapshot, so its edge names are never read.
   auto graph = std::make_unique<HeapGraph>(std::move(read(isolate, snapshot, false, t).graph));
   pending.node_count_ = graph->node_count();
@@ -188,7 +157,7 @@ CapturedDiff capture_and_compare(v8::Isolate* isolate, PendingTable& before,
   CaptureTimings& t = timings != nullptr ? *timings : local;
   memory_trim().cancel();
   v8::HandleScope scope(isolate);
-  V8Snapshot snapshot(isolate, t);
+  V8Snapshot snapshot(isolate, &t.snapshot_ms);
   V8GraphRead r = read(isolate, snapshot, true, t);
   HeapGraph& graph = r.graph;
   const bool with_retained = before.get().has_retained;

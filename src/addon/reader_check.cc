@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <v8-profiler.h>
 
+#include "addon/v8_snapshot.h"
 #include "addon/v8_snapshot_graph.h"
 #include "analysis/class_index.h"
 #include "analysis/retention.h"
@@ -39,11 +40,6 @@ class ReaderStream final : public v8::OutputStream {
   SnapshotStreamReader& reader_;
   std::exception_ptr error_;
 };
-
-bool name_kept(uint8_t type) {
-  return type == kObject || type == kNative || type == kSynthetic || type == kHidden ||
-         type == kArray;
-}
 
 class Tally {
  public:
@@ -80,7 +76,7 @@ void compare_graphs(const HeapGraph& mine, const HeapGraph& file, bool edge_name
       });
       continue;
     }
-    if (name_kept(mine.node_type[i]) && mine.name(i) != file.name(i))
+    if (node_name_kept(mine.type(i)) && mine.name(i) != file.name(i))
       tally.fail(out.node_names, [&] {
         return fmt::format("node {} (id {}): name '{}' against '{}'", i, file.node_id[i],
                            mine.name(i), file.name(i));
@@ -143,31 +139,24 @@ void compare_analyses(const HeapGraph& mine, const HeapGraph& lean, const HeapGr
 
 ReaderCheck check_snapshot_reader(v8::Isolate* isolate, bool public_api_only) {
   v8::HandleScope scope(isolate);
-  v8::HeapProfiler* profiler = isolate->GetHeapProfiler();
-  const v8::HeapSnapshot* snapshot = profiler->TakeHeapSnapshot();
-  if (snapshot == nullptr) throw std::runtime_error("V8 could not take a heap snapshot");
+  V8Snapshot snapshot(isolate);
   ReaderCheck out;
-  try {
-    V8ReadOptions options;
-    options.read_records = !public_api_only;
-    const V8GraphRead mine = read_v8_snapshot(isolate, *snapshot, options);
-    out.from_records = mine.all_edge_names;
-    options.edge_names = false;
-    const V8GraphRead lean = read_v8_snapshot(isolate, *snapshot, options);
-    SnapshotStreamReader reader("<live heap>");
-    ReaderStream stream(reader);
-    snapshot->Serialize(&stream, v8::HeapSnapshot::kJSON);
-    profiler->DeleteAllHeapSnapshots();
-    stream.rethrow();
-    const HeapGraph file = reader.finish();
-    out.nodes = file.node_count();
-    out.edges = file.edge_count();
-    compare_graphs(mine.graph, file, mine.all_edge_names, out);
-    if (out.structure == 0) compare_analyses(mine.graph, lean.graph, file, out);
-  } catch (...) {
-    profiler->DeleteAllHeapSnapshots();
-    throw;
-  }
+  V8ReadOptions options;
+  options.read_records = !public_api_only;
+  const V8GraphRead mine = read_v8_snapshot(isolate, snapshot.get(), options);
+  out.from_records = mine.all_edge_names;
+  options.edge_names = false;
+  const V8GraphRead lean = read_v8_snapshot(isolate, snapshot.get(), options);
+  SnapshotStreamReader reader("<live heap>");
+  ReaderStream stream(reader);
+  snapshot.get().Serialize(&stream, v8::HeapSnapshot::kJSON);
+  snapshot.release();
+  stream.rethrow();
+  const HeapGraph file = reader.finish();
+  out.nodes = file.node_count();
+  out.edges = file.edge_count();
+  compare_graphs(mine.graph, file, mine.all_edge_names, out);
+  if (out.structure == 0) compare_analyses(mine.graph, lean.graph, file, out);
   return out;
 }
 

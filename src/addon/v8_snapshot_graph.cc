@@ -110,12 +110,6 @@ std::string utf8(v8::Isolate* isolate, v8::Local<v8::Value> value) {
   return {*text != nullptr ? *text : "", static_cast<size_t>(text.length())};
 }
 
-// Node types whose names some analysis reads (classes, roots, the distance filter).
-bool name_needed(NodeType type) {
-  return type == kObject || type == kNative || type == kSynthetic || type == kHidden ||
-         type == kArray;
-}
-
 // The sampled half of the proof: names of ~512 nodes spread over the snapshot, and of their
 // first edges, equal what GetName() says. The walk proves the rest on every node and edge.
 bool names_hold(v8::Isolate* isolate, const v8::HeapSnapshot& snapshot) {
@@ -382,7 +376,7 @@ bool walk_range(const v8::HeapSnapshot& snapshot, HeapGraph& g, uint32_t begin, 
       return false;
     const auto type = static_cast<NodeType>(word & 15U);
     g.node_type[i] = type;
-    g.node_name[i] = name_needed(type) ? names.id(entry_name(node)) : 0;
+    g.node_name[i] = node_name_kept(type) ? names.id(entry_name(node)) : 0;
     g.node_id[i] = field<uint32_t>(node, 32);
     g.node_self_size[i] = size_word & kSelfSizeMask;
     g.node_detachedness[i] = static_cast<uint8_t>((size_word >> kDetachednessShift) & 3U);
@@ -461,7 +455,7 @@ void walk_api(v8::Isolate* isolate, const v8::HeapSnapshot& snapshot, HeapGraph&
       const v8::HeapGraphNode* node = snapshot.GetNode(static_cast<int>(i));
       const auto type = map_type<NodeType>(node->GetType(), kKnownNodeTypeCount, g.node_type_names);
       g.node_type[i] = type;
-      g.node_name[i] = name_needed(type) ? names.id(node->GetName()) : 0;
+      g.node_name[i] = node_name_kept(type) ? names.id(node->GetName()) : 0;
       g.node_id[i] = node->GetId();
       g.node_self_size[i] = node->GetShallowSize();
       const uint64_t first = g.first_edge[i];
@@ -525,6 +519,11 @@ void set_edge_names(HeapGraph& graph, std::span<const FetchedEdgeName> names) {
 }
 
 }  // namespace
+
+bool node_name_kept(NodeType type) {
+  return type == kObject || type == kNative || type == kSynthetic || type == kHidden ||
+         type == kArray;
+}
 
 V8GraphRead read_v8_snapshot(v8::Isolate* isolate, const v8::HeapSnapshot& snapshot,
                              const V8ReadOptions& options) {

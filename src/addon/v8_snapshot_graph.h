@@ -28,6 +28,10 @@
 
 namespace leakscope::addon {
 
+// Whether the reader keeps the name of nodes of this type: the types classes, roots and
+// DevTools' distance filter are named by. The others get the empty name.
+bool node_name_kept(NodeType type);
+
 struct V8GraphRead {
   HeapGraph graph;
   // True: every edge name is in the graph. False: the names the analyses read are (see

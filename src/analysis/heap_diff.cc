@@ -1,7 +1,6 @@
 #include "analysis/heap_diff.h"
 
 #include <algorithm>
-#include <numeric>
 #include <string_view>
 #include <unordered_map>
 
