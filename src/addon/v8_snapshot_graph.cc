@@ -142,50 +142,80 @@ bool names_hold(v8::Isolate* isolate, const v8::HeapSnapshot& snapshot) {
 
 // ---------------------------------------------------------------------------------------------
 
-// Positions of nodes from their pointers, for walk_api(): a hash table built over GetNode().
-class NodeOrdinals {
+// An open-addressing map from pointers to 32-bit numbers: it runs once per node or edge, where
+// std::unordered_map's node allocations and modulo cost more than the work around them.
+class PointerIndex {
  public:
-  explicit NodeOrdinals(const v8::HeapSnapshot& snapshot) {
-    const auto n = static_cast<uint32_t>(snapshot.GetNodesCount());
-    size_t capacity = 16;
-    while (capacity < size_t{n} * 2) capacity *= 2;
-    mask_ = capacity - 1;
-    keys_.assign(capacity, 0);
+  static constexpr uint32_t kAbsent = UINT32_MAX;
+
+  explicit PointerIndex(size_t expected = 512) {
+    size_t capacity = 1024;
+    while (capacity < expected * 2) capacity *= 2;
+    keys_.assign(capacity, nullptr);
     values_.resize(capacity);
-    for (uint32_t i = 0; i < n; ++i) {
-      const auto key = reinterpret_cast<uintptr_t>(snapshot.GetNode(static_cast<int>(i)));
-      size_t slot = hash(key);
-      while (keys_[slot] != 0) slot = (slot + 1) & mask_;
-      keys_[slot] = key;
-      values_[slot] = i;
-    }
   }
 
-  uint32_t operator()(const v8::HeapGraphNode* node) const {
-    const auto key = reinterpret_cast<uintptr_t>(node);
-    size_t slot = hash(key);
-    while (keys_[slot] != key) {
-      if (keys_[slot] == 0) throw std::runtime_error("an edge of V8's snapshot leads nowhere");
-      slot = (slot + 1) & mask_;
+  uint32_t find(const void* key) const {
+    for (size_t slot = hash(key);; slot = (slot + 1) & (keys_.size() - 1)) {
+      if (keys_[slot] == key) return values_[slot];
+      if (keys_[slot] == nullptr) return kAbsent;
     }
-    return values_[slot];
+  }
+  // `key` must not be in the map yet.
+  void insert(const void* key, uint32_t value) {
+    size_t slot = hash(key);
+    while (keys_[slot] != nullptr) slot = (slot + 1) & (keys_.size() - 1);
+    keys_[slot] = key;
+    values_[slot] = value;
+    if (++count_ * 2 > keys_.size()) grow();  // at most half full
   }
 
  private:
-  size_t hash(uintptr_t key) const {
-    return static_cast<size_t>((uint64_t{key} * 0x9E3779B97F4A7C15ULL) >> 20) & mask_;
+  size_t hash(const void* key) const {
+    return static_cast<size_t>((reinterpret_cast<uintptr_t>(key) * 0x9E3779B97F4A7C15ULL) >> 24) &
+           (keys_.size() - 1);
+  }
+  void grow() {
+    std::vector<const void*> keys(keys_.size() * 2, nullptr);
+    std::vector<uint32_t> values(keys.size());
+    keys.swap(keys_);
+    values.swap(values_);
+    count_ = 0;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i] != nullptr) insert(keys[i], values[i]);
+    }
   }
 
-  std::vector<uintptr_t> keys_;
+  std::vector<const void*> keys_;  // power-of-two size
   std::vector<uint32_t> values_;
-  size_t mask_ = 0;
+  size_t count_ = 0;
+};
+
+// Positions of nodes from their pointers, for walk_api(): an index built over GetNode().
+class NodeOrdinals {
+ public:
+  explicit NodeOrdinals(const v8::HeapSnapshot& snapshot)
+      : index_(static_cast<size_t>(snapshot.GetNodesCount())) {
+    const auto n = static_cast<uint32_t>(snapshot.GetNodesCount());
+    for (uint32_t i = 0; i < n; ++i) index_.insert(snapshot.GetNode(static_cast<int>(i)), i);
+  }
+
+  uint32_t operator()(const v8::HeapGraphNode* node) const {
+    const uint32_t i = index_.find(node);
+    if (i == PointerIndex::kAbsent)
+      throw std::runtime_error("an edge of V8's snapshot leads nowhere");
+    return i;
+  }
+
+ private:
+  PointerIndex index_;
 };
 
 // Names read straight from V8's string storage, which holds each distinct name once, so a
 // pointer seen before is a name seen before. An open-addressing table: this runs once per edge.
 class PointerNames {
  public:
-  explicit PointerNames(StringPool& pool) : pool_(pool), keys_(1024, nullptr), ids_(1024) {}
+  explicit PointerNames(StringPool& pool) : pool_(pool) {}
   // The name an id of this table stands for (V8's pointer), or nullptr for ids it did not make.
   const char* pointer(uint32_t id) const { return id < pointers_.size() ? pointers_[id] : nullptr; }
 
@@ -196,12 +226,12 @@ class PointerNames {
       const uint32_t number = decimal(name);
       if (number != kNotDecimal) return number_id(number, name);
     }
-    size_t slot = hash(name);
-    while (keys_[slot] != name) {
-      if (keys_[slot] == nullptr) return add(slot, name);
-      slot = (slot + 1) & (keys_.size() - 1);
+    uint32_t id = by_pointer_.find(name);
+    if (id == PointerIndex::kAbsent) {
+      id = new_id(name);
+      by_pointer_.insert(name, id);
     }
-    return ids_[slot];
+    return id;
   }
 
  private:
@@ -234,35 +264,8 @@ class PointerNames {
     return id;
   }
 
-  size_t hash(const char* p) const {
-    return static_cast<size_t>((reinterpret_cast<uintptr_t>(p) * 0x9E3779B97F4A7C15ULL) >> 24) &
-           (keys_.size() - 1);
-  }
-  uint32_t add(size_t slot, const char* name) {
-    const uint32_t id = new_id(name);
-    keys_[slot] = name;
-    ids_[slot] = id;
-    if (++count_ * 2 > keys_.size()) grow();
-    return id;
-  }
-  void grow() {
-    std::vector<const char*> keys(keys_.size() * 2, nullptr);
-    std::vector<uint32_t> ids(keys.size());
-    keys.swap(keys_);
-    ids.swap(ids_);
-    for (size_t i = 0; i < keys.size(); ++i) {
-      if (keys[i] == nullptr) continue;
-      size_t slot = hash(keys[i]);
-      while (keys_[slot] != nullptr) slot = (slot + 1) & (keys_.size() - 1);
-      keys_[slot] = keys[i];
-      ids_[slot] = ids[i];
-    }
-  }
-
   StringPool& pool_;
-  std::vector<const char*> keys_;  // power-of-two size, at most half full
-  std::vector<uint32_t> ids_;
-  size_t count_ = 0;
+  PointerIndex by_pointer_;
   std::vector<uint32_t> by_number_;    // id of each decimal name seen, 0 for none yet
   std::vector<const char*> pointers_;  // by id
 };
@@ -346,10 +349,6 @@ FetchedEdgeName name_of(v8::Isolate* isolate, const v8::HeapGraphEdge* v8edge, u
   return {edge, std::to_string(static_cast<int64_t>(index))};
 }
 
-}  // namespace
-
-namespace {
-
 // Whether an internal edge's name can be a WeakMap entry's ("12 / part of key (..."), the only
 // internal edge names dominators read; a cheap test that spares interning the rest (an array's
 // slots "0".."999999", "map", ...).
@@ -390,7 +389,7 @@ bool walk_range(const v8::HeapSnapshot& snapshot, HeapGraph& g, uint32_t begin, 
       if (edge_type >= kKnownEdgeTypeCount) return false;  // a type this code does not know
       g.edge_type[first + c] = static_cast<uint8_t>(edge_type);
       g.edge_to[first + c] = entry_index(field<const v8::HeapGraphNode*>(edge, 8));
-      if (edge_type == kElement || edge_type == kHiddenEdge) {
+      if (g.edge_name_is_index(first + c)) {
         g.edge_name[first + c] = static_cast<uint32_t>(edge_index(edge));
       } else if (edge_names || (edge_type == kInternal && may_be_ephemeron(edge_name_ptr(edge)))) {
         g.edge_name[first + c] = names.id(edge_name_ptr(edge));
@@ -432,8 +431,7 @@ bool walk_entries(const v8::HeapSnapshot& snapshot, HeapGraph& g, bool edge_name
     renumber[id] = names.id(second_names.pointer(id));
   for (uint32_t i = mid; i < n; ++i) g.node_name[i] = renumber[g.node_name[i]];
   for (uint64_t e = g.first_edge[mid]; e < g.edge_count(); ++e) {
-    const uint8_t type = g.edge_type[e];
-    if (type != kElement && type != kHiddenEdge) g.edge_name[e] = renumber[g.edge_name[e]];
+    if (!g.edge_name_is_index(e)) g.edge_name[e] = renumber[g.edge_name[e]];
   }
   g.root = entry_index(snapshot.GetRoot());
   return true;
