@@ -9,6 +9,7 @@ const os = require('os');
 const path = require('path');
 const { performance } = require('perf_hooks');
 const { isMainThread, threadId } = require('worker_threads');
+const { check_options } = require('./options');
 
 function load_binding() {
   const root = path.join(__dirname, '..');
@@ -256,56 +257,17 @@ function apply_triggers() {
   binding.setNearHeapLimit(config.nearHeapLimit, path.resolve(config.dir));
 }
 
-function parse_signal(v) {
-  if (v === false || v === null || v === 'off' || v === 'none') return false;
-  if (typeof v !== 'string' || !(v in os.constants.signals)) {
-    throw new TypeError(`configure({signal}): ${v} is not a signal name (or false)`);
-  }
-  if (v === 'SIGKILL' || v === 'SIGSTOP') throw new TypeError(`configure({signal}): ${v} cannot be caught`);
-  return v;
-}
-
+// Every field is checked (lib/options.js) before any is applied: a bad one changes nothing.
 function configure(options = {}) {
-  if (options === null || typeof options !== 'object') throw new TypeError('configure(options): options must be an object');
-  const next = {...config};
-  for (const [key, value] of Object.entries(options)) {
-    if (key === 'leak') continue;
-    if (!(key in defaults)) throw new TypeError(`configure(): unknown option ${key}`);
-    if (key === 'signal') {
-      next.signal = parse_signal(value);
-    } else if (key === 'dir') {
-      if (typeof value !== 'string' || value === '') throw new TypeError('configure({dir}): must be a path');
-      next.dir = value;
-    } else if (key === 'onLeak') {
-      next.onLeak = Boolean(value);
-    } else if (key === 'nearHeapLimit') {
-      next.nearHeapLimit = value === true ? 1 : value === false ? 0 : Number(value);
-    } else {
-      const n = Number(value);
-      if (!Number.isFinite(n) || n < 0) throw new TypeError(`configure({${key}}): must be a number >= 0`);
-      next[key] = n;
-    }
-  }
-  // The leak options are checked (and set) first, so a bad one leaves everything unchanged.
-  if (options.leak !== undefined) configure_leak(options.leak);
-  config = next;
+  const checked = check_options(options);
+  if (checked.leak !== undefined) binding.setLeakOptions(checked.leak);
+  config = {...config, ...checked.options};
   apply_triggers();
   return {...config, leak: leak_config()};
 }
 
 // ---------------------------------------------------------------------------------------------
 // Leak detection hooks (filled in by the trend detector when present)
-
-const leak_keys = ['minDurationMs', 'minPoints', 'warmupMs', 'minGrowthBytes', 'minGrowthFraction',
-                   'minRateBytesPerHour', 'confidence', 'windowMs', 'maxSamples'];
-
-function configure_leak(options) {
-  if (options === null || typeof options !== 'object') throw new TypeError('configure({leak}): must be an object');
-  for (const key of Object.keys(options)) {
-    if (!leak_keys.includes(key)) throw new TypeError(`configure({leak}): unknown option ${key}`);
-  }
-  binding.setLeakOptions(options);
-}
 
 function leak_config() {
   return binding.leakState().options;
@@ -353,9 +315,20 @@ binding.start((kind, payload) => {
   }
 });
 
+// V8 names its gc extension function after --expose-gc-as when the process was started with it
+// (src/addon/full_gc.h runs that function in a private context).
+const gc_function_name = (() => {
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--expose[-_]gc[-_]as(?:=(.*))?$/.exec(args[i]);
+    if (m) return m[1] !== undefined ? m[1] : args[i + 1];
+  }
+  return undefined;
+})();
+
 // memwatch.gc(): exactly one full GC, returning the stats it produced.
 function gc() {
-  return decorate_stats(binding.gc(typeof globalThis.gc === 'function'));
+  return decorate_stats(binding.gc(gc_function_name));
 }
 
 // ---------------------------------------------------------------------------------------------
