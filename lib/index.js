@@ -7,53 +7,19 @@ const EventEmitter = require('events');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { performance } = require('perf_hooks');
 const { isMainThread, threadId } = require('worker_threads');
 const { check_options } = require('./options');
 
-function load_binding() {
-  const root = path.join(__dirname, '..');
-  const candidates = [
-    process.env.LEAKSCOPE_ADDON,
-    path.join(root, 'build', 'Release', 'leakscope.node'),
-    path.join(root, 'build', 'Debug', 'leakscope.node'),
-  ].filter(Boolean);
-  let first_error = null;
-  for (const file of candidates) {
-    if (!fs.existsSync(file)) continue;
-    try {
-      return require(file);
-    } catch (err) {
-      first_error = first_error || err;
-    }
-  }
-  const err = new Error('leakscope: the native addon is not built (' +
-                        (first_error ? first_error.message : 'no build/Release/leakscope.node') +
-                        '); run `npm install` or `node scripts/build-addon.js` in ' + root);
-  err.code = 'LEAKSCOPE_NO_ADDON';
-  err.cause = first_error || undefined;
-  throw err;
-}
+const core = require('./core');
 
-const binding = load_binding();
+const { binding } = core;
 const agent = new EventEmitter();
 
 // ---------------------------------------------------------------------------------------------
 // Snapshots
 
-const errno_names = new Map(Object.entries(os.constants.errno).map(([name, no]) => [no, name]));
-
-function default_snapshot_name() {
-  // heapdump's pattern, heapdump-<sec>.<usec>.heapsnapshot, from the wall clock (heapdump itself
-  // used a monotonic clock in ms.ns despite its README).
-  const t = performance.timeOrigin + performance.now();
-  const sec = Math.floor(t / 1000);
-  const usec = Math.floor((t - sec * 1000) * 1000);
-  return `heapdump-${sec}.${usec}.heapsnapshot`;
-}
-
 function snapshot_error(result, trigger) {
-  const code = errno_names.get(result.errno) || 'EIO';
+  const code = core.errno_name(result.errno) || 'EIO';
   const err = new Error(`leakscope: cannot write heap snapshot ${result.path}: ${result.message} ` +
                         `(${code}, ${result.syscall})`);
   err.code = code;
@@ -101,7 +67,7 @@ function writeSnapshot(file, cb) {
   if (cb !== undefined && typeof cb !== 'function') {
     throw new TypeError('writeSnapshot([path], [callback]): callback must be a function');
   }
-  const target = file || default_snapshot_name();
+  const target = file || core.default_snapshot_name();
   const {error} = write_snapshot_now(target, 'manual');
   if (cb) {
     cb(error, error ? undefined : target);
@@ -210,7 +176,7 @@ function triggered_snapshot(trigger) {
   }
   trigger_state.last_time = Date.now();
   trigger_state.written += 1;
-  const file = path.join(config.dir, default_snapshot_name());
+  const file = path.join(config.dir, core.default_snapshot_name());
   const {error, result} = write_snapshot_now(file, trigger);
   if (error) {
     report_error(error);
@@ -235,7 +201,11 @@ function apply_triggers() {
   }
   // Signals reach only the main thread's process object.
   if (config.signal && isMainThread && !trigger_state.signal_handler) {
-    trigger_state.signal_handler = () => triggered_snapshot('signal');
+    trigger_state.signal_handler = () => {
+      // With leakscope/heapdump loaded too, its handler writes the one snapshot a signal asks for.
+      if (core.heapdump_signal === config.signal) return;
+      triggered_snapshot('signal');
+    };
     trigger_state.signal_name = config.signal;
     process.on(config.signal, trigger_state.signal_handler);
   }
@@ -290,45 +260,26 @@ function decorate_stats(stats) {
   return stats;
 }
 
-binding.start((kind, payload) => {
-  switch (kind) {
-    case 'stats':
-      decorate_stats(payload);
-      agent.emit('stats', payload);
-      check_thresholds(payload.used_heap_size, payload.rss);
-      break;
-    case 'leak':
-      payload.start = new Date(payload.start);
-      payload.end = new Date(payload.end);
-      agent.emit('leak', payload);
-      if (config.onLeak) triggered_snapshot('leak');
-      break;
-    case 'snapshot':
-      count(snapshot_counts, payload.trigger);
-      agent.emit('snapshot', payload);
-      break;
-    case 'snapshot-error':
-      report_error(snapshot_error(payload, payload.trigger));
-      break;
-    default:
-      break;
-  }
+core.hub.on('stats', (payload) => {
+  decorate_stats(payload);
+  agent.emit('stats', payload);
+  check_thresholds(payload.used_heap_size, payload.rss);
 });
-
-// V8 names its gc extension function after --expose-gc-as when the process was started with it
-// (src/addon/full_gc.h runs that function in a private context).
-const gc_function_name = (() => {
-  const args = process.execArgv;
-  for (let i = 0; i < args.length; i++) {
-    const m = /^--expose[-_]gc[-_]as(?:=(.*))?$/.exec(args[i]);
-    if (m) return m[1] !== undefined ? m[1] : args[i + 1];
-  }
-  return undefined;
-})();
+core.hub.on('leak', (payload) => {
+  payload.start = new Date(payload.start);
+  payload.end = new Date(payload.end);
+  agent.emit('leak', payload);
+  if (config.onLeak) triggered_snapshot('leak');
+});
+core.hub.on('snapshot', (payload) => {
+  count(snapshot_counts, payload.trigger);
+  agent.emit('snapshot', payload);
+});
+core.hub.on('snapshot-error', (payload) => report_error(snapshot_error(payload, payload.trigger)));
 
 // memwatch.gc(): exactly one full GC, returning the stats it produced.
 function gc() {
-  return decorate_stats(binding.gc(gc_function_name));
+  return decorate_stats(core.gc());
 }
 
 // ---------------------------------------------------------------------------------------------
