@@ -1,5 +1,6 @@
 // require('leakscope/memwatch'): memwatch 0.2.2's API (see lib/memwatch.js).
 import { EventEmitter } from 'events';
+import leakscope = require('./index');
 
 declare namespace memwatch {
   interface Stats {
@@ -18,30 +19,14 @@ declare namespace memwatch {
     growth: number;
     reason: string;
   }
-  interface HeapDiffSide {
-    nodes: number;
-    time: Date;
-    size_bytes: number;
-    size: string;
-  }
-  interface HeapDiffDetail {
-    /** memwatch's class: a constructor name, or String, Array, Closure, Code, RegExp, Number, Native. */
-    what: string;
-    size_bytes: number;
-    size: string;
-    '+': number;
-    '-': number;
-  }
+  type HeapDiffSide = leakscope.HeapDiffSide;
+  /** `what`: memwatch's class, a constructor name or String, Array, Closure, Code, RegExp, Number, Native. */
+  type HeapDiffDetail = leakscope.HeapDiffDetail;
+  /** memwatch's fields only: no freed/allocated sizes, retained sizes, path or timing. */
   interface HeapDiffResult {
     before: HeapDiffSide;
     after: HeapDiffSide;
-    change: {
-      size_bytes: number;
-      size: string;
-      freed_nodes: number;
-      allocated_nodes: number;
-      details: HeapDiffDetail[];
-    };
+    change: Pick<leakscope.HeapDiffResult['change'], 'size_bytes' | 'size' | 'freed_nodes' | 'allocated_nodes' | 'details'>;
   }
   interface HeapDiff {
     /** Throws when called a second time. */
