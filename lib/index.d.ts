@@ -79,7 +79,7 @@ declare namespace leakscope {
    * needed) a RangeError; the message names the field and nothing changes. An unknown field
    * throws a TypeError; a field set to undefined counts as not given.
    * Durations (…Ms): [0, 2147483647] ms, Node's timer limit (2^31-1, about 24.8 days).
-   * Byte sizes (…Bytes, minRateBytesPerHour): [0, Number.MAX_SAFE_INTEGER].
+   * Byte sizes (…Bytes, minRateBytesPerHour): [0, 2^64].
    */
   interface LeakOptions {
     /** The judged window must span at least this long (default 120000). */
@@ -90,7 +90,7 @@ declare namespace leakscope {
     warmupMs?: number;
     /** Growth over the window must exceed max(minGrowthBytes, minGrowthFraction x level). */
     minGrowthBytes?: number;
-    /** [0, 1e6] (default 0.05). */
+    /** [0, 2^53] (default 0.05). */
     minGrowthFraction?: number;
     minRateBytesPerHour?: number;
     /** Two-sided confidence of the test and the interval, in (0, 1) (default 0.95). */
@@ -119,10 +119,10 @@ declare namespace leakscope {
     /** Rate limits shared by all triggers (defaults 60000 ms and 5; maxCount an integer in [0, 2147483647]). */
     minIntervalMs?: number;
     maxCount?: number;
-    /** Free disk needed: used heap x diskFactor + minFreeDiskBytes (defaults 3 and 64 MiB; factor in [0, 1e6]). */
+    /** Free disk needed: used heap x diskFactor + minFreeDiskBytes (defaults 3 and 64 MiB; factor in [0, 2^53]). */
     diskFactor?: number;
     minFreeDiskBytes?: number;
-    /** Available memory needed: used heap x memoryFactor (default 25; in [0, 1e6]). */
+    /** Available memory needed: used heap x memoryFactor (default 25; in [0, 2^53]). */
     memoryFactor?: number;
     leak?: LeakOptions;
   }

@@ -8,7 +8,8 @@ const os = require('os');
 // Node's timers take at most 2^31-1 ms; a larger delay overflows to 1 ms (with a warning), so
 // intervalMs: 30 days would write a snapshot at once. Every duration uses this one bound.
 const kMaxDurationMs = 2 ** 31 - 1;
-const kMaxBytes = Number.MAX_SAFE_INTEGER;
+// Byte figures are compared with 64-bit counts; 1e18 ("never") must stay possible.
+const kMaxBytes = 2 ** 64;
 const kMaxCount = 2 ** 31 - 1;
 // One number per full GC is kept; the detector thins what it judges to 1500 points anyway.
 const kMaxSamples = 1e6;
@@ -22,8 +23,8 @@ function describe(v) {
 }
 
 // {min, max, integer, exclusive}: the allowed range of a number field, and how the README says it.
-function number_rule(min, max, {integer = false, exclusive = false, unit = ''} = {}) {
-  const range = exclusive ? `(${min}, ${max})` : `[${min}, ${max}]`;
+function number_rule(min, max, {integer = false, exclusive = false, unit = '', max_text = String(max)} = {}) {
+  const range = exclusive ? `(${min}, ${max_text})` : `[${min}, ${max_text}]`;
   const what = `${integer ? 'an integer' : 'a number'}${unit ? ` of ${unit}` : ''} in ${range}`;
   return (name, v) => {
     if (typeof v !== 'number') return new TypeError(`configure(): ${name} must be ${what}, got ${describe(v)}`);
@@ -36,8 +37,9 @@ function number_rule(min, max, {integer = false, exclusive = false, unit = ''} =
 }
 
 const duration = number_rule(0, kMaxDurationMs, {unit: 'ms'});
-const bytes = number_rule(0, kMaxBytes, {unit: 'bytes'});
-const factor = number_rule(0, 1e6);
+const bytes = number_rule(0, kMaxBytes, {unit: 'bytes', max_text: '2^64'});
+// Factors only scale a figure; agent-snapshot relies on 1e9 to refuse every snapshot.
+const factor = number_rule(0, 2 ** 53, {max_text: '2^53'});
 
 function boolean(name, v) {
   return typeof v === 'boolean' ? null : new TypeError(`configure(): ${name} must be true or false, got ${describe(v)}`);
