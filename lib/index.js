@@ -8,9 +8,8 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { isMainThread, threadId } = require('worker_threads');
-const { check_options } = require('./options');
-
 const core = require('./core');
+const { check_options } = require('./options');
 
 const { binding } = core;
 const agent = new EventEmitter();
