@@ -73,47 +73,56 @@ declare namespace leakscope {
     reason: 'max-count' | 'min-interval' | 'disk' | 'memory' | 'bad-dir';
   }
 
+  /**
+   * configure() checks every field before it applies any: a wrong type throws a TypeError, a
+   * number out of its range (negative, NaN, Infinity, too large, a fraction where an integer is
+   * needed) a RangeError; the message names the field and nothing changes. An unknown field
+   * throws a TypeError; a field set to undefined counts as not given.
+   * Durations (…Ms): [0, 2147483647] ms, Node's timer limit (2^31-1, about 24.8 days).
+   * Byte sizes (…Bytes, minRateBytesPerHour): [0, 2^64].
+   */
   interface LeakOptions {
     /** The judged window must span at least this long (default 120000). */
     minDurationMs?: number;
-    /** ... and hold at least this many full GCs (default 8). */
+    /** ... and hold at least this many full GCs (default 8; integer in [0, 1e6], below 3 counts as 3). */
     minPoints?: number;
     /** Full GCs this soon after the agent loaded are ignored (default 30000). */
     warmupMs?: number;
     /** Growth over the window must exceed max(minGrowthBytes, minGrowthFraction x level). */
     minGrowthBytes?: number;
+    /** [0, 2^53] (default 0.05). */
     minGrowthFraction?: number;
     minRateBytesPerHour?: number;
-    /** Two-sided confidence of the test and the interval (default 0.95). */
+    /** Two-sided confidence of the test and the interval, in (0, 1) (default 0.95). */
     confidence?: number;
-    /** Only the latest windowMs (default 3600000) and maxSamples (default 300) are judged. */
+    /** Only the latest windowMs (default 3600000) and maxSamples (default 300; integer in [0, 1e6]) are judged. */
     windowMs?: number;
     maxSamples?: number;
   }
 
   interface Options {
-    /** Directory for triggered snapshots (default '.'). */
+    /** Directory for triggered snapshots (default '.'; a non-empty string). */
     dir?: string;
-    /** Signal that writes a snapshot (default 'SIGUSR2'; false for none). Main thread only. */
-    signal?: NodeJS.Signals | false;
-    /** Write a snapshot every intervalMs (0 = off). */
+    /** Signal that writes a snapshot (default 'SIGUSR2'; false, null, 'off' or 'none' for none). Main thread only. */
+    signal?: NodeJS.Signals | false | null | 'off' | 'none';
+    /** Write a snapshot every intervalMs (0 = off; at most 2147483647). */
     intervalMs?: number;
     /** Snapshot when used heap / RSS reaches this many bytes (0 = off). */
     heapUsedBytes?: number;
     rssBytes?: number;
-    /** How often thresholds are polled besides after each full GC (default 5000 ms). */
+    /** How often thresholds are polled besides after each full GC (default 5000 ms; 0 = not polled). */
     pollMs?: number;
-    /** Up to this many snapshots near the heap limit (true = 1, 0/false = off). */
+    /** Up to this many snapshots near the heap limit (true = 1, 0/false = off; integer in [0, 2147483647]). */
     nearHeapLimit?: number | boolean;
-    /** Write a snapshot on each `leak` event. */
+    /** Write a snapshot on each `leak` event (a boolean). */
     onLeak?: boolean;
-    /** Rate limits shared by all triggers (defaults 60000 ms and 5). */
+    /** Rate limits shared by all triggers (defaults 60000 ms and 5; maxCount an integer in [0, 2147483647]). */
     minIntervalMs?: number;
     maxCount?: number;
-    /** Free disk needed: used heap x diskFactor + minFreeDiskBytes (defaults 3 and 64 MiB). */
+    /** Free disk needed: used heap x diskFactor + minFreeDiskBytes (defaults 3 and 64 MiB; factor in [0, 2^53]). */
     diskFactor?: number;
     minFreeDiskBytes?: number;
-    /** Available memory needed: used heap x memoryFactor (default 25). */
+    /** Available memory needed: used heap x memoryFactor (default 25; in [0, 2^53]). */
     memoryFactor?: number;
     leak?: LeakOptions;
   }

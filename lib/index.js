@@ -7,52 +7,18 @@ const EventEmitter = require('events');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { performance } = require('perf_hooks');
 const { isMainThread, threadId } = require('worker_threads');
+const core = require('./core');
+const { check_options } = require('./options');
 
-function load_binding() {
-  const root = path.join(__dirname, '..');
-  const candidates = [
-    process.env.LEAKSCOPE_ADDON,
-    path.join(root, 'build', 'Release', 'leakscope.node'),
-    path.join(root, 'build', 'Debug', 'leakscope.node'),
-  ].filter(Boolean);
-  let first_error = null;
-  for (const file of candidates) {
-    if (!fs.existsSync(file)) continue;
-    try {
-      return require(file);
-    } catch (err) {
-      first_error = first_error || err;
-    }
-  }
-  const err = new Error('leakscope: the native addon is not built (' +
-                        (first_error ? first_error.message : 'no build/Release/leakscope.node') +
-                        '); run `npm install` or `node scripts/build-addon.js` in ' + root);
-  err.code = 'LEAKSCOPE_NO_ADDON';
-  err.cause = first_error || undefined;
-  throw err;
-}
-
-const binding = load_binding();
+const { binding } = core;
 const agent = new EventEmitter();
 
 // ---------------------------------------------------------------------------------------------
 // Snapshots
 
-const errno_names = new Map(Object.entries(os.constants.errno).map(([name, no]) => [no, name]));
-
-function default_snapshot_name() {
-  // heapdump's pattern, heapdump-<sec>.<usec>.heapsnapshot, from the wall clock (heapdump itself
-  // used a monotonic clock in ms.ns despite its README).
-  const t = performance.timeOrigin + performance.now();
-  const sec = Math.floor(t / 1000);
-  const usec = Math.floor((t - sec * 1000) * 1000);
-  return `heapdump-${sec}.${usec}.heapsnapshot`;
-}
-
 function snapshot_error(result, trigger) {
-  const code = errno_names.get(result.errno) || 'EIO';
+  const code = core.errno_name(result.errno) || 'EIO';
   const err = new Error(`leakscope: cannot write heap snapshot ${result.path}: ${result.message} ` +
                         `(${code}, ${result.syscall})`);
   err.code = code;
@@ -100,7 +66,7 @@ function writeSnapshot(file, cb) {
   if (cb !== undefined && typeof cb !== 'function') {
     throw new TypeError('writeSnapshot([path], [callback]): callback must be a function');
   }
-  const target = file || default_snapshot_name();
+  const target = file || core.default_snapshot_name();
   const {error} = write_snapshot_now(target, 'manual');
   if (cb) {
     cb(error, error ? undefined : target);
@@ -209,7 +175,7 @@ function triggered_snapshot(trigger) {
   }
   trigger_state.last_time = Date.now();
   trigger_state.written += 1;
-  const file = path.join(config.dir, default_snapshot_name());
+  const file = path.join(config.dir, core.default_snapshot_name());
   const {error, result} = write_snapshot_now(file, trigger);
   if (error) {
     report_error(error);
@@ -234,7 +200,11 @@ function apply_triggers() {
   }
   // Signals reach only the main thread's process object.
   if (config.signal && isMainThread && !trigger_state.signal_handler) {
-    trigger_state.signal_handler = () => triggered_snapshot('signal');
+    trigger_state.signal_handler = () => {
+      // With leakscope/heapdump loaded too, its handler writes the one snapshot a signal asks for.
+      if (core.heapdump_signal === config.signal) return;
+      triggered_snapshot('signal');
+    };
     trigger_state.signal_name = config.signal;
     process.on(config.signal, trigger_state.signal_handler);
   }
@@ -256,56 +226,17 @@ function apply_triggers() {
   binding.setNearHeapLimit(config.nearHeapLimit, path.resolve(config.dir));
 }
 
-function parse_signal(v) {
-  if (v === false || v === null || v === 'off' || v === 'none') return false;
-  if (typeof v !== 'string' || !(v in os.constants.signals)) {
-    throw new TypeError(`configure({signal}): ${v} is not a signal name (or false)`);
-  }
-  if (v === 'SIGKILL' || v === 'SIGSTOP') throw new TypeError(`configure({signal}): ${v} cannot be caught`);
-  return v;
-}
-
+// Every field is checked (lib/options.js) before any is applied: a bad one changes nothing.
 function configure(options = {}) {
-  if (options === null || typeof options !== 'object') throw new TypeError('configure(options): options must be an object');
-  const next = {...config};
-  for (const [key, value] of Object.entries(options)) {
-    if (key === 'leak') continue;
-    if (!(key in defaults)) throw new TypeError(`configure(): unknown option ${key}`);
-    if (key === 'signal') {
-      next.signal = parse_signal(value);
-    } else if (key === 'dir') {
-      if (typeof value !== 'string' || value === '') throw new TypeError('configure({dir}): must be a path');
-      next.dir = value;
-    } else if (key === 'onLeak') {
-      next.onLeak = Boolean(value);
-    } else if (key === 'nearHeapLimit') {
-      next.nearHeapLimit = value === true ? 1 : value === false ? 0 : Number(value);
-    } else {
-      const n = Number(value);
-      if (!Number.isFinite(n) || n < 0) throw new TypeError(`configure({${key}}): must be a number >= 0`);
-      next[key] = n;
-    }
-  }
-  // The leak options are checked (and set) first, so a bad one leaves everything unchanged.
-  if (options.leak !== undefined) configure_leak(options.leak);
-  config = next;
+  const checked = check_options(options);
+  if (checked.leak !== undefined) binding.setLeakOptions(checked.leak);
+  config = {...config, ...checked.options};
   apply_triggers();
   return {...config, leak: leak_config()};
 }
 
 // ---------------------------------------------------------------------------------------------
 // Leak detection hooks (filled in by the trend detector when present)
-
-const leak_keys = ['minDurationMs', 'minPoints', 'warmupMs', 'minGrowthBytes', 'minGrowthFraction',
-                   'minRateBytesPerHour', 'confidence', 'windowMs', 'maxSamples'];
-
-function configure_leak(options) {
-  if (options === null || typeof options !== 'object') throw new TypeError('configure({leak}): must be an object');
-  for (const key of Object.keys(options)) {
-    if (!leak_keys.includes(key)) throw new TypeError(`configure({leak}): unknown option ${key}`);
-  }
-  binding.setLeakOptions(options);
-}
 
 function leak_config() {
   return binding.leakState().options;
@@ -328,34 +259,26 @@ function decorate_stats(stats) {
   return stats;
 }
 
-binding.start((kind, payload) => {
-  switch (kind) {
-    case 'stats':
-      decorate_stats(payload);
-      agent.emit('stats', payload);
-      check_thresholds(payload.used_heap_size, payload.rss);
-      break;
-    case 'leak':
-      payload.start = new Date(payload.start);
-      payload.end = new Date(payload.end);
-      agent.emit('leak', payload);
-      if (config.onLeak) triggered_snapshot('leak');
-      break;
-    case 'snapshot':
-      count(snapshot_counts, payload.trigger);
-      agent.emit('snapshot', payload);
-      break;
-    case 'snapshot-error':
-      report_error(snapshot_error(payload, payload.trigger));
-      break;
-    default:
-      break;
-  }
+core.hub.on('stats', (payload) => {
+  decorate_stats(payload);
+  agent.emit('stats', payload);
+  check_thresholds(payload.used_heap_size, payload.rss);
 });
+core.hub.on('leak', (payload) => {
+  payload.start = new Date(payload.start);
+  payload.end = new Date(payload.end);
+  agent.emit('leak', payload);
+  if (config.onLeak) triggered_snapshot('leak');
+});
+core.hub.on('snapshot', (payload) => {
+  count(snapshot_counts, payload.trigger);
+  agent.emit('snapshot', payload);
+});
+core.hub.on('snapshot-error', (payload) => report_error(snapshot_error(payload, payload.trigger)));
 
 // memwatch.gc(): exactly one full GC, returning the stats it produced.
 function gc() {
-  return decorate_stats(binding.gc(typeof globalThis.gc === 'function'));
+  return decorate_stats(core.gc());
 }
 
 // ---------------------------------------------------------------------------------------------

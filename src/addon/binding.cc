@@ -13,7 +13,6 @@
 #include <cstring>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -21,6 +20,7 @@
 #include <uv.h>
 #include <v8.h>
 
+#include "addon/full_gc.h"
 #include "addon/gc_monitor.h"
 #include "addon/heap_capture.h"
 #include "addon/leak_watch.h"
@@ -31,29 +31,6 @@
 
 namespace leakscope::addon {
 namespace {
-
-// V8's --expose-gc flag, shared by every isolate of the process.
-class ExposeGcFlag {
- public:
-  static void acquire() {
-    std::lock_guard<std::mutex> lock(mutex());
-    if (users()++ == 0) v8::V8::SetFlagsFromString("--expose-gc");
-  }
-  static void release() {
-    std::lock_guard<std::mutex> lock(mutex());
-    if (--users() == 0) v8::V8::SetFlagsFromString("--no-expose-gc");
-  }
-
- private:
-  static std::mutex& mutex() {
-    static std::mutex m;
-    return m;
-  }
-  static int& users() {
-    static int n = 0;
-    return n;
-  }
-};
 
 enum class EventKind { kStats, kLeak, kSnapshot, kSnapshotError };
 
@@ -188,6 +165,7 @@ class Binding : public Napi::Addon<Binding> {
   void shutdown() {
     shutting_down_ = true;
     gc_.uninstall();
+    full_gc_.reset();
     if (near_limit_installed_) {
       isolate_->RemoveNearHeapLimitCallback(&Binding::near_heap_limit, 0);
       near_limit_installed_ = false;
@@ -265,19 +243,15 @@ class Binding : public Napi::Addon<Binding> {
     }
   }
 
-  // JS: gc(keep_expose_gc_flag) -> stats of the one full GC it ran.
+  // JS: gc([gc_function_name]) -> stats of the one full GC it ran (full_gc.h: never through the
+  // --expose-gc flag).
   Napi::Value gc(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    const bool keep_flag = info.Length() > 0 && info[0].ToBoolean().Value();
     const uint64_t before = gc_.num_full_gc();
-    // The only V8 entry point that runs exactly one full GC (LowMemoryNotification runs 2 to 7).
-    // It insists on --expose-gc, so the flag is on just for the call (flags are process-wide,
-    // and a context created meanwhile would get a global gc()).
-    // Isolates in other threads may be in the same call: the flag is counted, so it is turned
-    // off only when the last of them is done (V8 aborts the process if it is off mid-call).
-    if (!keep_flag) ExposeGcFlag::acquire();
-    isolate_->RequestGarbageCollectionForTesting(v8::Isolate::kFullGarbageCollection);
-    if (!keep_flag) ExposeGcFlag::release();
+    const std::string name =
+        info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "gc";
+    if (!full_gc_.run(name))
+      throw Napi::Error::New(env, "leakscope.gc(): this V8 has no gc extension to run a full GC");
     if (gc_.num_full_gc() == before)
       throw Napi::Error::New(env, "leakscope.gc(): V8 ran no full GC");
     return stats_to_js(env, gc_.last());
@@ -471,14 +445,17 @@ class Binding : public Napi::Addon<Binding> {
     return info.Env().Undefined();
   }
 
-  // JS: heapDiffCapture(retained) -> {table: opaque handle on the first snapshot's id/class
-  // table (finished on a worker thread), nodes, table_bytes, timing}.
+  // JS: heapDiffCapture(retained, memwatch_names) -> {table: opaque handle on the first snapshot's
+  // id/class table (finished on a worker thread), nodes, table_bytes, timing}.
   Napi::Value heap_diff_capture(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     PendingTable* table = nullptr;
     try {
       const bool with_retained = info.Length() > 0 && info[0].ToBoolean().Value();
-      table = new PendingTable(capture_id_class_table(isolate_, with_retained));
+      const bool memwatch = info.Length() > 1 && info[1].ToBoolean().Value();
+      table = new PendingTable(
+          capture_id_class_table(isolate_, with_retained && !memwatch,
+                                 memwatch ? DiffNaming::kMemwatch : DiffNaming::kDevTools));
     } catch (const std::exception& e) {
       throw Napi::Error::New(
           env, std::string("leakscope.HeapDiff: cannot read the heap snapshot: ") + e.what());
@@ -577,6 +554,7 @@ class Binding : public Napi::Addon<Binding> {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   LeakWatch leak_;
   GcMonitor gc_;
+  FullGc full_gc_{isolate_};
   napi_threadsafe_function tsfn_ = nullptr;
   bool cleanup_hook_ = false;
   bool notify_queued_ = false;

@@ -16,6 +16,7 @@
 #include "addon/v8_snapshot_graph.h"
 #include "analysis/class_index.h"
 #include "analysis/class_retained.h"
+#include "analysis/memwatch_classes.h"
 #include "analysis/retention.h"
 #include "analysis/shallow_sizes.h"
 
@@ -101,9 +102,16 @@ struct Analysis {
 // constructor name, not by inferred property sets: the two snapshots of a diff must use one
 // naming, and the first one cannot know the second's. Only reads the graph, so it can run while
 // the isolate thread releases V8's snapshot or computes the path's distances.
-Analysis analyze(const HeapGraph& graph, bool with_retained, CaptureTimings& t) {
+Analysis analyze(const HeapGraph& graph, bool with_retained, DiffNaming naming, CaptureTimings& t) {
   const auto start = Clock::now();
   Analysis a;
+  if (naming == DiffNaming::kMemwatch) {
+    a.classes = classify_nodes_as_memwatch(graph);
+    const auto& sizes = graph.node_self_size;
+    a.table = make_id_class_table(graph, a.classes, {sizes.data(), sizes.size()});
+    t.analyze_ms = ms_since(start);
+    return a;
+  }
   const std::vector<InterfaceDefinition> no_definitions;
   a.classes = classify_nodes(graph, &no_definitions);
   const auto sizes = attribute_shallow_sizes(graph);
@@ -131,9 +139,10 @@ const IdClassTable& PendingTable::get() {
   return *table_;
 }
 
-PendingTable capture_id_class_table(v8::Isolate* isolate, bool with_retained) {
+PendingTable capture_id_class_table(v8::Isolate* isolate, bool with_retained, DiffNaming naming) {
   memory_trim().cancel();
   PendingTable pending;
+  pending.naming_ = naming;
   CaptureTimings& t = *pending.timings_;
   v8::HandleScope scope(isolate);
   V8Snapshot snapshot(isolate, &t.snapshot_ms);
@@ -142,9 +151,9 @@ PendingTable capture_id_class_table(v8::Isolate* isolate, bool with_retained) {
   pending.node_count_ = graph->node_count();
   // The worker owns the graph and frees it as soon as the table is made.
   pending.future_ =
-      std::async(std::launch::async, [g = std::move(graph), with_retained, &t]() mutable {
+      std::async(std::launch::async, [g = std::move(graph), with_retained, naming, &t]() mutable {
         const std::unique_ptr<HeapGraph> own = std::move(g);
-        return analyze(*own, with_retained, t).table;
+        return analyze(*own, with_retained, naming, t).table;
       });
   snapshot.release(&t.release_ms);
   memory_trim().schedule(std::chrono::seconds(1));
@@ -158,12 +167,24 @@ CapturedDiff capture_and_compare(v8::Isolate* isolate, PendingTable& before,
   memory_trim().cancel();
   v8::HandleScope scope(isolate);
   V8Snapshot snapshot(isolate, &t.snapshot_ms);
-  V8GraphRead r = read(isolate, snapshot, true, t);
+  // memwatch's diff has no path, so its edge names are never read.
+  V8GraphRead r = read(isolate, snapshot, before.naming() != DiffNaming::kMemwatch, t);
   HeapGraph& graph = r.graph;
   const bool with_retained = before.get().has_retained;
+  const DiffNaming naming = before.naming();
   // On an exception the future's destructor waits for the worker before `graph` goes away.
-  auto analysis = std::async(
-      std::launch::async, [&graph, with_retained, &t] { return analyze(graph, with_retained, t); });
+  auto analysis = std::async(std::launch::async, [&graph, with_retained, naming, &t] {
+    return analyze(graph, with_retained, naming, t);
+  });
+  if (naming == DiffNaming::kMemwatch) {
+    snapshot.release(&t.release_ms);
+    const auto start = Clock::now();
+    CapturedDiff out;
+    out.diff = diff_heaps(before.get(), analysis.get().table);
+    t.compare_ms = ms_since(start);
+    memory_trim().schedule(std::chrono::milliseconds(0));
+    return out;
+  }
   // With every edge name read, V8's snapshot is not needed any more; else it is kept for the
   // path's edge names (below). The path's distances are computed here meanwhile.
   if (r.all_edge_names) snapshot.release(&t.release_ms);

@@ -16,6 +16,11 @@
 
 namespace leakscope::addon {
 
+// Whose class names and sizes the diff uses. kMemwatch (the drop-in `leakscope/memwatch`):
+// memwatch_classes.h names, V8's own self sizes (memwatch did not re-attribute internal arrays),
+// no retained sizes and no retaining path, which memwatch did not report.
+enum class DiffNaming { kDevTools, kMemwatch };
+
 struct CaptureTimings {
   double snapshot_ms = 0;  // V8 taking the snapshot
   double read_ms = 0;      // reading V8's graph into ours
@@ -35,9 +40,11 @@ class PendingTable {
   const IdClassTable& get();
   const CaptureTimings& timings() const { return *timings_; }  // complete after get()
   uint64_t node_count() const { return node_count_; }
+  DiffNaming naming() const { return naming_; }
 
  private:
-  friend PendingTable capture_id_class_table(v8::Isolate*, bool);
+  friend PendingTable capture_id_class_table(v8::Isolate*, bool, DiffNaming);
+  DiffNaming naming_ = DiffNaming::kDevTools;
   std::unique_ptr<CaptureTimings> timings_ = std::make_unique<CaptureTimings>();  // the worker's
   uint64_t node_count_ = 0;
   std::future<IdClassTable> future_;
@@ -45,14 +52,16 @@ class PendingTable {
 };
 
 // with_retained: also the per-class retained sizes (one dominator tree per snapshot).
-PendingTable capture_id_class_table(v8::Isolate* isolate, bool with_retained);
+PendingTable capture_id_class_table(v8::Isolate* isolate, bool with_retained,
+                                    DiffNaming naming = DiffNaming::kDevTools);
 
 struct CapturedDiff {
   HeapDiff diff;
   TopGrowth top;
 };
 
-// end()'s half: the second snapshot compared with `before`, and the path to the class that grew.
+// end()'s half: the second snapshot compared with `before` (with its naming), and the path to
+// the class that grew (not with DiffNaming::kMemwatch).
 CapturedDiff capture_and_compare(v8::Isolate* isolate, PendingTable& before,
                                  CaptureTimings* timings = nullptr);
 

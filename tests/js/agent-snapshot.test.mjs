@@ -247,7 +247,8 @@ test('rss threshold fires from the poll; configure() rejects bad options', () =>
   const r2 = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
   assert.equal(r2.status, 0, r2.stderr);
   assert.deepEqual(JSON.parse(r2.stdout), {
-    out: ['TypeError', 'TypeError', 'TypeError', 'TypeError', 'TypeError', 'RangeError', 'TypeError', 'RangeError'],
+    // A negative number is out of range (RangeError), a string where a number belongs a wrong type.
+    out: ['TypeError', 'TypeError', 'TypeError', 'RangeError', 'TypeError', 'TypeError', 'TypeError', 'RangeError'],
     signal: false, minDurationMs: 5000, maxCount: 5,
   });
 });
