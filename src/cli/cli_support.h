@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "heap/heap_graph.h"
 
@@ -24,6 +25,10 @@ HeapGraph load_snapshot_for_cli(const std::string& path);
 
 // `--threads N` (0 = all cores) for the decoders; benchmarks pin it.
 void set_decode_threads(unsigned threads);
+
+// The one way an error reaches the user: "leakscope: MESSAGE" on one line of stderr, with the
+// file names and arguments inside the message escaped (see report/safe_text.h).
+void print_error(std::string_view message);
 
 bool stderr_is_terminal();
 bool stdout_is_terminal();
