@@ -19,8 +19,8 @@ struct FilteredStream {
   std::string pending;  // an incomplete UTF-8 sequence at the end of the last write
 };
 
-FilteredStream filtered_out{STDOUT_FILENO};
-FilteredStream filtered_err{STDERR_FILENO};
+FilteredStream filtered_out{STDOUT_FILENO, nullptr, {}};
+FilteredStream filtered_err{STDERR_FILENO, nullptr, {}};
 
 bool write_all(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
