@@ -39,10 +39,10 @@ HeapGraph load_snapshot_for_cli(const std::string& path) {
     options.progress = [path, &progress_shown](uint64_t done, uint64_t total) {
       progress_shown = done != total;
       if (total) {
-        print_status_line(STDERR_FILENO,
-                          fmt::format("loading {}: {:3.0f} % ({} MB of {} MB)", path,
-                                      100.0 * static_cast<double>(done) / static_cast<double>(total),
-                                      done >> 20, total >> 20));
+        print_status_line(STDERR_FILENO, fmt::format("loading {}: {:3.0f} % ({} MB of {} MB)", path,
+                                                     100.0 * static_cast<double>(done) /
+                                                         static_cast<double>(total),
+                                                     done >> 20, total >> 20));
       } else {
         print_status_line(STDERR_FILENO, fmt::format("loading {}: {} MB", path, done >> 20));
       }

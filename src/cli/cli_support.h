@@ -14,6 +14,10 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFound = 1;  // e.g. a leak was found
 inline constexpr int kExitBadInput = 2;
 
+// `--full` of the commands that print retainer paths (report/elision.h).
+inline constexpr const char* kFullPathsHelp =
+    "every step of long retainer paths (default: the first and last 10)";
+
 // Thrown for a bad argument (an id or class that does not exist, a conflicting option).
 class UsageError : public std::runtime_error {
  public:

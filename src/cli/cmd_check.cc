@@ -61,7 +61,7 @@ void add_check_command(CLI::App& app, Action& action) {
   cmd->add_option("snapshot", o->snapshot, "a .heapsnapshot file, or - for standard input")
       ->required();
   cmd->add_flag("--json", o->json, "JSON output");
-  cmd->add_flag("--full", o->full, "every step of long retainer paths (default: the first and last 10)");
+  cmd->add_flag("--full", o->full, kFullPathsHelp);
   cmd->callback([o, &action] { action = [o] { return run_check(*o); }; });
 }
 

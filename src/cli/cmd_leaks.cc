@@ -161,7 +161,7 @@ void add_leaks_command(CLI::App& app, Action& action) {
                   "snapshots of one process, oldest first: a baseline, then two or more later")
       ->required();
   cmd->add_flag("--json", o->json, "JSON output, for CI");
-  cmd->add_flag("--full", o->full, "every step of long retainer paths (default: the first and last 10)");
+  cmd->add_flag("--full", o->full, kFullPathsHelp);
   cmd->add_flag("--all", o->all, "include Node/V8 internals (compiled code, maps, ...)");
   cmd->add_option("--interval", o->interval,
                   "seconds between snapshots, for rates (default: the files' mtimes)")

@@ -110,7 +110,7 @@ void add_path_command(CLI::App& app, Action& action) {
                   "instances for --class (default 1)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--json", o->json, "JSON with every step's id, name and edge");
-  cmd->add_flag("--full", o->full, "every step of long retainer paths (default: the first and last 10)");
+  cmd->add_flag("--full", o->full, kFullPathsHelp);
   cmd->callback([o, &action] { action = [o] { return run_path(*o); }; });
 }
 

@@ -83,12 +83,12 @@ void render_inspect_text(const InspectReport& r, std::FILE* out) {
   for (size_t i = 0; i < ret_rows; ++i) {
     const Retainer& x = o.retainers[i];
     fmt::print(out, "  {:<32}  {:<9}  {:>8}  {} @{}\n", edge_label(g, x.edge),
-               safe_text(g.edge_type_names[g.edge_type[x.edge]]), distance_text((*r.distances)[x.node]),
-               shown_label(g, x.node, kRowLabelLength), g.node_id[x.node]);
+               safe_text(g.edge_type_names[g.edge_type[x.edge]]),
+               distance_text((*r.distances)[x.node]), shown_label(g, x.node, kRowLabelLength),
+               g.node_id[x.node]);
   }
   if (ret_rows < o.retainers.size()) {
-    fmt::print(out, "  … {} more (--full shows all)\n",
-               with_commas(o.retainers.size() - ret_rows));
+    fmt::print(out, "  … {} more (--full shows all)\n", with_commas(o.retainers.size() - ret_rows));
   }
 }
 

@@ -74,16 +74,12 @@ size_t append_safe_text(std::string& out, std::string_view bytes, bool keep_newl
     if (s.status == Utf8Sequence::kTruncated && !complete) return i;
     if (s.status == Utf8Sequence::kValid && !is_unsafe_code_point(s.cp)) {
       out.append(bytes.substr(i, s.length));
-    } else if (s.status == Utf8Sequence::kValid && s.cp >= 0x80) {
+    } else if ((s.status == Utf8Sequence::kValid && s.cp >= 0x80) ||
+               s.status == Utf8Sequence::kSurrogate) {
       out += fmt::format("\\u{:04x}", s.cp);
-    } else if (s.status == Utf8Sequence::kSurrogate) {
-      out += fmt::format("\\u{:04x}", s.cp);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
+    } else if (c == '\n' || c == '\r' || c == '\t') {
+      out.push_back('\\');
+      out.push_back(c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
     } else {
       // C0, DEL, an invalid byte, or the first byte of a truncated sequence: only this byte is
       // escaped, and decoding resumes at the next one.

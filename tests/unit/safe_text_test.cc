@@ -28,7 +28,7 @@ TEST(SafeText, EscapesC1ControlsAsCodePoints) {
   EXPECT_EQ(safe_text("a\xc2\x85z"), "a\\u0085z");  // NEL
   EXPECT_EQ(safe_text("\xc2\x9b"
                       "31m"),
-            "\\u009b31m");  // CSI
+            "\\u009b31m");                       // CSI
   EXPECT_EQ(safe_text("\xc2\xa0"), "\xc2\xa0");  // U+00A0 is printable
 }
 
@@ -50,11 +50,11 @@ TEST(SafeText, EscapesEveryInvalidByte) {
   EXPECT_EQ(safe_text("a\xff"
                       "b"),
             "a\\xffb");
-  EXPECT_EQ(safe_text("\xc3("), "\\xc3(");            // a lead byte without its continuation
-  EXPECT_EQ(safe_text("\xc0\xaf"), "\\xc0\\xaf");     // overlong '/'
+  EXPECT_EQ(safe_text("\xc3("), "\\xc3(");                  // a lead byte without its continuation
+  EXPECT_EQ(safe_text("\xc0\xaf"), "\\xc0\\xaf");           // overlong '/'
   EXPECT_EQ(safe_text("\xe0\x80\xaf"), "\\xe0\\x80\\xaf");  // overlong, three bytes
   EXPECT_EQ(safe_text("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");  // above U+10FFFF
-  EXPECT_EQ(safe_text("\x80"), "\\x80");              // a lone continuation byte
+  EXPECT_EQ(safe_text("\x80"), "\\x80");                             // a lone continuation byte
   EXPECT_EQ(safe_text("end\xe6\x97"), "end\\xe6\\x97");  // cut in the middle of a character
 }
 
@@ -87,17 +87,20 @@ TEST(JsonText, EscapesTheSameCharactersTheJsonWay) {
   const nlohmann::json doc = {{"name", "a\x1b[2J\x7f\xc2\x85\xe2\x80\xae日"}};
   const std::string text = json_text(doc);
   EXPECT_EQ(text, R"({"name":"a\u001b[2J\u007f\u0085\u202e日"})");
-  EXPECT_EQ(nlohmann::json::parse(text), nlohmann::json({{"name", "a\x1b[2J\x7f\xc2\x85\xe2\x80\xae日"}}));
+  EXPECT_EQ(nlohmann::json::parse(text),
+            nlohmann::json({{"name", "a\x1b[2J\x7f\xc2\x85\xe2\x80\xae日"}}));
 }
 
 TEST(JsonText, InvalidUtf8AndLoneSurrogatesBecomeOneReplacementCharacterEach) {
   const std::string want = R"(["a\ufffdb","x\ufffdy"])";
-  const nlohmann::json plain = {"a\xff"
-                                "b",
-                                "x\xed\xa0\x80y"};
-  const nlohmann::ordered_json ordered = {"a\xff"
-                                          "b",
-                                          "x\xed\xa0\x80y"};
+  const nlohmann::json plain = {
+      "a\xff"
+      "b",
+      "x\xed\xa0\x80y"};
+  const nlohmann::ordered_json ordered = {
+      "a\xff"
+      "b",
+      "x\xed\xa0\x80y"};
   // Both printers agree (they once disagreed on lone surrogates).
   std::string got = json_text(plain);
   std::string got_ordered = json_text(ordered);
