@@ -10,7 +10,6 @@
 #include "cli/commands.h"
 #include "cli/retention_support.h"
 #include "report/check_report.h"
-#include "report/diff_report.h"
 #include "report/json_output.h"
 
 namespace leakscope::cli {

@@ -15,7 +15,6 @@
 #include "analysis/shallow_sizes.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
-#include "report/diff_report.h"
 #include "report/format.h"
 #include "report/json_output.h"
 #include "report/leaks_report.h"
