@@ -6,7 +6,9 @@
 
 #include <chrono>
 
+#include "cli/safe_output.h"
 #include "heap/snapshot_reader.h"
+#include "report/safe_text.h"
 
 namespace leakscope::cli {
 
@@ -15,6 +17,10 @@ bool stderr_is_terminal() {
 }
 bool stdout_is_terminal() {
   return ::isatty(STDOUT_FILENO) == 1;
+}
+
+void print_error(std::string_view message) {
+  fmt::print(stderr, "leakscope: {}\n", report::safe_text(message));
 }
 
 namespace {
@@ -33,13 +39,14 @@ HeapGraph load_snapshot_for_cli(const std::string& path) {
     options.progress = [path, &progress_shown](uint64_t done, uint64_t total) {
       progress_shown = done != total;
       if (total) {
-        fmt::print(stderr, "\rloading {}: {:3.0f} % ({} MB of {} MB)", path,
-                   100.0 * static_cast<double>(done) / static_cast<double>(total), done >> 20,
-                   total >> 20);
+        print_status_line(STDERR_FILENO, fmt::format("loading {}: {:3.0f} % ({} MB of {} MB)", path,
+                                                     100.0 * static_cast<double>(done) /
+                                                         static_cast<double>(total),
+                                                     done >> 20, total >> 20));
       } else {
-        fmt::print(stderr, "\rloading {}: {} MB", path, done >> 20);
+        print_status_line(STDERR_FILENO, fmt::format("loading {}: {} MB", path, done >> 20));
       }
-      if (done == total) fmt::print(stderr, "\r\033[K");
+      if (done == total) print_status_line(STDERR_FILENO, "");
     };
   }
   Timings::get().phase("parse");
@@ -47,7 +54,7 @@ HeapGraph load_snapshot_for_cli(const std::string& path) {
     return load_snapshot_file(path, options);
   } catch (...) {
     // The error line must not be glued to a half-drawn progress line.
-    if (progress_shown) fmt::print(stderr, "\r\033[K");
+    if (progress_shown) print_status_line(STDERR_FILENO, "");
     throw;
   }
 }

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "heap/heap_graph.h"
 
@@ -12,6 +13,10 @@ namespace leakscope::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFound = 1;  // e.g. a leak was found
 inline constexpr int kExitBadInput = 2;
+
+// `--full` of the commands that print retainer paths (report/elision.h).
+inline constexpr const char* kFullPathsHelp =
+    "every step of long retainer paths (default: the first and last 10)";
 
 // Thrown for a bad argument (an id or class that does not exist, a conflicting option).
 class UsageError : public std::runtime_error {
@@ -24,6 +29,10 @@ HeapGraph load_snapshot_for_cli(const std::string& path);
 
 // `--threads N` (0 = all cores) for the decoders; benchmarks pin it.
 void set_decode_threads(unsigned threads);
+
+// The one way an error reaches the user: "leakscope: MESSAGE" on one line of stderr, with the
+// file names and arguments inside the message escaped (see report/safe_text.h).
+void print_error(std::string_view message);
 
 bool stderr_is_terminal();
 bool stdout_is_terminal();

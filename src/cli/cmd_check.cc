@@ -10,7 +10,7 @@
 #include "cli/commands.h"
 #include "cli/retention_support.h"
 #include "report/check_report.h"
-#include "report/diff_report.h"
+#include "report/json_output.h"
 
 namespace leakscope::cli {
 
@@ -18,6 +18,7 @@ namespace {
 struct CheckCliOptions {
   std::string snapshot;
   bool json = false;
+  bool full = false;
 };
 
 int run_check(const CheckCliOptions& o) {
@@ -37,9 +38,9 @@ int run_check(const CheckCliOptions& o) {
   in.distances = &c.analysis.distances;
   const CheckResults results = run_checks(in);
   timings.phase("output");
-  report::CheckReport r{o.snapshot, &c.graph, &results};
+  report::CheckReport r{o.snapshot, &c.graph, &results, o.full};
   if (o.json) {
-    report::print_ordered_json(report::check_json(r), stdout);
+    report::print_json(report::check_json(r), stdout);
   } else {
     report::render_check_text(r, stdout);
   }
@@ -59,6 +60,7 @@ void add_check_command(CLI::App& app, Action& action) {
   cmd->add_option("snapshot", o->snapshot, "a .heapsnapshot file, or - for standard input")
       ->required();
   cmd->add_flag("--json", o->json, "JSON output");
+  cmd->add_flag("--full", o->full, kFullPathsHelp);
   cmd->callback([o, &action] { action = [o] { return run_check(*o); }; });
 }
 

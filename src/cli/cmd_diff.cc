@@ -66,7 +66,7 @@ int run_memwatch(const DiffOptions& o) {
   timings.phase("diff");
   const HeapDiff diff = diff_heaps(before_table, after_table, DiffMatching::kById);
   timings.phase("output");
-  report::print_ordered_json(report::memwatch_heap_diff_json(diff), stdout);
+  report::print_json(report::memwatch_heap_diff_json(diff), stdout);
   return kExitOk;
 }
 
@@ -125,7 +125,7 @@ int run_diff(const DiffOptions& o) {
     r.rows.push_back(&row);
   }
   if (json) {
-    report::print_ordered_json(report::diff_json(r), stdout);
+    report::print_json(report::diff_json(r), stdout);
   } else {
     report::render_diff_text(r, stdout);
   }

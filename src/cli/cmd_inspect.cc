@@ -17,6 +17,7 @@ struct InspectOptions {
   uint64_t id = 0;
   uint32_t limit = 50;
   bool json = false;
+  bool full = false;
 };
 
 int run_inspect(const InspectOptions& o) {
@@ -28,7 +29,7 @@ int run_inspect(const InspectOptions& o) {
   r.graph = &c.graph;
   r.tree = &c.analysis.tree;
   r.distances = &c.analysis.distances.distance;
-  r.limit = o.limit;
+  r.limit = o.full ? 0 : o.limit;
   r.object =
       inspect_object(c.graph, c.self_sizes, c.analysis.tree, c.analysis.distances, retainers, node);
   if (o.json) {
@@ -47,8 +48,9 @@ void add_inspect_command(CLI::App& app, Action& action) {
   cmd->add_option("snapshot", o->snapshot, "a .heapsnapshot file, or - for standard input")
       ->required();
   cmd->add_option("--id", o->id, "the object's snapshot id (@N)")->required();
-  cmd->add_option("--limit", o->limit, "rows per list in text output (default 50, 0 = all)");
-  cmd->add_flag("--json", o->json, "JSON with every edge and retainer");
+  cmd->add_option("--limit", o->limit, "rows per list, in text and JSON (default 50, 0 = all)");
+  cmd->add_flag("--full", o->full, "every edge and retainer (same as --limit 0)");
+  cmd->add_flag("--json", o->json, "JSON with each edge and retainer shown");
   cmd->callback([o, &action] { action = [o] { return run_inspect(*o); }; });
 }
 

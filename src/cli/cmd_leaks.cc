@@ -15,7 +15,6 @@
 #include "analysis/shallow_sizes.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
-#include "report/diff_report.h"
 #include "report/format.h"
 #include "report/json_output.h"
 #include "report/leaks_report.h"
@@ -26,6 +25,7 @@ namespace {
 struct LeaksOptions {
   std::vector<std::string> snapshots;
   bool json = false;
+  bool full = false;
   bool all = false;
   double interval = 0;  // seconds between snapshots; 0 = use the files' mtimes
   size_t top = 5;
@@ -140,8 +140,9 @@ int run_leaks(const LeaksOptions& o) {
   r.graph = &last;
   r.findings = &findings;
   r.top = o.top;
+  r.full = o.full;
   if (o.json) {
-    report::print_ordered_json(report::leaks_json(r), stdout);
+    report::print_json(report::leaks_json(r), stdout);
   } else {
     report::render_leaks_text(r, stdout);
   }
@@ -159,6 +160,7 @@ void add_leaks_command(CLI::App& app, Action& action) {
                   "snapshots of one process, oldest first: a baseline, then two or more later")
       ->required();
   cmd->add_flag("--json", o->json, "JSON output, for CI");
+  cmd->add_flag("--full", o->full, kFullPathsHelp);
   cmd->add_flag("--all", o->all, "include Node/V8 internals (compiled code, maps, ...)");
   cmd->add_option("--interval", o->interval,
                   "seconds between snapshots, for rates (default: the files' mtimes)")

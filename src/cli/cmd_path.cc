@@ -24,6 +24,7 @@ struct PathOptions {
   std::string class_name;
   uint32_t k = 1;
   bool json = false;
+  bool full = false;
 };
 
 int run_path(const PathOptions& o) {
@@ -39,6 +40,7 @@ int run_path(const PathOptions& o) {
   report::PathReport r;
   r.snapshot = o.snapshot;
   r.graph = &g;
+  r.full = o.full;
   if (o.id >= 0) {
     const uint32_t node = node_for_id(g, o.snapshot, static_cast<uint64_t>(o.id));
     report::PathTarget t;
@@ -108,6 +110,7 @@ void add_path_command(CLI::App& app, Action& action) {
                   "instances for --class (default 1)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--json", o->json, "JSON with every step's id, name and edge");
+  cmd->add_flag("--full", o->full, kFullPathsHelp);
   cmd->callback([o, &action] { action = [o] { return run_path(*o); }; });
 }
 

@@ -1,6 +1,7 @@
 // leakscope watch (PID | -- COMMAND ARGS...): sample a process over time and say whether it leaks,
 // and where: the JS heap, external (Buffer) memory, native memory, or handles.
 #include <fmt/core.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +10,9 @@
 
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "cli/safe_output.h"
 #include "report/json_output.h"
+#include "report/safe_text.h"
 #include "report/watch_report.h"
 #include "series/watch.h"
 #include "series/watcher.h"
@@ -91,13 +94,14 @@ int run_watch_cli(const WatchCliOptions& o) {
   const bool live = !o.json && !o.csv && stdout_is_terminal();
   if (live) {
     cfg.on_sample = [](const series::WatchRecording& rec) {
-      fmt::print(stdout, "\r{}\x1b[K", report::watch_live_line(rec));
-      std::fflush(stdout);
+      print_status_line(STDOUT_FILENO, report::watch_live_line(rec));
     };
   }
   if (!o.quiet) {
     // The child's own stdout: passed through to stderr, so our stdout stays the report.
-    cfg.on_child_output = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
+    cfg.on_child_output = [](std::string_view line) {
+      fmt::print(stderr, "{}\n", report::safe_text(line));
+    };
   }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -110,7 +114,7 @@ int run_watch_cli(const WatchCliOptions& o) {
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
-  if (live) fmt::print(stdout, "\r\x1b[K");
+  if (live) print_status_line(STDOUT_FILENO, "");
 
   series::WatchOptions wopt;
   wopt.bytes.min_duration_s = min_duration;

@@ -7,10 +7,12 @@
 
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "cli/safe_output.h"
 #include "heap/snapshot_reader.h"
 
 int main(int argc, char** argv) {
   using namespace leakscope::cli;
+  install_safe_output();
   CLI::App app{
       "leakscope: find memory leaks in Node.js programs: what leaks, how fast, who holds it",
       "leakscope"};
@@ -47,7 +49,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "leakscope: {} (see leakscope --help)\n", e.what());
+    print_error(std::string(e.what()) + " (see leakscope --help)");
     return kExitBadInput;
   }
 
@@ -58,13 +60,13 @@ int main(int argc, char** argv) {
     Timings::get().report();
     return code;
   } catch (const leakscope::SnapshotError& e) {
-    fmt::print(stderr, "leakscope: {}\n", e.what());
+    print_error(e.what());
   } catch (const UsageError& e) {
-    fmt::print(stderr, "leakscope: {}\n", e.what());
+    print_error(e.what());
   } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "leakscope: out of memory\n");
+    print_error("out of memory");
   } catch (const std::exception& e) {
-    fmt::print(stderr, "leakscope: {}\n", e.what());
+    print_error(e.what());
   }
   return kExitBadInput;
 }

@@ -1,11 +1,13 @@
 #include "cli/retention_support.h"
 
 #include <fmt/core.h>
+#include <unistd.h>
 
 #include <chrono>
 
 #include "analysis/shallow_sizes.h"
 #include "cli/cli_support.h"
+#include "cli/safe_output.h"
 
 namespace leakscope::cli {
 
@@ -27,9 +29,9 @@ RetentionContext load_with_retention(const std::string& path, const RetentionOpt
   c.self_sizes = attribute_shallow_sizes(c.graph);
   c.times.attribution = seconds_since(t);
   timings.phase(options.dominators ? "dominators+distances" : "distances");
-  if (stderr_is_terminal()) fmt::print(stderr, "computing dominators and distances…");
+  if (stderr_is_terminal()) print_status_line(STDERR_FILENO, "computing dominators and distances…");
   c.analysis = analyze_retention(c.graph, c.self_sizes, options);
-  if (stderr_is_terminal()) fmt::print(stderr, "\r\033[K");
+  if (stderr_is_terminal()) print_status_line(STDERR_FILENO, "");
   c.times.retention = c.analysis.times;
   timings.phase("report");
   return c;

@@ -17,13 +17,13 @@ void render_check_text(const CheckReport& r, std::FILE* out) {
   std::array<size_t, 4> by_severity{};
   for (const CheckFinding& f : res.findings) ++by_severity[static_cast<size_t>(f.severity)];
   fmt::print(out, "{}: {} findings ({} high, {} medium, {} low, {} info); heap {}\n",
-             printable(r.snapshot), res.findings.size(), by_severity[3], by_severity[2],
+             safe_text(r.snapshot), res.findings.size(), by_severity[3], by_severity[2],
              by_severity[1], by_severity[0], human_bytes(res.total_size));
   for (const CheckFinding& f : res.findings) {
-    fmt::print(out, "\n[{}] {}\n", severity_name(f.severity), printable(f.title));
-    fmt::print(out, "    {}\n", f.explanation);
+    fmt::print(out, "\n[{}] {}\n", severity_name(f.severity), safe_text(f.title));
+    fmt::print(out, "    {}\n", safe_text(f.explanation));
     fmt::print(out, "    at {}\n", named_accessor(g, f.path, f.named_edges, 5));
-    fmt::print(out, "    path {}\n", path_text(g, f.path));
+    fmt::print(out, "    path {}\n", path_text(g, f.path, r.full));
   }
   if (res.findings.empty()) fmt::print(out, "\nNothing stands out.\n");
 }
@@ -51,15 +51,7 @@ nlohmann::ordered_json check_json(const CheckReport& r) {
                        {"column", f.location->column}};
     }
     x["accessor"] = named_accessor(g, f.path, f.named_edges, 5);
-    nlohmann::ordered_json steps = nlohmann::ordered_json::array();
-    for (const PathStep& s : f.path.steps) {
-      nlohmann::ordered_json st;
-      if (s.edge != kNoEdge) st["edge"] = edge_display(g, s.edge);
-      st["id"] = g.node_id[s.node];
-      st["name"] = node_label(g, s.node);
-      steps.push_back(std::move(st));
-    }
-    x["path"] = std::move(steps);
+    put_path_steps(x, g, f.path, r.full);
     findings.push_back(std::move(x));
   }
   j["findings"] = std::move(findings);

@@ -15,6 +15,7 @@ struct CheckReport {
   std::string snapshot;
   const HeapGraph* graph = nullptr;
   const CheckResults* results = nullptr;
+  bool full = false;  // every step of long paths (else their middle is elided: elision.h)
 };
 
 void render_check_text(const CheckReport& report, std::FILE* out);

@@ -20,8 +20,8 @@ std::string signed_count(int64_t v) {
 void render_diff_text(const DiffReport& r, std::FILE* out) {
   const Comparison& c = *r.comparison;
   const HeapDiff& d = c.diff;
-  fmt::print(out, "Comparison: {} (current) against {} (base)\n", printable(r.current),
-             printable(r.base));
+  fmt::print(out, "Comparison: {} (current) against {} (base)\n", safe_text(r.current),
+             safe_text(r.base));
   fmt::print(
       out,
       "heap {} -> {} ({}); {} objects allocated ({}), {} freed ({}); {} classes changed, "
@@ -87,11 +87,6 @@ nlohmann::ordered_json diff_json(const DiffReport& r) {
   }
   j["classes"] = std::move(rows);
   return j;
-}
-
-void print_ordered_json(const nlohmann::ordered_json& value, std::FILE* out) {
-  fmt::print(out, "{}\n",
-             value.dump(1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
 }  // namespace leakscope::report

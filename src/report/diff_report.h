@@ -23,7 +23,4 @@ struct DiffReport {
 void render_diff_text(const DiffReport& report, std::FILE* out);
 nlohmann::ordered_json diff_json(const DiffReport& report);
 
-// JSON with keys in the order they were added (memwatch's field order; verdict first).
-void print_ordered_json(const nlohmann::ordered_json& value, std::FILE* out);
-
 }  // namespace leakscope::report

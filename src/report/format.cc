@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include "report/safe_text.h"
+
 namespace leakscope::report {
 
 std::string human_bytes(uint64_t bytes) {
@@ -34,25 +36,6 @@ std::string with_commas(uint64_t value) {
   return out;
 }
 
-std::string printable(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
-      out += fmt::format("\\x{:02x}", c);
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  return out;
-}
-
 size_t display_width(std::string_view text) {
   size_t n = 0;
   for (unsigned char c : text) {
@@ -62,7 +45,7 @@ size_t display_width(std::string_view text) {
 }
 
 std::string fit(std::string_view text, size_t width) {
-  std::string clean = printable(text);
+  std::string clean = safe_text(text);
   if (display_width(clean) <= width) return clean;
   std::string out;
   size_t columns = 0;

@@ -72,7 +72,7 @@ void render_gclog_text(const GclogReport& r, std::FILE* out) {
   fmt::print(out, "{}\n", gclog_headline(r));
   if (log.oom) {
     fmt::print(out, "The process ran out of memory: {}\n",
-               log.fatal_error.empty() ? "(no FATAL ERROR line)" : printable(log.fatal_error));
+               log.fatal_error.empty() ? "(no FATAL ERROR line)" : safe_text(log.fatal_error));
   }
   if (s.isolate != UINT32_MAX) {
     const series::GcIsolate& iso = log.isolates[s.isolate];
@@ -135,7 +135,7 @@ void render_gclog_text(const GclogReport& r, std::FILE* out) {
             human_bytes(mb_to_bytes(ev.after_mb)),
             ev.after_committed_mb >= 0 ? human_bytes(mb_to_bytes(ev.after_committed_mb)) : "-",
             ev.pause_ms, (ev.flags & series::kGcReduce) ? "(reduce) " : "",
-            printable(log.reasons[ev.reason]),
+            safe_text(log.reasons[ev.reason]),
             (ev.flags & series::kGcFromOomRing) ? " [from the OOM ring]" : "");
       }
     }

@@ -10,11 +10,11 @@ namespace leakscope::report {
 void render_info_text(const InfoReport& r, std::FILE* out) {
   const HeapGraph& g = *r.graph;
   const SnapshotHeader& h = g.header;
-  fmt::print(out, "{}\n", printable(r.snapshot));
+  fmt::print(out, "{}\n", safe_text(r.snapshot));
   if (r.file_size) fmt::print(out, "  file size          {}\n", human_bytes(r.file_size));
-  if (!h.title.empty()) fmt::print(out, "  title              {}\n", printable(h.title));
+  if (!h.title.empty()) fmt::print(out, "  title              {}\n", safe_text(h.title));
   fmt::print(out, "  nodes              {} ({} fields per node: {})\n", with_commas(g.node_count()),
-             h.node_fields.size(), fmt::join(h.node_fields, ", "));
+             h.node_fields.size(), safe_text(fmt::format("{}", fmt::join(h.node_fields, ", "))));
   fmt::print(out, "  edges              {}\n", with_commas(g.edge_count()));
   fmt::print(out, "  strings            {} ({} of text)\n", with_commas(g.strings.size()),
              human_bytes(g.strings.byte_size()));
@@ -45,13 +45,14 @@ void render_info_text(const InfoReport& r, std::FILE* out) {
   fmt::print(out, "\nNodes by type{:>24}{:>14}\n", "count", "self size");
   for (size_t t = 0; t < s.nodes_by_type.size(); ++t) {
     if (!s.nodes_by_type[t]) continue;
-    fmt::print(out, "  {:<22} {:>14} {:>13}\n", g.node_type_names[t],
+    fmt::print(out, "  {:<22} {:>14} {:>13}\n", safe_text(g.node_type_names[t]),
                with_commas(s.nodes_by_type[t]), human_bytes(s.size_by_type[t]));
   }
   fmt::print(out, "\nEdges by type{:>24}\n", "count");
   for (size_t t = 0; t < s.edges_by_type.size(); ++t) {
     if (!s.edges_by_type[t]) continue;
-    fmt::print(out, "  {:<22} {:>14}\n", g.edge_type_names[t], with_commas(s.edges_by_type[t]));
+    fmt::print(out, "  {:<22} {:>14}\n", safe_text(g.edge_type_names[t]),
+               with_commas(s.edges_by_type[t]));
   }
   if (r.detached_natives) {
     fmt::print(out, "\nDetached embedder objects: {}", with_commas(r.detached_natives));

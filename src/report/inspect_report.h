@@ -19,7 +19,7 @@ struct InspectReport {
   const DominatorTree* tree = nullptr;
   const BigVector<int32_t>* distances = nullptr;
   ObjectInspection object;
-  uint32_t limit = 50;  // rows per list in text; 0 = all (JSON always lists all)
+  uint32_t limit = 50;  // rows per list, in text and JSON; 0 = all (--full)
 };
 
 void render_inspect_text(const InspectReport& report, std::FILE* out);

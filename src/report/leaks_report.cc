@@ -7,7 +7,9 @@
 
 #include "analysis/distances.h"
 #include "analysis/node_names.h"
+#include "report/elision.h"
 #include "report/format.h"
+#include "report/json_output.h"
 #include "report/path_report.h"
 
 namespace leakscope::report {
@@ -30,7 +32,7 @@ std::string accessor_edge(const HeapGraph& g, uint64_t e) {
     case kShortcut:
       return name.find_first_of(" .[]\"") == std::string::npos && !name.empty()
                  ? "." + name
-                 : "[" + nlohmann::json(name).dump() + "]";
+                 : "[" + json_text(nlohmann::json(name)) + "]";
     case kContext:
       return "->" + name;
     default:
@@ -78,15 +80,16 @@ std::string holder_words(const HeapGraph& g, const LeakCluster& c) {
     const uint64_t events_edge = e[e.size() - 2];
     const uint32_t emitter = edge_owner(g, events_edge);
     if (emitter != UINT32_MAX) {
-      return fmt::format("{} of listeners for '{}' on {} @{}", cls, g.edge_name_text(e.back()),
-                         class_of_node(g, emitter), g.node_id[emitter]);
+      return safe_text(fmt::format("{} of listeners for '{}' on {} @{}", cls,
+                                   g.edge_name_text(e.back()), class_of_node(g, emitter),
+                                   g.node_id[emitter]));
     }
   }
   if (!e.empty() && g.edge_kind(e.back()) == kProperty && g.edge_name_text(e.back()) == "_events") {
     return "listener table of an EventEmitter";
   }
   if (g.name(c.holder) == "system / Context") return "closure context";
-  return cls;
+  return safe_text(cls);
 }
 
 std::string location_text(const LeakCluster& c) {
@@ -96,9 +99,14 @@ std::string location_text(const LeakCluster& c) {
   return fmt::format("{}:{}:{}", script, p.line, p.column);
 }
 
-nlohmann::ordered_json path_json_steps(const HeapGraph& g, const RetainerPath& path) {
+}  // namespace
+
+void put_path_steps(nlohmann::ordered_json& into, const HeapGraph& g, const RetainerPath& path,
+                    bool full) {
+  const Elision shown = elide_path(path, full);
   nlohmann::ordered_json steps = nlohmann::ordered_json::array();
-  for (const PathStep& s : path.steps) {
+  for (size_t i = 0; i < shown.total; i = shown.next(i)) {
+    const PathStep& s = path.steps[i];
     nlohmann::ordered_json x;
     if (s.edge != kNoEdge) x["edge"] = edge_display(g, s.edge);
     x["id"] = g.node_id[s.node];
@@ -106,10 +114,10 @@ nlohmann::ordered_json path_json_steps(const HeapGraph& g, const RetainerPath& p
     x["type"] = std::string(g.type_name(s.node));
     steps.push_back(std::move(x));
   }
-  return steps;
+  into["path"] = std::move(steps);
+  into["path_length"] = shown.total;
+  if (shown.omitted()) into["path_elided"] = omitted_steps_json(g, path, shown);
 }
-
-}  // namespace
 
 std::string path_accessor(const HeapGraph& g, const RetainerPath& path, size_t max_edges) {
   if (path.steps.empty()) return "(unreachable)";
@@ -141,15 +149,17 @@ std::string path_accessor(const HeapGraph& g, const RetainerPath& path, size_t m
     text = node_label(g, path.steps.front().node, 30);
   }
   for (const std::string& p : parts) text += p;
-  return printable(text);
+  return safe_text(text);
 }
 
 std::string named_accessor(const HeapGraph& g, const RetainerPath& path,
                            const std::vector<uint64_t>& named_edges, size_t max_edges) {
   if (path.from_user_root || named_edges.empty()) return path_accessor(g, path, max_edges);
   std::string text = "…";
-  for (uint64_t e : named_edges) text += accessor_edge(g, e);
-  return printable(text);
+  constexpr size_t kNamesShown = 8;
+  const size_t skip = named_edges.size() > kNamesShown ? named_edges.size() - kNamesShown : 0;
+  for (size_t i = skip; i < named_edges.size(); ++i) text += accessor_edge(g, named_edges[i]);
+  return safe_text(text);
 }
 
 std::string holder_accessor(const HeapGraph& g, const LeakCluster& c) {
@@ -169,7 +179,7 @@ std::string leaks_verdict(const LeaksReport& r) {
       s += fmt::format(" ({} Node/V8 internals left out; --all includes them)",
                        with_commas(f.excluded_internal));
     }
-    return s;
+    return safe_text(s);
   }
   const LeakCluster& c = f.leaks.front();
   const uint64_t objects = per_interval(c.counts.back() - c.counts.front(), n);
@@ -181,7 +191,7 @@ std::string leaks_verdict(const LeaksReport& r) {
     s += fmt::format(", a chain where each one holds the next through {}", c.chain_edge);
   }
   if (f.leaks.size() > 1) s += fmt::format("; {} more leak clusters below", f.leaks.size() - 1);
-  return s;
+  return safe_text(s);
 }
 
 void render_leaks_text(const LeaksReport& r, std::FILE* out) {
@@ -190,7 +200,7 @@ void render_leaks_text(const LeaksReport& r, std::FILE* out) {
   const size_t n = r.snapshots.size();
   fmt::print(out, "{}\n", leaks_verdict(r));
   std::string names;
-  for (size_t i = 0; i < n; ++i) names += (i ? " → " : "") + short_name(r.snapshots[i]);
+  for (size_t i = 0; i < n; ++i) names += (i ? " → " : "") + safe_text(short_name(r.snapshots[i]));
   fmt::print(out, "\nsnapshots: {}", names);
   const double span = span_seconds(r);
   if (span > 0) {
@@ -209,9 +219,9 @@ void render_leaks_text(const LeaksReport& r, std::FILE* out) {
   for (const LeakCluster& c : f.leaks) {
     if (shown >= r.top) break;
     ++shown;
-    fmt::print(out, "\n#{} {}", shown, printable(c.class_name));
+    fmt::print(out, "\n#{} {}", shown, safe_text(c.class_name));
     const std::string loc = location_text(c);
-    if (!loc.empty()) fmt::print(out, "  ({})", printable(loc));
+    if (!loc.empty()) fmt::print(out, "  ({})", safe_text(loc));
     fmt::print(out, "\n");
     fmt::print(out, "   objects    {}   (class total {})\n", counts_text(c.counts),
                counts_text(c.class_counts));
@@ -228,16 +238,16 @@ void render_leaks_text(const LeaksReport& r, std::FILE* out) {
                    ? fmt::format(" (over {} holders like it)", with_commas(c.holder_count))
                    : "");
     if (c.chain) {
-      fmt::print(out, "   chain      each one holds the next: {}\n", printable(c.chain_edge));
+      fmt::print(out, "   chain      each one holds the next: {}\n", safe_text(c.chain_edge));
     }
-    fmt::print(out, "   path       {}\n", path_text(g, c.holder_path));
+    fmt::print(out, "   path       {}\n", path_text(g, c.holder_path, r.full));
     if (!c.includes.empty()) {
       std::string inc;
       for (size_t i = 0; i < c.includes.size() && i < 6; ++i) {
         inc += (i ? ", " : "") +
                fmt::format("{} ×{}", c.includes[i].first, with_commas(c.includes[i].second));
       }
-      fmt::print(out, "   includes   {}\n", printable(inc));
+      fmt::print(out, "   includes   {}\n", safe_text(inc));
     }
   }
   if (f.leaks.size() > shown) {
@@ -247,8 +257,8 @@ void render_leaks_text(const LeaksReport& r, std::FILE* out) {
   if (!f.rejected.empty()) {
     fmt::print(out, "\nChecked and not leaking (largest first):\n");
     for (const LeakCluster& c : f.rejected) {
-      fmt::print(out, "   {} ×{} in {}: {}\n", printable(fit(c.class_name, 40)),
-                 with_commas(c.members), printable(path_accessor(g, c.holder_path, 3)), c.reason);
+      fmt::print(out, "   {} ×{} in {}: {}\n", fit(c.class_name, 40), with_commas(c.members),
+                 path_accessor(g, c.holder_path, 3), safe_text(c.reason));
     }
   }
 }
@@ -290,7 +300,7 @@ nlohmann::ordered_json leaks_json(const LeaksReport& r) {
                    {"members_held", c.holder_members}};
     x["chain"] = c.chain;
     if (c.chain) x["chain_edge"] = c.chain_edge;
-    x["path"] = path_json_steps(g, c.holder_path);
+    put_path_steps(x, g, c.holder_path, r.full);
     x["path_from_user_root"] = c.holder_path.from_user_root;
     nlohmann::ordered_json inc = nlohmann::ordered_json::array();
     for (const auto& [name, count] : c.includes) inc.push_back({{"class", name}, {"count", count}});

@@ -19,7 +19,8 @@ struct LeaksReport {
   std::vector<double> times;           // seconds per snapshot (mtime or --interval); may be empty
   const HeapGraph* graph = nullptr;    // the last snapshot
   const LeakFindings* findings = nullptr;
-  size_t top = 5;  // leak clusters to show in detail
+  size_t top = 5;     // leak clusters to show in detail
+  bool full = false;  // every step of long paths (else their middle is elided: elision.h)
 };
 
 // "Leak: UserSession, +1,500 objects (+1.2 MB retained) per interval, held by
@@ -34,11 +35,17 @@ std::string path_accessor(const HeapGraph& graph, const RetainerPath& path, size
 // property/context names (`…->configBus._events.reload`).
 std::string holder_accessor(const HeapGraph& graph, const LeakCluster& cluster);
 
-// The same for any object: its path from `global` when it has one, else `…` + its names.
+// The same for any object: its path from `global` when it has one, else `…` + its names (the last
+// eight of a longer chain of names).
 std::string named_accessor(const HeapGraph& graph, const RetainerPath& path,
                            const std::vector<uint64_t>& named_edges, size_t max_edges = 4);
 
 void render_leaks_text(const LeaksReport& report, std::FILE* out);
 nlohmann::ordered_json leaks_json(const LeaksReport& report);
+
+// A path's steps for JSON (edge as displayed, id, name, type), its middle elided unless `full`;
+// `into` gets "path", "path_length" and, when elided, "path_elided".
+void put_path_steps(nlohmann::ordered_json& into, const HeapGraph& graph, const RetainerPath& path,
+                    bool full);
 
 }  // namespace leakscope::report

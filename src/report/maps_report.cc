@@ -11,7 +11,7 @@ namespace {
 using series::MappingKind;
 
 std::string path_or_anon(const std::string& path) {
-  return path.empty() ? "[ anon ]" : printable(path);
+  return path.empty() ? "[ anon ]" : safe_text(path);
 }
 
 }  // namespace

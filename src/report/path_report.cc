@@ -4,6 +4,7 @@
 
 #include "analysis/ephemeron_edges.h"
 #include "analysis/node_names.h"
+#include "report/elision.h"
 #include "report/format.h"
 
 namespace leakscope::report {
@@ -61,12 +62,20 @@ std::string distance_text(int32_t d) {
 }
 }  // namespace
 
-std::string path_text(const HeapGraph& g, const RetainerPath& path) {
+std::string path_text(const HeapGraph& g, const RetainerPath& path, bool full) {
+  const Elision shown = elide_path(path, full);
   std::string text;
-  for (size_t i = 0; i < path.steps.size(); ++i) {
+  for (size_t i = 0; i < shown.total; i = shown.next(i)) {
     const PathStep& s = path.steps[i];
     const bool last = i + 1 == path.steps.size();
-    if (i > 0) text += edge_text(g, s.edge) + " → ";
+    if (i > 0 && i == shown.total - shown.tail && shown.omitted()) {
+      // "X.next → … 1,999,980 more steps (.next) … → X": the edges leaving the omitted steps are
+      // summarized in the gap.
+      text += edge_text(g, path.steps[shown.head].edge) + " → " +
+              omitted_steps_text(g, path, shown) + " → ";
+    } else if (i > 0) {
+      text += edge_text(g, s.edge) + " → ";
+    }
     if (last) {
       text += node_label(g, s.node, kLabelLength) + fmt::format(" @{}", g.node_id[s.node]);
       break;
@@ -76,26 +85,27 @@ std::string path_text(const HeapGraph& g, const RetainerPath& path) {
     }
     text += node_label(g, s.node, kLabelLength);
   }
-  return printable(text);
+  return safe_text(text);
 }
 
 void render_path_text(const PathReport& r, std::FILE* out) {
   const HeapGraph& g = *r.graph;
   if (!r.class_name.empty()) {
     fmt::print(
-        out, "{}: {} instance(s) of {}; shortest retainer paths to {}:\n", printable(r.snapshot),
-        with_commas(r.class_instances), printable(r.class_name),
+        out, "{}: {} instance(s) of {}; shortest retainer paths to {}:\n", safe_text(r.snapshot),
+        with_commas(r.class_instances), safe_text(r.class_name),
         r.targets.size() == 1 ? "the closest" : fmt::format("the {} closest", r.targets.size()));
   }
   for (const PathTarget& t : r.targets) {
-    fmt::print(out, "\n{} @{} ({}{})\n", printable(node_label(g, t.node)), g.node_id[t.node],
+    fmt::print(out, "\n{} @{} ({}{})\n", safe_text(node_label(g, t.node)), g.node_id[t.node],
                distance_text(t.distance),
                t.retained_size ? ", retains " + human_bytes(t.retained_size) : std::string());
     if (t.paths.empty()) {
       fmt::print(out, "  no path: only weak references or unreachable cycles hold it\n");
     }
     for (const RetainerPath& p : t.paths) {
-      fmt::print(out, "  {}{}\n", p.from_user_root ? "" : "(GC roots only) ", path_text(g, p));
+      fmt::print(out, "  {}{}\n", p.from_user_root ? "" : "(GC roots only) ",
+                 path_text(g, p, r.full));
     }
   }
 }
@@ -106,8 +116,10 @@ nlohmann::json path_json(const PathReport& r) {
   for (const PathTarget& t : r.targets) {
     nlohmann::json paths = nlohmann::json::array();
     for (const RetainerPath& p : t.paths) {
+      const Elision shown = elide_path(p, r.full);
       nlohmann::json steps = nlohmann::json::array();
-      for (const PathStep& s : p.steps) {
+      for (size_t i = 0; i < shown.total; i = shown.next(i)) {
+        const PathStep& s = p.steps[i];
         nlohmann::json step = {{"id", g.node_id[s.node]},
                                {"name", node_label(g, s.node)},
                                {"class", basic_class_name(g, s.node)},
@@ -118,9 +130,12 @@ nlohmann::json path_json(const PathReport& r) {
         }
         steps.push_back(std::move(step));
       }
-      paths.push_back({{"from_user_root", p.from_user_root},
-                       {"text", path_text(g, p)},
-                       {"steps", std::move(steps)}});
+      nlohmann::json path = {{"from_user_root", p.from_user_root},
+                             {"text", path_text(g, p, r.full)},
+                             {"length", shown.total},
+                             {"steps", std::move(steps)}};
+      if (shown.omitted()) path["elided"] = omitted_steps_json(g, p, shown);
+      paths.push_back(std::move(path));
     }
     nlohmann::json j = {{"id", g.node_id[t.node]},
                         {"name", node_label(g, t.node)},

@@ -26,10 +26,11 @@ struct PathReport {
   std::string class_name;        // for --class
   uint64_t class_instances = 0;  // for --class: all instances, not only those shown
   std::vector<PathTarget> targets;
+  bool full = false;  // every step of long paths (else their middle is elided: elision.h)
 };
 
-// One path as a single line.
-std::string path_text(const HeapGraph& graph, const RetainerPath& path);
+// One path as a single line, display-safe; a long path's middle is elided unless `full`.
+std::string path_text(const HeapGraph& graph, const RetainerPath& path, bool full = false);
 
 void render_path_text(const PathReport& report, std::FILE* out);
 nlohmann::json path_json(const PathReport& report);

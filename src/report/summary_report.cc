@@ -27,7 +27,7 @@ void render_summary_text(const SummaryReport& r, std::FILE* out) {
   const bool distance = std::any_of(r.rows.begin(), r.rows.end(),
                                     [](const ClassRow& row) { return row.distance.has_value(); });
   fmt::print(out, "{}: {} nodes, {} edges, {} total; showing {} of {} classes\n\n",
-             printable(r.snapshot), with_commas(r.node_count), with_commas(r.edge_count),
+             safe_text(r.snapshot), with_commas(r.node_count), with_commas(r.edge_count),
              human_bytes(r.total_size), r.rows.size(), r.class_count);
   std::string header =
       fmt::format("{:<{}}  {:>11}  {:>18}", "Class", kNameWidth, "Count", "Shallow Size");

@@ -9,7 +9,7 @@ namespace leakscope::report {
 void render_top_text(const TopReport& r, std::FILE* out) {
   const TopHolders& h = r.holders;
   fmt::print(out, "{}: {} total; biggest holders (dominator tree, largest retained first)\n\n",
-             printable(r.snapshot), human_bytes(h.total_size));
+             safe_text(r.snapshot), human_bytes(h.total_size));
   fmt::print(out, "{:>18}  {:>10}  {}\n", "Retained Size", "Self", "Object");
   for (size_t i = 0; i < h.entries.size(); ++i) {
     const HolderEntry& e = h.entries[i];
@@ -23,7 +23,7 @@ void render_top_text(const TopReport& r, std::FILE* out) {
     }
     fmt::print(out, "{:>10} {:>6.1f} %  {:>10}  {}{} @{}{}\n", human_bytes(e.retained_size),
                percent(e.retained_size, h.total_size), human_bytes(e.self_size), indent,
-               printable(fit(what, 80)), r.graph->node_id[e.node],
+               fit(what, 80), r.graph->node_id[e.node],
                e.dominated_count > 0
                    ? fmt::format("  ({} dominated)", with_commas(e.dominated_count))
                    : std::string());

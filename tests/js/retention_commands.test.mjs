@@ -143,3 +143,25 @@ test('summary: retained size and distance columns, sorted by retained size', () 
   const text = run('summary', snap, '--top', '3').stdout;
   assert.match(text, /Retained Size\s+Distance/);
 });
+
+test('inspect --json: every node has V8\'s raw name and the display name the text shows', () => {
+  const root = json('inspect', snap, '--id', String(oracle.ids[0]));
+  assert.equal(root.object.name, '');
+  assert.equal(root.object.display_name, '(root)');
+  const text = run('inspect', snap, '--id', String(oracle.ids[0])).stdout;
+  assert.ok(text.startsWith(`(root) @${oracle.ids[0]}\n`), text);
+  const nodes = [root.object, root.object.dominator, ...root.edges.map((e) => e.to)];
+  for (const n of nodes) {
+    assert.equal(typeof n.name, 'string', JSON.stringify(n));
+    assert.ok(n.display_name.length > 0, JSON.stringify(n));
+  }
+  // A plain object: V8 calls it "Object"; the text (as DevTools) names it by its properties.
+  const holder = json('path', snap, '--class', 'Holder').targets[0];
+  const h = json('inspect', snap, '--id', String(holder.id));
+  assert.equal(h.object.name, 'Holder');
+  const plain = h.retainers.map((x) => x.from).find((n) => n.name === 'Object');
+  if (plain) assert.match(plain.display_name, /^\{.*\}$/);
+  for (const x of h.retainers) {
+    assert.ok(run('inspect', snap, '--id', String(holder.id)).stdout.includes(`${x.from.display_name} @${x.from.id}`));
+  }
+});
