@@ -27,6 +27,7 @@
 #include "addon/reader_check.h"
 #include "addon/snapshot_file.h"
 #include "addon/v8_snapshot.h"
+#include "report/json_output.h"
 #include "report/memwatch_heap_diff.h"
 
 namespace leakscope::addon {
@@ -484,7 +485,7 @@ class Binding : public Napi::Addon<Binding> {
     std::string json;
     try {
       const CapturedDiff captured = capture_and_compare(isolate_, *before, &timings);
-      json = report::memwatch_heap_diff_json(captured.diff, &captured.top).dump();
+      json = report::json_text(report::memwatch_heap_diff_json(captured.diff, &captured.top));
     } catch (const std::exception& e) {
       throw Napi::Error::New(env, std::string("leakscope.HeapDiff: ") + e.what());
     }
