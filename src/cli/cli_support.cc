@@ -134,25 +134,30 @@ double duration_value(const std::string& name, const std::string& text, double m
   return v;
 }
 
+namespace {
+// Counts and sizes differ only in their unit: "a whole number[ of bytes] from MIN to MAX".
+CLI::Option* add_whole_option(CLI::App* cmd, const std::string& name, const std::string& help,
+                              const char* type_name, const char* unit, uint64_t min, uint64_t max,
+                              std::function<void(uint64_t)> set) {
+  return add_checked_option(cmd, name, help, type_name, [=](const std::string& text) {
+    uint64_t v = 0;
+    if (!parse_whole(text, v) || v < min || v > max)
+      refuse(name, text, fmt::format("a whole number{} from {} to {}", unit, min, max));
+    set(v);
+  });
+}
+}  // namespace
+
 CLI::Option* add_count_option(CLI::App* cmd, const std::string& name,
                               std::function<void(uint64_t)> set, const std::string& help,
                               uint64_t min, uint64_t max) {
-  return add_checked_option(cmd, name, help, "N", [=](const std::string& text) {
-    uint64_t v = 0;
-    if (!parse_whole(text, v) || v < min || v > max)
-      refuse(name, text, fmt::format("a whole number from {} to {}", min, max));
-    set(v);
-  });
+  return add_whole_option(cmd, name, help, "N", "", min, max, std::move(set));
 }
 
 CLI::Option* add_size_option(CLI::App* cmd, const std::string& name, uint64_t& bytes,
                              const std::string& help, uint64_t min, uint64_t max) {
-  return add_checked_option(cmd, name, help, "BYTES", [=, &bytes](const std::string& text) {
-    uint64_t v = 0;
-    if (!parse_whole(text, v) || v < min || v > max)
-      refuse(name, text, fmt::format("a whole number of bytes from {} to {}", min, max));
-    bytes = v;
-  });
+  return add_whole_option(cmd, name, help, "BYTES", " of bytes", min, max,
+                          [&bytes](uint64_t v) { bytes = v; });
 }
 
 CLI::Option* add_duration_option(CLI::App* cmd, const std::string& name, double& seconds,

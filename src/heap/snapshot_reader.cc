@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
+#include <type_traits>
 
 #include "heap/byte_source.h"
 #include "heap/number_decoder.h"
@@ -409,6 +410,32 @@ class Parser {
     return it->get<uint64_t>();
   }
 
+  // Each name in `names` becomes its Field from `known`, or kSkip: DevTools finds fields by name
+  // and ignores the rest. The first `needed` entries of `known` must be present; a known field
+  // listed twice is an error, naming it.
+  template <typename Field>
+  static std::vector<Field> fields_by_name(
+      const std::vector<std::string>& names, const char* list,
+      std::initializer_list<std::pair<const char*, Field>> known, size_t needed,
+      const std::function<void(std::string)>& error) {
+    std::vector<Field> out;
+    for (const std::string& name : names) {
+      Field field = Field::kSkip;
+      for (const auto& [known_name, known_field] : known) {
+        if (name == known_name) field = known_field;
+      }
+      if (field != Field::kSkip && std::count(out.begin(), out.end(), field) != 0)
+        error(fmt::format("snapshot.meta.{} lists \"{}\" twice", list, name));
+      out.push_back(field);
+    }
+    for (const auto& [known_name, known_field] : known) {
+      if (needed-- == 0) break;
+      if (std::count(out.begin(), out.end(), known_field) != 1)
+        error(fmt::format("snapshot.meta.{} has no \"{}\" field", list, known_name));
+    }
+    return out;
+  }
+
   void read_header(const json& snapshot, uint64_t at) {
     auto error = [&](const std::string& message) { fail_at(at, message); };
     auto meta_it = snapshot.find("meta");
@@ -433,58 +460,20 @@ class Parser {
     h.sample_fields = string_list(meta, "sample_fields", false, error);
     h.location_fields = string_list(meta, "location_fields", false, error);
 
-    for (const std::string& f : h.node_fields) {
-      NodeField field = NodeField::kSkip;
-      if (f == "type")
-        field = NodeField::kType;
-      else if (f == "name")
-        field = NodeField::kName;
-      else if (f == "id")
-        field = NodeField::kId;
-      else if (f == "self_size")
-        field = NodeField::kSelfSize;
-      else if (f == "edge_count")
-        field = NodeField::kEdgeCount;
-      else if (f == "trace_node_id")
-        field = NodeField::kTraceNodeId;
-      else if (f == "detachedness")
-        field = NodeField::kDetach;
-      if (field != NodeField::kSkip &&
-          std::count(layout_.node_fields.begin(), layout_.node_fields.end(), field) != 0)
-        error(fmt::format("snapshot.meta.node_fields lists \"{}\" twice", f));
-      layout_.node_fields.push_back(field);
-    }
-    const std::pair<NodeField, const char*> needed_node_fields[] = {
-        {NodeField::kType, "type"},
-        {NodeField::kName, "name"},
-        {NodeField::kId, "id"},
-        {NodeField::kSelfSize, "self_size"},
-        {NodeField::kEdgeCount, "edge_count"}};
-    for (const auto& [need, name] : needed_node_fields) {
-      if (std::count(layout_.node_fields.begin(), layout_.node_fields.end(), need) != 1)
-        error(fmt::format("snapshot.meta.node_fields has no \"{}\" field", name));
-    }
-    for (const std::string& f : h.edge_fields) {
-      EdgeField field = EdgeField::kSkip;
-      if (f == "type")
-        field = EdgeField::kType;
-      else if (f == "name_or_index")
-        field = EdgeField::kName;
-      else if (f == "to_node")
-        field = EdgeField::kToNode;
-      if (field != EdgeField::kSkip &&
-          std::count(layout_.edge_fields.begin(), layout_.edge_fields.end(), field) != 0)
-        error(fmt::format("snapshot.meta.edge_fields lists \"{}\" twice", f));
-      layout_.edge_fields.push_back(field);
-    }
-    const std::pair<EdgeField, const char*> needed_edge_fields[] = {
-        {EdgeField::kType, "type"},
-        {EdgeField::kName, "name_or_index"},
-        {EdgeField::kToNode, "to_node"}};
-    for (const auto& [need, name] : needed_edge_fields) {
-      if (std::count(layout_.edge_fields.begin(), layout_.edge_fields.end(), need) != 1)
-        error(fmt::format("snapshot.meta.edge_fields has no \"{}\" field", name));
-    }
+    layout_.node_fields = fields_by_name<NodeField>(h.node_fields, "node_fields",
+                                                    {{"type", NodeField::kType},
+                                                     {"name", NodeField::kName},
+                                                     {"id", NodeField::kId},
+                                                     {"self_size", NodeField::kSelfSize},
+                                                     {"edge_count", NodeField::kEdgeCount},
+                                                     {"trace_node_id", NodeField::kTraceNodeId},
+                                                     {"detachedness", NodeField::kDetach}},
+                                                    5, error);
+    layout_.edge_fields = fields_by_name<EdgeField>(h.edge_fields, "edge_fields",
+                                                    {{"type", EdgeField::kType},
+                                                     {"name_or_index", EdgeField::kName},
+                                                     {"to_node", EdgeField::kToNode}},
+                                                    3, error);
 
     read_type_names(meta, "node_types", graph_.node_type_names, layout_.node_type_map, true, error);
     read_type_names(meta, "edge_types", graph_.edge_type_names, layout_.edge_type_map, false,
@@ -865,9 +854,12 @@ class Parser {
       grow(graph_.edge_name, edges);
       grow(graph_.edge_to, edges);
     };
-    sink.commit = [&](const uint64_t* v, size_t n, uint64_t first) {
-      uint64_t edge = first / ef;
-      size_t f = static_cast<size_t>(first % ef);
+    // `fields` is a compile-time 3 for V8's own layout, so the hot loop keeps its constant
+    // divisions and compares; any other layout takes the same loop with a run-time count.
+    auto commit = [&](auto fields, const uint64_t* v, size_t n, uint64_t first) {
+      const uint64_t field_count = fields;
+      uint64_t edge = first / field_count;
+      size_t f = static_cast<size_t>(first % field_count);
       for (size_t i = 0; i < n; ++i) {
         const uint64_t value = v[i];
         const ptrdiff_t at = static_cast<ptrdiff_t>(i);
@@ -893,10 +885,17 @@ class Parser {
           case EdgeField::kSkip:
             break;
         }
-        if (++f == ef) {
+        if (++f == field_count) {
           f = 0;
           ++edge;
         }
+      }
+    };
+    sink.commit = [&](const uint64_t* v, size_t n, uint64_t first) {
+      if (ef == 3) {
+        commit(std::integral_constant<uint64_t, 3>{}, v, n, first);
+      } else {
+        commit(ef, v, n, first);
       }
     };
     const uint64_t values = parse_integer_array("edges", sink);
@@ -924,6 +923,7 @@ class Parser {
   }
 
   void parse_locations() {
+    locations_before_nodes_ = locations_before_nodes_ || !nodes_done_;
     const size_t lf = layout_.location_slot.size();
     uint64_t field = 0;
     uint32_t rec[4] = {0, 0, 0, 0};
@@ -936,10 +936,6 @@ class Parser {
         const int slot = layout_.location_slot[field % lf];
         if (slot >= 0) rec[slot] = narrow32(v[i], "location value", static_cast<ptrdiff_t>(i));
         if (field % lf == lf - 1) {
-          if (nodes_done_ && rec[0] / nf >= graph_.node_type.size())
-            throw BadValue{
-                static_cast<ptrdiff_t>(i),
-                fmt::format("location points to node index {}, which is not a node", rec[0])};
           if (rec[0] % nf != 0) {
             // DevTools files such a location under a fractional node number that no node has, so
             // it names nothing; one bad entry is no reason to refuse the heap.
@@ -949,6 +945,10 @@ class Parser {
             }
             continue;
           }
+          if (nodes_done_ && rec[0] / nf >= graph_.node_type.size())
+            throw BadValue{
+                static_cast<ptrdiff_t>(i),
+                fmt::format("location points to node index {}, which is not a node", rec[0])};
           graph_.locations.push_back({static_cast<uint32_t>(rec[0] / nf), rec[1], rec[2], rec[3]});
         }
       }
@@ -1146,9 +1146,11 @@ class Parser {
     }
     graph_.first_edge.push_back(sum);
     // Locations that came before "nodes" could not be checked against the node count then.
-    for (const Location& l : graph_.locations) {
-      if (l.node >= n)
-        fail_at(end, fmt::format("a location points to node {}, past the {} nodes", l.node, n));
+    if (locations_before_nodes_) {
+      for (const Location& l : graph_.locations) {
+        if (l.node >= n)
+          fail_at(end, fmt::format("a location points to node {}, past the {} nodes", l.node, n));
+      }
     }
     if (skipped_locations_ && options_.warning) {
       options_.warning(fmt::format(
@@ -1182,7 +1184,7 @@ class Parser {
   Layout layout_;
   HeapGraph graph_;
   bool have_header_ = false, nodes_done_ = false, edges_done_ = false, strings_done_ = false;
-  bool has_trace_ids_ = false, has_detach_ = false;
+  bool has_trace_ids_ = false, has_detach_ = false, locations_before_nodes_ = false;
   uint64_t edge_sum_ = 0;
   uint64_t skipped_locations_ = 0, first_skipped_location_ = 0, first_skipped_index_ = 0;
   BigVector<uint64_t> scratch_[2];
