@@ -63,9 +63,13 @@ InputFile::~InputFile() {
 size_t InputFile::read_some(char* buffer, size_t n) {
   for (;;) {
     const ssize_t got = ::read(fd_, buffer, n);
-    if (got >= 0) return static_cast<size_t>(got);
+    if (got >= 0) {
+      read_ += static_cast<uint64_t>(got);
+      return static_cast<size_t>(got);
+    }
     if (errno != EINTR)
-      throw UserFileError(path_, std::string("read failed: ") + std::strerror(errno));
+      throw UserFileError(
+          path_, fmt::format("read failed at byte offset {}: {}", read_, std::strerror(errno)));
   }
 }
 

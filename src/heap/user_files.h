@@ -43,6 +43,7 @@ class InputFile {
   int fd_ = -1;
   bool owns_fd_ = false;
   uint64_t size_ = 0;
+  uint64_t read_ = 0;  // bytes read so far, for the message of a read error
 };
 
 // Bounds for a line-oriented text input: a binary file or a device passed through a pipe is found

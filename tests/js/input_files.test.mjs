@@ -84,6 +84,9 @@ test('a stream on standard input: a line longer than 64 KiB stops it, naming the
   // here; a maps table stops at 256 MiB).
   refused(['maps', '-'], /^leakscope: -: (line \d+ \(byte offset \d+\) is longer than 64 KiB|more than 256 MiB)/,
           { stdin: '/dev/urandom', timeout: 60000 });
+  // A read error says where.
+  refused(['gclog', '-'], /^leakscope: -: read failed at byte offset 0: Is a directory$/, { stdin: dir });
+  refused(['summary', '-'], /^leakscope: -: read failed at byte offset 0: Is a directory$/, { stdin: dir });
   const file = join(dir, 'long-line.log');
   const gcLine = '[1:0x1]  5 ms: Scavenge 1.0 (2.0) -> 1.0 (2.0) MB, 0.1 / 0.0 ms\n';
   writeFileSync(file, gcLine.repeat(3) + 'x'.repeat(70000) + '\n');
