@@ -100,9 +100,8 @@ void TextInput::check(std::string_view chunk) {
     const uint64_t stop_at = offset_ + static_cast<uint64_t>(stop - begin);
     if (stop_at - line_start_ > limits_.max_line_bytes) {
       throw UserFileError(
-          path_, fmt::format("line {} (byte offset {}) is longer than {} KiB: "
-                             "not a {}",
-                             line_, line_start_, limits_.max_line_bytes >> 10, limits_.what));
+          path_, fmt::format("line {} (byte offset {}) is longer than {} KiB: not a {}", line_,
+                             line_start_, limits_.max_line_bytes >> 10, limits_.what));
     }
     if (!nl) break;
     ++line_;
