@@ -5,12 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages, one per dependency, chosen for the job (python3 is what node-gyp runs on).
+# Debian packages, one per dependency, chosen for the job (python3 is what node-gyp runs on;
+# chromium writes the browser heap snapshot that tests/js/snapshot_layouts.test.mjs reads).
 packages=(
   cmake g++ make pkg-config python3
   libfmt-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
+  chromium
 )
 
 missing=()

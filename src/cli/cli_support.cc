@@ -4,7 +4,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
+#include <cmath>
 
 #include "cli/safe_output.h"
 #include "heap/snapshot_reader.h"
@@ -49,6 +51,9 @@ HeapGraph load_snapshot_for_cli(const std::string& path) {
       if (done == total) print_status_line(STDERR_FILENO, "");
     };
   }
+  options.warning = [](const std::string& message) {
+    print_error(fmt::format("warning: {}", message));
+  };
   Timings::get().phase("parse");
   try {
     return load_snapshot_file(path, options);
@@ -57,6 +62,126 @@ HeapGraph load_snapshot_for_cli(const std::string& path) {
     if (progress_shown) print_status_line(STDERR_FILENO, "");
     throw;
   }
+}
+
+namespace {
+
+// The text as typed, quoted, cut short if it is long (a 400-digit number stays readable).
+std::string typed(const std::string& text) {
+  return text.size() <= 40 ? "\"" + text + "\"" : "\"" + text.substr(0, 37) + "...\"";
+}
+
+bool parse_whole(const std::string& text, uint64_t& out) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+// A finite decimal number, all of the text (from_chars takes no '+', no hex without a prefix).
+bool parse_real(std::string_view text, double& out) {
+  if (text.empty()) return false;
+  const auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), out, std::chars_format::general);
+  return ec == std::errc() && end == text.data() + text.size() && std::isfinite(out);
+}
+
+CLI::Option* add_checked_option(CLI::App* cmd, const std::string& name, const std::string& help,
+                                const char* type_name,
+                                std::function<void(const std::string&)> check) {
+  CLI::Option* opt = cmd->add_option_function<std::string>(name, std::move(check), help);
+  opt->type_name(type_name);
+  return opt;
+}
+
+[[noreturn]] void refuse(const std::string& name, const std::string& text,
+                         const std::string& expected) {
+  throw CLI::ValidationError(name, fmt::format("{} is not {}", typed(text), expected));
+}
+
+}  // namespace
+
+std::string describe_seconds(double seconds) {
+  if (seconds >= 86400 && std::fmod(seconds, 86400) == 0)
+    return fmt::format("{} d", seconds / 86400);
+  if (seconds >= 3600 && std::fmod(seconds, 3600) == 0) return fmt::format("{} h", seconds / 3600);
+  return fmt::format("{} s", seconds);
+}
+
+namespace {
+bool parse_duration_text(const std::string& text, double& seconds) {
+  const size_t unit_at = text.find_first_of("smhd");
+  const std::string_view number = std::string_view(text).substr(0, unit_at);
+  const std::string_view unit =
+      unit_at == std::string::npos ? std::string_view{} : std::string_view(text).substr(unit_at);
+  double v = 0;
+  if (!parse_real(number, v)) return false;
+  double scale;
+  if (unit.empty() || unit == "s") {
+    scale = 1;
+  } else if (unit == "m" || unit == "min") {
+    scale = 60;
+  } else if (unit == "h") {
+    scale = 3600;
+  } else if (unit == "d") {
+    scale = 86400;
+  } else {
+    return false;
+  }
+  seconds = v * scale;
+  return std::isfinite(seconds);
+}
+}  // namespace
+
+double duration_value(const std::string& name, const std::string& text, double min, double max) {
+  double v = 0;
+  if (!parse_duration_text(text, v) || v < min || v > max)
+    refuse(name, text,
+           fmt::format("a duration from {} to {} (seconds, or a number with s, m, h or d)",
+                       describe_seconds(min), describe_seconds(max)));
+  return v;
+}
+
+namespace {
+// Counts and sizes differ only in their unit: "a whole number[ of bytes] from MIN to MAX".
+CLI::Option* add_whole_option(CLI::App* cmd, const std::string& name, const std::string& help,
+                              const char* type_name, const char* unit, uint64_t min, uint64_t max,
+                              std::function<void(uint64_t)> set) {
+  return add_checked_option(cmd, name, help, type_name, [=](const std::string& text) {
+    uint64_t v = 0;
+    if (!parse_whole(text, v) || v < min || v > max)
+      refuse(name, text, fmt::format("a whole number{} from {} to {}", unit, min, max));
+    set(v);
+  });
+}
+}  // namespace
+
+CLI::Option* add_count_option(CLI::App* cmd, const std::string& name,
+                              std::function<void(uint64_t)> set, const std::string& help,
+                              uint64_t min, uint64_t max) {
+  return add_whole_option(cmd, name, help, "N", "", min, max, std::move(set));
+}
+
+CLI::Option* add_size_option(CLI::App* cmd, const std::string& name, uint64_t& bytes,
+                             const std::string& help, uint64_t min, uint64_t max) {
+  return add_whole_option(cmd, name, help, "BYTES", " of bytes", min, max,
+                          [&bytes](uint64_t v) { bytes = v; });
+}
+
+CLI::Option* add_duration_option(CLI::App* cmd, const std::string& name, double& seconds,
+                                 const std::string& help, double min, double max) {
+  return add_checked_option(cmd, name, help, "SECONDS", [=, &seconds](const std::string& text) {
+    seconds = duration_value(name, text, min, max);
+  });
+}
+
+CLI::Option* add_rate_option(CLI::App* cmd, const std::string& name, double& out,
+                             const std::string& help, double min, double max) {
+  return add_checked_option(cmd, name, help, "RATE", [=, &out](const std::string& text) {
+    double v = 0;
+    if (!parse_real(text, v) || v < min || v > max)
+      refuse(name, text, fmt::format("a number from {} to {}", min, max));
+    out = v;
+  });
 }
 
 namespace {

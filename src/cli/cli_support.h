@@ -2,6 +2,9 @@
 // way bad input is reported (one line on stderr, exit code 2).
 #pragma once
 
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -36,6 +39,45 @@ void print_error(std::string_view message);
 
 bool stderr_is_terminal();
 bool stdout_is_terminal();
+
+// Numeric options, one helper per kind. Each reads the text as typed and refuses what is not a
+// finite number of that kind inside [min, max] (NaN, infinities, negatives, fractions of a count,
+// values that would wrap) with a CLI::ValidationError: exit 2 and one line that names the option
+// and repeats the text as the user wrote it.
+//
+// count: a whole number (rows, objects, ids, threads).
+CLI::Option* add_count_option(CLI::App* cmd, const std::string& name,
+                              std::function<void(uint64_t)> set, const std::string& help,
+                              uint64_t min, uint64_t max);
+template <typename T>
+CLI::Option* add_count_option(CLI::App* cmd, const std::string& name, T& out,
+                              const std::string& help, uint64_t min, uint64_t max) {
+  return add_count_option(
+      cmd, name, [&out](uint64_t v) { out = static_cast<T>(v); }, help, min, max);
+}
+// size: a whole number of bytes.
+CLI::Option* add_size_option(CLI::App* cmd, const std::string& name, uint64_t& bytes,
+                             const std::string& help, uint64_t min, uint64_t max);
+// duration: seconds, or a number with a unit: 90, 90s, 1.5m, 10min, 2h, 1d.
+CLI::Option* add_duration_option(CLI::App* cmd, const std::string& name, double& seconds,
+                                 const std::string& help, double min, double max);
+// rate: a non-negative finite number of some unit per time (MB/h).
+CLI::Option* add_rate_option(CLI::App* cmd, const std::string& name, double& out,
+                             const std::string& help, double min, double max);
+
+// The check behind add_duration_option, for an option that also takes a word (`--force-gc auto`):
+// the seconds, or a CLI::ValidationError.
+double duration_value(const std::string& name, const std::string& text, double min, double max);
+// "7 d", "90 s", "0.01 s": a bound as the messages show it.
+std::string describe_seconds(double seconds);
+
+// Upper bounds shared by the commands (README "Limits").
+inline constexpr double kMaxWaitSeconds = 7 * 86400.0;      // a wait or a sampling period
+inline constexpr double kMaxWatchSeconds = 30 * 86400.0;    // how long `watch` may run
+inline constexpr double kMaxWindowSeconds = 366 * 86400.0;  // a span of a log to judge
+inline constexpr uint64_t kMaxRows = uint64_t{1} << 32;     // rows, clusters, paths, levels
+inline constexpr uint64_t kMaxBytes = uint64_t{1} << 50;    // 1 PiB: a byte threshold
+inline constexpr double kMaxRateMbPerHour = 1e9;            // 1 PB/h
 
 }  // namespace leakscope::cli
 

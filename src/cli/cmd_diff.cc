@@ -139,8 +139,8 @@ void add_diff_command(CLI::App& app, Action& action) {
       "diff", "Compare two snapshots of one process (DevTools' Comparison, plus Retained Δ)");
   cmd->add_option("base", o->base, "the earlier .heapsnapshot")->required();
   cmd->add_option("current", o->current, "the later .heapsnapshot of the same process")->required();
-  cmd->add_option("--top", o->top, "rows to show (default 30 in text, all in JSON; 0 = all)")
-      ->check(CLI::NonNegativeNumber);
+  add_count_option(cmd, "--top", o->top, "rows to show (default 30 in text, all in JSON; 0 = all)",
+                   0, kMaxRows);
   cmd->add_option("--class", o->class_regex, "only classes whose name matches this regex");
   cmd->add_flag("--json", o->json, "JSON output (exact byte counts)");
   cmd->add_option("--format", o->format,

@@ -1,15 +1,11 @@
 // leakscope gclog FILE|-: is the heap that survives GC growing? From node --trace-gc output.
 #include <fmt/core.h>
 
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <memory>
 
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "heap/user_files.h"
 #include "report/gclog_report.h"
 #include "report/json_output.h"
 #include "series/gc_summary.h"
@@ -30,26 +26,13 @@ struct GclogOptions {
 
 int run_gclog(const GclogOptions& o) {
   if (o.json && o.csv) throw UsageError("--json and --csv cannot be combined");
-  std::FILE* in = o.file == "-" ? stdin : std::fopen(o.file.c_str(), "rb");
-  if (in == nullptr) throw UsageError(fmt::format("{}: {}", o.file, std::strerror(errno)));
+  // A day of a busy server's --trace-gc is a few hundred MB; the cap only stops an endless stream.
+  TextInput in(o.file, {64u << 10, uint64_t{4} << 30, "--trace-gc log"});
   series::TraceGcParser parser;
-  struct stat st {};
-  if (in != stdin && ::fstat(fileno(in), &st) == 0 && st.st_size > 0) {
-    parser.reserve_for_bytes(static_cast<std::size_t>(st.st_size));
-  }
-  std::unique_ptr<char[]> buf(new char[1 << 20]);
-  std::size_t n;
-  while ((n = std::fread(buf.get(), 1, 1 << 20, in)) > 0)
-    parser.feed(std::string_view(buf.get(), n));
-  const bool read_error = std::ferror(in) != 0;
-  const int err = errno;
-  if (in != stdin) std::fclose(in);
+  if (in.size() > 0) parser.reserve_for_bytes(static_cast<std::size_t>(in.size()));
+  for (std::string_view chunk = in.next(); !chunk.empty(); chunk = in.next()) parser.feed(chunk);
   parser.finish();
   const series::GcLog log = parser.take();
-  if (read_error) {
-    throw UsageError(
-        fmt::format("{}: read error at byte offset {}: {}", o.file, log.bytes, std::strerror(err)));
-  }
   if (log.events.empty()) {
     std::string hint;
     if (log.nvp_lines > 0) {
@@ -97,12 +80,14 @@ void add_gclog_command(CLI::App& app, Action& action) {
   cmd->add_flag("--json", o->json, "JSON with exact bytes");
   cmd->add_flag("--csv", o->csv, "one CSV row per GC, for plotting");
   cmd->add_flag("--all", o->all, "list every full GC, not only the last 20");
-  cmd->add_option("--min-duration", o->min_duration_s,
-                  "seconds of log after warm-up needed for a verdict (default 60)");
-  cmd->add_option("--warmup", o->warmup_s,
-                  "seconds at the start to ignore (besides the automatic cut)");
-  cmd->add_option("--min-rate", o->min_rate_mb_per_hour,
-                  "growth slower than this many MB/h is not a leak");
+  add_duration_option(cmd, "--min-duration", o->min_duration_s,
+                      "time of log after warm-up needed for a verdict (default 60 s)", 0,
+                      kMaxWindowSeconds);
+  add_duration_option(cmd, "--warmup", o->warmup_s,
+                      "time at the start to ignore (besides the automatic cut)", 0,
+                      kMaxWindowSeconds);
+  add_rate_option(cmd, "--min-rate", o->min_rate_mb_per_hour,
+                  "growth slower than this many MB/h is not a leak", 0, kMaxRateMbPerHour);
   cmd->callback([o, &action] { action = [o] { return run_gclog(*o); }; });
 }
 

@@ -47,8 +47,9 @@ void add_inspect_command(CLI::App& app, Action& action) {
       "inspect", "One object: sizes, distance, dominator, outgoing edges and retainers");
   cmd->add_option("snapshot", o->snapshot, "a .heapsnapshot file, or - for standard input")
       ->required();
-  cmd->add_option("--id", o->id, "the object's snapshot id (@N)")->required();
-  cmd->add_option("--limit", o->limit, "rows per list, in text and JSON (default 50, 0 = all)");
+  add_count_option(cmd, "--id", o->id, "the object's snapshot id (@N)", 0, UINT32_MAX)->required();
+  add_count_option(cmd, "--limit", o->limit,
+                   "rows per list, in text and JSON (default 50, 0 = all)", 0, UINT32_MAX);
   cmd->add_flag("--full", o->full, "every edge and retainer (same as --limit 0)");
   cmd->add_flag("--json", o->json, "JSON with each edge and retainer shown");
   cmd->callback([o, &action] { action = [o] { return run_inspect(*o); }; });

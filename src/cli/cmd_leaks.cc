@@ -162,13 +162,14 @@ void add_leaks_command(CLI::App& app, Action& action) {
   cmd->add_flag("--json", o->json, "JSON output, for CI");
   cmd->add_flag("--full", o->full, kFullPathsHelp);
   cmd->add_flag("--all", o->all, "include Node/V8 internals (compiled code, maps, ...)");
-  cmd->add_option("--interval", o->interval,
-                  "seconds between snapshots, for rates (default: the files' mtimes)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--top", o->top, "leak clusters to show in detail (default 5)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--min-growth", o->min_growth,
-                  "retained bytes a cluster must gain to count as a leak (default 1024)");
+  add_duration_option(cmd, "--interval", o->interval,
+                      "time between snapshots, for rates (default: the files' mtimes)", 0.001,
+                      kMaxWindowSeconds);
+  add_count_option(cmd, "--top", o->top, "leak clusters to show in detail (default 5)", 1,
+                   kMaxRows);
+  add_size_option(cmd, "--min-growth", o->min_growth,
+                  "retained bytes a cluster must gain to count as a leak (default 1024)", 0,
+                  kMaxBytes);
   cmd->callback([o, &action] { action = [o] { return run_leaks(*o); }; });
 }
 

@@ -11,6 +11,7 @@
 
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "heap/user_files.h"
 #include "report/json_output.h"
 #include "report/maps_report.h"
 #include "series/maps_diff.h"
@@ -28,19 +29,6 @@ bool parse_pid(const std::string& s, int& pid) {
   return true;
 }
 
-std::string read_file(const std::string& path) {
-  std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
-  if (f == nullptr) throw UsageError(fmt::format("{}: {}", path, std::strerror(errno)));
-  std::string out;
-  char buf[65536];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  const bool bad = std::ferror(f) != 0;
-  if (f != stdin) std::fclose(f);
-  if (bad) throw UsageError(fmt::format("{}: read error at byte offset {}", path, out.size()));
-  return out;
-}
-
 series::MapsTable read_pid_maps(int pid) {
   try {
     series::check_pid_readable(pid);
@@ -54,7 +42,8 @@ series::MapsTable read_pid_maps(int pid) {
 series::MapsTable load_table(const std::string& arg) {
   int pid = 0;
   if (parse_pid(arg, pid)) return read_pid_maps(pid);
-  const std::string text = read_file(arg);
+  // smaps of a process at the kernel's default map limit (65,530 mappings) is about 80 MB.
+  const std::string text = read_text_input(arg, {64u << 10, 256u << 20, "maps table"});
   try {
     return series::load_maps_table(text);
   } catch (const series::MapsFormatError& e) {
@@ -71,8 +60,7 @@ struct MapsOptions {
 int run_maps(const MapsOptions& o) {
   const series::MapsTable table = load_table(o.source);
   if (!o.save.empty()) {
-    std::FILE* f = std::fopen(o.save.c_str(), "wb");
-    if (f == nullptr) throw UsageError(fmt::format("{}: {}", o.save, std::strerror(errno)));
+    std::FILE* f = open_output_file(o.save);
     const std::string text = series::format_maps_table(table);
     const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
     if (std::fclose(f) != 0 || !ok) throw UsageError(fmt::format("{}: write failed", o.save));
@@ -148,8 +136,10 @@ void add_maps_diff_command(CLI::App& app, Action& action) {
   cmd->add_option("tables", o->inputs,
                   "A B (saved tables, smaps or pmap -x files, or PIDs), or one PID with --after")
       ->required();
-  cmd->add_option("--after", o->after_s, "diff one PID against itself this many seconds later");
-  cmd->add_option("--top", o->top, "changed mappings listed per kind (0 = all; default 5)");
+  add_duration_option(cmd, "--after", o->after_s, "diff one PID against itself this much later",
+                      0.01, kMaxWaitSeconds);
+  add_count_option(cmd, "--top", o->top, "changed mappings listed per kind (0 = all; default 5)", 0,
+                   kMaxRows);
   cmd->add_flag("--json", o->json, "JSON with exact bytes");
   cmd->callback([o, &action] { action = [o] { return run_maps_diff(*o); }; });
 }

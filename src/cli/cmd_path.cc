@@ -103,12 +103,12 @@ void add_path_command(CLI::App& app, Action& action) {
       "path", "Shortest retainer paths from the user roots (else the GC roots) to an object");
   cmd->add_option("snapshot", o->snapshot, "a .heapsnapshot file, or - for standard input")
       ->required();
-  cmd->add_option("--id", o->id, "the object's snapshot id (@N)")->check(CLI::NonNegativeNumber);
+  add_count_option(cmd, "--id", o->id, "the object's snapshot id (@N)", 0, UINT32_MAX);
   cmd->add_option("--class", o->class_name, "a class name as `summary` prints it");
-  cmd->add_option("-k", o->k,
-                  "paths to show: through different retainers for --id, to different "
-                  "instances for --class (default 1)")
-      ->check(CLI::PositiveNumber);
+  add_count_option(cmd, "-k", o->k,
+                   "paths to show: through different retainers for --id, to different "
+                   "instances for --class (default 1)",
+                   1, UINT32_MAX);
   cmd->add_flag("--json", o->json, "JSON with every step's id, name and edge");
   cmd->add_flag("--full", o->full, kFullPathsHelp);
   cmd->callback([o, &action] { action = [o] { return run_path(*o); }; });

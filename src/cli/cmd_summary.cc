@@ -139,9 +139,9 @@ void add_summary_command(CLI::App& app, Action& action) {
                          "class, as Chrome DevTools' Summary view shows them");
   cmd->add_option("snapshot", o->snapshot, "a .heapsnapshot file, or - for standard input")
       ->required();
-  cmd->add_option("--top", o->top,
-                  "show the N largest classes (0 = all; default 30, all with --json)")
-      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  add_count_option(cmd, "--top", o->top,
+                   "show the N largest classes (0 = all; default 30, all with --json)", 0,
+                   kMaxRows);
   cmd->add_option("--class", o->class_regex, "only classes whose name matches this regex");
   cmd->add_flag("--json", o->json, "JSON with exact byte counts");
   cmd->add_flag("--shallow-only", o->shallow_only,

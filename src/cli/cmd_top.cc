@@ -52,12 +52,14 @@ void add_top_command(CLI::App& app, Action& action) {
       "DevTools' Retainers/Dominators views");
   cmd->add_option("snapshot", o->snapshot, "a .heapsnapshot file, or - for standard input")
       ->required();
-  cmd->add_option("--id", o->id, "start from this object (snapshot id) instead of the root")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--top", o->top, "how many of the start node's largest children (default 10)");
-  cmd->add_option("--children", o->children,
-                  "largest dominated children shown under each (default 5)");
-  cmd->add_option("--depth", o->depth, "levels to expand below the first (default 2)");
+  add_count_option(cmd, "--id", o->id, "start from this object (snapshot id) instead of the root",
+                   0, UINT32_MAX);
+  add_count_option(cmd, "--top", o->top,
+                   "how many of the start node's largest children (default 10)", 0, UINT32_MAX);
+  add_count_option(cmd, "--children", o->children,
+                   "largest dominated children shown under each (default 5)", 0, UINT32_MAX);
+  add_count_option(cmd, "--depth", o->depth, "levels to expand below the first (default 2)", 0,
+                   UINT32_MAX);
   cmd->add_flag("--json", o->json, "JSON with exact byte counts");
   cmd->callback([o, &action] { action = [o] { return run_top(*o); }; });
 }

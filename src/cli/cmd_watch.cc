@@ -26,32 +26,14 @@ void on_signal(int) {
   g_stop = 1;
 }
 
-// "90", "90s", "10m", "2h", "1.5h" -> seconds; negative on error.
-double parse_duration(const std::string& s) {
-  if (s.empty()) return -1;
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(s, &used);
-  } catch (const std::exception&) {
-    return -1;
-  }
-  const std::string unit = s.substr(used);
-  if (unit.empty() || unit == "s") return v;
-  if (unit == "m" || unit == "min") return v * 60;
-  if (unit == "h") return v * 3600;
-  if (unit == "d") return v * 86400;
-  return -1;
-}
-
 struct WatchCliOptions {
   std::vector<std::string> target;
   double interval_s = 1;
-  std::string duration = "0";
-  std::string min_duration = "60";
-  std::string warmup = "0";
+  double duration = 0;  // 0: until the process exits or Ctrl-C
+  double min_duration = 60;
+  double warmup = 0;
   double maps_interval_s = 0;
-  std::string force_gc = "auto";
+  double force_gc = -1;  // -1: auto
   bool json = false;
   bool csv = false;
   bool no_trace_gc = false;
@@ -64,14 +46,6 @@ bool all_digits(const std::string& s) {
 
 int run_watch_cli(const WatchCliOptions& o) {
   if (o.json && o.csv) throw UsageError("--json and --csv cannot be combined");
-  if (!(o.interval_s >= 0.01)) throw UsageError("--interval must be at least 0.01 seconds");
-  const double duration = parse_duration(o.duration);
-  const double min_duration = parse_duration(o.min_duration);
-  const double warmup = parse_duration(o.warmup);
-  if (duration < 0) throw UsageError("--duration: expected seconds, or a number with s, m, h or d");
-  if (min_duration < 0)
-    throw UsageError("--min-duration: expected seconds, or a number with s, m, h or d");
-  if (warmup < 0) throw UsageError("--warmup: expected seconds, or a number with s, m, h or d");
   if (o.target.empty()) throw UsageError("watch needs a PID, or -- COMMAND ARGS...");
 
   series::WatchConfig cfg;
@@ -81,15 +55,10 @@ int run_watch_cli(const WatchCliOptions& o) {
     cfg.command = o.target;
   }
   cfg.interval_s = o.interval_s;
-  cfg.duration_s = duration;
+  cfg.duration_s = o.duration;
   cfg.maps_interval_s = o.maps_interval_s;
   cfg.trace_gc = !o.no_trace_gc;
-  if (o.force_gc == "auto") {
-    cfg.force_gc_s = std::max(2 * o.interval_s, 0.5);
-  } else {
-    cfg.force_gc_s = parse_duration(o.force_gc);
-    if (cfg.force_gc_s < 0) throw UsageError("--force-gc: expected seconds, 0 (off) or auto");
-  }
+  cfg.force_gc_s = o.force_gc < 0 ? std::max(2 * o.interval_s, 0.5) : o.force_gc;
   cfg.stop = &g_stop;
   const bool live = !o.json && !o.csv && stdout_is_terminal();
   if (live) {
@@ -117,10 +86,10 @@ int run_watch_cli(const WatchCliOptions& o) {
   if (live) print_status_line(STDOUT_FILENO, "");
 
   series::WatchOptions wopt;
-  wopt.bytes.min_duration_s = min_duration;
-  wopt.bytes.warmup_s = warmup;
-  wopt.counts.min_duration_s = min_duration;
-  wopt.counts.warmup_s = warmup;
+  wopt.bytes.min_duration_s = o.min_duration;
+  wopt.bytes.warmup_s = o.warmup;
+  wopt.counts.min_duration_s = o.min_duration;
+  wopt.counts.warmup_s = o.warmup;
   report::WatchReport r;
   r.rec = &rec;
   r.verdict = series::analyze_watch(rec, wopt);
@@ -152,19 +121,30 @@ void add_watch_command(CLI::App& app, Action& action) {
   cmd->add_option("target", o->target,
                   "a PID, or -- COMMAND ARGS... to start (node gets --trace-gc)")
       ->required();
-  cmd->add_option("--interval", o->interval_s, "seconds between samples (default 1)");
-  cmd->add_option(
-      "--duration", o->duration,
-      "how long to watch: 90, 90s, 10m, 2h (default: until the process exits or Ctrl-C)");
-  cmd->add_option("--min-duration", o->min_duration,
-                  "judged window needed for a verdict, after warm-up (default 60s)");
-  cmd->add_option("--warmup", o->warmup, "time at the start to ignore, besides the automatic cut");
-  cmd->add_option("--maps-interval", o->maps_interval_s,
-                  "seconds between full smaps reads (default max(5 x interval, 1))");
-  cmd->add_option(
-      "--force-gc", o->force_gc,
-      "with -- node: --expose-gc and a full GC every this many seconds, so the heap "
-      "after full GC is measured often; 0 = off (default auto: max(2 x interval, 0.5 s))");
+  add_duration_option(cmd, "--interval", o->interval_s, "time between samples (default 1 s)", 0.01,
+                      kMaxWaitSeconds);
+  add_duration_option(
+      cmd, "--duration", o->duration,
+      "how long to watch: 90, 90s, 10m, 2h (default: until the process exits or Ctrl-C)", 0,
+      kMaxWatchSeconds);
+  add_duration_option(cmd, "--min-duration", o->min_duration,
+                      "judged window needed for a verdict, after warm-up (default 60s)", 0,
+                      kMaxWindowSeconds);
+  add_duration_option(cmd, "--warmup", o->warmup,
+                      "time at the start to ignore, besides the automatic cut", 0,
+                      kMaxWindowSeconds);
+  add_duration_option(cmd, "--maps-interval", o->maps_interval_s,
+                      "time between full smaps reads (default max(5 x interval, 1 s))", 0,
+                      kMaxWaitSeconds);
+  cmd->add_option_function<std::string>(
+         "--force-gc",
+         [o](const std::string& text) {
+           o->force_gc =
+               text == "auto" ? -1 : duration_value("--force-gc", text, 0, kMaxWaitSeconds);
+         },
+         "with -- node: --expose-gc and a full GC every this many seconds, so the heap "
+         "after full GC is measured often; 0 = off (default auto: max(2 x interval, 0.5 s))")
+      ->type_name("SECONDS|auto");
   cmd->add_flag("--json", o->json, "JSON: verdict, every series' trend, the maps diff");
   cmd->add_flag("--csv", o->csv, "one CSV row per sample, for plotting");
   cmd->add_flag("--no-trace-gc", o->no_trace_gc, "do not add --trace-gc and the preload to node");

@@ -23,8 +23,8 @@ int main(int argc, char** argv) {
   app.add_flag("--timings", timings,
                "print the wall time of each phase and the peak RSS on stderr");
   unsigned threads = 0;
-  app.add_option("--threads", threads, "threads for decoding snapshots (default: all cores)")
-      ->check(CLI::Range(0u, 256u));
+  add_count_option(&app, "--threads", threads,
+                   "threads for decoding snapshots (default: all cores)", 0, 256);
   Action action;
   add_summary_command(app, action);
   add_info_command(app, action);

@@ -16,42 +16,35 @@ namespace {
 constexpr size_t kBlockSize = 8u << 20;
 }  // namespace
 
-FileSource::FileSource(const std::string& path) : path_(path) {
-  if (path == "-") {
-    fd_ = STDIN_FILENO;
-    return;
+InputFile FileSource::open(const std::string& path) {
+  try {
+    return InputFile(path);
+  } catch (const UserFileError& e) {
+    throw SnapshotError(path, SnapshotError::kNoOffset, e.message());
   }
-  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd_ < 0) throw SnapshotError(path, SnapshotError::kNoOffset, std::strerror(errno));
-  owns_fd_ = true;
-  struct stat st {};
-  if (::fstat(fd_, &st) != 0)
-    throw SnapshotError(path, SnapshotError::kNoOffset, std::strerror(errno));
-  if (S_ISDIR(st.st_mode))
-    throw SnapshotError(path, SnapshotError::kNoOffset, "is a directory, not a snapshot file");
-  if (S_ISREG(st.st_mode)) {
-    size_ = static_cast<uint64_t>(st.st_size);
-    ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
-  }
+}
+
+FileSource::FileSource(const std::string& path) : path_(path), file_(open(path)) {
+  size_ = file_.size();
+  if (!file_.is_stdin()) ::posix_fadvise(file_.fd(), 0, 0, POSIX_FADV_SEQUENTIAL);
 }
 
 FileSource::~FileSource() {
   if (pending_.valid()) pending_.wait();
-  if (owns_fd_) ::close(fd_);
 }
 
 size_t FileSource::fill(BigVector<char>& buffer) {
   buffer.resize(kBlockSize);
   size_t filled = 0;
   while (filled < buffer.size()) {
-    ssize_t n = ::read(fd_, buffer.data() + filled, buffer.size() - filled);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw SnapshotError(path_, SnapshotError::kNoOffset,
-                          std::string("read failed: ") + std::strerror(errno));
+    size_t n;
+    try {
+      n = file_.read_some(buffer.data() + filled, buffer.size() - filled);
+    } catch (const UserFileError& e) {
+      throw SnapshotError(path_, SnapshotError::kNoOffset, e.message());
     }
-    filled += static_cast<size_t>(n);
+    if (n == 0) break;
+    filled += n;
   }
   return filled;
 }

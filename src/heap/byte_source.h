@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "heap/big_vector.h"
+#include "heap/user_files.h"
 
 namespace leakscope {
 
@@ -43,7 +44,8 @@ class BufferSource final : public ByteSource {
 // while the parser decodes the current one.
 class FileSource final : public ByteSource {
  public:
-  // Throws SnapshotError when the file cannot be opened or is not a regular file or pipe.
+  // Throws SnapshotError when the file cannot be opened or is not a regular file ("-", standard
+  // input, may be any stream).
   explicit FileSource(const std::string& path);
   ~FileSource() override;
   std::string_view next() override;
@@ -52,9 +54,10 @@ class FileSource final : public ByteSource {
  private:
   size_t fill(BigVector<char>& buffer);
 
+  static InputFile open(const std::string& path);
+
   std::string path_;
-  int fd_ = -1;
-  bool owns_fd_ = false;
+  InputFile file_;
   uint64_t size_ = 0;
   BigVector<char> buffers_[2];
   int current_ = 0;

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
+#include <type_traits>
 
 #include "heap/byte_source.h"
 #include "heap/number_decoder.h"
@@ -40,8 +41,19 @@ constexpr size_t kParallelThreshold = 1u << 20;
 constexpr size_t kMaxHeaderBytes = 16u << 20;
 constexpr uint64_t kProgressStep = 64u << 20;
 
-enum class NodeField : uint8_t { kType, kName, kId, kSelfSize, kEdgeCount, kTraceNodeId, kDetach };
-enum class EdgeField : uint8_t { kType, kName, kToNode };
+// kSkip: a field the analyses do not use (the older layout's retained_size and dominator, or one
+// a future V8 adds). DevTools reads fields by name and ignores the rest; so does this reader.
+enum class NodeField : uint8_t {
+  kType,
+  kName,
+  kId,
+  kSelfSize,
+  kEdgeCount,
+  kTraceNodeId,
+  kDetach,
+  kSkip
+};
+enum class EdgeField : uint8_t { kType, kName, kToNode, kSkip };
 
 // Thrown by an array sink for a value that is wrong in context; the parser turns the value's
 // position into a byte offset (only on this error path, so the hot loop keeps no positions).
@@ -398,6 +410,32 @@ class Parser {
     return it->get<uint64_t>();
   }
 
+  // Each name in `names` becomes its Field from `known`, or kSkip: DevTools finds fields by name
+  // and ignores the rest. The first `needed` entries of `known` must be present; a known field
+  // listed twice is an error, naming it.
+  template <typename Field>
+  static std::vector<Field> fields_by_name(
+      const std::vector<std::string>& names, const char* list,
+      std::initializer_list<std::pair<const char*, Field>> known, size_t needed,
+      const std::function<void(std::string)>& error) {
+    std::vector<Field> out;
+    for (const std::string& name : names) {
+      Field field = Field::kSkip;
+      for (const auto& [known_name, known_field] : known) {
+        if (name == known_name) field = known_field;
+      }
+      if (field != Field::kSkip && std::count(out.begin(), out.end(), field) != 0)
+        error(fmt::format("snapshot.meta.{} lists \"{}\" twice", list, name));
+      out.push_back(field);
+    }
+    for (const auto& [known_name, known_field] : known) {
+      if (needed-- == 0) break;
+      if (std::count(out.begin(), out.end(), known_field) != 1)
+        error(fmt::format("snapshot.meta.{} has no \"{}\" field", list, known_name));
+    }
+    return out;
+  }
+
   void read_header(const json& snapshot, uint64_t at) {
     auto error = [&](const std::string& message) { fail_at(at, message); };
     auto meta_it = snapshot.find("meta");
@@ -422,44 +460,20 @@ class Parser {
     h.sample_fields = string_list(meta, "sample_fields", false, error);
     h.location_fields = string_list(meta, "location_fields", false, error);
 
-    for (const std::string& f : h.node_fields) {
-      if (f == "type")
-        layout_.node_fields.push_back(NodeField::kType);
-      else if (f == "name")
-        layout_.node_fields.push_back(NodeField::kName);
-      else if (f == "id")
-        layout_.node_fields.push_back(NodeField::kId);
-      else if (f == "self_size")
-        layout_.node_fields.push_back(NodeField::kSelfSize);
-      else if (f == "edge_count")
-        layout_.node_fields.push_back(NodeField::kEdgeCount);
-      else if (f == "trace_node_id")
-        layout_.node_fields.push_back(NodeField::kTraceNodeId);
-      else if (f == "detachedness")
-        layout_.node_fields.push_back(NodeField::kDetach);
-      else
-        error(fmt::format("snapshot.meta.node_fields has an unknown field \"{}\"", f));
-    }
-    for (NodeField need : {NodeField::kType, NodeField::kName, NodeField::kId, NodeField::kSelfSize,
-                           NodeField::kEdgeCount}) {
-      if (std::count(layout_.node_fields.begin(), layout_.node_fields.end(), need) != 1)
-        error("snapshot.meta.node_fields must list type, name, id, self_size and edge_count once");
-    }
-    for (const std::string& f : h.edge_fields) {
-      if (f == "type")
-        layout_.edge_fields.push_back(EdgeField::kType);
-      else if (f == "name_or_index")
-        layout_.edge_fields.push_back(EdgeField::kName);
-      else if (f == "to_node")
-        layout_.edge_fields.push_back(EdgeField::kToNode);
-      else
-        error(fmt::format("snapshot.meta.edge_fields has an unknown field \"{}\"", f));
-    }
-    if (layout_.edge_fields.size() != 3 ||
-        std::count(layout_.edge_fields.begin(), layout_.edge_fields.end(), EdgeField::kToNode) !=
-            1 ||
-        std::count(layout_.edge_fields.begin(), layout_.edge_fields.end(), EdgeField::kType) != 1)
-      error("snapshot.meta.edge_fields must be type, name_or_index and to_node");
+    layout_.node_fields = fields_by_name<NodeField>(h.node_fields, "node_fields",
+                                                    {{"type", NodeField::kType},
+                                                     {"name", NodeField::kName},
+                                                     {"id", NodeField::kId},
+                                                     {"self_size", NodeField::kSelfSize},
+                                                     {"edge_count", NodeField::kEdgeCount},
+                                                     {"trace_node_id", NodeField::kTraceNodeId},
+                                                     {"detachedness", NodeField::kDetach}},
+                                                    5, error);
+    layout_.edge_fields = fields_by_name<EdgeField>(h.edge_fields, "edge_fields",
+                                                    {{"type", EdgeField::kType},
+                                                     {"name_or_index", EdgeField::kName},
+                                                     {"to_node", EdgeField::kToNode}},
+                                                    3, error);
 
     read_type_names(meta, "node_types", graph_.node_type_names, layout_.node_type_map, true, error);
     read_type_names(meta, "edge_types", graph_.edge_type_names, layout_.edge_type_map, false,
@@ -498,7 +512,8 @@ class Parser {
     if (h.node_count > std::numeric_limits<uint32_t>::max() - 1)
       error(
           fmt::format("node_count {} is more than this reader supports (2^32 - 2)", h.node_count));
-    if (total_ != 0 && (h.node_count * nf * 2 > total_ || h.edge_count * 3 * 2 > total_))
+    const uint64_t ef = layout_.edge_fields.size();
+    if (total_ != 0 && (h.node_count > total_ / (nf * 2) || h.edge_count > total_ / (ef * 2)))
       error(fmt::format("node_count {} / edge_count {} cannot fit in a {}-byte file (truncated?)",
                         h.node_count, h.edge_count, total_));
     if (total_ != 0) reserve_graph();
@@ -779,6 +794,8 @@ class Parser {
               throw BadValue{at, fmt::format("node {} has detachedness {}", node, value)};
             graph_.node_detachedness[node] = static_cast<uint8_t>(value);
             break;
+          case NodeField::kSkip:
+            break;
         }
         if (++f == nf) {
           f = 0;
@@ -818,6 +835,7 @@ class Parser {
     if (edges_done_) fail("a second \"edges\" array");
     if (!nodes_done_) fail("\"edges\" comes before \"nodes\"");
     const uint64_t nf = layout_.node_fields.size();
+    const uint64_t ef = layout_.edge_fields.size();
     const uint64_t node_count = graph_.node_type.size();
     const uint64_t max_edges = graph_.header.edge_count;
     if (max_edges >= std::numeric_limits<uint32_t>::max())
@@ -827,18 +845,21 @@ class Parser {
     IntegerSink sink;
     sink.parallel = true;
     sink.ensure = [&](uint64_t total) {
-      if (total > max_edges * 3)
+      if (total > max_edges * ef)
         throw BadValue{
-            static_cast<ptrdiff_t>(max_edges * 3),
+            static_cast<ptrdiff_t>(max_edges * ef),
             fmt::format("\"edges\" holds more than the {} edges the header declares", max_edges)};
-      const uint64_t edges = (total + 2) / 3;
+      const uint64_t edges = (total + ef - 1) / ef;
       grow(graph_.edge_type, edges);
       grow(graph_.edge_name, edges);
       grow(graph_.edge_to, edges);
     };
-    sink.commit = [&](const uint64_t* v, size_t n, uint64_t first) {
-      uint64_t edge = first / 3;
-      size_t f = static_cast<size_t>(first % 3);
+    // `fields` is a compile-time 3 for V8's own layout, so the hot loop keeps its constant
+    // divisions and compares; any other layout takes the same loop with a run-time count.
+    auto commit = [&](auto fields, const uint64_t* v, size_t n, uint64_t first) {
+      const uint64_t field_count = fields;
+      uint64_t edge = first / field_count;
+      size_t f = static_cast<size_t>(first % field_count);
       for (size_t i = 0; i < n; ++i) {
         const uint64_t value = v[i];
         const ptrdiff_t at = static_cast<ptrdiff_t>(i);
@@ -861,18 +882,27 @@ class Parser {
                                          : fmt::format("past the {} nodes", node_count))};
             graph_.edge_to[edge] = static_cast<uint32_t>(value / nf);
             break;
+          case EdgeField::kSkip:
+            break;
         }
-        if (++f == 3) {
+        if (++f == field_count) {
           f = 0;
           ++edge;
         }
       }
     };
+    sink.commit = [&](const uint64_t* v, size_t n, uint64_t first) {
+      if (ef == 3) {
+        commit(std::integral_constant<uint64_t, 3>{}, v, n, first);
+      } else {
+        commit(ef, v, n, first);
+      }
+    };
     const uint64_t values = parse_integer_array("edges", sink);
-    if (values % 3 != 0 || values / 3 != max_edges)
+    if (values % ef != 0 || values / ef != max_edges)
       fail_at(array_start, fmt::format("\"edges\" holds {} values ({} edges) but the header "
                                        "declares {} edges",
-                                       values, values / 3, max_edges));
+                                       values, values / ef, max_edges));
     if (edge_sum_ != max_edges)
       fail_at(array_start, fmt::format("the nodes' edge_count values add up to {} but there are "
                                        "{} edges",
@@ -893,6 +923,7 @@ class Parser {
   }
 
   void parse_locations() {
+    locations_before_nodes_ = locations_before_nodes_ || !nodes_done_;
     const size_t lf = layout_.location_slot.size();
     uint64_t field = 0;
     uint32_t rec[4] = {0, 0, 0, 0};
@@ -905,7 +936,16 @@ class Parser {
         const int slot = layout_.location_slot[field % lf];
         if (slot >= 0) rec[slot] = narrow32(v[i], "location value", static_cast<ptrdiff_t>(i));
         if (field % lf == lf - 1) {
-          if (rec[0] % nf != 0 || (nodes_done_ && rec[0] / nf >= graph_.node_type.size()))
+          if (rec[0] % nf != 0) {
+            // DevTools files such a location under a fractional node number that no node has, so
+            // it names nothing; one bad entry is no reason to refuse the heap.
+            if (skipped_locations_++ == 0) {
+              first_skipped_location_ = field / lf;
+              first_skipped_index_ = rec[0];
+            }
+            continue;
+          }
+          if (nodes_done_ && rec[0] / nf >= graph_.node_type.size())
             throw BadValue{
                 static_cast<ptrdiff_t>(i),
                 fmt::format("location points to node index {}, which is not a node", rec[0])};
@@ -1105,6 +1145,20 @@ class Parser {
       sum += count;
     }
     graph_.first_edge.push_back(sum);
+    // Locations that came before "nodes" could not be checked against the node count then.
+    if (locations_before_nodes_) {
+      for (const Location& l : graph_.locations) {
+        if (l.node >= n)
+          fail_at(end, fmt::format("a location points to node {}, past the {} nodes", l.node, n));
+      }
+    }
+    if (skipped_locations_ && options_.warning) {
+      options_.warning(fmt::format(
+          "{}: skipped {} location(s) whose object_index is not a node boundary (the first: "
+          "location {}, object_index {}, not a multiple of the {} node fields)",
+          name_, skipped_locations_, first_skipped_location_, first_skipped_index_,
+          layout_.node_fields.size()));
+    }
     if (graph_.header.has_root_index) {
       const uint64_t nf = layout_.node_fields.size();
       if (graph_.header.root_index % nf != 0 || graph_.header.root_index / nf >= n)
@@ -1130,8 +1184,9 @@ class Parser {
   Layout layout_;
   HeapGraph graph_;
   bool have_header_ = false, nodes_done_ = false, edges_done_ = false, strings_done_ = false;
-  bool has_trace_ids_ = false, has_detach_ = false;
+  bool has_trace_ids_ = false, has_detach_ = false, locations_before_nodes_ = false;
   uint64_t edge_sum_ = 0;
+  uint64_t skipped_locations_ = 0, first_skipped_location_ = 0, first_skipped_index_ = 0;
   BigVector<uint64_t> scratch_[2];
 };
 

@@ -34,6 +34,9 @@ struct LoadOptions {
   std::function<void(uint64_t, uint64_t)> progress;
   // Threads used to decode the nodes and edges arrays (0 = all cores).
   unsigned threads = 0;
+  // Told once, at the end, about what was skipped in a file that still loaded (a location that
+  // names no node), with the source name in front.
+  std::function<void(const std::string&)> warning;
 };
 
 // Loads a snapshot file; "-" reads standard input.

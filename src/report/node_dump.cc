@@ -4,6 +4,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "heap/user_files.h"
+
 namespace leakscope::report {
 
 namespace {
@@ -31,8 +33,7 @@ void write_column(std::FILE* f, const std::string& path, uint32_t n, F value) {
 
 void write_node_dump(const std::string& path, const HeapGraph& graph,
                      const BigVector<uint64_t>& self_sizes, const RetentionAnalysis& analysis) {
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "wb"));
-  if (!file) throw std::runtime_error(path + ": cannot open for writing");
+  std::unique_ptr<std::FILE, FileCloser> file(open_output_file(path));
   std::FILE* f = file.get();
   const uint32_t n = graph.node_count();
   const uint32_t header[4] = {0x41445346U, n, 0, 0};

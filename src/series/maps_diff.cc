@@ -30,7 +30,13 @@ bool parse_number(std::string_view s, uint64_t& out, int base) {
 }
 
 [[noreturn]] void bad(std::size_t line_no, std::size_t offset, std::string_view what) {
-  throw MapsFormatError(fmt::format("line {} (byte offset {}): {}", line_no, offset, what));
+  throw MapsFormatError(line_no, offset, what);
+}
+
+int parse_pid(std::string_view s, std::size_t line_no, std::size_t offset) {
+  uint64_t pid = 0;
+  if (!parse_number(s, pid, 10) || pid > 0x7fffffff) bad(line_no, offset, "bad PID");
+  return static_cast<int>(pid);
 }
 
 std::string iso_time(double unix_seconds) {
@@ -113,12 +119,15 @@ MapsTable load_maps_table(std::string_view text) {
       while (!meta.empty()) {
         const std::string_view key = next_field(meta);
         if (key == "pid") {
-          table.pid = std::atoi(std::string(next_field(meta)).c_str());
+          table.pid = parse_pid(next_field(meta), line_no, line_offset);
         } else if (key == "taken") {
           next_field(meta);
           const std::string_view unix_s = next_field(meta);
-          if (unix_s.size() > 2) {
-            table.taken_at = std::atof(std::string(unix_s.substr(1, unix_s.size() - 2)).c_str());
+          uint64_t seconds = 0;
+          if (unix_s.size() > 2 && parse_number(unix_s.substr(1, unix_s.size() - 2), seconds, 10)) {
+            table.taken_at = static_cast<double>(seconds);
+          } else {
+            bad(line_no, line_offset, "bad time (want \"taken ISO (unix seconds)\")");
           }
         } else if (key == "command") {
           table.command = std::string(trim(meta));
@@ -141,7 +150,7 @@ MapsTable load_maps_table(std::string_view text) {
           colon != std::string_view::npos && colon > 0 &&
           line.substr(0, colon).find_first_not_of("0123456789") == std::string_view::npos;
       if (pid_first && !ours && table.mappings.empty()) {
-        table.pid = std::atoi(std::string(line.substr(0, colon)).c_str());
+        table.pid = parse_pid(line.substr(0, colon), line_no, line_offset);
         table.command = std::string(trim(line.substr(colon + 1)));
         continue;
       }
@@ -166,6 +175,12 @@ MapsTable load_maps_table(std::string_view text) {
       if (!parse_mapping_kind(kind, m.kind)) bad(line_no, line_offset, "unknown Kind");
       have_kind = true;
     }
+    // Sizes in kB must fit in 64 bits as bytes, and the mapping inside the address space.
+    constexpr uint64_t kMaxKb = UINT64_MAX >> 10;
+    if (kbytes == 0 || kbytes > (UINT64_MAX - m.start) >> 10)
+      bad(line_no, line_offset, "Kbytes is 0 or runs past the end of the address space");
+    if (rss > kMaxKb || anon > kMaxKb || dirty > kMaxKb)
+      bad(line_no, line_offset, "a size does not fit in 64 bits");
     std::string path(trim(f));
     if (path == "[ anon ]" || path == "[anon]") path.clear();
     m.path = std::move(path);

@@ -13,12 +13,6 @@
 
 namespace leakscope::series {
 
-// Bad maps file: the message names the line and byte offset; the caller adds the file name.
-class MapsFormatError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 // The text form `leakscope maps --save` writes: a pmap -x-like table with a kind column.
 std::string format_maps_table(const MapsTable& table);
 // Reads what format_maps_table wrote, a raw smaps file, or `pmap -x` output.

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <ctime>
 
+#include <fmt/core.h>
+
 #include "series/text_fields.h"
 
 namespace leakscope::series {
@@ -260,55 +262,110 @@ void classify_mappings(std::vector<Mapping>& maps) {
   }
 }
 
+MapsFormatError::MapsFormatError(std::size_t line, std::size_t offset, std::string_view what)
+    : std::runtime_error(fmt::format("line {} (byte offset {}): {}", line, offset, what)) {}
+
+namespace {
+
+// The whole field is one unsigned number in `base` that fits in 64 bits.
+bool whole_number(std::string_view s, int base, uint64_t& out) {
+  return !s.empty() && read_unsigned(s, base, out) == s.size();
+}
+
+bool is_perms(std::string_view p) {
+  return p.size() == 4 && (p[0] == 'r' || p[0] == '-') && (p[1] == 'w' || p[1] == '-') &&
+         (p[2] == 'x' || p[2] == '-') && (p[3] == 'p' || p[3] == 's');
+}
+
+// "fe:00": major and minor device numbers in hex.
+bool is_device(std::string_view d) {
+  const std::size_t colon = d.find(':');
+  uint64_t v = 0;
+  return colon != std::string_view::npos && whole_number(d.substr(0, colon), 16, v) &&
+         whole_number(d.substr(colon + 1), 16, v);
+}
+
+// A mapping header: "start-end perms offset dev inode [path]", as the kernel prints it.
+Mapping parse_mapping_header(std::string_view line, std::size_t line_no, std::size_t offset) {
+  auto bad = [&](std::string_view what) { throw MapsFormatError(line_no, offset, what); };
+  Mapping m;
+  std::string_view rest = line;
+  auto field = [&]() {
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    const std::size_t sp = rest.find(' ');
+    const std::string_view f = rest.substr(0, sp);
+    rest = sp == std::string_view::npos ? std::string_view{} : rest.substr(sp);
+    return f;
+  };
+  const std::string_view range = field();
+  const std::size_t dash = range.find('-');
+  if (!whole_number(range.substr(0, dash), 16, m.start) ||
+      !whole_number(range.substr(dash + 1), 16, m.end))
+    bad("bad address range (want hex start-end)");
+  if (m.end <= m.start) bad("the mapping ends before it starts");
+  const std::string_view perms = field();
+  if (!is_perms(perms)) bad("bad permissions (want e.g. rw-p)");
+  m.perms = std::string(perms);
+  if (!whole_number(field(), 16, m.offset)) bad("bad file offset (want hex)");
+  if (!is_device(field())) bad("bad device (want hex major:minor)");
+  uint64_t inode = 0;
+  if (!whole_number(field(), 10, inode)) bad("bad inode (want a decimal number)");
+  m.path = std::string(trim(rest));
+  return m;
+}
+
+}  // namespace
+
 MapsTable parse_smaps(std::string_view text) {
   MapsTable table;
   Mapping* current = nullptr;
-  for_each_line(text, [&](std::string_view line) {
-    if (line.empty()) return;
-    // A header is "start-end perms offset dev inode [path]"; a field is "Key:   value kB".
+  std::size_t line_no = 0, offset = 0;
+  while (offset < text.size()) {
+    const std::size_t nl = text.find('\n', offset);
+    const std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+    const std::string_view line = text.substr(offset, end - offset);
+    const std::size_t line_offset = offset;
+    offset = end + 1;
+    ++line_no;
+    if (trim(line).empty()) continue;
+    // A header is "start-end perms ..."; a field is "Key:   value [kB]".
     const std::size_t dash = line.find('-');
     const std::size_t colon = line.find(':');
-    const bool header = dash != std::string_view::npos && dash > 0 && dash <= 16 &&
+    const bool header = dash != std::string_view::npos && dash > 0 &&
                         (colon == std::string_view::npos || colon > dash) &&
                         std::isxdigit(static_cast<unsigned char>(line[0]));
     if (header) {
-      Mapping m;
-      m.start = parse_u64(line.substr(0, dash), 16);
-      std::string_view rest = line.substr(dash + 1);
-      std::size_t sp = rest.find(' ');
-      m.end = parse_u64(rest.substr(0, sp), 16);
-      std::string_view fields[4];
-      for (auto& f : fields) {
-        if (sp == std::string_view::npos) break;
-        rest = rest.substr(sp + 1);
-        while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-        sp = rest.find(' ');
-        f = rest.substr(0, sp);
-      }
-      m.perms = std::string(fields[0]);
-      m.offset = parse_u64(fields[1], 16);
-      if (sp != std::string_view::npos) m.path = std::string(trim(rest.substr(sp + 1)));
-      table.mappings.push_back(std::move(m));
+      table.mappings.push_back(parse_mapping_header(line, line_no, line_offset));
       current = &table.mappings.back();
-      return;
+      continue;
     }
-    if (current == nullptr || colon == std::string_view::npos) return;
+    if (current == nullptr || colon == std::string_view::npos || colon == 0)
+      throw MapsFormatError(line_no, line_offset,
+                            "neither a mapping header (start-end perms ...) nor a \"Key: value\" "
+                            "line of smaps");
     const std::string_view key = line.substr(0, colon);
-    const std::string_view rest = line.substr(colon + 1);
+    const std::string_view value = trim(line.substr(colon + 1));
+    // Sizes are "N kB"; other fields (VmFlags, THPeligible) are not sizes.
+    if (value.size() < 3 || value.substr(value.size() - 3) != " kB") continue;
+    uint64_t kb = 0;
+    if (!whole_number(trim(value.substr(0, value.size() - 3)), 10, kb) || kb > (UINT64_MAX >> 10))
+      throw MapsFormatError(line_no, line_offset,
+                            fmt::format("{}: not a size in kB", std::string(key)));
+    const uint64_t bytes = kb * 1024;
     if (key == "Rss") {
-      current->rss = kb_value(rest);
+      current->rss = bytes;
     } else if (key == "Pss") {
-      current->pss = kb_value(rest);
+      current->pss = bytes;
     } else if (key == "Anonymous") {
-      current->anonymous = kb_value(rest);
+      current->anonymous = bytes;
     } else if (key == "Private_Dirty") {
-      current->private_dirty = kb_value(rest);
+      current->private_dirty = bytes;
     } else if (key == "Shared_Dirty") {
-      current->shared_dirty = kb_value(rest);
+      current->shared_dirty = bytes;
     } else if (key == "Swap") {
-      current->swap = kb_value(rest);
+      current->swap = bytes;
     }
-  });
+  }
   std::sort(table.mappings.begin(), table.mappings.end(),
             [](const Mapping& a, const Mapping& b) { return a.start < b.start; });
   classify_mappings(table.mappings);
@@ -317,7 +374,12 @@ MapsTable parse_smaps(std::string_view text) {
 
 MapsTable read_smaps(int pid) {
   const std::string base = "/proc/" + std::to_string(pid);
-  MapsTable table = parse_smaps(read_proc_file(base + "/smaps"));
+  MapsTable table;
+  try {
+    table = parse_smaps(read_proc_file(base + "/smaps"));
+  } catch (const MapsFormatError& e) {
+    throw ProcError(base + "/smaps: " + e.what());
+  }
   table.pid = pid;
   table.taken_at = static_cast<double>(std::time(nullptr));
   try {

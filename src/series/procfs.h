@@ -91,7 +91,18 @@ struct MapsTable {
   std::vector<Mapping> mappings;  // sorted by start address
 };
 
+// Bad maps text (a saved table, smaps or pmap -x file): the message names the line and byte
+// offset; the caller adds the file name.
+class MapsFormatError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+  MapsFormatError(std::size_t line, std::size_t offset, std::string_view what);
+};
+
 // Parses /proc/PID/smaps (or /proc/PID/maps, which gives sizes only) and classifies mappings.
+// Throws MapsFormatError for a line that is neither a mapping header nor a "Key: value" field, or
+// whose numbers are not what the kernel writes (addresses that do not fit or run backwards, a
+// negative size).
 MapsTable parse_smaps(std::string_view text);
 MapsTable read_smaps(int pid);  // throws ProcError
 void classify_mappings(std::vector<Mapping>& mappings);

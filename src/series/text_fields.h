@@ -16,10 +16,11 @@ inline std::string_view trim(std::string_view s) {
 }
 
 // Reads the unsigned number (base 10 or 16) at the start of s into out; returns the number of
-// characters it used (0: s does not start with a digit).
+// characters it used (0: s does not start with a digit, or the number does not fit in 64 bits).
 inline size_t read_unsigned(std::string_view s, int base, uint64_t& out) {
   uint64_t v = 0;
   size_t used = 0;
+  out = 0;
   for (char ch : s) {
     int d;
     if (ch >= '0' && ch <= '9') {
@@ -31,6 +32,7 @@ inline size_t read_unsigned(std::string_view s, int base, uint64_t& out) {
     } else {
       break;
     }
+    if (v > (UINT64_MAX - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base)) return 0;
     v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
     ++used;
   }

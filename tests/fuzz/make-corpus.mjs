@@ -48,29 +48,37 @@ function heap() {
   return { strings, nodes, S };
 }
 
-function build({ types = kTypes20, fields = 7, extraNative, tracking = false, oneLine = false, locations = true } = {}) {
+// `fields`: 7 (Node 18-22), 6 (Node 24), or a list of names (the older layout with retained_size
+// and dominator; extra fields get made-up values). `edgeExtra`: edge fields after to_node.
+// `chrome`: Chromium's location_fields (script_object_index) and its scope sections.
+function build({ types = kTypes20, fields = 7, extraNative, tracking = false, oneLine = false, locations = true,
+                 edgeExtra = [], chrome = false } = {}) {
   const { strings, nodes, S } = heap();
   const nodeFields = ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'];
-  const nf = fields === 7 ? nodeFields : nodeFields.filter((f) => f !== 'trace_node_id');
+  const nf = Array.isArray(fields) ? fields : fields === 7 ? nodeFields : nodeFields.filter((f) => f !== 'trace_node_id');
   const flatNodes = [];
   const flatEdges = [];
   for (const [type, name, id, size, det, edges] of nodes) {
     let t = types.indexOf(type);
     if (t < 0) t = types.indexOf('hidden');  // Node 18 has no "object shape": V8 10 wrote them as hidden
-    const rec = { type: t, name: S(name), id, self_size: size, edge_count: edges.length, trace_node_id: tracking ? 1 : 0, detachedness: det };
-    flatNodes.push(nf.map((f) => rec[f]));
-    for (const [et, n, to] of edges) flatEdges.push([kEdgeTypes.indexOf(et), n, to * nf.length]);
+    const rec = { type: t, name: S(name), id, self_size: size, edge_count: edges.length, trace_node_id: tracking ? 1 : 0, detachedness: det,
+                  retained_size: size * 3, dominator: 0 };
+    flatNodes.push(nf.map((f) => rec[f] ?? 5));
+    for (const [et, n, to] of edges) flatEdges.push([kEdgeTypes.indexOf(et), n, to * nf.length, ...edgeExtra.map(() => 9)]);
   }
   const header = {
     meta: {
       node_fields: nf,
-      node_types: [types, 'string', 'number', 'number', 'number', 'number', 'number'].slice(0, nf.length),
-      edge_fields: ['type', 'name_or_index', 'to_node'],
-      edge_types: [kEdgeTypes, 'string_or_number', 'node'],
+      node_types: [types, ...nf.slice(1).map((f) => (f === 'name' ? 'string' : 'number'))],
+      edge_fields: ['type', 'name_or_index', 'to_node', ...edgeExtra],
+      edge_types: [kEdgeTypes, 'string_or_number', 'node', ...edgeExtra.map(() => 'number')],
       trace_function_info_fields: ['function_id', 'name', 'script_name', 'script_id', 'line', 'column'],
       trace_node_fields: ['id', 'function_info_index', 'count', 'size', 'children'],
       sample_fields: ['timestamp_us', 'last_assigned_id'],
-      location_fields: ['object_index', 'script_id', 'line', 'column'],
+      location_fields: chrome ? ['object_index', 'script_id', 'script_object_index', 'line', 'column']
+        : ['object_index', 'script_id', 'line', 'column'],
+      ...(chrome ? { scope_fields: ['script_node_index', 'scope_id', 'depth', 'scope_context_vars_count', 'scope_uses_count'],
+                     scope_context_var_fields: ['name'], scope_use_fields: ['declaring_scope_id', 'slot_index'] } : {}),
     },
     node_count: nodes.length,
     edge_count: flatEdges.length,
@@ -80,12 +88,14 @@ function build({ types = kTypes20, fields = 7, extraNative, tracking = false, on
   const traceInfos = tracking ? [[1, S('onTick'), S('x'), 7, 3, 14], [2, S('Foo'), S('x'), 7, 9, 2]] : [];
   const traceTree = tracking ? [1, 0, 3, 120, [2, 1, 2, 80, [], 3, 0, 1, 40, []]] : [];
   const samples = tracking ? [[1000, 20], [250000, 31]] : [];
-  const locs = locations ? [[4 * nf.length, 7, 12, 4], [5 * nf.length, 7, 20, 17]] : [];
+  const locs = (locations ? [[4 * nf.length, 7, 12, 4], [5 * nf.length, 7, 20, 17]] : [])
+    .map((l) => (chrome ? [l[0], l[1], 0, l[2], l[3]] : l));
   const sep = oneLine ? ',' : '\n,';
   const arr = (rows) => '[' + rows.map((r) => (Array.isArray(r) ? r.join(',') : String(r))).join(sep) + ']';
   const text = '{"snapshot":' + JSON.stringify(header) + ',\n"nodes":' + arr(flatNodes) + ',\n"edges":' + arr(flatEdges) +
     ',\n"trace_function_infos":' + arr(traceInfos) + ',\n"trace_tree":' + JSON.stringify(traceTree) +
-    ',\n"samples":' + arr(samples) + ',\n"locations":' + arr(locs) + ',\n"strings":[' +
+    ',\n"samples":' + arr(samples) + ',\n"locations":' + arr(locs) +
+    (chrome ? ',\n"scopes":[0,1,0,1,1],\n"scope_context_vars":[' + S('value') + '],\n"scope_uses":[1,2]' : '') + ',\n"strings":[' +
     strings.map((s) => JSON.stringify(s)).join(oneLine ? ',' : '\n,') + ']}';
   return text;
 }
@@ -97,6 +107,9 @@ const files = {
   'node24.heapsnapshot': build({ types: kTypes20.slice(0, 15), fields: 6, extraNative: 4096, oneLine: true }),
   'tracked.heapsnapshot': build({ tracking: true }),
   'no-locations.heapsnapshot': build({ locations: false, oneLine: true }),
+  'older-layout.heapsnapshot': build({ fields: ['type', 'name', 'id', 'self_size', 'retained_size', 'dominator', 'edge_count'],
+                                        edgeExtra: ['weight'] }),
+  'chromium.heapsnapshot': build({ types: kTypes20.slice(0, 15), fields: 6, oneLine: true, chrome: true }),
 };
 // V8 writes non-ASCII as \u escapes; JSON.stringify above writes raw UTF-8: keep one of each.
 files['escaped.heapsnapshot'] = files['node20.heapsnapshot'].replace(/[\u0080-\uffff]/g,
@@ -112,6 +125,8 @@ files['bad-truncated.heapsnapshot'] = base.slice(0, Math.floor(base.length * 0.6
 files['bad-escape.heapsnapshot'] = base.replace('"Foo"', '"F\\u12G4oo"');
 files['bad-to-node.heapsnapshot'] = base.replace('"edges":[2,1,', '"edges":[2,1,1');
 files['bad-huge-count.heapsnapshot'] = base.replace('"node_count":16', '"node_count":1099511627776');
+// A location off a node boundary: skipped with a warning, the file loads.
+files['location-off-boundary.heapsnapshot'] = base.replace('"locations":[28,', '"locations":[29,');
 
 for (const [name, text] of Object.entries(files)) {
   if (Buffer.byteLength(text) > 5000) throw new Error(`${name} is ${Buffer.byteLength(text)} bytes`);

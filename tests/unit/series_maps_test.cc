@@ -149,6 +149,52 @@ TEST(SeriesMaps, BadTablesNameTheLineAndOffset) {
   EXPECT_THROW(load_maps_table("root:x:0:0:root:/root:/bin/bash\n"), MapsFormatError);
 }
 
+// Garbage that once loaded as mappings of 18 EB: every such line is refused, naming the line.
+TEST(SeriesMaps, GarbageSmapsLinesAreErrorsNamingTheLine) {
+  const std::string good =
+      block("00400000-00401000 r-xp 00000000 fe:00 1234 /usr/bin/node", 4, 4, 0);
+  EXPECT_NO_THROW(parse_smaps(good));
+  const std::pair<std::string, std::string> cases[] = {
+      {"0ebbffffffff-27a7cd rwxp zz:zz 435084862 /x/0\n", "line 1 "},
+      {"27a7cd-0ebbffffffff rwxp zz:zz 435084862 /x/0\n", "line 1 "},
+      {"1000-0fff rw-p 00000000 00:00 0\n", "ends before it starts"},
+      {"1000-2000 rw-p 00000000 00:00 0\n", ""},  // the good header the next cases follow
+      {"10000000000000000-10000000000000001 rw-p 00000000 00:00 0\n", "address range"},
+      {"1000-2000 rwzp 00000000 00:00 0\n", "permissions"},
+      {"1000-2000 rw-p 00000000 00:00 x\n", "inode"},
+  };
+  for (const auto& [text, want] : cases) {
+    if (want.empty()) {
+      EXPECT_NO_THROW(parse_smaps(text));
+      continue;
+    }
+    try {
+      parse_smaps(text);
+      ADD_FAILURE() << "no error for " << text;
+    } catch (const MapsFormatError& e) {
+      EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
+    }
+  }
+  const std::string header = "1000-2000 rw-p 00000000 00:00 0\n";
+  for (const char* field : {"Size: -5 kB\n", "Rss: 18446744073709551615 kB\n", "Rss: 12x kB\n",
+                            "garbage without a colon\n"}) {
+    try {
+      parse_smaps(header + field);
+      ADD_FAILURE() << "no error for " << field;
+    } catch (const MapsFormatError& e) {
+      EXPECT_NE(std::string(e.what()).find("line 2 (byte offset 32)"), std::string::npos)
+          << e.what();
+    }
+  }
+  // A saved table whose sizes would wrap.
+  EXPECT_THROW(load_maps_table("# leakscope maps v1\nAddress Kbytes RSS Anon Dirty Mode Kind "
+                               "Mapping\nffffffffffff0000 99999999999999 1 1 1 rw-p anonymous\n"),
+               MapsFormatError);
+  EXPECT_THROW(load_maps_table("# leakscope maps v1\nAddress Kbytes RSS Anon Dirty Mode Kind "
+                               "Mapping\n1000 4 99999999999999999999 1 1 rw-p anonymous\n"),
+               MapsFormatError);
+}
+
 TEST(SeriesMaps, StatusAndRollupParse) {
   const ProcStatus st = parse_status(
       "Name:\tnode\nUid:\t1000\t1000\t1000\t1000\nVmSize:\t  728000 kB\nVmRSS:\t   41000 kB\n"

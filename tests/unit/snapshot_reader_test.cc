@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "heap/snapshot_reader.h"
 
@@ -132,6 +133,93 @@ TEST(SnapshotReader, RejectsBadInputWithOffsets) {
   error_offset("{\"a\":1}", &message);
   EXPECT_NE(message.find("snapshot"), std::string::npos) << message;
   error_offset("", &message);
+}
+
+constexpr std::string_view kCurrentNodeFields =
+    R"(["type","name","id","self_size","edge_count","trace_node_id","detachedness"])";
+
+std::string with_layout(std::string text, std::string_view node_fields,
+                        std::string_view edge_fields = R"(["type","name_or_index","to_node"])") {
+  text.replace(text.find(kCurrentNodeFields), kCurrentNodeFields.size(), node_fields);
+  constexpr std::string_view kEdgeFields = R"(["type","name_or_index","to_node"])";
+  text.replace(text.find(kEdgeFields), kEdgeFields.size(), edge_fields);
+  return text;
+}
+
+std::string with_locations(std::string text, std::string_view locations) {
+  constexpr std::string_view kLocations = R"("locations":[7,4,10,2])";
+  text.replace(text.find(kLocations), kLocations.size(), locations);
+  return text;
+}
+
+// DevTools reads fields by name, and its own unit tests are written in the older V8 layout with a
+// retained size and a dominator per node: that layout loads, and so does any extra field.
+TEST(SnapshotReader, ReadsFieldsByNameAndSkipsTheOthers) {
+  const std::string older =
+      with_layout(tiny_snapshot(R"("", "Obj", "x", "hello")",
+                                "9,0,1,0,48,0,1, 3,1,3,32,48,0,1, 2,3,5,16,16,7,0"),
+                  R"(["type","name","id","self_size","retained_size","dominator","edge_count"])");
+  const std::string extra_edge_field = with_layout(
+      tiny_snapshot(R"("", "Obj", "x", "hello")", "9,0,1,0,1,0,0, 3,1,3,32,1,0,0, 2,3,5,16,0,0,0",
+                    "5,77,1,7, 2,77,2,14"),
+      kCurrentNodeFields, R"(["type","weight","name_or_index","to_node"])");
+  for (const std::string& text : {older, extra_edge_field}) {
+    HeapGraph g = load_snapshot_buffer(text);
+    ASSERT_EQ(g.node_count(), 3u);
+    ASSERT_EQ(g.edge_count(), 2u);
+    EXPECT_EQ(g.name(1), "Obj");
+    EXPECT_EQ(g.node_id[2], 5u);
+    EXPECT_EQ(g.node_self_size[1], 32u);
+    EXPECT_EQ(g.edges_begin(1), 1u);
+    EXPECT_EQ(g.edge_kind(0), kShortcut);
+    EXPECT_EQ(g.edge_to[1], 2u);
+    EXPECT_EQ(g.edge_name_text(1), "x");
+    ASSERT_EQ(g.locations.size(), 1u);
+    EXPECT_EQ(g.locations[0].node, 1u);
+  }
+}
+
+TEST(SnapshotReader, NamesTheNeededFieldThatIsMissing) {
+  std::string message;
+  error_offset(
+      with_layout(
+          tiny_snapshot(),
+          R"(["type","name","identity","self_size","edge_count","trace_node_id","detachedness"])"),
+      &message);
+  EXPECT_NE(message.find("no \"id\" field"), std::string::npos) << message;
+  error_offset(with_layout(tiny_snapshot(), kCurrentNodeFields, R"(["type","name","to_node"])"),
+               &message);
+  EXPECT_NE(message.find("no \"name_or_index\" field"), std::string::npos) << message;
+  error_offset(with_layout(tiny_snapshot(),
+                           R"(["type","name","id","self_size","edge_count","id","detachedness"])"),
+               &message);
+  EXPECT_NE(message.find("\"id\" twice"), std::string::npos) << message;
+}
+
+// DevTools files a location under a node number no node has when its object_index is not a node
+// boundary, so it names nothing: skipped, with one warning for all of them.
+TEST(SnapshotReader, SkipsLocationsOffANodeBoundaryWithOneWarning) {
+  std::vector<std::string> warnings;
+  LoadOptions options;
+  options.warning = [&](const std::string& w) { warnings.push_back(w); };
+  HeapGraph g = load_snapshot_buffer(
+      with_locations(tiny_snapshot(), R"("locations":[8,4,10,2, 7,4,11,3, 15,1,1,1])"), "off",
+      options);
+  ASSERT_EQ(g.locations.size(), 1u);
+  EXPECT_EQ(g.locations[0].node, 1u);
+  EXPECT_EQ(g.locations[0].line, 11u);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("off: skipped 2 location(s)"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("object_index 8"), std::string::npos) << warnings[0];
+}
+
+// A location that comes before "nodes" is checked once the node count is known.
+TEST(SnapshotReader, LocationBeforeNodesPastTheNodesIsAnError) {
+  std::string text = with_locations(tiny_snapshot(), R"("locations":[])");
+  text.insert(text.find("\"nodes\":["), "\"locations\":[70,4,10,2],\n");
+  std::string message;
+  error_offset(text, &message);
+  EXPECT_NE(message.find("past the 3 nodes"), std::string::npos) << message;
 }
 
 }  // namespace

@@ -59,6 +59,14 @@ export function scratchDir(tag) {
   return dir;
 }
 
+// A snapshot of a bare `node -e` process: small and real, written at test time.
+export function writeBareSnapshot(out) {
+  const r = spawnSync(process.execPath, ['-e', 'require("v8").writeHeapSnapshot(process.argv[1])', out],
+                      { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`writing ${out} failed (${r.status}, ${r.signal}):\n${r.stderr}`);
+  return out;
+}
+
 // Writes a fixture snapshot with the given node binary (default: the one running the tests).
 export function writeFixture(name, out, nodeBin = process.execPath) {
   const r = spawnSync(nodeBin, ['--expose-gc', join(kFixtures, name), out], {
