@@ -192,6 +192,41 @@ double normal_two_sided_p(double z) {
   return std::erfc(std::fabs(z) / std::sqrt(2.0));
 }
 
+
+// The series' own noise, around the fitted line: 1.4826 x the median absolute residual (a robust
+// sigma that one GC spike does not move), and the largest level shift: for every split point,
+// the difference between the median residual of the k points after it and of the k points
+// before it. A leak leaves no shift in the residuals (the line takes it); an allocator arena that
+// grows once, or V8 growing its young generation, leaves one as large as the step.
+struct Noise {
+  double sigma = 0;
+  double shift = 0;
+};
+
+Noise residual_noise(std::span<const Point> pts, double slope, double intercept) {
+  Noise out;
+  const std::size_t n = pts.size();
+  if (n < 4) return out;
+  std::vector<double> resid(n);
+  for (std::size_t i = 0; i < n; ++i) resid[i] = pts[i].v - (intercept + slope * pts[i].t);
+  std::vector<double> abs_dev(n);
+  const double mid = median_of(resid);
+  for (std::size_t i = 0; i < n; ++i) abs_dev[i] = std::fabs(resid[i] - mid);
+  out.sigma = 1.4826 * median_of(std::move(abs_dev));
+  const std::size_t k = std::clamp<std::size_t>(n / 6, 2, 20);
+  std::vector<double> block(k);
+  for (std::size_t i = k; i + k <= n; ++i) {
+    block.assign(resid.begin() + static_cast<std::ptrdiff_t>(i - k),
+                 resid.begin() + static_cast<std::ptrdiff_t>(i));
+    const double before = median_of(block);
+    block.assign(resid.begin() + static_cast<std::ptrdiff_t>(i),
+                 resid.begin() + static_cast<std::ptrdiff_t>(i + k));
+    const double after = median_of(block);
+    out.shift = std::max(out.shift, std::fabs(after - before));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view verdict_name(Verdict verdict) {
@@ -216,6 +251,20 @@ std::string_view inconclusive_reason_name(InconclusiveReason reason) {
       return "too-few-points";
     case InconclusiveReason::kNoisy:
       return "noisy";
+    case InconclusiveReason::kSettling:
+      return "settling";
+  }
+  return "";
+}
+
+std::string_view basis_name(Basis basis) {
+  switch (basis) {
+    case Basis::kNone:
+      return "";
+    case Basis::kEarly:
+      return "early";
+    case Basis::kFullWindow:
+      return "full-window";
   }
   return "";
 }
@@ -378,9 +427,16 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
   pts.erase(pts.begin(), pts.begin() + static_cast<std::ptrdiff_t>(cut));
 
   r.points_judged = pts.size();
+  r.min_points = min_keep;
+  r.min_duration_s = options.min_duration_s;
+  r.input_span_s = span_all;
+  r.stable_margin = options.stable_margin;
+  r.noise_sigmas = options.noise_sigmas;
+  r.step_multiple = options.step_multiple;
   if (pts.empty()) {
     r.warmup_discarded_s = span_all;
-    r.suggested_duration_s = options.warmup_s + options.min_duration_s;
+    r.suggested_duration_s =
+        std::max(options.warmup_s + options.min_duration_s, 1.25 * span_all + 1);
     return r;
   }
   r.window_start_s = pts.front().t;
@@ -392,17 +448,22 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
     for (const Point& p : pts) vs.push_back(p.v);
     r.level = median_of(std::move(vs));
   }
-  r.growth_floor =
+  r.relevance_floor =
       std::max(options.min_growth_abs, options.min_growth_fraction * std::fabs(r.level));
+  r.growth_floor = r.relevance_floor;
 
   const double z = normal_quantile_two_sided(options.confidence);
   const double window = r.window_s();
+  const double spacing = median_dt(pts);
+  double variance = 0;
+  double early_ci_low_per_hour = 0;
+  long late_mk_s = 0;
   if (pts.size() >= 3 && window > 0) {
     MannKendall mk = mann_kendall(pts);
     // A first Theil-Sen pass (no CI needed) detrends the series for the autocorrelation check.
     const SlopeEstimate rough = theil_sen(pts, 0, options.confidence);
     r.autocorrelation_factor = hamed_rao_factor(pts, rough.slope, z);
-    const double variance = mk.variance * r.autocorrelation_factor;
+    variance = mk.variance * r.autocorrelation_factor;
     const SlopeEstimate est = theil_sen(pts, variance, options.confidence);
     r.rate_per_hour = est.slope * 3600;
     r.ci_low_per_hour = est.low * 3600;
@@ -413,30 +474,90 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
       r.mk_z = (mk.s - (mk.s > 0 ? 1 : -1)) / std::sqrt(variance);
     }
     r.p_value = normal_two_sided_p(r.mk_z);
+    const Noise noise = residual_noise(pts, est.slope, est.intercept);
+    r.noise = noise.sigma;
+    r.level_shift = noise.shift;
+    const double noise_part = options.noise_sigmas * r.noise;
+    const double step_part = options.step_multiple * r.level_shift;
+    r.growth_floor = std::max({r.relevance_floor, noise_part, step_part});
+    if (r.growth_floor > r.relevance_floor) {
+      r.floor_source = step_part >= noise_part ? TrendResult::FloorSource::kSteps
+                                               : TrendResult::FloorSource::kNoise;
+    }
+    early_ci_low_per_hour = theil_sen(pts, variance, 1 - options.early_alpha).low * 3600;
+    // The later half by time: does the growth go on, or has it stopped (warm-up settling)?
+    const double mid_t = r.window_start_s + window / 2;
+    const auto late_begin = std::find_if(pts.begin(), pts.end(),
+                                         [&](const Point& p) { return p.t >= mid_t; });
+    const std::span<const Point> late(late_begin, pts.end());
+    if (late.size() >= 3) {
+      const MannKendall late_mk = mann_kendall(late);
+      const SlopeEstimate late_est =
+          theil_sen(late, late_mk.variance * r.autocorrelation_factor, options.confidence);
+      r.late_rate_per_hour = late_est.slope * 3600;
+      r.late_ci_high_per_hour = late_est.high * 3600;
+      late_mk_s = static_cast<long>(late_mk.s);
+    } else {
+      r.late_rate_per_hour = r.rate_per_hour;
+      r.late_ci_high_per_hour = r.ci_high_per_hour;
+    }
   }
-
-  const double spacing = median_dt(pts);
-  if (pts.size() < min_keep) {
+  // Called for an inconclusive answer: never suggest a recording no longer than this one.
+  auto suggest = [&](double wanted) {
+    const double at_least = span_all + std::max(2 * spacing, 0.25 * options.min_duration_s);
+    r.suggested_duration_s = std::max(wanted, at_least);
+  };
+  if (pts.size() < 3 || !(window > 0)) {
     r.verdict = Verdict::kInconclusive;
     r.reason = InconclusiveReason::kTooFewPoints;
     const double need = static_cast<double>(min_keep) * (spacing > 0 ? spacing : 1);
-    r.suggested_duration_s = r.warmup_discarded_s + std::max(options.min_duration_s, need);
+    suggest(r.warmup_discarded_s + std::max(options.min_duration_s, need));
     return r;
   }
-  if (window < options.min_duration_s) {
+
+  const bool full_window = pts.size() >= min_keep && window >= options.min_duration_s;
+  const bool fast_enough = r.rate_per_hour >= options.min_rate_per_hour;
+  if (!full_window) {
+    // Early leak: strong, large growth that goes on in the later half.
+    const std::size_t early_points = std::min(options.early_min_points, min_keep);
+    const bool strong = pts.size() >= early_points &&
+                        window >= options.early_min_fraction * options.min_duration_s &&
+                        r.p_value < options.early_alpha && early_ci_low_per_hour > 0;
+    const bool large = r.growth >= options.early_floor_multiple * r.growth_floor && fast_enough;
+    const bool goes_on = r.late_rate_per_hour >= 0.5 * r.rate_per_hour && late_mk_s > 0;
+    if (strong && large && goes_on) {
+      r.verdict = Verdict::kGrowing;
+      r.reason = InconclusiveReason::kNone;
+      r.basis = Basis::kEarly;
+      r.confidence = 1 - r.p_value;
+      return r;
+    }
     r.verdict = Verdict::kInconclusive;
-    r.reason = InconclusiveReason::kTooShort;
-    r.suggested_duration_s = r.warmup_discarded_s + options.min_duration_s;
+    if (pts.size() < min_keep) {
+      r.reason = InconclusiveReason::kTooFewPoints;
+      // The points still missing, at the spacing seen so far.
+      const double missing = static_cast<double>(min_keep - pts.size());
+      suggest(std::max(r.warmup_discarded_s +
+                           std::max(options.min_duration_s,
+                                    static_cast<double>(min_keep) * (spacing > 0 ? spacing : 1)),
+                       span_all + missing * (spacing > 0 ? spacing : 1)));
+    } else {
+      r.reason = InconclusiveReason::kTooShort;
+      suggest(span_all + (options.min_duration_s - window));
+    }
     return r;
   }
 
   const double alpha = 1 - options.confidence;
   const bool significant = r.p_value < alpha && r.ci_low_per_hour > 0;
-  const bool big_enough =
-      r.growth >= r.growth_floor && r.rate_per_hour >= options.min_rate_per_hour;
-  if (significant && big_enough) {
+  const bool big_enough = r.growth >= r.growth_floor && fast_enough;
+  // The later half is shown to grow at under half the overall rate: it rose and is settling.
+  const bool settling = r.late_ci_high_per_hour < 0.5 * r.rate_per_hour;
+  if (significant && big_enough && !settling) {
     r.verdict = Verdict::kGrowing;
     r.reason = InconclusiveReason::kNone;
+    r.basis = Basis::kFullWindow;
+    r.confidence = 1 - r.p_value;
     return r;
   }
   const double upper_growth = r.ci_high_per_hour / 3600 * window;
@@ -446,10 +567,12 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
   if (bounded) {
     r.verdict = Verdict::kStable;
     r.reason = InconclusiveReason::kNone;
+    r.basis = Basis::kFullWindow;
+    r.confidence = options.confidence;
     return r;
   }
   r.verdict = Verdict::kInconclusive;
-  r.reason = InconclusiveReason::kNoisy;
+  r.reason = significant && big_enough ? InconclusiveReason::kSettling : InconclusiveReason::kNoisy;
   // The CI half-width shrinks like T^-1.5 at a fixed sampling rate; find the window where it
   // fits under the stability margin (what "stable" would need if the true slope were zero).
   const double half_width = std::max(0.0, (r.ci_high_per_hour - r.rate_per_hour) / 3600);
@@ -459,7 +582,7 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
         half_width * std::pow(window, 1.5) / (options.stable_margin * r.growth_floor);
     needed = std::clamp(root * root, 2 * window, 100 * window);
   }
-  r.suggested_duration_s = r.warmup_discarded_s + needed;
+  suggest(r.warmup_discarded_s + needed);
   return r;
 }
 
