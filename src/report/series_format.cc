@@ -99,7 +99,7 @@ std::string trend_reason(const series::TrendResult& t, bool bytes, std::string_v
       if (t.basis == series::Basis::kEarly) {
         return fmt::format(
             "decided early on strong evidence: {} over {} and {} {}{} ({:.1f}x the floor of {}; "
-            "the later half still grows), confidence {}",
+            "the late part still grows), confidence {}",
             amount(t.growth, bytes), window, t.points_judged, points, warm, ratio,
             floor_text(t, bytes), confidence_text(t.confidence));
       }
@@ -128,9 +128,15 @@ std::string trend_reason(const series::TrendResult& t, bool bytes, std::string_v
           "the judged window is only {}{} ({} needed), and {} over it is not strong enough to "
           "call early",
           window, warm, human_duration(t.min_duration_s), amount(t.growth, bytes));
+    case InconclusiveReason::kSteps:
+      return fmt::format(
+          "it rose {} over {}, but in one or two steps: without its two largest rises it changed "
+          "{}, under the floor of {} (allocator arenas and V8's young generation grow in steps)",
+          amount(t.growth, bytes), window, amount(t.growth_without_steps, bytes),
+          size(t.relevance_floor, bytes));
     case InconclusiveReason::kSettling:
       return fmt::format(
-          "it rose {} over {}, but the later half grows at most {}/h: a warm-up still settling",
+          "it rose {} over {}, but the late part grows at most {}/h: a warm-up still settling",
           amount(t.growth, bytes), window, amount(t.late_ci_high_per_hour, bytes));
     default:
       return fmt::format(
@@ -171,6 +177,7 @@ nlohmann::json trend_json(const series::TrendResult& t, bool bytes, std::string_
   j["floor_source"] = t.floor_source == series::TrendResult::FloorSource::kRelevance ? "relevance"
                       : t.floor_source == series::TrendResult::FloorSource::kNoise   ? "noise"
                                                                                       : "steps";
+  j["growth_without_steps"] = t.growth_without_steps;
   j["late_rate_per_hour"] = t.late_rate_per_hour;
   j["min_points"] = t.min_points;
   j["min_duration_s"] = t.min_duration_s;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 namespace leakscope::series {
@@ -227,6 +228,24 @@ Noise residual_noise(std::span<const Point> pts, double slope, double intercept)
   return out;
 }
 
+// The net change of the series once its `steps` largest rises are taken out, on at most 12
+// equal-count bins (medians, so point noise does not make rises). A steady leak rises a little
+// between every pair of bins and keeps most of its change; RSS that stepped up once or twice (an
+// arena, the young generation) keeps none. The level-shift floor above misses two steps, since
+// the fitted line takes half of each.
+double growth_without_steps(std::span<const Point> pts, std::size_t steps) {
+  const std::vector<Point> bins = thin(pts, 12);
+  if (bins.size() < 2) return 0;
+  std::vector<double> rises;
+  for (std::size_t i = 1; i < bins.size(); ++i) {
+    rises.push_back(std::max(0.0, bins[i].v - bins[i - 1].v));
+  }
+  std::sort(rises.begin(), rises.end(), std::greater<>());
+  double change = bins.back().v - bins.front().v;
+  for (std::size_t i = 0; i < std::min(steps, rises.size()); ++i) change -= rises[i];
+  return change;
+}
+
 }  // namespace
 
 std::string_view verdict_name(Verdict verdict) {
@@ -253,6 +272,8 @@ std::string_view inconclusive_reason_name(InconclusiveReason reason) {
       return "noisy";
     case InconclusiveReason::kSettling:
       return "settling";
+    case InconclusiveReason::kSteps:
+      return "steps";
   }
   return "";
 }
@@ -474,6 +495,7 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
       r.mk_z = (mk.s - (mk.s > 0 ? 1 : -1)) / std::sqrt(variance);
     }
     r.p_value = normal_two_sided_p(r.mk_z);
+    r.growth_without_steps = growth_without_steps(pts, 2);
     const Noise noise = residual_noise(pts, est.slope, est.intercept);
     r.noise = noise.sigma;
     r.level_shift = noise.shift;
@@ -485,11 +507,17 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
                                                : TrendResult::FloorSource::kNoise;
     }
     early_ci_low_per_hour = theil_sen(pts, variance, 1 - options.early_alpha).low * 3600;
-    // The later half by time: does the growth go on, or has it stopped (warm-up settling)?
-    const double mid_t = r.window_start_s + window / 2;
-    const auto late_begin = std::find_if(pts.begin(), pts.end(),
-                                         [&](const Point& p) { return p.t >= mid_t; });
-    const std::span<const Point> late(late_begin, pts.end());
+    // The late part: does the growth go on, or has it stopped (a warm-up settling)? The last
+    // third of the window when it holds 4 points or more (a plateau that began lately shows
+    // there first), else the later half.
+    auto tail_from = [&](double fraction) {
+      const double from_t = r.window_end_s - fraction * window;
+      return std::span<const Point>(
+          std::find_if(pts.begin(), pts.end(), [&](const Point& p) { return p.t >= from_t; }),
+          pts.end());
+    };
+    std::span<const Point> late = tail_from(1.0 / 3);
+    if (late.size() < 4) late = tail_from(0.5);
     if (late.size() >= 3) {
       const MannKendall late_mk = mann_kendall(late);
       const SlopeEstimate late_est =
@@ -523,8 +551,10 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
     const bool strong = pts.size() >= early_points &&
                         window >= options.early_min_fraction * options.min_duration_s &&
                         r.p_value < options.early_alpha && early_ci_low_per_hour > 0;
-    const bool large = r.growth >= options.early_floor_multiple * r.growth_floor && fast_enough;
-    const bool goes_on = r.late_rate_per_hour >= 0.5 * r.rate_per_hour && late_mk_s > 0;
+    const bool large = r.growth >= options.early_floor_multiple * r.growth_floor && fast_enough &&
+                       r.growth_without_steps >= r.relevance_floor;
+    const bool goes_on =
+        r.late_rate_per_hour >= options.early_late_ratio * r.rate_per_hour && late_mk_s > 0;
     if (strong && large && goes_on) {
       r.verdict = Verdict::kGrowing;
       r.reason = InconclusiveReason::kNone;
@@ -551,9 +581,11 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
   const double alpha = 1 - options.confidence;
   const bool significant = r.p_value < alpha && r.ci_low_per_hour > 0;
   const bool big_enough = r.growth >= r.growth_floor && fast_enough;
+  // A growth made of one or two steps is what an allocator does: no leak shown (yet).
+  const bool steps_only = r.growth_without_steps < r.relevance_floor;
   // The later half is shown to grow at under half the overall rate: it rose and is settling.
   const bool settling = r.late_ci_high_per_hour < 0.5 * r.rate_per_hour;
-  if (significant && big_enough && !settling) {
+  if (significant && big_enough && !settling && !steps_only) {
     r.verdict = Verdict::kGrowing;
     r.reason = InconclusiveReason::kNone;
     r.basis = Basis::kFullWindow;
@@ -572,7 +604,9 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
     return r;
   }
   r.verdict = Verdict::kInconclusive;
-  r.reason = significant && big_enough ? InconclusiveReason::kSettling : InconclusiveReason::kNoisy;
+  r.reason = !(significant && big_enough) ? InconclusiveReason::kNoisy
+             : steps_only                   ? InconclusiveReason::kSteps
+                                            : InconclusiveReason::kSettling;
   // The CI half-width shrinks like T^-1.5 at a fixed sampling rate; find the window where it
   // fits under the stability margin (what "stable" would need if the true slope were zero).
   const double half_width = std::max(0.0, (r.ci_high_per_hour - r.rate_per_hour) / 3600);

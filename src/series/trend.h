@@ -25,9 +25,11 @@
 //       - `step_multiple` x its largest level shift (the biggest detrended jump between the
 //         medians of neighbouring blocks of points): RSS steps by megabytes when an allocator
 //         arena or V8's young generation grows once, and one or two such steps are not a leak;
-//     and the rate must exceed `min_rate_per_hour`.
-//  6. Warm-up is never a leak: the later half of the window must keep growing. A full-window
-//     "growing" is vetoed when the later half's slope is shown (its upper bound) to be under half
+//     and the rate must exceed `min_rate_per_hour`. Also, the net change without its two largest
+//     rises (on at most 12 bins) must still exceed the relevance floor: RSS that stepped up once
+//     or twice is not growing, however significant the steps.
+//  6. Warm-up is never a leak: the late part of the window must keep growing. A full-window
+//     "growing" is vetoed when the late part's slope is shown (its upper bound) to be under half
 //     the overall slope: the series rose and is settling.
 //
 // The decision, in order:
@@ -35,8 +37,9 @@
 //    strong evidence: at least `early_min_points` points spanning at least
 //    `early_min_fraction` x min_duration_s, Mann-Kendall p < `early_alpha` and the Theil-Sen
 //    interval at 1 - early_alpha above zero, growth at least `early_floor_multiple` x the floor
-//    above, and the later half growing at least half as fast (its own Theil-Sen slope, with more
-//    rising than falling pairs). Fast leaks are reported as soon as this holds, even when a busy
+//    above, and the late part (the last third of the window, or the later half when the third
+//    holds fewer than 4 points) growing at least `early_late_ratio` as fast (its own Theil-Sen
+//    slope, with more rising than falling pairs). Fast leaks are reported as soon as this holds, even when a busy
 //    machine delivers few GCs or a warm-up cut shortened the window.
 //  - otherwise fewer than `min_points` points or a window shorter than `min_duration_s` is
 //    inconclusive, saying what was missing ("only 5 points after 12 s of warm-up, 8 needed").
@@ -68,7 +71,8 @@ enum class InconclusiveReason {
   kTooShort,      // the judged window is shorter than min_duration_s
   kTooFewPoints,  // fewer than min_points after warm-up
   kNoisy,         // neither growth nor stability could be shown at this confidence
-  kSettling,      // it rose, but the later half grows far slower: a warm-up still settling
+  kSettling,      // it rose, but the late part grows far slower: a warm-up still settling
+  kSteps,         // it rose, but in one or two steps (an allocator arena, the young generation)
 };
 
 // How a verdict was reached.
@@ -99,7 +103,8 @@ struct TrendOptions {
   std::size_t max_points = 1500;      // longer series are thinned to bin medians first
   // The series' own noise raises the floor (see 5. above).
   double noise_sigmas = 4;   // growth must exceed this many robust residual sigmas
-  double step_multiple = 3;  // and this many times the largest level shift
+  // and this many times the largest level shift (one step of RSS is not a leak)
+  double step_multiple = 4;
   // Early leak on strong evidence (see the decision above).
   std::size_t early_min_points = 6;
   // Of min_duration_s: half the window the caller asked for. A start-up or warm-up ramp looks
@@ -108,6 +113,7 @@ struct TrendOptions {
   double early_min_fraction = 0.5;
   double early_alpha = 0.01;
   double early_floor_multiple = 2;
+  double early_late_ratio = 0.7;  // the late part's slope, as a share of the window's
 };
 
 struct TrendResult {
@@ -138,8 +144,9 @@ struct TrendResult {
   enum class FloorSource { kRelevance, kNoise, kSteps } floor_source = FloorSource::kRelevance;
   double stable_margin = 2;         // from the options, for the explanation
   double noise_sigmas = 4;
-  double step_multiple = 3;
-  double late_rate_per_hour = 0;    // Theil-Sen slope over the later half of the window
+  double step_multiple = 4;
+  double growth_without_steps = 0;  // net change without its two largest rises (binned)
+  double late_rate_per_hour = 0;    // Theil-Sen slope over the late part of the window
   double late_ci_high_per_hour = 0;
   std::size_t min_points = 0;       // what a full-window verdict needs (from the options)
   double min_duration_s = 0;
