@@ -187,6 +187,12 @@ void render_watch_text(const WatchReport& r, std::FILE* out) {
     fmt::print(out, "  judged window {} to {}, warm-up discarded {}, Mann-Kendall p = {:.2g}\n",
                human_duration(p->trend.window_start_s), human_duration(p->trend.window_end_s),
                human_duration(p->trend.warmup_discarded_s), p->trend.p_value);
+    if (v.ready_s > 0.5) {
+      fmt::print(out,
+                 "  node reported ready {} after the start; /proc samples before are its boot, "
+                 "not judged\n",
+                 human_duration(v.ready_s));
+    }
     if (v.kind == LeakKind::kNative) {
       fmt::print(out,
                  "  the part of it outside the JS heap and external memory grew {} over the "
@@ -302,6 +308,7 @@ nlohmann::json watch_json(const WatchReport& r) {
     }
   }
   j["native_unexplained_growth"] = v.native_unexplained_growth;
+  j["ready_s"] = v.ready_s;
   j["native_unexplained_fraction"] = v.native_unexplained_fraction;
   if (v.kind == LeakKind::kInconclusive) j["suggested_duration_s"] = v.suggested_duration_s;
   j["process"] = {{"pid", rec.pid},

@@ -50,7 +50,12 @@ std::vector<Point> thin(std::span<const Point> pts, std::size_t max_points) {
 
 // Detrended MSER: the cut d minimising SSE(line fit over [d, n)) / (n - d)^2. Suffix sums make
 // each candidate O(1). Values are centred first so the sums do not lose precision.
-std::size_t auto_warmup_cut(std::span<const Point> pts, double max_fraction, std::size_t min_keep) {
+// A cut is only taken when what it removes matters: some point before it must lie at least
+// `min_effect` (the relevance floor) off the line fitted to what remains. A start-up wobble
+// smaller than any leak the verdict could report is kept, so it does not shorten the window
+// (on a busy machine that decides between a verdict and "too short").
+std::size_t auto_warmup_cut(std::span<const Point> pts, double max_fraction, std::size_t min_keep,
+                            double min_effect) {
   const std::size_t n = pts.size();
   if (n <= min_keep || n < 6) return 0;
   double tm = 0, vm = 0;
@@ -92,6 +97,18 @@ std::size_t auto_warmup_cut(std::span<const Point> pts, double max_fraction, std
   }
   // A cut must buy a real improvement; on a clean line every cut is equally good.
   if (best != 0 && !(best_stat < 0.9 * base)) best = 0;
+  if (best != 0) {
+    const double m = static_cast<double>(n - best);
+    const double mean_t = st[best] / m, mean_v = sv[best] / m;
+    const double sxx = stt[best] - st[best] * st[best] / m;
+    const double slope = sxx > 0 ? (stv[best] - st[best] * sv[best] / m) / sxx : 0;
+    double off = 0;
+    for (std::size_t i = 0; i < best; ++i) {
+      const double fitted = mean_v + slope * ((pts[i].t - tm) - mean_t);
+      off = std::max(off, std::fabs((pts[i].v - vm) - fitted));
+    }
+    if (off < min_effect) best = 0;
+  }
   return best;
 }
 
@@ -444,7 +461,14 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
 
   const std::size_t min_keep = std::max<std::size_t>(options.min_points, 3);
   std::size_t cut = 0;
-  if (options.auto_warmup) cut = auto_warmup_cut(pts, options.max_warmup_fraction, min_keep);
+  if (options.auto_warmup && !pts.empty()) {
+    std::vector<double> vs;
+    vs.reserve(pts.size());
+    for (const Point& p : pts) vs.push_back(p.v);
+    const double min_effect = std::max(
+        options.min_growth_abs, options.min_growth_fraction * std::fabs(median_of(std::move(vs))));
+    cut = auto_warmup_cut(pts, options.max_warmup_fraction, min_keep, min_effect);
+  }
   pts.erase(pts.begin(), pts.begin() + static_cast<std::ptrdiff_t>(cut));
 
   r.points_judged = pts.size();

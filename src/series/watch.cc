@@ -88,6 +88,10 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
   if (rec.elapsed_s > 0) v.sampler_cpu_percent = 100 * rec.sampler_cpu_s / rec.elapsed_s;
   TrendOptions env = options.bytes;
   env.lower_envelope = true;
+  // A node started by watch reports from its preload as soon as it has booted. The /proc samples
+  // before that are the fork, the exec and node's own start-up (seconds on a busy machine, RSS
+  // rising from nothing), not the app: they are not judged.
+  if (rec.spawned && !rec.js.empty()) v.ready_s = std::max(0.0, rec.js.front().t);
 
   // JS heap: the post-full-GC series when there are enough full GCs; otherwise the lower envelope
   // of the heap after any GC, of heapUsed, or of the V8 pages' RSS, whichever exists.
@@ -175,6 +179,7 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
   if (!rec.proc.empty()) {
     std::vector<Point> anon, rss, fds, threads;
     for (const ProcSample& s : rec.proc) {
+      if (s.t < v.ready_s) continue;
       anon.push_back({s.t, static_cast<double>(s.anonymous ? s.anonymous : s.rss_anon)});
       rss.push_back({s.t, static_cast<double>(s.rss)});
       if (s.fds >= 0) fds.push_back({s.t, static_cast<double>(s.fds)});
@@ -202,6 +207,7 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
     for (MappingKind kind : kinds) {
       std::vector<Point> pts;
       for (const MapsSample& m : rec.maps) {
+        if (m.t < v.ready_s) continue;
         pts.push_back({m.t, static_cast<double>(m.summary.rss[static_cast<std::size_t>(kind)])});
       }
       v.series.push_back(judge("maps_" + std::string(mapping_kind_name(kind)),
@@ -248,7 +254,11 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
   if (growing(external)) found.push_back({LeakKind::kExternal, r_ext, external});
   // The unexplained part alone must clear the anonymous RSS's own floor: a control whose RSS
   // steps by a few MB (arenas, the young generation) while the heap wobbles is not a native leak.
-  if (growing(anon) && v.native_unexplained_fraction > 0.5 &&
+  // With the preload's series, the growth can only be attributed once they were judged at all: on
+  // a busy machine the app may report too rarely, and then the native part is unknown.
+  const bool attributable = rec.js.empty() || (external && external->available &&
+                                               external->trend.points_judged >= early_points);
+  if (growing(anon) && attributable && v.native_unexplained_fraction > 0.5 &&
       v.native_unexplained_growth >= anon->trend.growth_floor) {
     found.push_back({LeakKind::kNative, r_anon - r_heap_mem - r_ext, anon});
   }
@@ -269,6 +279,15 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
   if (handle_series) {
     v.kind = LeakKind::kHandles;
     v.primary = index_of(handle_series);
+    return v;
+  }
+  if (growing(anon) && !attributable) {
+    // Anonymous RSS grows, but what part of it is the JS heap or Buffers cannot be told yet.
+    v.kind = LeakKind::kInconclusive;
+    v.primary = index_of(external);
+    v.suggested_duration_s =
+        rec.elapsed_s + std::max(external->trend.suggested_duration_s - external->trend.input_span_s,
+                                 std::max(options.bytes.min_duration_s * 0.25, 2 * rec.interval_s));
     return v;
   }
   // No leak only when every memory series that exists is stable.

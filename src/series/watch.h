@@ -111,6 +111,7 @@ struct WatchVerdict {
   bool have_maps_diff = false;
   MapsDiff maps_diff;  // first vs last smaps
   double window_s = 0;
+  double ready_s = 0;  // spawned node: its first preload report; /proc samples before are boot
   double sampler_cpu_percent = 0;
 
   const SeriesVerdict* find(std::string_view name) const;
