@@ -122,10 +122,11 @@ function matrix(mode) {
 }
 
 function runsTable(mode) {
-  const lines = ['| example | run | verdict | basis | confidence | GC lines | samples | 1-min load |', '|---|---|---|---|---|---|---|---|'];
+  const lines = ['| example | run | verdict | basis | confidence | GC lines | samples | 1-min load | why (when not the expected kind) |', '|---|---|---|---|---|---|---|---|---|'];
   for (const ex of examples) {
     (results[mode][ex.name] ?? []).forEach((r, i) => {
-      lines.push(`| ${ex.name} | ${i + 1} | ${r.verdict} | ${r.basis || '-'} | ${r.confidence ? (100 * r.confidence).toFixed(1) + ' %' : '-'} | ${r.gcs} | ${r.samples} | ${r.load1.toFixed(1)} |`);
+      const why = r.verdict === ex.expect ? '' : (r.headline || r.verdict).replaceAll('|', '/');
+      lines.push(`| ${ex.name} | ${i + 1} | ${r.verdict} | ${r.basis || '-'} | ${r.confidence ? (100 * r.confidence).toFixed(1) + ' %' : '-'} | ${r.gcs} | ${r.samples} | ${r.load1.toFixed(1)} | ${why} |`);
     });
   }
   return lines.join('\n');
