@@ -106,7 +106,8 @@ void render_gclog_text(const GclogReport& r, std::FILE* out) {
     fmt::print(out, "  window      {} to {} ({}), {} points; warm-up discarded {}\n",
                human_duration(t.window_start_s), human_duration(t.window_end_s),
                human_duration(t.window_s()), t.points_judged, human_duration(t.warmup_discarded_s));
-    fmt::print(out, "  noise       sigma {}, largest level step {}; the floor is the largest of {}, "
+    fmt::print(out,
+               "  noise       sigma {}, largest level step {}; the floor is the largest of {}, "
                "{:.0f} sigma and {:.0f}x the step\n",
                human_bytes(static_cast<uint64_t>(t.noise)),
                human_bytes(static_cast<uint64_t>(t.level_shift)),

@@ -80,8 +80,8 @@ std::string floor_text(const series::TrendResult& t, bool bytes) {
   if (t.floor_source == series::TrendResult::FloorSource::kRelevance) return f;
   // Say which noise term set it, with its size, so the number can be checked.
   const bool steps = t.floor_source == series::TrendResult::FloorSource::kSteps;
-  return fmt::format("{}, set by the series' own {} ({} {})", f,
-                     steps ? "level steps" : "noise", steps ? "largest step" : "sigma",
+  return fmt::format("{}, set by the series' own {} ({} {})", f, steps ? "level steps" : "noise",
+                     steps ? "largest step" : "sigma",
                      size(steps ? t.level_shift : t.noise, bytes));
 }
 
@@ -90,8 +90,8 @@ std::string floor_text(const series::TrendResult& t, bool bytes) {
 std::string trend_reason(const series::TrendResult& t, bool bytes, std::string_view points) {
   using series::InconclusiveReason;
   const std::string window = human_duration(t.window_s());
-  const std::string warm =
-      t.warmup_discarded_s > 0 ? " after " + human_duration(t.warmup_discarded_s) + " of warm-up"
+  const std::string warm = t.warmup_discarded_s > 0
+                               ? " after " + human_duration(t.warmup_discarded_s) + " of warm-up"
                                : "";
   switch (t.verdict) {
     case series::Verdict::kGrowing: {
@@ -111,18 +111,17 @@ std::string trend_reason(const series::TrendResult& t, bool bytes, std::string_v
       return fmt::format(
           "at most {} over {} and {} {}{} ({:.0f} % upper bound), under {:.0f}x the floor of {}",
           amount(std::max(0.0, t.ci_high_per_hour / 3600 * t.window_s()), bytes), window,
-          t.points_judged, points, warm, 100 * t.confidence, t.stable_margin,
-          floor_text(t, bytes));
+          t.points_judged, points, warm, 100 * t.confidence, t.stable_margin, floor_text(t, bytes));
     case series::Verdict::kInconclusive:
       break;
   }
   switch (t.reason) {
     case InconclusiveReason::kTooFewPoints:
       if (t.points_judged == 0) return fmt::format("no {} after warm-up", points);
-      return fmt::format("only {} {}{} ({} needed), and {} over {} is not strong enough to call "
-                         "early",
-                         t.points_judged, points, warm, t.min_points, amount(t.growth, bytes),
-                         window);
+      return fmt::format(
+          "only {} {}{} ({} needed), and {} over {} is not strong enough to call "
+          "early",
+          t.points_judged, points, warm, t.min_points, amount(t.growth, bytes), window);
     case InconclusiveReason::kTooShort:
       return fmt::format(
           "the judged window is only {}{} ({} needed), and {} over it is not strong enough to "
@@ -176,7 +175,7 @@ nlohmann::json trend_json(const series::TrendResult& t, bool bytes, std::string_
   j["level_shift"] = t.level_shift;
   j["floor_source"] = t.floor_source == series::TrendResult::FloorSource::kRelevance ? "relevance"
                       : t.floor_source == series::TrendResult::FloorSource::kNoise   ? "noise"
-                                                                                      : "steps";
+                                                                                     : "steps";
   j["growth_without_steps"] = t.growth_without_steps;
   j["late_rate_per_hour"] = t.late_rate_per_hour;
   j["min_points"] = t.min_points;

@@ -210,7 +210,6 @@ double normal_two_sided_p(double z) {
   return std::erfc(std::fabs(z) / std::sqrt(2.0));
 }
 
-
 // The series' own noise, around the fitted line: 1.4826 x the median absolute residual (a robust
 // sigma that one GC spike does not move), and the largest level shift: for every split point,
 // the difference between the median residual of the k points after it and of the k points
@@ -629,8 +628,8 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
   }
   r.verdict = Verdict::kInconclusive;
   r.reason = !(significant && big_enough) ? InconclusiveReason::kNoisy
-             : steps_only                   ? InconclusiveReason::kSteps
-                                            : InconclusiveReason::kSettling;
+             : steps_only                 ? InconclusiveReason::kSteps
+                                          : InconclusiveReason::kSettling;
   // The CI half-width shrinks like T^-1.5 at a fixed sampling rate; find the window where it
   // fits under the stability margin (what "stable" would need if the true slope were zero).
   const double half_width = std::max(0.0, (r.ci_high_per_hour - r.rate_per_hour) / 3600);

@@ -39,8 +39,8 @@
 //    interval at 1 - early_alpha above zero, growth at least `early_floor_multiple` x the floor
 //    above, and the late part (the last third of the window, or the later half when the third
 //    holds fewer than 4 points) growing at least `early_late_ratio` as fast (its own Theil-Sen
-//    slope, with more rising than falling pairs). Fast leaks are reported as soon as this holds, even when a busy
-//    machine delivers few GCs or a warm-up cut shortened the window.
+//    slope, with more rising than falling pairs). Fast leaks are reported as soon as this holds,
+//    even when a busy machine delivers few GCs or a warm-up cut shortened the window.
 //  - otherwise fewer than `min_points` points or a window shorter than `min_duration_s` is
 //    inconclusive, saying what was missing ("only 5 points after 12 s of warm-up, 8 needed").
 //  - full-window leak (`Basis::kFullWindow`): significant at `confidence` (p < 1 - confidence and
@@ -102,7 +102,7 @@ struct TrendOptions {
   double envelope_window_s = 0;       // 0: about 1/24 of the span, at least 4 samples wide
   std::size_t max_points = 1500;      // longer series are thinned to bin medians first
   // The series' own noise raises the floor (see 5. above).
-  double noise_sigmas = 4;   // growth must exceed this many robust residual sigmas
+  double noise_sigmas = 4;  // growth must exceed this many robust residual sigmas
   // and this many times the largest level shift (one step of RSS is not a leak)
   double step_multiple = 4;
   // Early leak on strong evidence (see the decision above).
@@ -131,24 +131,24 @@ struct TrendResult {
   double autocorrelation_factor = 1;  // Hamed-Rao variance inflation (>= 1)
   double window_start_s = 0;          // judged window, in the input's time base
   double window_end_s = 0;
-  double warmup_discarded_s = 0;    // from the first input sample to the window start
-  std::size_t points_in = 0;        // input samples
-  std::size_t points_judged = 0;    // after envelope, thinning and warm-up
-  double level = 0;                 // median of the judged values
-  double first_value = 0;           // fitted line at the window start
-  double growth = 0;                // rate x window: the growth the fit implies
-  double growth_floor = 0;          // the floor that growth must exceed (the largest of:)
-  double relevance_floor = 0;       //   max(min_growth_abs, min_growth_fraction x level)
-  double noise = 0;                 //   robust residual sigma (x noise_sigmas)
-  double level_shift = 0;           //   largest detrended step between blocks (x step_multiple)
+  double warmup_discarded_s = 0;  // from the first input sample to the window start
+  std::size_t points_in = 0;      // input samples
+  std::size_t points_judged = 0;  // after envelope, thinning and warm-up
+  double level = 0;               // median of the judged values
+  double first_value = 0;         // fitted line at the window start
+  double growth = 0;              // rate x window: the growth the fit implies
+  double growth_floor = 0;        // the floor that growth must exceed (the largest of:)
+  double relevance_floor = 0;     //   max(min_growth_abs, min_growth_fraction x level)
+  double noise = 0;               //   robust residual sigma (x noise_sigmas)
+  double level_shift = 0;         //   largest detrended step between blocks (x step_multiple)
   enum class FloorSource { kRelevance, kNoise, kSteps } floor_source = FloorSource::kRelevance;
-  double stable_margin = 2;         // from the options, for the explanation
+  double stable_margin = 2;  // from the options, for the explanation
   double noise_sigmas = 4;
   double step_multiple = 4;
   double growth_without_steps = 0;  // net change without its two largest rises (binned)
   double late_rate_per_hour = 0;    // Theil-Sen slope over the late part of the window
   double late_ci_high_per_hour = 0;
-  std::size_t min_points = 0;       // what a full-window verdict needs (from the options)
+  std::size_t min_points = 0;  // what a full-window verdict needs (from the options)
   double min_duration_s = 0;
   double input_span_s = 0;          // first to last input point, warm-up included
   double suggested_duration_s = 0;  // for inconclusive: how long a recording would decide it

@@ -115,8 +115,7 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
   SeriesVerdict heap_full;
   if (full.size() >= early_points) {
     heap_full = judge("js_heap", "JS heap after full GC",
-                      "--trace-gc: heap after each of " + std::to_string(full.size()) +
-                          " full GCs",
+                      "--trace-gc: heap after each of " + std::to_string(full.size()) + " full GCs",
                       "full GCs", full, options.bytes);
   }
   const bool full_decided =
@@ -170,11 +169,11 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
       abuf.push_back({s.t, s.array_buffers});
     }
     v.series.push_back(judge("external", "external (incl. ArrayBuffers)",
-                             "process.memoryUsage().external, lower envelope", "window minima",
-                             ext, env));
+                             "process.memoryUsage().external, lower envelope", "window minima", ext,
+                             env));
     v.series.push_back(judge("array_buffers", "ArrayBuffers",
-                             "process.memoryUsage().arrayBuffers, lower envelope",
-                             "window minima", abuf, env));
+                             "process.memoryUsage().arrayBuffers, lower envelope", "window minima",
+                             abuf, env));
   }
   if (!rec.proc.empty()) {
     std::vector<Point> anon, rss, fds, threads;
@@ -188,8 +187,8 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
     v.series.push_back(judge("anon_rss", "anonymous RSS",
                              "/proc/PID/smaps_rollup Anonymous, lower envelope", "window minima",
                              anon, env));
-    v.series.push_back(judge("rss", "RSS", "/proc/PID/status VmRSS, lower envelope",
-                             "window minima", rss, env));
+    v.series.push_back(
+        judge("rss", "RSS", "/proc/PID/status VmRSS, lower envelope", "window minima", rss, env));
     TrendOptions counts = options.counts;
     counts.lower_envelope = true;
     if (!fds.empty()) {
@@ -286,8 +285,9 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
     v.kind = LeakKind::kInconclusive;
     v.primary = index_of(external);
     v.suggested_duration_s =
-        rec.elapsed_s + std::max(external->trend.suggested_duration_s - external->trend.input_span_s,
-                                 std::max(options.bytes.min_duration_s * 0.25, 2 * rec.interval_s));
+        rec.elapsed_s +
+        std::max(external->trend.suggested_duration_s - external->trend.input_span_s,
+                 std::max(options.bytes.min_duration_s * 0.25, 2 * rec.interval_s));
     return v;
   }
   // No leak only when every memory series that exists is stable.

@@ -280,7 +280,6 @@ TEST(SeriesTrend, TrackerStaysBoundedAndStillSeesTheLeak) {
   EXPECT_EQ(flat.evaluate().verdict, Verdict::kStable);
 }
 
-
 // The decision rule: early on strong evidence, "no leak" only over the full window, warm-up and
 // level steps never a leak. Windows here are those of `watch --min-duration 20`.
 
@@ -361,8 +360,8 @@ TEST(SeriesTrendRule, WarmUpPlateausAreNeverALeakAtAnyPrefix) {
     });
     TrendResult r;
     const double t = first_growing_at(pts, watch_like(), &r);
-    ASSERT_EQ(t, -1) << "seed " << seed << " knee " << k << " called growing at " << t
-                     << " window " << r.window_s() << " basis " << basis_name(r.basis);
+    ASSERT_EQ(t, -1) << "seed " << seed << " knee " << k << " called growing at " << t << " window "
+                     << r.window_s() << " basis " << basis_name(r.basis);
     EXPECT_EQ(detect_trend(pts, watch_like()).verdict, Verdict::kStable) << "seed " << seed;
   }
 }
@@ -399,9 +398,8 @@ TEST(SeriesTrendRule, JitterOfSeveralMegabytesIsNotALeak) {
     std::mt19937 rng(static_cast<unsigned>(seed));
     std::uniform_real_distribution<double> burst(0, 8 * kMiB);
     std::bernoulli_distribution busy(0.4);
-    const auto pts = make(40, 1, [&](double) {
-      return 60 * kMiB + (busy(rng) ? burst(rng) : 0.0);
-    });
+    const auto pts =
+        make(40, 1, [&](double) { return 60 * kMiB + (busy(rng) ? burst(rng) : 0.0); });
     TrendOptions opt = watch_like();
     opt.lower_envelope = true;
     const TrendResult r = detect_trend(pts, opt);

@@ -125,7 +125,8 @@ TEST(SeriesWatch, AnonStepsOfAControlAreNotANativeLeak) {
   for (double first : {10.0, 30.0, 55.0, 80.0}) {
     const WatchVerdict one = analyze_watch(record({.anon_steps = {{first, 2.3}}}));
     EXPECT_NE(one.kind, LeakKind::kNative) << first;
-    const WatchVerdict two = analyze_watch(record({.anon_steps = {{first, 1.2}, {first + 25, 1.1}}}));
+    const WatchVerdict two =
+        analyze_watch(record({.anon_steps = {{first, 1.2}, {first + 25, 1.1}}}));
     EXPECT_NE(two.kind, LeakKind::kNative) << first;
     // Not even the anonymous RSS series calls it growth: one step raises its floor (the level
     // shift), two leave too little once the two largest rises are taken out.
