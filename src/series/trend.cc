@@ -569,7 +569,7 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
   const bool full_window = pts.size() >= min_keep && window >= options.min_duration_s;
   const bool fast_enough = r.rate_per_hour >= options.min_rate_per_hour;
   if (!full_window) {
-    // Early leak: strong, large growth that goes on in the later half.
+    // Early leak: strong, large growth that goes on in the late part.
     const std::size_t early_points = std::min(options.early_min_points, min_keep);
     const bool strong = pts.size() >= early_points &&
                         window >= options.early_min_fraction * options.min_duration_s &&
@@ -606,7 +606,7 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
   const bool big_enough = r.growth >= r.growth_floor && fast_enough;
   // A growth made of one or two steps is what an allocator does: no leak shown (yet).
   const bool steps_only = r.growth_without_steps < r.relevance_floor;
-  // The later half is shown to grow at under half the overall rate: it rose and is settling.
+  // The late part is shown to grow at under half the overall rate: it rose and is settling.
   const bool settling = r.late_ci_high_per_hour < 0.5 * r.rate_per_hour;
   if (significant && big_enough && !settling && !steps_only) {
     r.verdict = Verdict::kGrowing;
