@@ -546,11 +546,13 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
       const SlopeEstimate late_est =
           theil_sen(late, late_mk.variance * r.autocorrelation_factor, options.confidence);
       r.late_rate_per_hour = late_est.slope * 3600;
+      r.late_span_s = late.back().t - late.front().t;
       r.late_ci_high_per_hour = late_est.high * 3600;
       late_mk_s = static_cast<long>(late_mk.s);
     } else {
       r.late_rate_per_hour = r.rate_per_hour;
       r.late_ci_high_per_hour = r.ci_high_per_hour;
+      r.late_span_s = window;
     }
   }
   // Called for an inconclusive answer: never suggest a recording no longer than this one.
@@ -606,8 +608,11 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
   const bool big_enough = r.growth >= r.growth_floor && fast_enough;
   // A growth made of one or two steps is what an allocator does: no leak shown (yet).
   const bool steps_only = r.growth_without_steps < r.relevance_floor;
-  // The late part is shown to grow at under half the overall rate: it rose and is settling.
-  const bool settling = r.late_ci_high_per_hour < 0.5 * r.rate_per_hour;
+  // The late part is shown to grow at under half the overall rate, and even its upper bound over
+  // the late part's own span is under the floor: it rose and is settling. (A leak that slows as
+  // GC chokes the process still grows by far more than the floor late in the window.)
+  const bool settling = r.late_ci_high_per_hour < 0.5 * r.rate_per_hour &&
+                        r.late_ci_high_per_hour / 3600 * r.late_span_s < r.growth_floor;
   if (significant && big_enough && !settling && !steps_only) {
     r.verdict = Verdict::kGrowing;
     r.reason = InconclusiveReason::kNone;

@@ -30,7 +30,8 @@
 //     or twice is not growing, however significant the steps.
 //  6. Warm-up is never a leak: the late part of the window must keep growing. A full-window
 //     "growing" is vetoed when the late part's slope is shown (its upper bound) to be under half
-//     the overall slope: the series rose and is settling.
+//     the overall slope and that upper bound, over the late part's span, is under the floor: the
+//     series rose and is settling.
 //
 // The decision, in order:
 //  - early leak (`Basis::kEarly`), before `min_duration_s` or `min_points` are reached, only on
@@ -148,6 +149,7 @@ struct TrendResult {
   double growth_without_steps = 0;  // net change without its two largest rises (binned)
   double late_rate_per_hour = 0;    // Theil-Sen slope over the late part of the window
   double late_ci_high_per_hour = 0;
+  double late_span_s = 0;
   std::size_t min_points = 0;  // what a full-window verdict needs (from the options)
   double min_duration_s = 0;
   double input_span_s = 0;          // first to last input point, warm-up included
