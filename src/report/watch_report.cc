@@ -196,9 +196,10 @@ void render_watch_text(const WatchReport& r, std::FILE* out) {
     if (v.kind == LeakKind::kNative) {
       fmt::print(out,
                  "  the part of it outside the JS heap and external memory grew {} over the "
-                 "window, above the anonymous RSS's floor of {}\n",
+                 "window, above the anonymous RSS's floor of {} and the external churn of {}\n",
                  human_bytes(static_cast<uint64_t>(v.native_unexplained_growth)),
-                 human_bytes(static_cast<uint64_t>(p->trend.growth_floor)));
+                 human_bytes(static_cast<uint64_t>(p->trend.growth_floor)),
+                 human_bytes(static_cast<uint64_t>(v.external_churn)));
     }
   }
   if (v.have_maps_diff && !v.maps_diff.kinds.empty()) {
@@ -309,6 +310,7 @@ nlohmann::json watch_json(const WatchReport& r) {
   }
   j["native_unexplained_growth"] = v.native_unexplained_growth;
   j["ready_s"] = v.ready_s;
+  j["external_churn"] = v.external_churn;
   j["native_unexplained_fraction"] = v.native_unexplained_fraction;
   if (v.kind == LeakKind::kInconclusive) j["suggested_duration_s"] = v.suggested_duration_s;
   j["process"] = {{"pid", rec.pid},

@@ -257,8 +257,23 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
   // a busy machine the app may report too rarely, and then the native part is unknown.
   const bool attributable = rec.js.empty() || (external && external->available &&
                                                external->trend.points_judged >= early_points);
+  // Memory that is allocated and freed in bursts stays resident in the allocator's arenas: RSS
+  // may rise by as much as the bursts' size without a leak (the lower envelope of `external` does
+  // not show them, its raw samples do). The native part must outgrow that churn too.
+  if (anon && anon->available && !rec.js.empty()) {
+    double lo = 0, hi = 0;
+    bool any = false;
+    for (const JsSample& js : rec.js) {
+      if (js.t < anon->trend.window_start_s || js.t > anon->trend.window_end_s) continue;
+      lo = any ? std::min(lo, js.external) : js.external;
+      hi = any ? std::max(hi, js.external) : js.external;
+      any = true;
+    }
+    v.external_churn = any ? hi - lo : 0;
+  }
   if (growing(anon) && attributable && v.native_unexplained_fraction > 0.5 &&
-      v.native_unexplained_growth >= anon->trend.growth_floor) {
+      v.native_unexplained_growth >= anon->trend.growth_floor &&
+      v.native_unexplained_growth >= v.external_churn) {
     found.push_back({LeakKind::kNative, r_anon - r_heap_mem - r_ext, anon});
   }
   std::sort(found.begin(), found.end(),

@@ -7,7 +7,8 @@
 //  - native leak: anonymous RSS grows and more than half of that growth is not explained by
 //    the JS heap (used or committed) and external memory (the 2013 Walmart leak), and the
 //    unexplained part alone exceeds the anonymous RSS's own floor (which its noise and level
-//    steps raise: arenas and the young generation move RSS by megabytes without a leak);
+//    steps raise: arenas and the young generation move RSS by megabytes without a leak) and the
+//    churn of external memory (its raw range: bursts freed again stay resident in the arenas);
 //  - handle leak: open file descriptors (or threads) grow, which shows before memory does;
 //  - no leak: every series is stable after warm-up;
 //  - inconclusive: too short or too noisy to tell, with how long to run.
@@ -105,6 +106,7 @@ struct WatchVerdict {
   std::vector<SeriesVerdict> series;  // js_heap, external, anon_rss, rss, fds, threads, maps kinds
   double native_unexplained_fraction = 0;  // of the anon growth rate
   double native_unexplained_growth = 0;    // bytes over the anon window, outside heap and external
+  double external_churn = 0;  // raw external range over the anon window: bursts freed again
   // Inconclusive: the whole recording that would decide it (always longer than this one); the
   // primary series is then the one that needs the most time.
   double suggested_duration_s = 0;
