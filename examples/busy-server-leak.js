@@ -6,7 +6,8 @@
 // requests, runs fewer GCs and the watcher gets sparse samples, while the heap that survives GC
 // still grows by megabytes per second: the case where a verdict must not wait for a long window.
 //
-//   node examples/busy-server-leak.js [--seconds 60] [--keep 6]   (KB kept per request)
+//   node examples/busy-server-leak.js [--seconds 60] [--keep 6] [--rps 400]
+//   (--keep: KB kept per request; --rps: the clients' request rate, which a busy CPU may not reach)
 //   leakscope watch --min-duration 20 --duration 40 -- node examples/busy-server-leak.js
 const http = require('node:http');
 const crypto = require('node:crypto');
@@ -18,6 +19,7 @@ function arg(name, fallback) {
 
 const seconds = Number(arg('--seconds', '60'));
 const keepKB = Number(arg('--keep', '6'));
+const rps = Number(arg('--rps', '400'));
 const recent = new Map();  // the leak: request id -> context, "for the metrics page"
 let served = 0;
 
@@ -47,18 +49,29 @@ server.listen(0, '127.0.0.1', () => {
   const {port} = server.address();
   let id = 0;
   let stop = false;
+  let inflight = 0;
+  let due = 0;
   const one = () => {
-    if (stop) return;
+    inflight++;
     const items = Array.from({length: 40}, (_, k) => ({sku: `sku-${(id * 7 + k) % 997}`, qty: k}));
     const body = JSON.stringify({id: id++, items});
     const req = http.request({port, method: 'POST', path: '/order', agent}, (res) => {
       res.resume();
-      res.on('end', one);  // the next request as soon as this one is answered
+      res.on('end', () => inflight--);
     });
-    req.on('error', () => {});
+    req.on('error', () => inflight--);
     req.end(body);
   };
-  for (let c = 0; c < 4; c++) one();
+  // The clients send --rps requests per second, at most 8 at a time: a fixed offered load, as
+  // real traffic is. When the CPU is busy the server falls behind and serves fewer.
+  const pace = setInterval(() => {
+    if (stop) return clearInterval(pace);
+    due = Math.min(due + rps / 100, 8);
+    while (due >= 1 && inflight < 8) {
+      due -= 1;
+      one();
+    }
+  }, 10);
   setTimeout(() => {
     stop = true;
     console.log(`busy-server-leak: served ${served} requests, kept ${recent.size} contexts`);
