@@ -54,6 +54,12 @@ declare namespace leakscope {
     /** Full GCs judged. */
     samples: number;
     duration_ms: number;
+    /** 'early': strong, large growth that goes on, called before minDurationMs / minPoints;
+     *  'full-window': judged over the full window. */
+    basis: 'early' | 'full-window';
+    /** The shared leak rule's explanation: growth, its size against the (noise-raised) floor,
+     *  the confidence. */
+    why: string;
   }
 
   type SnapshotTrigger = 'manual' | 'signal' | 'timer' | 'heap-used' | 'rss' | 'near-heap-limit' | 'leak';

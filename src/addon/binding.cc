@@ -29,6 +29,7 @@
 #include "addon/v8_snapshot.h"
 #include "report/json_output.h"
 #include "report/memwatch_heap_diff.h"
+#include "report/series_format.h"
 
 namespace leakscope::addon {
 namespace {
@@ -99,6 +100,8 @@ Napi::Object leak_to_js(Napi::Env env, const LeakEvent& e) {
   o.Set("confidence", Napi::Number::New(env, e.confidence));
   o.Set("samples", Napi::Number::New(env, static_cast<double>(e.samples)));
   o.Set("duration_ms", Napi::Number::New(env, e.duration_s * 1000.0));
+  o.Set("basis", Napi::String::New(env, e.basis));
+  o.Set("why", Napi::String::New(env, e.why));
   return o;
 }
 
@@ -420,6 +423,11 @@ class Binding : public Napi::Addon<Binding> {
     last.Set("window_ms", Napi::Number::New(env, r.window_s() * 1000.0));
     last.Set("points_judged", Napi::Number::New(env, static_cast<double>(r.points_judged)));
     last.Set("warmup_discarded_ms", Napi::Number::New(env, r.warmup_discarded_s * 1000.0));
+    last.Set("basis", Napi::String::New(env, std::string(series::basis_name(r.basis))));
+    last.Set("confidence", Napi::Number::New(env, r.confidence));
+    last.Set("noise", Napi::Number::New(env, r.noise));
+    last.Set("level_shift", Napi::Number::New(env, r.level_shift));
+    last.Set("why", Napi::String::New(env, report::trend_reason(r, true, "full GCs")));
     o.Set("last", last);
     Napi::Object c = Napi::Object::New(env);
     c.Set("minDurationMs", Napi::Number::New(env, opt.min_duration_s * 1000.0));

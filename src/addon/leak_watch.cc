@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "report/memwatch_format.h"
+#include "report/series_format.h"
 
 namespace leakscope::addon {
 
@@ -37,7 +38,11 @@ void LeakWatch::add(double t_s, double wall_ms, double used_heap) {
 std::optional<LeakEvent> LeakWatch::evaluate() {
   if (!dirty_) return std::nullopt;
   dirty_ = false;
-  if (tracker_.points().size() < std::max<std::size_t>(options_.min_points, 3)) return std::nullopt;
+  // The shared rule may call a strong, large growth early (before min_points and the window),
+  // so it is asked from the earliest point count it could decide on.
+  const std::size_t early_points =
+      std::min(series::TrendOptions{}.early_min_points, options_.min_points);
+  if (tracker_.points().size() < std::max<std::size_t>(early_points, 3)) return std::nullopt;
   const series::TrendResult r = tracker_.evaluate();
   last_result_ = r;
   if (r.verdict == series::Verdict::kStable) leaking_ = false;
@@ -55,6 +60,8 @@ std::optional<LeakEvent> LeakWatch::evaluate() {
   e.confidence = 1.0 - r.p_value;
   e.samples = r.points_judged;
   e.duration_s = r.window_s();
+  e.basis = std::string(series::basis_name(r.basis));
+  e.why = report::trend_reason(r, true, "full GCs");
   e.reason = "heap growth over " + std::to_string(r.points_judged) + " consecutive GCs (" +
              report::memwatch_elapsed(r.window_s()) + ") - " +
              report::memwatch_size(r.rate_per_hour) + "/hr";

@@ -34,6 +34,8 @@ struct LeakEvent {
   double confidence = 0;  // 1 - the Mann-Kendall p-value
   std::size_t samples = 0;
   double duration_s = 0;
+  std::string basis;  // "early" (strong evidence before the full window) or "full-window"
+  std::string why;    // the shared rule's explanation (report::trend_reason)
 };
 
 class LeakWatch {

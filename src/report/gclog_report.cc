@@ -33,6 +33,10 @@ std::string judged_what(const GclogReport& r) {
   return r.summary.judged_full_gcs ? "Heap after full GC" : "Heap after GC (lower envelope)";
 }
 
+std::string_view points_name(const GclogReport& r) {
+  return r.summary.judged_full_gcs ? "full GCs" : "GC-cycle minima";
+}
+
 }  // namespace
 
 std::string gclog_headline(const GclogReport& r) {
@@ -50,19 +54,8 @@ std::string gclog_headline(const GclogReport& r) {
     case Verdict::kInconclusive:
       break;
   }
-  switch (t.reason) {
-    case series::InconclusiveReason::kTooFewPoints:
-      return fmt::format(
-          "Inconclusive: only {} usable GCs in the log; log at least {} of the process",
-          t.points_judged, human_duration(t.suggested_duration_s));
-    case series::InconclusiveReason::kTooShort:
-      return fmt::format("Inconclusive: the log covers only {} after warm-up; log at least {}",
-                         window, human_duration(t.suggested_duration_s));
-    default:
-      return fmt::format("Inconclusive: {} moves {} over {}, too noisy to call; log about {}",
-                         judged_what(r), rate_with_ci(t), window,
-                         human_duration(t.suggested_duration_s));
-  }
+  return fmt::format("Inconclusive: {}: {}; log at least {} of the process", judged_what(r),
+                     trend_reason(t, true, points_name(r)), human_duration(t.suggested_duration_s));
 }
 
 void render_gclog_text(const GclogReport& r, std::FILE* out) {
@@ -70,6 +63,9 @@ void render_gclog_text(const GclogReport& r, std::FILE* out) {
   const series::GcSummary& s = r.summary;
   const series::TrendResult& t = s.trend;
   fmt::print(out, "{}\n", gclog_headline(r));
+  if (s.isolate != UINT32_MAX && t.verdict != Verdict::kInconclusive) {
+    fmt::print(out, "Why: {}.\n", trend_reason(t, true, points_name(r)));
+  }
   if (log.oom) {
     fmt::print(out, "The process ran out of memory: {}\n",
                log.fatal_error.empty() ? "(no FATAL ERROR line)" : safe_text(log.fatal_error));
@@ -104,11 +100,19 @@ void render_gclog_text(const GclogReport& r, std::FILE* out) {
     fmt::print(out, "  verdict     {}{}\n", series::verdict_name(t.verdict),
                t.reason != series::InconclusiveReason::kNone
                    ? fmt::format(" ({})", series::inconclusive_reason_name(t.reason))
-                   : "");
+                   : fmt::format(" ({}, confidence {})", series::basis_name(t.basis),
+                                 confidence_text(t.confidence)));
     fmt::print(out, "  rate        {} (Theil-Sen)\n", rate_with_ci(t));
     fmt::print(out, "  window      {} to {} ({}), {} points; warm-up discarded {}\n",
                human_duration(t.window_start_s), human_duration(t.window_end_s),
                human_duration(t.window_s()), t.points_judged, human_duration(t.warmup_discarded_s));
+    fmt::print(out,
+               "  noise       sigma {}, largest level step {}; the floor is the largest of {}, "
+               "{:.0f} sigma and {:.0f}x the step\n",
+               human_bytes(static_cast<uint64_t>(t.noise)),
+               human_bytes(static_cast<uint64_t>(t.level_shift)),
+               human_bytes(static_cast<uint64_t>(t.relevance_floor)), t.noise_sigmas,
+               t.step_multiple);
     fmt::print(out, "  heap        {} -> {} (fitted), level {}; leak floor {} over the window\n",
                human_bytes(static_cast<uint64_t>(std::max(0.0, t.first_value))),
                human_bytes(static_cast<uint64_t>(std::max(0.0, t.first_value + t.growth))),
@@ -174,7 +178,7 @@ nlohmann::json gclog_json(const GclogReport& r) {
   nlohmann::json j;
   j["source"] = r.source;
   j["headline"] = gclog_headline(r);
-  j["trend"] = trend_json(s.trend);
+  j["trend"] = trend_json(s.trend, true, points_name(r));
   j["trend"]["series"] = s.judged_full_gcs ? "heap_after_full_gc" : "heap_after_gc_lower_envelope";
   j["trend"]["unit"] = "bytes";
   nlohmann::json lines;

@@ -2,7 +2,10 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
+
+#include "report/format.h"
 
 namespace leakscope::report {
 namespace {
@@ -54,12 +57,104 @@ std::string count_rate_with_ci(const series::TrendResult& t, std::string_view un
                      confidence * 100, t.ci_low_per_hour, t.ci_high_per_hour);
 }
 
-nlohmann::json trend_json(const series::TrendResult& t) {
+std::string confidence_text(double confidence) {
+  if (confidence > 0.999) return "> 99.9 %";
+  return fmt::format("{:.1f} %", 100 * std::max(0.0, confidence));
+}
+
+namespace {
+
+std::string amount(double v, bool bytes) {
+  if (!bytes) return fmt::format("{:.0f}", v);
+  return human_bytes_delta(static_cast<int64_t>(std::llround(v)));
+}
+
+std::string size(double v, bool bytes) {
+  if (!bytes) return fmt::format("{:.0f}", std::max(0.0, v));
+  return human_bytes(static_cast<uint64_t>(std::max(0.0, v)));
+}
+
+// Which part of the floor set it: the fixed relevance floor, or the series' own noise.
+std::string floor_text(const series::TrendResult& t, bool bytes) {
+  const std::string f = size(t.growth_floor, bytes);
+  if (t.floor_source == series::TrendResult::FloorSource::kRelevance) return f;
+  // Say which noise term set it, with its size, so the number can be checked.
+  const bool steps = t.floor_source == series::TrendResult::FloorSource::kSteps;
+  return fmt::format("{}, set by the series' own {} ({} {})", f, steps ? "level steps" : "noise",
+                     steps ? "largest step" : "sigma",
+                     size(steps ? t.level_shift : t.noise, bytes));
+}
+
+}  // namespace
+
+std::string trend_reason(const series::TrendResult& t, bool bytes, std::string_view points) {
+  using series::InconclusiveReason;
+  const std::string window = human_duration(t.window_s());
+  const std::string warm = t.warmup_discarded_s > 0
+                               ? " after " + human_duration(t.warmup_discarded_s) + " of warm-up"
+                               : "";
+  switch (t.verdict) {
+    case series::Verdict::kGrowing: {
+      const double ratio = t.growth_floor > 0 ? t.growth / t.growth_floor : 0;
+      if (t.basis == series::Basis::kEarly) {
+        return fmt::format(
+            "decided early on strong evidence: {} over {} and {} {}{} ({:.1f}x the floor of {}; "
+            "the late part still grows), confidence {}",
+            amount(t.growth, bytes), window, t.points_judged, points, warm, ratio,
+            floor_text(t, bytes), confidence_text(t.confidence));
+      }
+      return fmt::format("{} over {} and {} {}{} ({:.1f}x the floor of {}), confidence {}",
+                         amount(t.growth, bytes), window, t.points_judged, points, warm, ratio,
+                         floor_text(t, bytes), confidence_text(t.confidence));
+    }
+    case series::Verdict::kStable:
+      return fmt::format(
+          "at most {} over {} and {} {}{} ({:.0f} % upper bound), under {:.0f}x the floor of {}",
+          amount(std::max(0.0, t.ci_high_per_hour / 3600 * t.window_s()), bytes), window,
+          t.points_judged, points, warm, 100 * t.confidence, t.stable_margin, floor_text(t, bytes));
+    case series::Verdict::kInconclusive:
+      break;
+  }
+  switch (t.reason) {
+    case InconclusiveReason::kTooFewPoints:
+      if (t.points_judged == 0) return fmt::format("no {} after warm-up", points);
+      return fmt::format(
+          "only {} {}{} ({} needed), and {} over {} is not strong enough to call "
+          "early",
+          t.points_judged, points, warm, t.min_points, amount(t.growth, bytes), window);
+    case InconclusiveReason::kTooShort:
+      return fmt::format(
+          "the judged window is only {}{} ({} needed), and {} over it is not strong enough to "
+          "call early",
+          window, warm, human_duration(t.min_duration_s), amount(t.growth, bytes));
+    case InconclusiveReason::kSteps:
+      return fmt::format(
+          "it rose {} over {}, but in one or two steps: without its two largest rises it changed "
+          "{}, under the floor of {} (allocator arenas and V8's young generation grow in steps)",
+          amount(t.growth, bytes), window, amount(t.growth_without_steps, bytes),
+          size(t.relevance_floor, bytes));
+    case InconclusiveReason::kSettling:
+      return fmt::format(
+          "it rose {} over {}, but the late part grows at most {}/h: a warm-up still settling",
+          amount(t.growth, bytes), window, amount(t.late_ci_high_per_hour, bytes));
+    default:
+      return fmt::format(
+          "{} over {} and {} {} is neither shown to grow (p = {:.2g}) nor bounded below {:.0f}x "
+          "the floor of {}",
+          amount(t.growth, bytes), window, t.points_judged, points, t.p_value, t.stable_margin,
+          floor_text(t, bytes));
+  }
+}
+
+nlohmann::json trend_json(const series::TrendResult& t, bool bytes, std::string_view points) {
   nlohmann::json j;
   j["verdict"] = series::verdict_name(t.verdict);
   if (t.reason != series::InconclusiveReason::kNone) {
     j["inconclusive_reason"] = series::inconclusive_reason_name(t.reason);
   }
+  if (t.basis != series::Basis::kNone) j["basis"] = series::basis_name(t.basis);
+  j["confidence"] = t.confidence;
+  j["why"] = trend_reason(t, bytes, points);
   j["rate_per_hour"] = t.rate_per_hour;
   j["ci95_low_per_hour"] = t.ci_low_per_hour;
   j["ci95_high_per_hour"] = t.ci_high_per_hour;
@@ -75,6 +170,16 @@ nlohmann::json trend_json(const series::TrendResult& t) {
   j["level"] = t.level;
   j["growth_over_window"] = t.growth;
   j["growth_floor"] = t.growth_floor;
+  j["relevance_floor"] = t.relevance_floor;
+  j["noise"] = t.noise;
+  j["level_shift"] = t.level_shift;
+  j["floor_source"] = t.floor_source == series::TrendResult::FloorSource::kRelevance ? "relevance"
+                      : t.floor_source == series::TrendResult::FloorSource::kNoise   ? "noise"
+                                                                                     : "steps";
+  j["growth_without_steps"] = t.growth_without_steps;
+  j["late_rate_per_hour"] = t.late_rate_per_hour;
+  j["min_points"] = t.min_points;
+  j["min_duration_s"] = t.min_duration_s;
   if (t.suggested_duration_s > 0) j["suggested_duration_s"] = t.suggested_duration_s;
   return j;
 }

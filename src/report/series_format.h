@@ -18,7 +18,18 @@ std::string rate_with_ci(const series::TrendResult& t, double confidence = 0.95)
 // The same for counts: "12.0 fds/h (95 % CI 10.1 to 14.2)".
 std::string count_rate_with_ci(const series::TrendResult& t, std::string_view unit,
                                double confidence = 0.95);
-// The trend as JSON: verdict, rate and CI per hour, p-value, window, warm-up, ...
-nlohmann::json trend_json(const series::TrendResult& t);
+// Why the leak rule decided what it did, in one clause without a final period: for "growing" the
+// growth, its size against the floor, how it was reached (early or over the full window) and the
+// confidence; for "stable" the bound; for "inconclusive" what was missing ("only 5 full GCs after
+// 18 s of warm-up, 8 needed"). `bytes` selects the unit (else counts), `points` names what a
+// point is ("full GCs", "samples").
+std::string trend_reason(const series::TrendResult& t, bool bytes = true,
+                         std::string_view points = "points");
+// "99.2 %", "> 99.9 %".
+std::string confidence_text(double confidence);
+// The trend as JSON: verdict, basis, confidence, the reason, rate and CI per hour, p-value,
+// window, warm-up, the floor and the noise behind it, ...
+nlohmann::json trend_json(const series::TrendResult& t, bool bytes = true,
+                          std::string_view points = "points");
 
 }  // namespace leakscope::report

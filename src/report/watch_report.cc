@@ -135,17 +135,24 @@ std::string watch_headline(const WatchReport& r) {
     case LeakKind::kInconclusive:
       break;
   }
-  return fmt::format(
-      "Inconclusive after {}: too short or too noisy to tell; run at least {} "
-      "(--duration {:.0f})",
-      human_duration(v.window_s), human_duration(v.suggested_duration_s),
-      std::ceil(v.suggested_duration_s));
+  if (p && p->available) {
+    return fmt::format("Inconclusive after {}: {}: {}; watch about {} in all (--duration {:.0f})",
+                       human_duration(v.window_s), p->label,
+                       trend_reason(p->trend, p->bytes, p->points),
+                       human_duration(v.suggested_duration_s), std::ceil(v.suggested_duration_s));
+  }
+  return fmt::format("Inconclusive after {}: no memory series to judge; watch about {}",
+                     human_duration(v.window_s), human_duration(v.suggested_duration_s));
 }
 
 void render_watch_text(const WatchReport& r, std::FILE* out) {
   const series::WatchRecording& rec = *r.rec;
   const series::WatchVerdict& v = r.verdict;
   fmt::print(out, "{}\n", watch_headline(r));
+  if (const SeriesVerdict* p = v.primary_series();
+      p && p->available && v.kind != LeakKind::kInconclusive) {
+    fmt::print(out, "Why: {}: {}.\n", p->label, trend_reason(p->trend, p->bytes, p->points));
+  }
   fmt::print(out, "{}", also_text(v));
   fmt::print(out, "\nPID {} ({}), watched {} ({} samples every {}, {}){}\n", rec.pid,
              fit(rec.command, 60), human_duration(rec.elapsed_s), rec.proc.size(),
@@ -180,6 +187,20 @@ void render_watch_text(const WatchReport& r, std::FILE* out) {
     fmt::print(out, "  judged window {} to {}, warm-up discarded {}, Mann-Kendall p = {:.2g}\n",
                human_duration(p->trend.window_start_s), human_duration(p->trend.window_end_s),
                human_duration(p->trend.warmup_discarded_s), p->trend.p_value);
+    if (v.ready_s > 0.5) {
+      fmt::print(out,
+                 "  node reported ready {} after the start; /proc samples before are its boot, "
+                 "not judged\n",
+                 human_duration(v.ready_s));
+    }
+    if (v.kind == LeakKind::kNative) {
+      fmt::print(out,
+                 "  the part of it outside the JS heap and external memory grew {} over the "
+                 "window, above the anonymous RSS's floor of {} and the external churn of {}\n",
+                 human_bytes(static_cast<uint64_t>(v.native_unexplained_growth)),
+                 human_bytes(static_cast<uint64_t>(p->trend.growth_floor)),
+                 human_bytes(static_cast<uint64_t>(v.external_churn)));
+    }
   }
   if (v.have_maps_diff && !v.maps_diff.kinds.empty()) {
     fmt::print(out, "\nMappings, first vs last look ({} apart):\n",
@@ -230,12 +251,35 @@ void render_watch_text(const WatchReport& r, std::FILE* out) {
           human_duration(v.window_s),
           p && p->available ? human_bytes(static_cast<uint64_t>(p->trend.growth_floor)) : "1 MB");
       break;
-    case LeakKind::kInconclusive:
+    case LeakKind::kInconclusive: {
+      // Say what was missing, not only a longer time.
+      std::string missing;
+      if (p && p->available) {
+        switch (p->trend.reason) {
+          case series::InconclusiveReason::kTooFewPoints:
+            missing = p->name == "js_heap" && p->points == "full GCs"
+                          ? "more full GCs (under CPU load the app runs fewer; --force-gc sets "
+                            "their period)"
+                          : "more " + p->points + " (a shorter --interval gives more)";
+            break;
+          case series::InconclusiveReason::kTooShort:
+            missing = "a longer window after warm-up (--min-duration sets it)";
+            break;
+          case series::InconclusiveReason::kSettling:
+            missing = "the end of the warm-up (the later half grows far slower)";
+            break;
+          default:
+            missing = "more time to tell a slow growth from the noise";
+            break;
+        }
+      }
       fmt::print(out,
-                 "watch longer, at least {} (e.g. --duration {:.0f}), under the load that "
-                 "shows the growth.\n",
-                 human_duration(v.suggested_duration_s), std::ceil(v.suggested_duration_s));
+                 "watch longer, about {} in all (e.g. --duration {:.0f}), under the load that "
+                 "shows the growth{}.\n",
+                 human_duration(v.suggested_duration_s), std::ceil(v.suggested_duration_s),
+                 missing.empty() ? "" : "; what was missing: " + missing);
       break;
+    }
   }
   fmt::print(out, "Sampling cost: {:.2f} % of one CPU ({:.0f} ms over {}).\n",
              v.sampler_cpu_percent, rec.sampler_cpu_s * 1000, human_duration(rec.elapsed_s));
@@ -255,7 +299,18 @@ nlohmann::json watch_json(const WatchReport& r) {
   nlohmann::json also = nlohmann::json::array();
   for (LeakKind k : v.also) also.push_back(series::leak_kind_name(k));
   j["also"] = also;
-  if (const SeriesVerdict* p = v.primary_series()) j["primary_series"] = p->name;
+  if (const SeriesVerdict* p = v.primary_series()) {
+    j["primary_series"] = p->name;
+    if (p->available) {
+      // The decision behind the verdict: how it was reached, its confidence and why.
+      if (p->trend.basis != series::Basis::kNone) j["basis"] = series::basis_name(p->trend.basis);
+      j["confidence"] = v.kind == LeakKind::kInconclusive ? 0.0 : p->trend.confidence;
+      j["why"] = trend_reason(p->trend, p->bytes, p->points);
+    }
+  }
+  j["native_unexplained_growth"] = v.native_unexplained_growth;
+  j["ready_s"] = v.ready_s;
+  j["external_churn"] = v.external_churn;
   j["native_unexplained_fraction"] = v.native_unexplained_fraction;
   if (v.kind == LeakKind::kInconclusive) j["suggested_duration_s"] = v.suggested_duration_s;
   j["process"] = {{"pid", rec.pid},
@@ -274,7 +329,7 @@ nlohmann::json watch_json(const WatchReport& r) {
   nlohmann::json series = nlohmann::json::object();
   for (const SeriesVerdict& s : v.series) {
     if (!s.available) continue;
-    nlohmann::json e = trend_json(s.trend);
+    nlohmann::json e = trend_json(s.trend, s.bytes, s.points);
     e["label"] = s.label;
     e["source"] = s.source;
     e["unit"] = s.bytes ? "bytes" : "count";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 namespace leakscope::series {
@@ -49,7 +50,12 @@ std::vector<Point> thin(std::span<const Point> pts, std::size_t max_points) {
 
 // Detrended MSER: the cut d minimising SSE(line fit over [d, n)) / (n - d)^2. Suffix sums make
 // each candidate O(1). Values are centred first so the sums do not lose precision.
-std::size_t auto_warmup_cut(std::span<const Point> pts, double max_fraction, std::size_t min_keep) {
+// A cut is only taken when what it removes matters: some point before it must lie at least
+// `min_effect` (the relevance floor) off the line fitted to what remains. A start-up wobble
+// smaller than any leak the verdict could report is kept, so it does not shorten the window
+// (on a busy machine that decides between a verdict and "too short").
+std::size_t auto_warmup_cut(std::span<const Point> pts, double max_fraction, std::size_t min_keep,
+                            double min_effect) {
   const std::size_t n = pts.size();
   if (n <= min_keep || n < 6) return 0;
   double tm = 0, vm = 0;
@@ -91,6 +97,18 @@ std::size_t auto_warmup_cut(std::span<const Point> pts, double max_fraction, std
   }
   // A cut must buy a real improvement; on a clean line every cut is equally good.
   if (best != 0 && !(best_stat < 0.9 * base)) best = 0;
+  if (best != 0) {
+    const double m = static_cast<double>(n - best);
+    const double mean_t = st[best] / m, mean_v = sv[best] / m;
+    const double sxx = stt[best] - st[best] * st[best] / m;
+    const double slope = sxx > 0 ? (stv[best] - st[best] * sv[best] / m) / sxx : 0;
+    double off = 0;
+    for (std::size_t i = 0; i < best; ++i) {
+      const double fitted = mean_v + slope * ((pts[i].t - tm) - mean_t);
+      off = std::max(off, std::fabs((pts[i].v - vm) - fitted));
+    }
+    if (off < min_effect) best = 0;
+  }
   return best;
 }
 
@@ -192,6 +210,58 @@ double normal_two_sided_p(double z) {
   return std::erfc(std::fabs(z) / std::sqrt(2.0));
 }
 
+// The series' own noise, around the fitted line: 1.4826 x the median absolute residual (a robust
+// sigma that one GC spike does not move), and the largest level shift: for every split point,
+// the difference between the median residual of the k points after it and of the k points
+// before it. A leak leaves no shift in the residuals (the line takes it); an allocator arena that
+// grows once, or V8 growing its young generation, leaves one as large as the step.
+struct Noise {
+  double sigma = 0;
+  double shift = 0;
+};
+
+Noise residual_noise(std::span<const Point> pts, double slope, double intercept) {
+  Noise out;
+  const std::size_t n = pts.size();
+  if (n < 4) return out;
+  std::vector<double> resid(n);
+  for (std::size_t i = 0; i < n; ++i) resid[i] = pts[i].v - (intercept + slope * pts[i].t);
+  std::vector<double> abs_dev(n);
+  const double mid = median_of(resid);
+  for (std::size_t i = 0; i < n; ++i) abs_dev[i] = std::fabs(resid[i] - mid);
+  out.sigma = 1.4826 * median_of(std::move(abs_dev));
+  const std::size_t k = std::clamp<std::size_t>(n / 6, 2, 20);
+  std::vector<double> block(k);
+  for (std::size_t i = k; i + k <= n; ++i) {
+    block.assign(resid.begin() + static_cast<std::ptrdiff_t>(i - k),
+                 resid.begin() + static_cast<std::ptrdiff_t>(i));
+    const double before = median_of(block);
+    block.assign(resid.begin() + static_cast<std::ptrdiff_t>(i),
+                 resid.begin() + static_cast<std::ptrdiff_t>(i + k));
+    const double after = median_of(block);
+    out.shift = std::max(out.shift, std::fabs(after - before));
+  }
+  return out;
+}
+
+// The net change of the series once its `steps` largest rises are taken out, on at most 12
+// equal-count bins (medians, so point noise does not make rises). A steady leak rises a little
+// between every pair of bins and keeps most of its change; RSS that stepped up once or twice (an
+// arena, the young generation) keeps none. The level-shift floor above misses two steps, since
+// the fitted line takes half of each.
+double growth_without_steps(std::span<const Point> pts, std::size_t steps) {
+  const std::vector<Point> bins = thin(pts, 12);
+  if (bins.size() < 2) return 0;
+  std::vector<double> rises;
+  for (std::size_t i = 1; i < bins.size(); ++i) {
+    rises.push_back(std::max(0.0, bins[i].v - bins[i - 1].v));
+  }
+  std::sort(rises.begin(), rises.end(), std::greater<>());
+  double change = bins.back().v - bins.front().v;
+  for (std::size_t i = 0; i < std::min(steps, rises.size()); ++i) change -= rises[i];
+  return change;
+}
+
 }  // namespace
 
 std::string_view verdict_name(Verdict verdict) {
@@ -216,6 +286,22 @@ std::string_view inconclusive_reason_name(InconclusiveReason reason) {
       return "too-few-points";
     case InconclusiveReason::kNoisy:
       return "noisy";
+    case InconclusiveReason::kSettling:
+      return "settling";
+    case InconclusiveReason::kSteps:
+      return "steps";
+  }
+  return "";
+}
+
+std::string_view basis_name(Basis basis) {
+  switch (basis) {
+    case Basis::kNone:
+      return "";
+    case Basis::kEarly:
+      return "early";
+    case Basis::kFullWindow:
+      return "full-window";
   }
   return "";
 }
@@ -374,13 +460,27 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
 
   const std::size_t min_keep = std::max<std::size_t>(options.min_points, 3);
   std::size_t cut = 0;
-  if (options.auto_warmup) cut = auto_warmup_cut(pts, options.max_warmup_fraction, min_keep);
+  if (options.auto_warmup && !pts.empty()) {
+    std::vector<double> vs;
+    vs.reserve(pts.size());
+    for (const Point& p : pts) vs.push_back(p.v);
+    const double min_effect = std::max(
+        options.min_growth_abs, options.min_growth_fraction * std::fabs(median_of(std::move(vs))));
+    cut = auto_warmup_cut(pts, options.max_warmup_fraction, min_keep, min_effect);
+  }
   pts.erase(pts.begin(), pts.begin() + static_cast<std::ptrdiff_t>(cut));
 
   r.points_judged = pts.size();
+  r.min_points = min_keep;
+  r.min_duration_s = options.min_duration_s;
+  r.input_span_s = span_all;
+  r.stable_margin = options.stable_margin;
+  r.noise_sigmas = options.noise_sigmas;
+  r.step_multiple = options.step_multiple;
   if (pts.empty()) {
     r.warmup_discarded_s = span_all;
-    r.suggested_duration_s = options.warmup_s + options.min_duration_s;
+    r.suggested_duration_s =
+        std::max(options.warmup_s + options.min_duration_s, 1.25 * span_all + 1);
     return r;
   }
   r.window_start_s = pts.front().t;
@@ -392,17 +492,22 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
     for (const Point& p : pts) vs.push_back(p.v);
     r.level = median_of(std::move(vs));
   }
-  r.growth_floor =
+  r.relevance_floor =
       std::max(options.min_growth_abs, options.min_growth_fraction * std::fabs(r.level));
+  r.growth_floor = r.relevance_floor;
 
   const double z = normal_quantile_two_sided(options.confidence);
   const double window = r.window_s();
+  const double spacing = median_dt(pts);
+  double variance = 0;
+  double early_ci_low_per_hour = 0;
+  long late_mk_s = 0;
   if (pts.size() >= 3 && window > 0) {
     MannKendall mk = mann_kendall(pts);
     // A first Theil-Sen pass (no CI needed) detrends the series for the autocorrelation check.
     const SlopeEstimate rough = theil_sen(pts, 0, options.confidence);
     r.autocorrelation_factor = hamed_rao_factor(pts, rough.slope, z);
-    const double variance = mk.variance * r.autocorrelation_factor;
+    variance = mk.variance * r.autocorrelation_factor;
     const SlopeEstimate est = theil_sen(pts, variance, options.confidence);
     r.rate_per_hour = est.slope * 3600;
     r.ci_low_per_hour = est.low * 3600;
@@ -413,30 +518,106 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
       r.mk_z = (mk.s - (mk.s > 0 ? 1 : -1)) / std::sqrt(variance);
     }
     r.p_value = normal_two_sided_p(r.mk_z);
+    r.growth_without_steps = growth_without_steps(pts, 2);
+    const Noise noise = residual_noise(pts, est.slope, est.intercept);
+    r.noise = noise.sigma;
+    r.level_shift = noise.shift;
+    const double noise_part = options.noise_sigmas * r.noise;
+    const double step_part = options.step_multiple * r.level_shift;
+    r.growth_floor = std::max({r.relevance_floor, noise_part, step_part});
+    if (r.growth_floor > r.relevance_floor) {
+      r.floor_source = step_part >= noise_part ? TrendResult::FloorSource::kSteps
+                                               : TrendResult::FloorSource::kNoise;
+    }
+    early_ci_low_per_hour = theil_sen(pts, variance, 1 - options.early_alpha).low * 3600;
+    // The late part: does the growth go on, or has it stopped (a warm-up settling)? The last
+    // third of the window when it holds 4 points or more (a plateau that began lately shows
+    // there first), else the later half.
+    auto tail_from = [&](double fraction) {
+      const double from_t = r.window_end_s - fraction * window;
+      return std::span<const Point>(
+          std::find_if(pts.begin(), pts.end(), [&](const Point& p) { return p.t >= from_t; }),
+          pts.end());
+    };
+    std::span<const Point> late = tail_from(1.0 / 3);
+    if (late.size() < 4) late = tail_from(0.5);
+    if (late.size() >= 3) {
+      const MannKendall late_mk = mann_kendall(late);
+      const SlopeEstimate late_est =
+          theil_sen(late, late_mk.variance * r.autocorrelation_factor, options.confidence);
+      r.late_rate_per_hour = late_est.slope * 3600;
+      r.late_span_s = late.back().t - late.front().t;
+      r.late_ci_high_per_hour = late_est.high * 3600;
+      late_mk_s = static_cast<long>(late_mk.s);
+    } else {
+      r.late_rate_per_hour = r.rate_per_hour;
+      r.late_ci_high_per_hour = r.ci_high_per_hour;
+      r.late_span_s = window;
+    }
   }
-
-  const double spacing = median_dt(pts);
-  if (pts.size() < min_keep) {
+  // Called for an inconclusive answer: never suggest a recording no longer than this one.
+  auto suggest = [&](double wanted) {
+    const double at_least = span_all + std::max(2 * spacing, 0.25 * options.min_duration_s);
+    r.suggested_duration_s = std::max(wanted, at_least);
+  };
+  if (pts.size() < 3 || !(window > 0)) {
     r.verdict = Verdict::kInconclusive;
     r.reason = InconclusiveReason::kTooFewPoints;
     const double need = static_cast<double>(min_keep) * (spacing > 0 ? spacing : 1);
-    r.suggested_duration_s = r.warmup_discarded_s + std::max(options.min_duration_s, need);
+    suggest(r.warmup_discarded_s + std::max(options.min_duration_s, need));
     return r;
   }
-  if (window < options.min_duration_s) {
+
+  const bool full_window = pts.size() >= min_keep && window >= options.min_duration_s;
+  const bool fast_enough = r.rate_per_hour >= options.min_rate_per_hour;
+  if (!full_window) {
+    // Early leak: strong, large growth that goes on in the late part.
+    const std::size_t early_points = std::min(options.early_min_points, min_keep);
+    const bool strong = pts.size() >= early_points &&
+                        window >= options.early_min_fraction * options.min_duration_s &&
+                        r.p_value < options.early_alpha && early_ci_low_per_hour > 0;
+    const bool large = r.growth >= options.early_floor_multiple * r.growth_floor && fast_enough &&
+                       r.growth_without_steps >= r.relevance_floor;
+    const bool goes_on =
+        r.late_rate_per_hour >= options.early_late_ratio * r.rate_per_hour && late_mk_s > 0;
+    if (strong && large && goes_on) {
+      r.verdict = Verdict::kGrowing;
+      r.reason = InconclusiveReason::kNone;
+      r.basis = Basis::kEarly;
+      r.confidence = 1 - r.p_value;
+      return r;
+    }
     r.verdict = Verdict::kInconclusive;
-    r.reason = InconclusiveReason::kTooShort;
-    r.suggested_duration_s = r.warmup_discarded_s + options.min_duration_s;
+    if (pts.size() < min_keep) {
+      r.reason = InconclusiveReason::kTooFewPoints;
+      // The points still missing, at the spacing seen so far.
+      const double missing = static_cast<double>(min_keep - pts.size());
+      suggest(std::max(r.warmup_discarded_s +
+                           std::max(options.min_duration_s,
+                                    static_cast<double>(min_keep) * (spacing > 0 ? spacing : 1)),
+                       span_all + missing * (spacing > 0 ? spacing : 1)));
+    } else {
+      r.reason = InconclusiveReason::kTooShort;
+      suggest(span_all + (options.min_duration_s - window));
+    }
     return r;
   }
 
   const double alpha = 1 - options.confidence;
   const bool significant = r.p_value < alpha && r.ci_low_per_hour > 0;
-  const bool big_enough =
-      r.growth >= r.growth_floor && r.rate_per_hour >= options.min_rate_per_hour;
-  if (significant && big_enough) {
+  const bool big_enough = r.growth >= r.growth_floor && fast_enough;
+  // A growth made of one or two steps is what an allocator does: no leak shown (yet).
+  const bool steps_only = r.growth_without_steps < r.relevance_floor;
+  // The late part is shown to grow at under half the overall rate, and even its upper bound over
+  // the late part's own span is under the floor: it rose and is settling. (A leak that slows as
+  // GC chokes the process still grows by far more than the floor late in the window.)
+  const bool settling = r.late_ci_high_per_hour < 0.5 * r.rate_per_hour &&
+                        r.late_ci_high_per_hour / 3600 * r.late_span_s < r.growth_floor;
+  if (significant && big_enough && !settling && !steps_only) {
     r.verdict = Verdict::kGrowing;
     r.reason = InconclusiveReason::kNone;
+    r.basis = Basis::kFullWindow;
+    r.confidence = 1 - r.p_value;
     return r;
   }
   const double upper_growth = r.ci_high_per_hour / 3600 * window;
@@ -446,10 +627,14 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
   if (bounded) {
     r.verdict = Verdict::kStable;
     r.reason = InconclusiveReason::kNone;
+    r.basis = Basis::kFullWindow;
+    r.confidence = options.confidence;
     return r;
   }
   r.verdict = Verdict::kInconclusive;
-  r.reason = InconclusiveReason::kNoisy;
+  r.reason = !(significant && big_enough) ? InconclusiveReason::kNoisy
+             : steps_only                 ? InconclusiveReason::kSteps
+                                          : InconclusiveReason::kSettling;
   // The CI half-width shrinks like T^-1.5 at a fixed sampling rate; find the window where it
   // fits under the stability margin (what "stable" would need if the true slope were zero).
   const double half_width = std::max(0.0, (r.ci_high_per_hour - r.rate_per_hour) / 3600);
@@ -459,7 +644,7 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
         half_width * std::pow(window, 1.5) / (options.stable_margin * r.growth_floor);
     needed = std::clamp(root * root, 2 * window, 100 * window);
   }
-  r.suggested_duration_s = r.warmup_discarded_s + needed;
+  suggest(r.warmup_discarded_s + needed);
   return r;
 }
 

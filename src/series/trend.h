@@ -1,8 +1,9 @@
-// The trend detector: is a memory series really growing, and how fast?
-//
-// Shared by `leakscope gclog`, `leakscope watch` and the agent's `leak` event. It answers with a
-// verdict (growing, stable, inconclusive), a growth rate per hour with a confidence interval, the
-// window it judged and the warm-up it discarded. It is built to avoid the failures of memwatch's
+// The trend detector and the one leak decision rule: is a memory series really growing, and how
+// fast? Shared by `leakscope gclog`, `leakscope watch`, the agent's `leak` event and the coming
+// `leakscope run`. It answers with a verdict (growing, stable, inconclusive), how it was reached
+// (early on strong evidence, or over the full window), its confidence and the numbers behind it:
+// a growth rate per hour with a confidence interval, the window it judged, the warm-up it
+// discarded and the noise of the series. It is built to avoid the failures of memwatch's
 // "5 consecutive growing full GCs" rule: that rule fires at start-up (no warm-up), ignores the
 // size of the growth and the time it took, and a sawtooth fools it. Here:
 //
@@ -10,17 +11,44 @@
 //     the lower envelope (per-window minima) of the raw samples (`TrendOptions::lower_envelope`).
 //  2. Drop warm-up: an explicit `warmup_s`, then an automatic cut (a detrended MSER rule: the cut
 //     that minimises the residual variance of a straight-line fit over what remains, divided by
-//     the remaining count, searched over the first `max_warmup_fraction` of the points). A ramp
-//     that flattens is cut at the knee; a steady leak keeps all its points.
+//     the remaining count, searched over the first `max_warmup_fraction` of the points, never
+//     leaving fewer than `min_points`). A ramp that flattens is cut at the knee; a steady leak
+//     keeps all its points.
 //  3. Slope: Theil-Sen (median of pairwise slopes), robust to GC spikes and outliers, with Sen's
 //     distribution-free confidence interval.
 //  4. Significance: Mann-Kendall, with the Hamed-Rao variance correction for autocorrelation
 //     (memory samples are strongly autocorrelated; without it a wobble looks significant).
-//  5. Magnitude: growth must also matter. The growth over the window must exceed a floor,
-//     max(min_growth_abs, min_growth_fraction x median level), and the rate must exceed
-//     min_rate_per_hour. "Stable" means growth is not shown and the upper confidence bound of the
-//     growth over the window stays below `stable_margin` x that floor; when it does not, the
-//     answer is "inconclusive" with an estimate of how long to run to decide.
+//  5. Magnitude: the growth over the window must exceed a floor, the largest of
+//       - `min_growth_abs` and `min_growth_fraction` x the median level (a fixed relevance floor),
+//       - `noise_sigmas` x the series' own noise (1.4826 x the median absolute residual around
+//         the Theil-Sen line), and
+//       - `step_multiple` x its largest level shift (the biggest detrended jump between the
+//         medians of neighbouring blocks of points): RSS steps by megabytes when an allocator
+//         arena or V8's young generation grows once, and one or two such steps are not a leak;
+//     and the rate must exceed `min_rate_per_hour`. Also, the net change without its two largest
+//     rises (on at most 12 bins) must still exceed the relevance floor: RSS that stepped up once
+//     or twice is not growing, however significant the steps.
+//  6. Warm-up is never a leak: the late part of the window must keep growing. A full-window
+//     "growing" is vetoed when the late part's slope is shown (its upper bound) to be under half
+//     the overall slope and that upper bound, over the late part's span, is under the floor: the
+//     series rose and is settling.
+//
+// The decision, in order:
+//  - early leak (`Basis::kEarly`), before `min_duration_s` or `min_points` are reached, only on
+//    strong evidence: at least `early_min_points` points spanning at least
+//    `early_min_fraction` x min_duration_s, Mann-Kendall p < `early_alpha` and the Theil-Sen
+//    interval at 1 - early_alpha above zero, growth at least `early_floor_multiple` x the floor
+//    above, and the late part (the last third of the window, or the later half when the third
+//    holds fewer than 4 points) growing at least `early_late_ratio` as fast (its own Theil-Sen
+//    slope, with more rising than falling pairs). Fast leaks are reported as soon as this holds,
+//    even when a busy machine delivers few GCs or a warm-up cut shortened the window.
+//  - otherwise fewer than `min_points` points or a window shorter than `min_duration_s` is
+//    inconclusive, saying what was missing ("only 5 points after 12 s of warm-up, 8 needed").
+//  - full-window leak (`Basis::kFullWindow`): significant at `confidence` (p < 1 - confidence and
+//    the interval above zero), growth above the floor, the later half not settling.
+//  - stable: not growing, and the upper confidence bound of the growth over the window stays
+//    below `stable_margin` x the floor. "No leak" always needs the full window.
+//  - else inconclusive (too noisy), with an estimate of how long to run.
 //
 // Values are in any unit (bytes, counts); rates are in that unit per hour. Time is in seconds.
 #pragma once
@@ -44,10 +72,20 @@ enum class InconclusiveReason {
   kTooShort,      // the judged window is shorter than min_duration_s
   kTooFewPoints,  // fewer than min_points after warm-up
   kNoisy,         // neither growth nor stability could be shown at this confidence
+  kSettling,      // it rose, but the late part grows far slower: a warm-up still settling
+  kSteps,         // it rose, but in one or two steps (an allocator arena, the young generation)
+};
+
+// How a verdict was reached.
+enum class Basis {
+  kNone,        // inconclusive
+  kEarly,       // a leak on strong evidence before the full window (see the rule above)
+  kFullWindow,  // the full min_duration_s / min_points window was judged
 };
 
 std::string_view verdict_name(Verdict verdict);                        // "growing", "stable", ...
 std::string_view inconclusive_reason_name(InconclusiveReason reason);  // "too-short", ...
+std::string_view basis_name(Basis basis);                              // "early", "full-window"
 
 struct TrendOptions {
   double min_duration_s = 60;         // shorter judged windows are inconclusive
@@ -64,11 +102,28 @@ struct TrendOptions {
   bool lower_envelope = false;        // judge per-window minima instead of the raw points
   double envelope_window_s = 0;       // 0: about 1/24 of the span, at least 4 samples wide
   std::size_t max_points = 1500;      // longer series are thinned to bin medians first
+  // The series' own noise raises the floor (see 5. above).
+  double noise_sigmas = 4;  // growth must exceed this many robust residual sigmas
+  // and this many times the largest level shift (one step of RSS is not a leak)
+  double step_multiple = 4;
+  // Early leak on strong evidence (see the decision above).
+  std::size_t early_min_points = 6;
+  // Of min_duration_s: half the window the caller asked for. A start-up or warm-up ramp looks
+  // like a leak while it lasts; requiring the growth to have gone on for half the minimum window
+  // (after the warm-up cut) keeps the early call for growth that is more than a ramp.
+  double early_min_fraction = 0.5;
+  double early_alpha = 0.01;
+  double early_floor_multiple = 2;
+  double early_late_ratio = 0.7;  // the late part's slope, as a share of the window's
 };
 
 struct TrendResult {
   Verdict verdict = Verdict::kInconclusive;
   InconclusiveReason reason = InconclusiveReason::kTooFewPoints;
+  Basis basis = Basis::kNone;
+  // Of the verdict: 1 - the Mann-Kendall p-value for "growing"; the confidence level of the
+  // bound for "stable"; 0 when inconclusive.
+  double confidence = 0;
   double rate_per_hour = 0;  // Theil-Sen slope
   double ci_low_per_hour = 0;
   double ci_high_per_hour = 0;
@@ -77,14 +132,28 @@ struct TrendResult {
   double autocorrelation_factor = 1;  // Hamed-Rao variance inflation (>= 1)
   double window_start_s = 0;          // judged window, in the input's time base
   double window_end_s = 0;
-  double warmup_discarded_s = 0;    // from the first input sample to the window start
-  std::size_t points_in = 0;        // input samples
-  std::size_t points_judged = 0;    // after envelope, thinning and warm-up
-  double level = 0;                 // median of the judged values
-  double first_value = 0;           // fitted line at the window start
-  double growth = 0;                // rate x window: the growth the fit implies
-  double growth_floor = 0;          // the floor that growth must exceed
-  double suggested_duration_s = 0;  // for inconclusive: how long a window would decide it
+  double warmup_discarded_s = 0;  // from the first input sample to the window start
+  std::size_t points_in = 0;      // input samples
+  std::size_t points_judged = 0;  // after envelope, thinning and warm-up
+  double level = 0;               // median of the judged values
+  double first_value = 0;         // fitted line at the window start
+  double growth = 0;              // rate x window: the growth the fit implies
+  double growth_floor = 0;        // the floor that growth must exceed (the largest of:)
+  double relevance_floor = 0;     //   max(min_growth_abs, min_growth_fraction x level)
+  double noise = 0;               //   robust residual sigma (x noise_sigmas)
+  double level_shift = 0;         //   largest detrended step between blocks (x step_multiple)
+  enum class FloorSource { kRelevance, kNoise, kSteps } floor_source = FloorSource::kRelevance;
+  double stable_margin = 2;  // from the options, for the explanation
+  double noise_sigmas = 4;
+  double step_multiple = 4;
+  double growth_without_steps = 0;  // net change without its two largest rises (binned)
+  double late_rate_per_hour = 0;    // Theil-Sen slope over the late part of the window
+  double late_ci_high_per_hour = 0;
+  double late_span_s = 0;
+  std::size_t min_points = 0;  // what a full-window verdict needs (from the options)
+  double min_duration_s = 0;
+  double input_span_s = 0;          // first to last input point, warm-up included
+  double suggested_duration_s = 0;  // for inconclusive: how long a recording would decide it
 
   double window_s() const { return window_end_s - window_start_s; }
 };

@@ -7,12 +7,13 @@
 namespace leakscope::series {
 namespace {
 
-SeriesVerdict judge(std::string name, std::string label, std::string source,
+SeriesVerdict judge(std::string name, std::string label, std::string source, std::string points,
                     const std::vector<Point>& pts, const TrendOptions& opt, bool bytes = true) {
   SeriesVerdict s;
   s.name = std::move(name);
   s.label = std::move(label);
   s.source = std::move(source);
+  s.points = std::move(points);
   s.bytes = bytes;
   if (pts.empty()) return s;
   s.available = true;
@@ -87,6 +88,10 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
   if (rec.elapsed_s > 0) v.sampler_cpu_percent = 100 * rec.sampler_cpu_s / rec.elapsed_s;
   TrendOptions env = options.bytes;
   env.lower_envelope = true;
+  // A node started by watch reports from its preload as soon as it has booted. The /proc samples
+  // before that are the fork, the exec and node's own start-up (seconds on a busy machine, RSS
+  // rising from nothing), not the app: they are not judged.
+  if (rec.spawned && !rec.js.empty()) v.ready_s = std::max(0.0, rec.js.front().t);
 
   // JS heap: the post-full-GC series when there are enough full GCs; otherwise the lower envelope
   // of the heap after any GC, of heapUsed, or of the V8 pages' RSS, whichever exists.
@@ -102,17 +107,28 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
       }
     }
   }
-  if (full.size() >= options.bytes.min_points) {
-    v.series.push_back(
-        judge("js_heap", "JS heap after full GC",
-              "--trace-gc: heap after each of " + std::to_string(full.size()) + " full GCs", full,
-              options.bytes));
+  // The heap after full GC is the best evidence: judged even from fewer full GCs than a "no leak"
+  // needs (a busy machine delivers few), since the shared rule can call a strong growth early.
+  // When that leaves it undecided, the lower envelope of the denser series below may decide.
+  const std::size_t early_points =
+      std::min(options.bytes.early_min_points, options.bytes.min_points);
+  SeriesVerdict heap_full;
+  if (full.size() >= early_points) {
+    heap_full = judge("js_heap", "JS heap after full GC",
+                      "--trace-gc: heap after each of " + std::to_string(full.size()) + " full GCs",
+                      "full GCs", full, options.bytes);
+  }
+  const bool full_decided =
+      heap_full.available && (full.size() >= options.bytes.min_points ||
+                              heap_full.trend.verdict != Verdict::kInconclusive);
+  if (full_decided) {
+    v.series.push_back(std::move(heap_full));
   } else if (any_gc.size() >= 2 * options.bytes.min_points || (!any_gc.empty() && rec.js.empty())) {
     v.series.push_back(judge("js_heap", "JS heap after GC",
                              "--trace-gc: lower envelope of the heap after " +
                                  std::to_string(any_gc.size()) + " GCs (" +
                                  std::to_string(full.size()) + " full)",
-                             any_gc, env));
+                             "GC-cycle minima", any_gc, env));
   } else if (!rec.js.empty()) {
     // Too few GCs to judge (a quiet heap): heapUsed's lower envelope is the surviving heap.
     std::vector<Point> used;
@@ -120,7 +136,9 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
     v.series.push_back(judge("js_heap", "JS heap used",
                              "process.memoryUsage().heapUsed, lower envelope (only " +
                                  std::to_string(any_gc.size()) + " GCs)",
-                             used, env));
+                             "window minima", used, env));
+  } else if (heap_full.available) {
+    v.series.push_back(std::move(heap_full));
   } else if (!rec.maps.empty()) {
     std::vector<Point> pages;
     for (const MapsSample& m : rec.maps) {
@@ -131,7 +149,7 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
     TrendOptions pages_opt = options.bytes;
     pages_opt.min_points = std::min<std::size_t>(pages_opt.min_points, 6);
     v.series.push_back(judge("js_heap", "V8 heap pages (RSS)", "smaps: anonymous 256 KiB mappings",
-                             pages, pages_opt));
+                             "smaps samples", pages, pages_opt));
   }
   if (heap_committed.size() < options.bytes.min_points && !rec.js.empty()) {
     heap_committed.clear();
@@ -142,7 +160,7 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
                              rec.js.empty() || heap_committed.size() != rec.js.size()
                                  ? "--trace-gc: committed size after each GC"
                                  : "process.memoryUsage().heapTotal",
-                             heap_committed, options.bytes));
+                             "samples", heap_committed, options.bytes));
   }
   if (!rec.js.empty()) {
     std::vector<Point> ext, abuf;
@@ -151,28 +169,34 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
       abuf.push_back({s.t, s.array_buffers});
     }
     v.series.push_back(judge("external", "external (incl. ArrayBuffers)",
-                             "process.memoryUsage().external, lower envelope", ext, env));
+                             "process.memoryUsage().external, lower envelope", "window minima", ext,
+                             env));
     v.series.push_back(judge("array_buffers", "ArrayBuffers",
-                             "process.memoryUsage().arrayBuffers, lower envelope", abuf, env));
+                             "process.memoryUsage().arrayBuffers, lower envelope", "window minima",
+                             abuf, env));
   }
   if (!rec.proc.empty()) {
     std::vector<Point> anon, rss, fds, threads;
     for (const ProcSample& s : rec.proc) {
+      if (s.t < v.ready_s) continue;
       anon.push_back({s.t, static_cast<double>(s.anonymous ? s.anonymous : s.rss_anon)});
       rss.push_back({s.t, static_cast<double>(s.rss)});
       if (s.fds >= 0) fds.push_back({s.t, static_cast<double>(s.fds)});
       threads.push_back({s.t, static_cast<double>(s.threads)});
     }
     v.series.push_back(judge("anon_rss", "anonymous RSS",
-                             "/proc/PID/smaps_rollup Anonymous, lower envelope", anon, env));
-    v.series.push_back(judge("rss", "RSS", "/proc/PID/status VmRSS, lower envelope", rss, env));
+                             "/proc/PID/smaps_rollup Anonymous, lower envelope", "window minima",
+                             anon, env));
+    v.series.push_back(
+        judge("rss", "RSS", "/proc/PID/status VmRSS, lower envelope", "window minima", rss, env));
     TrendOptions counts = options.counts;
     counts.lower_envelope = true;
     if (!fds.empty()) {
-      v.series.push_back(judge("fds", "open file descriptors", "/proc/PID/fd", fds, counts, false));
+      v.series.push_back(
+          judge("fds", "open file descriptors", "/proc/PID/fd", "samples", fds, counts, false));
     }
     v.series.push_back(
-        judge("threads", "threads", "/proc/PID/status Threads", threads, counts, false));
+        judge("threads", "threads", "/proc/PID/status Threads", "samples", threads, counts, false));
   }
   if (rec.maps.size() >= 2) {
     TrendOptions maps_opt = options.bytes;
@@ -182,11 +206,12 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
     for (MappingKind kind : kinds) {
       std::vector<Point> pts;
       for (const MapsSample& m : rec.maps) {
+        if (m.t < v.ready_s) continue;
         pts.push_back({m.t, static_cast<double>(m.summary.rss[static_cast<std::size_t>(kind)])});
       }
       v.series.push_back(judge("maps_" + std::string(mapping_kind_name(kind)),
                                std::string(mapping_kind_label(kind)), "smaps, RSS by mapping kind",
-                               pts, maps_opt));
+                               "smaps samples", pts, maps_opt));
     }
   }
   if (!rec.first_maps.mappings.empty() && !rec.last_maps.mappings.empty()) {
@@ -214,6 +239,8 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
   const double r_anon = positive_rate(anon);
   if (r_anon > 0) {
     v.native_unexplained_fraction = std::clamp((r_anon - r_heap_mem - r_ext) / r_anon, 0.0, 1.0);
+    v.native_unexplained_growth =
+        std::max(0.0, r_anon - r_heap_mem - r_ext) / 3600 * anon->trend.window_s();
   }
 
   struct Candidate {
@@ -224,7 +251,29 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
   std::vector<Candidate> found;
   if (growing(heap)) found.push_back({LeakKind::kJsHeap, r_heap, heap});
   if (growing(external)) found.push_back({LeakKind::kExternal, r_ext, external});
-  if (growing(anon) && v.native_unexplained_fraction > 0.5) {
+  // The unexplained part alone must clear the anonymous RSS's own floor: a control whose RSS
+  // steps by a few MB (arenas, the young generation) while the heap wobbles is not a native leak.
+  // With the preload's series, the growth can only be attributed once they were judged at all: on
+  // a busy machine the app may report too rarely, and then the native part is unknown.
+  const bool attributable = rec.js.empty() || (external && external->available &&
+                                               external->trend.points_judged >= early_points);
+  // Memory that is allocated and freed in bursts stays resident in the allocator's arenas: RSS
+  // may rise by as much as the bursts' size without a leak (the lower envelope of `external` does
+  // not show them, its raw samples do). The native part must outgrow that churn too.
+  if (anon && anon->available && !rec.js.empty()) {
+    double lo = 0, hi = 0;
+    bool any = false;
+    for (const JsSample& js : rec.js) {
+      if (js.t < anon->trend.window_start_s || js.t > anon->trend.window_end_s) continue;
+      lo = any ? std::min(lo, js.external) : js.external;
+      hi = any ? std::max(hi, js.external) : js.external;
+      any = true;
+    }
+    v.external_churn = any ? hi - lo : 0;
+  }
+  if (growing(anon) && attributable && v.native_unexplained_fraction > 0.5 &&
+      v.native_unexplained_growth >= anon->trend.growth_floor &&
+      v.native_unexplained_growth >= v.external_churn) {
     found.push_back({LeakKind::kNative, r_anon - r_heap_mem - r_ext, anon});
   }
   std::sort(found.begin(), found.end(),
@@ -246,15 +295,32 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
     v.primary = index_of(handle_series);
     return v;
   }
+  if (growing(anon) && !attributable) {
+    // Anonymous RSS grows, but what part of it is the JS heap or Buffers cannot be told yet.
+    v.kind = LeakKind::kInconclusive;
+    v.primary = index_of(external);
+    v.suggested_duration_s =
+        rec.elapsed_s +
+        std::max(external->trend.suggested_duration_s - external->trend.input_span_s,
+                 std::max(options.bytes.min_duration_s * 0.25, 2 * rec.interval_s));
+    return v;
+  }
   // No leak only when every memory series that exists is stable.
   bool all_stable = true;
   bool any = false;
+  const SeriesVerdict* blocker = nullptr;  // the undecided series that needs the most time
+  double still_needed = 0;
   for (const SeriesVerdict* s : {heap, external, anon}) {
     if (!s || !s->available) continue;
     any = true;
-    if (s->trend.verdict != Verdict::kStable) {
-      all_stable = false;
-      v.suggested_duration_s = std::max(v.suggested_duration_s, s->trend.suggested_duration_s);
+    if (s->trend.verdict == Verdict::kStable) continue;
+    all_stable = false;
+    // The series' suggestion is a span from its first point; what is still missing comes on top
+    // of the whole recording, so the advice is never a duration that was already run.
+    const double more = std::max(0.0, s->trend.suggested_duration_s - s->trend.input_span_s);
+    if (!blocker || more > still_needed) {
+      blocker = s;
+      still_needed = more;
     }
   }
   if (any && all_stable) {
@@ -263,8 +329,9 @@ WatchVerdict analyze_watch(const WatchRecording& rec, const WatchOptions& option
     return v;
   }
   v.kind = LeakKind::kInconclusive;
-  v.primary = index_of(heap ? heap : anon);
-  if (v.suggested_duration_s <= 0) v.suggested_duration_s = std::max(60.0, 2 * rec.elapsed_s);
+  v.primary = index_of(blocker ? blocker : heap ? heap : anon);
+  const double min_more = std::max(options.bytes.min_duration_s * 0.25, 2 * rec.interval_s);
+  v.suggested_duration_s = rec.elapsed_s + std::max(still_needed, min_more);
   return v;
 }
 

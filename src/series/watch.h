@@ -5,7 +5,10 @@
 //  - JS-heap leak: the heap that survives GC grows;
 //  - external leak: external/ArrayBuffer memory grows while the heap is flat;
 //  - native leak: anonymous RSS grows and more than half of that growth is not explained by
-//    the JS heap (used or committed) and external memory (the 2013 Walmart leak);
+//    the JS heap (used or committed) and external memory (the 2013 Walmart leak), and the
+//    unexplained part alone exceeds the anonymous RSS's own floor (which its noise and level
+//    steps raise: arenas and the young generation move RSS by megabytes without a leak) and the
+//    churn of external memory (its raw range: bursts freed again stay resident in the arenas);
 //  - handle leak: open file descriptors (or threads) grow, which shows before memory does;
 //  - no leak: every series is stable after warm-up;
 //  - inconclusive: too short or too noisy to tell, with how long to run.
@@ -79,6 +82,7 @@ struct SeriesVerdict {
   std::string name;    // "js_heap", "external", "anon_rss", ...
   std::string label;   // "JS heap after GC"
   std::string source;  // "trace-gc: 9 full GCs", "/proc/PID/status RssAnon", ...
+  std::string points;  // what one judged point is: "full GCs", "window minima", "samples"
   bool available = false;
   bool bytes = true;  // else a count
   double first = 0;   // judged window: first and last values
@@ -101,10 +105,15 @@ struct WatchVerdict {
   int primary = -1;                   // index into series of the one behind the verdict
   std::vector<SeriesVerdict> series;  // js_heap, external, anon_rss, rss, fds, threads, maps kinds
   double native_unexplained_fraction = 0;  // of the anon growth rate
+  double native_unexplained_growth = 0;    // bytes over the anon window, outside heap and external
+  double external_churn = 0;  // raw external range over the anon window: bursts freed again
+  // Inconclusive: the whole recording that would decide it (always longer than this one); the
+  // primary series is then the one that needs the most time.
   double suggested_duration_s = 0;
   bool have_maps_diff = false;
   MapsDiff maps_diff;  // first vs last smaps
   double window_s = 0;
+  double ready_s = 0;  // spawned node: its first preload report; /proc samples before are boot
   double sampler_cpu_percent = 0;
 
   const SeriesVerdict* find(std::string_view name) const;
