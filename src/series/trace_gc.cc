@@ -498,6 +498,7 @@ void TraceGcParser::feed(std::string_view chunk) {
     const void* nl = std::memchr(chunk.data(), '\n', chunk.size());
     if (nl == nullptr) {
       pending_.append(chunk);
+      flush_if_too_long();
       return;
     }
     const auto len = static_cast<std::size_t>(static_cast<const char*>(nl) - chunk.data());
@@ -512,12 +513,21 @@ void TraceGcParser::feed(std::string_view chunk) {
     const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(e - p));
     if (nl == nullptr) {
       pending_.assign(p, static_cast<std::size_t>(e - p));
+      flush_if_too_long();
       return;
     }
     const char* q = static_cast<const char*>(nl);
     line(std::string_view(p, static_cast<std::size_t>(q - p)));
     p = q + 1;
   }
+}
+
+// V8 never writes a trace line this long; what does is the watched app's own output without a
+// newline (a 300 MB binary dump), which would otherwise be held here whole.
+void TraceGcParser::flush_if_too_long() {
+  if (pending_.size() < kMaxPendingLine) return;
+  line(pending_);
+  pending_.clear();
 }
 
 void TraceGcParser::finish() {

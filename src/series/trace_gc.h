@@ -136,6 +136,10 @@ class TraceGcParser {
   uint32_t isolate_index(uint64_t pid, uint64_t address);
   uint16_t intern_reason(std::string_view reason);
   void unknown(std::string_view text);
+  void flush_if_too_long();
+
+  // A line longer than this is cut into pieces (each treated as a line of its own).
+  static constexpr std::size_t kMaxPendingLine = 64 * 1024;
 
   GcLog log_;
   std::string pending_;

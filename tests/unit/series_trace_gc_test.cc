@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <string>
 
 #include "series/trace_gc.h"
@@ -306,6 +307,30 @@ TEST(SeriesTraceGc, MutatedLinesNeverCrashAndEveryLineIsCounted) {
               lines);
     for (const GcEvent& ev : log.events) ASSERT_LT(ev.isolate, log.isolates.size());
   }
+}
+
+TEST(SeriesTraceGc, OutputWithoutNewlinesIsPassedOnInBoundedPieces) {
+  // A watched app that writes 8 MB with no newline must not be held whole: it is passed on in
+  // pieces no longer than the line cap plus one read, and nothing of it is lost.
+  struct Counts {
+    std::size_t pieces = 0, bytes = 0, longest = 0;
+  } counts;
+  TraceGcParser parser;
+  parser.set_on_foreign_line(
+      [](std::string_view line, void* user) {
+        auto* c = static_cast<Counts*>(user);
+        ++c->pieces;
+        c->bytes += line.size();
+        c->longest = std::max(c->longest, line.size());
+      },
+      &counts);
+  const std::string chunk(1 << 20, 'a');
+  for (int i = 0; i < 8; ++i) parser.feed(chunk);
+  parser.feed("tail\n");
+  parser.finish();
+  EXPECT_EQ(counts.bytes, 8u * (1 << 20) + 4);
+  EXPECT_LE(counts.longest, 2u * (1 << 20));
+  EXPECT_GE(counts.pieces, 8u);
 }
 
 TEST(SeriesTraceGc, RealNodeOutputWrittenAtTestTime) {
