@@ -3,8 +3,8 @@
 // the node on this machine at test time.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <string>
 
 #include "series/trace_gc.h"
