@@ -84,7 +84,7 @@ declare namespace leakscope {
   interface LeakOptions {
     /** The judged window must span at least this long (default 120000). */
     minDurationMs?: number;
-    /** ... and hold at least this many full GCs (default 8; integer in [0, 1e6], below 3 counts as 3). */
+    /** ... and hold at least this many full GCs (default 8; integer in [3, 1e6], at most maxSamples; RangeError otherwise). */
     minPoints?: number;
     /** Full GCs this soon after the agent loaded are ignored (default 30000). */
     warmupMs?: number;
@@ -95,7 +95,7 @@ declare namespace leakscope {
     minRateBytesPerHour?: number;
     /** Two-sided confidence of the test and the interval, in (0, 1) (default 0.95). */
     confidence?: number;
-    /** Only the latest windowMs (default 3600000) and maxSamples (default 300; integer in [0, 1e6]) are judged. */
+    /** Only the latest windowMs (default 3600000) and maxSamples (default 300; integer in [3, 1e6], at least minPoints; RangeError otherwise) are judged. */
     windowMs?: number;
     maxSamples?: number;
   }
