@@ -261,6 +261,7 @@ interface LeakScope extends EventEmitter {
   /**
    * heapdump's writeSnapshot: synchronous; the callback runs before it returns. Without a path,
    * heapdump-<sec>.<usec>.heapsnapshot in the current directory. Returns the path, or false.
+   * A regular file or a character device only: a FIFO or socket fails at once with code ENXIO.
    */
   writeSnapshot(path?: string, callback?: (err: Error | null, path?: string) => void): string | false;
   writeSnapshot(callback: (err: Error | null, path?: string) => void): string | false;
