@@ -1,7 +1,9 @@
 'use strict';
-// configure()'s checks. Every field is checked before anything is applied, so a bad field leaves
-// the agent as it was. Wrong types throw a TypeError, numbers out of range (negative, NaN,
-// Infinity, too large) a RangeError; both messages name the field.
+// configure()'s checks. Every field is read exactly once into a plain copy, and only that copy is
+// checked and applied (a getter cannot pass one value and apply another). Every field is checked
+// before anything is applied, so a bad field leaves the agent as it was. Wrong types throw a
+// TypeError, numbers out of range (negative, NaN, Infinity, too large) a RangeError; both
+// messages name the field.
 
 const os = require('os');
 
