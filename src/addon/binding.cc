@@ -253,7 +253,9 @@ class Binding : public Napi::Addon<Binding> {
     const std::string name =
         info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "gc";
     if (!full_gc_.run(name))
-      throw Napi::Error::New(env, "leakscope.gc(): this V8 has no gc extension to run a full GC");
+      throw Napi::Error::New(env,
+                             "leakscope.gc(): cannot tell V8's gc extension function in its "
+                             "context (none, or several unknown ones) to run a full GC");
     if (gc_.num_full_gc() == before)
       throw Napi::Error::New(env, "leakscope.gc(): V8 ran no full GC");
     return stats_to_js(env, gc_.last());
