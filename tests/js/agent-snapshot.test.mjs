@@ -286,7 +286,7 @@ test('near-heap-limit: one snapshot, then the worker still dies gracefully and m
   }
 });
 
-test('a FIFO (read or not) is refused at once by writeSnapshot and leakscope/heapdump, never waited on', () => {
+test('a FIFO (read or not) is refused at once by writeSnapshot and leakscope/heapdump, never waited on', async () => {
   const dir = tmp();
   try {
     const fifo = path.join(dir, 'hf');
@@ -317,8 +317,10 @@ test('a FIFO (read or not) is refused at once by writeSnapshot and leakscope/hea
     assert.deepEqual(out.heapdump_cb, ['heapdump write error ENXIO', 'ENXIO', null]);
     assert.equal(out.heapdump_no_cb, false);
     // With a reader holding it open (and never reading): refused as well, the reader sees EOF.
-    const reader = spawn('sh', ['-c', `exec 3<"${fifo}"; sleep 30`], { stdio: 'ignore' });
+    // 3<> opens without waiting for a writer; `ready` once the FIFO has its reader.
+    const reader = spawn('sh', ['-c', 'exec 3<>"$0"; echo ready; exec sleep 30', fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
+      await new Promise((resolve) => reader.stdout.once('data', resolve));
       r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 20000 });
       assert.equal(r.signal, null, `hung: ${r.stderr}`);
       assert.equal(r.status, 0, r.stderr);
