@@ -56,13 +56,15 @@ function default_snapshot_name() {
   return `heapdump-${sec}.${usec}.heapsnapshot`;
 }
 
-// V8 names its gc extension function after --expose-gc-as when the process was started with it
-// (src/addon/full_gc.h runs that function in a private context).
+// V8 names its gc extension function after --expose-gc-as, once for the whole process (an empty
+// name means "gc"). This thread's execArgv may not show it (a worker started with execArgv: []),
+// so src/addon/full_gc.h finds the function in its private context without the name; this is
+// only the tie-breaker when that context holds several candidates.
 const gc_function_name = (() => {
   const args = process.execArgv;
   for (let i = 0; i < args.length; i++) {
     const m = /^--expose[-_]gc[-_]as(?:=(.*))?$/.exec(args[i]);
-    if (m) return m[1] !== undefined ? m[1] : args[i + 1];
+    if (m) return (m[1] !== undefined ? m[1] : args[i + 1]) || 'gc';
   }
   return undefined;
 })();

@@ -5,7 +5,8 @@
 // or false; without a string filename it writes heapdump-<sec>.<usec>.heapsnapshot in the current
 // directory. SIGUSR2 writes a snapshot each time (no rate limit, errors ignored, as heapdump)
 // unless NODE_HEAPDUMP_OPTIONS says nosignal. The snapshot itself is leakscope's writer
-// (streamed, partial files removed).
+// (streamed, partial files removed), which refuses a FIFO or socket at once (heapdump error
+// `heapdump write error ENXIO`) where heapdump blocked in fopen() for ever.
 
 const { isMainThread } = require('worker_threads');
 const core = require('./core');

@@ -90,7 +90,7 @@ declare namespace leakscope {
   interface LeakOptions {
     /** The judged window must span at least this long (default 120000). */
     minDurationMs?: number;
-    /** ... and hold at least this many full GCs (default 8; integer in [0, 1e6], below 3 counts as 3). */
+    /** ... and hold at least this many full GCs (default 8; integer in [3, 1e6], at most maxSamples; RangeError otherwise). */
     minPoints?: number;
     /** Full GCs this soon after the agent loaded are ignored (default 30000). */
     warmupMs?: number;
@@ -101,7 +101,7 @@ declare namespace leakscope {
     minRateBytesPerHour?: number;
     /** Two-sided confidence of the test and the interval, in (0, 1) (default 0.95). */
     confidence?: number;
-    /** Only the latest windowMs (default 3600000) and maxSamples (default 300; integer in [0, 1e6]) are judged. */
+    /** Only the latest windowMs (default 3600000) and maxSamples (default 300; integer in [3, 1e6], at least minPoints; RangeError otherwise) are judged. */
     windowMs?: number;
     maxSamples?: number;
   }
@@ -267,6 +267,7 @@ interface LeakScope extends EventEmitter {
   /**
    * heapdump's writeSnapshot: synchronous; the callback runs before it returns. Without a path,
    * heapdump-<sec>.<usec>.heapsnapshot in the current directory. Returns the path, or false.
+   * A regular file or a character device only: a FIFO or socket fails at once with code ENXIO.
    */
   writeSnapshot(path?: string, callback?: (err: Error | null, path?: string) => void): string | false;
   writeSnapshot(callback: (err: Error | null, path?: string) => void): string | false;

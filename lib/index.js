@@ -228,7 +228,7 @@ function apply_triggers() {
 
 // Every field is checked (lib/options.js) before any is applied: a bad one changes nothing.
 function configure(options = {}) {
-  const checked = check_options(options);
+  const checked = check_options(options, leak_config());
   if (checked.leak !== undefined) binding.setLeakOptions(checked.leak);
   config = {...config, ...checked.options};
   apply_triggers();

@@ -1,7 +1,9 @@
 'use strict';
-// configure()'s checks. Every field is checked before anything is applied, so a bad field leaves
-// the agent as it was. Wrong types throw a TypeError, numbers out of range (negative, NaN,
-// Infinity, too large) a RangeError; both messages name the field.
+// configure()'s checks. Every field is read exactly once into a plain copy, and only that copy is
+// checked and applied (a getter cannot pass one value and apply another). Every field is checked
+// before anything is applied, so a bad field leaves the agent as it was. Wrong types throw a
+// TypeError, numbers out of range (negative, NaN, Infinity, too large) a RangeError; both
+// messages name the field.
 
 const os = require('os');
 
@@ -84,21 +86,28 @@ const rules = {
 
 const leak_rules = {
   minDurationMs: duration,
-  minPoints: number_rule(0, kMaxSamples, {integer: true}),
+  // Fewer than 3 points have no trend; the detector needs maxSamples >= minPoints (check_points).
+  minPoints: number_rule(3, kMaxSamples, {integer: true}),
   warmupMs: duration,
   minGrowthBytes: bytes,
   minGrowthFraction: factor,
   minRateBytesPerHour: bytes,
   confidence: number_rule(0, 1, {exclusive: true}),
   windowMs: duration,
-  maxSamples: number_rule(0, kMaxSamples, {integer: true}),
+  maxSamples: number_rule(3, kMaxSamples, {integer: true}),
 };
 
-function check_fields(options, table, prefix) {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`configure(): ${prefix || 'options'} must be an object, got ${describe(options)}`);
+// Reads every own enumerable field of `value` exactly once (getters and proxies included) into a
+// plain object: what is checked is what is applied, however the caller's object behaves.
+function read_once(value, name) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError(`configure(): ${name} must be an object, got ${describe(value)}`);
   }
-  for (const [key, value] of Object.entries(options)) {
+  return Object.fromEntries(Object.entries(value));
+}
+
+function check_fields(snapshot, table, prefix) {
+  for (const [key, value] of Object.entries(snapshot)) {
     if (!prefix && key === 'leak') continue;
     const name = prefix ? `${prefix}.${key}` : key;
     if (!Object.hasOwn(table, key)) throw new TypeError(`configure(): unknown option ${name}`);
@@ -108,21 +117,39 @@ function check_fields(options, table, prefix) {
   }
 }
 
+// minPoints full GCs must fit in the maxSamples kept; `current`: the options in force, for the
+// one of the two not given now.
+function check_points(leak, current) {
+  const min_points = leak.minPoints !== undefined ? leak.minPoints : current && current.minPoints;
+  const max_samples = leak.maxSamples !== undefined ? leak.maxSamples : current && current.maxSamples;
+  if (typeof min_points !== 'number' || typeof max_samples !== 'number' || max_samples >= min_points) return;
+  if (leak.maxSamples !== undefined) {
+    throw new RangeError(`configure(): leak.maxSamples must be at least leak.minPoints (${min_points}), ` +
+                         `got ${max_samples}`);
+  }
+  throw new RangeError(`configure(): leak.minPoints must be at most leak.maxSamples (${max_samples}), ` +
+                       `got ${min_points}`);
+}
+
 // Throws on the first bad field; returns {options, leak} with undefined fields dropped and
-// nearHeapLimit and signal in their canonical form.
-function check_options(options = {}) {
-  check_fields(options, rules, '');
+// nearHeapLimit and signal in their canonical form. Every field (leak.* too) is read exactly once;
+// the checks and the result use only that copy. `current_leak`: the leak options in force.
+function check_options(options = {}, current_leak = null) {
+  const snapshot = read_once(options, 'options');
+  check_fields(snapshot, rules, '');
+  let leak;
+  if (snapshot.leak !== undefined) {
+    const leak_snapshot = read_once(snapshot.leak, 'leak');
+    check_fields(leak_snapshot, leak_rules, 'leak');
+    leak = Object.fromEntries(Object.entries(leak_snapshot).filter(([, v]) => v !== undefined));
+    check_points(leak, current_leak);
+  }
   const out = {};
-  for (const [key, value] of Object.entries(options)) {
+  for (const [key, value] of Object.entries(snapshot)) {
     if (key === 'leak' || value === undefined) continue;
     if (key === 'nearHeapLimit' && typeof value === 'boolean') out[key] = value ? 1 : 0;
     else if (key === 'signal' && (value === null || value === 'off' || value === 'none')) out[key] = false;
     else out[key] = value;
-  }
-  let leak;
-  if (options.leak !== undefined) {
-    check_fields(options.leak, leak_rules, 'leak');
-    leak = Object.fromEntries(Object.entries(options.leak).filter(([, v]) => v !== undefined));
   }
   return {options: out, leak};
 }

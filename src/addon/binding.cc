@@ -81,7 +81,8 @@ Napi::Object write_to_js(Napi::Env env, const std::string& path, const SnapshotW
   if (w.error != 0) {
     o.Set("errno", Napi::Number::New(env, w.error));
     o.Set("syscall", Napi::String::New(env, w.syscall));
-    o.Set("message", Napi::String::New(env, std::strerror(w.error)));
+    o.Set("message", Napi::String::New(
+                         env, w.refused.empty() ? std::string(std::strerror(w.error)) : w.refused));
   }
   return o;
 }
@@ -255,7 +256,9 @@ class Binding : public Napi::Addon<Binding> {
     const std::string name =
         info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "gc";
     if (!full_gc_.run(name))
-      throw Napi::Error::New(env, "leakscope.gc(): this V8 has no gc extension to run a full GC");
+      throw Napi::Error::New(env,
+                             "leakscope.gc(): cannot tell V8's gc extension function in its "
+                             "context (none, or several unknown ones) to run a full GC");
     if (gc_.num_full_gc() == before)
       throw Napi::Error::New(env, "leakscope.gc(): V8 ran no full GC");
     return stats_to_js(env, gc_.last());
@@ -387,19 +390,21 @@ class Binding : public Napi::Addon<Binding> {
         throw Napi::RangeError::New(env, std::string("leak.") + key + " must be a number >= 0");
       field = static_cast<std::remove_reference_t<decltype(field)>>(v * scale);
     };
-    read("minDurationMs", 1e-3, opt.min_duration_s);
+    read("minDurationMs", 1, opt.min_duration_ms);
     read("minPoints", 1, opt.min_points);
-    read("warmupMs", 1e-3, opt.warmup_s);
+    read("warmupMs", 1, opt.warmup_ms);
     read("minGrowthBytes", 1, opt.min_growth_bytes);
     read("minGrowthFraction", 1, opt.min_growth_fraction);
     read("minRateBytesPerHour", 1, opt.min_rate_per_hour);
     read("confidence", 1, opt.confidence);
-    read("windowMs", 1e-3, opt.window_s);
+    read("windowMs", 1, opt.window_ms);
     read("maxSamples", 1, opt.max_samples);
     if (opt.confidence <= 0 || opt.confidence >= 1)
       throw Napi::RangeError::New(env, "leak.confidence must be in (0, 1)");
-    if (opt.min_points < 3) opt.min_points = 3;
-    if (opt.max_samples < opt.min_points) opt.max_samples = opt.min_points;
+    // lib/options.js says so first, naming the field; never silently raised.
+    if (opt.min_points < 3) throw Napi::RangeError::New(env, "leak.minPoints must be at least 3");
+    if (opt.max_samples < opt.min_points)
+      throw Napi::RangeError::New(env, "leak.maxSamples must be at least leak.minPoints");
     leak_.set_options(opt);
     return leak_state(info);
   }
@@ -430,14 +435,14 @@ class Binding : public Napi::Addon<Binding> {
     last.Set("why", Napi::String::New(env, report::trend_reason(r, true, "full GCs")));
     o.Set("last", last);
     Napi::Object c = Napi::Object::New(env);
-    c.Set("minDurationMs", Napi::Number::New(env, opt.min_duration_s * 1000.0));
+    c.Set("minDurationMs", Napi::Number::New(env, opt.min_duration_ms));
     c.Set("minPoints", Napi::Number::New(env, static_cast<double>(opt.min_points)));
-    c.Set("warmupMs", Napi::Number::New(env, opt.warmup_s * 1000.0));
+    c.Set("warmupMs", Napi::Number::New(env, opt.warmup_ms));
     c.Set("minGrowthBytes", Napi::Number::New(env, opt.min_growth_bytes));
     c.Set("minGrowthFraction", Napi::Number::New(env, opt.min_growth_fraction));
     c.Set("minRateBytesPerHour", Napi::Number::New(env, opt.min_rate_per_hour));
     c.Set("confidence", Napi::Number::New(env, opt.confidence));
-    c.Set("windowMs", Napi::Number::New(env, opt.window_s * 1000.0));
+    c.Set("windowMs", Napi::Number::New(env, opt.window_ms));
     c.Set("maxSamples", Napi::Number::New(env, static_cast<double>(opt.max_samples)));
     o.Set("options", c);
     return o;

@@ -15,7 +15,14 @@
 // no lock: nothing is shared. The cost is one context per isolate that calls gc(), made on its
 // first call: about 140 KB of V8 heap (one more native context in heap snapshots), and 25-85 ms
 // on a 2-core machine at load average ~10 (later calls: 5-7 ms, the GC alone).
-// Under --expose-gc-as=NAME the function is called NAME (and the flag is on for the process).
+// Under --expose-gc-as=NAME the function is called NAME (and the flag is on for the process): V8
+// names it once per process, from the process's own flags (`--expose-gc-as=` alone means "gc"),
+// so a thread's process.execArgv (a worker's may be []) cannot tell the name. The function is
+// found instead in the private context itself: V8's builtins are not enumerable, so the global's
+// enumerable own functions are the extensions' (`native function NAME();`); those of V8's other
+// extensions have fixed names and are left out, and the one left is the gc function. Only if
+// several are left (another extension renamed) does the caller's name decide, then "gc"; never a
+// guess, since another extension's function may abort the process.
 //
 // Weighed and not taken: probing the flag's real state (a fresh context gets `gc` only while it
 // is on), counting users under one process-wide mutex and turning it off only if we turned it on.
@@ -39,16 +46,17 @@ class FullGc {
   FullGc(const FullGc&) = delete;
   FullGc& operator=(const FullGc&) = delete;
 
-  // Runs the GC. `name`: the extension function's name, "gc" unless the process was started with
-  // --expose-gc-as=NAME (V8 names it once, at start-up). Returns false (and runs nothing) when
-  // V8 has no such function; throws nothing. On the isolate's thread only.
-  bool run(const std::string& name);
+  // Runs the GC. `hint`: the name this thread's flags give the function (--expose-gc-as=NAME), or
+  // empty; used only when the context holds several candidates (above). Returns false (and runs
+  // nothing) when no function can be told to be V8's gc; throws nothing. On the isolate's thread
+  // only.
+  bool run(const std::string& hint);
 
   // Drops the private context; before the isolate goes away.
   void reset();
 
  private:
-  v8::Local<v8::Function> function(const std::string& name);
+  v8::Local<v8::Function> function(const std::string& hint);
 
   v8::Isolate* isolate_;
   v8::Global<v8::Context> context_;

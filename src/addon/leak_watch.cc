@@ -10,21 +10,21 @@ namespace leakscope::addon {
 void LeakWatch::set_options(const LeakOptions& options) {
   options_ = options;
   series::TrendOptions trend;
-  trend.min_duration_s = options.min_duration_s;
+  trend.min_duration_s = options.min_duration_ms / 1000.0;
   trend.min_points = options.min_points;
   trend.auto_warmup = true;
   trend.min_growth_abs = options.min_growth_bytes;
   trend.min_growth_fraction = options.min_growth_fraction;
   trend.min_rate_per_hour = options.min_rate_per_hour;
   trend.confidence = options.confidence;
-  trend.max_window_s = options.window_s;
+  trend.max_window_s = options.window_ms / 1000.0;
   trend.max_points = options.max_samples;
   tracker_ = series::TrendTracker(trend, options.max_samples);
   dirty_ = false;
 }
 
 void LeakWatch::add(double t_s, double wall_ms, double used_heap) {
-  if (t_s < options_.warmup_s) return;
+  if (t_s * 1000.0 < options_.warmup_ms) return;
   if (!has_origin_) {
     wall_origin_ms_ = wall_ms - t_s * 1000.0;
     has_origin_ = true;

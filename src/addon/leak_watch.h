@@ -12,14 +12,15 @@
 namespace leakscope::addon {
 
 struct LeakOptions {
-  double min_duration_s = 120;  // judged window at least this long
-  std::size_t min_points = 8;   // and at least this many full GCs
-  double warmup_s = 30;         // full GCs this soon after the agent started are ignored
+  // Durations in ms, exactly as configure() set them (converted to seconds only for the detector).
+  double min_duration_ms = 120000;  // judged window at least this long
+  std::size_t min_points = 8;       // and at least this many full GCs
+  double warmup_ms = 30000;         // full GCs this soon after the agent started are ignored
   double min_growth_bytes = 1 << 20;
   double min_growth_fraction = 0.05;
   double min_rate_per_hour = 0;
   double confidence = 0.95;
-  double window_s = 3600;         // only the latest hour is judged
+  double window_ms = 3600000;     // only the latest hour is judged
   std::size_t max_samples = 300;  // and at most this many full GCs
 };
 

@@ -46,13 +46,35 @@ class FdOutputStream final : public v8::OutputStream {
 SnapshotWriteResult write_heap_snapshot(v8::Isolate* isolate, const std::string& path) {
   SnapshotWriteResult result;
   const auto start = std::chrono::steady_clock::now();
-  // Open first: a bad path must fail before the (expensive) snapshot is taken.
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // Open first: a bad path must fail before the (expensive) snapshot is taken. O_NONBLOCK: a FIFO
+  // with no reader fails with ENXIO instead of blocking in open() forever (a socket gives ENXIO
+  // too). Symlinks are followed: a link to a regular file is fine.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0644);
   if (fd < 0) {
     result.error = errno;
     result.syscall = "open";
+    if (result.error == ENXIO) result.refused = "a FIFO or socket, not a regular file";
     return result;
   }
+  // Only regular files and character devices (/dev/null, /dev/full). A FIFO someone reads would
+  // block the thread as long as its reader lets it, and a block device would be overwritten.
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    result.error = errno;
+    result.syscall = "fstat";
+    ::close(fd);
+    return result;
+  }
+  if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
+    result.error = ENXIO;
+    result.syscall = "open";
+    result.refused = S_ISFIFO(st.st_mode)  ? "a FIFO (named pipe), not a regular file"
+                     : S_ISBLK(st.st_mode) ? "a block device, not a regular file"
+                                           : "not a regular file";
+    ::close(fd);
+    return result;
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   v8::HandleScope scope(isolate);
   v8::HeapProfiler* profiler = isolate->GetHeapProfiler();
   const v8::HeapSnapshot* snapshot = profiler->TakeHeapSnapshot();

@@ -1,5 +1,7 @@
 // Writes a V8 heap snapshot of the calling isolate to a file, streamed in V8's chunks (never the
-// whole JSON in memory), and releases V8's copy of the snapshot right after.
+// whole JSON in memory), and releases V8's copy of the snapshot right after. Only to a regular file
+// or a character device (/dev/null, /dev/full): a FIFO or socket is refused at once with ENXIO
+// (heapdump blocked in fopen() on a FIFO nobody reads, for ever).
 #pragma once
 
 #include <cstdint>
@@ -10,8 +12,11 @@
 namespace leakscope::addon {
 
 struct SnapshotWriteResult {
-  int error = 0;           // errno of the failure, 0 on success
-  std::string syscall;     // "open", "write" or "close" when error != 0
+  int error = 0;        // errno of the failure, 0 on success
+  std::string syscall;  // "open", "fstat", "write" or "close" when error != 0
+  // Why the path was refused before anything was written (a FIFO, a socket, a block device);
+  // empty otherwise. error is then ENXIO.
+  std::string refused;
   uint64_t bytes = 0;      // bytes written
   double duration_ms = 0;  // taking + serializing
   uint64_t nodes = 0;      // snapshot node count

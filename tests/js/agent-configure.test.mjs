@@ -110,3 +110,77 @@ test('intervalMs of 30 days is refused; the timer limit itself writes nothing at
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('each field is read once: a getter cannot pass the check with one value and apply another', () => {
+  const before = leakscope.configure({});
+  // Checked 1000, applied 30 days (the overflowing timer) when every field was read twice.
+  let n = 0;
+  expect_once({ get intervalMs() { return n++ ? 30 * 24 * 3600 * 1000 : 1000; } }, 'intervalMs', 1000);
+  n = 0;
+  expect_once({ get maxCount() { return n++ ? -5 : 3; } }, 'maxCount', 3);
+  n = 0;
+  let leak_reads = 0;
+  const eff = leakscope.configure({
+    get leak() {
+      leak_reads++;
+      return { get minDurationMs() { return n++ ? -5 : 5000; } };
+    },
+  });
+  assert.equal(leak_reads, 1);
+  assert.equal(n, 1);
+  assert.equal(eff.leak.minDurationMs, 5000);
+  // And the other way round: a value that would be refused on a second read is applied as read.
+  n = 0;
+  assert.throws(() => leakscope.configure({ get pollMs() { return n++ ? 100 : -5; } }), RangeError);
+  assert.equal(n, 1);
+  leakscope.configure({ intervalMs: 0, maxCount: before.maxCount, pollMs: before.pollMs,
+                        leak: { minDurationMs: before.leak.minDurationMs } });
+
+  function expect_once(options, field, value) {
+    const got = leakscope.configure(options);
+    assert.equal(got[field], value, field);
+    assert.equal(n, 1, `${field} was read ${n} times`);
+  }
+});
+
+test('leak.minPoints and leak.maxSamples: below the real minimum is a RangeError, never silently raised', () => {
+  const before = leakscope.configure({ leak: { minPoints: 8, maxSamples: 300 } });
+  for (const v of [0, 1, 2]) {
+    expect_refused({ leak: { minPoints: v } }, RangeError, 'leak.minPoints');
+    assert.throws(() => leakscope.configure({ leak: { minPoints: v } }), /leak\.minPoints must be an integer in \[3, /);
+  }
+  for (const v of [0, 1, 2]) expect_refused({ leak: { maxSamples: v } }, RangeError, 'leak.maxSamples');
+  // maxSamples may not be below the minPoints in force (8), nor minPoints above maxSamples.
+  for (const v of [3, 7]) {
+    assert.throws(() => leakscope.configure({ leak: { maxSamples: v } }),
+                  (err) => err instanceof RangeError && /leak\.maxSamples must be at least leak\.minPoints \(8\)/.test(err.message));
+  }
+  assert.throws(() => leakscope.configure({ leak: { minPoints: 20, maxSamples: 10 } }), /leak\.maxSamples/);
+  assert.throws(() => leakscope.configure({ leak: { minPoints: 301 } }),
+                (err) => err instanceof RangeError && /leak\.minPoints must be at most leak\.maxSamples \(300\)/.test(err.message));
+  assert.deepEqual(leakscope.configure({}), before);
+  // The limits themselves are accepted and applied as given.
+  let eff = leakscope.configure({ leak: { minPoints: 3, maxSamples: 3 } });
+  assert.equal(eff.leak.minPoints, 3);
+  assert.equal(eff.leak.maxSamples, 3);
+  eff = leakscope.configure({ leak: { maxSamples: 1e6, minPoints: 1e6 } });
+  assert.equal(eff.leak.minPoints, 1e6);
+  assert.equal(eff.leak.maxSamples, 1e6);
+  // The binding refuses too (not raises) when called around the checks.
+  assert.throws(() => leakscope._binding.setLeakOptions({ minPoints: 2 }), RangeError);
+  assert.throws(() => leakscope._binding.setLeakOptions({ minPoints: 8, maxSamples: 7 }), RangeError);
+  leakscope.configure({ leak: { minPoints: 8, maxSamples: 300 } });
+});
+
+test('leak durations come back exactly as set (no ms -> s -> ms rounding)', () => {
+  const before = leakscope.configure({});
+  for (const v of [9, 7, 0.1, 1.5, 123456789, 2 ** 31 - 1]) {
+    for (const field of ['windowMs', 'minDurationMs', 'warmupMs']) {
+      assert.equal(leakscope.configure({ leak: { [field]: v } }).leak[field], v, `${field}: ${v}`);
+      assert.equal(leakscope._binding.leakState().options[field], v, `${field}: ${v}`);
+    }
+  }
+  leakscope.configure({ leak: { windowMs: before.leak.windowMs, minDurationMs: before.leak.minDurationMs,
+                                warmupMs: before.leak.warmupMs } });
+  assert.deepEqual(leakscope.configure({}), before);
+});

@@ -62,3 +62,36 @@ test('with --expose-gc or --expose-gc-as: the user\'s own gc() still works after
     assert.equal(r.exposed_elsewhere, true);
   }
 });
+
+// V8 names its gc function once for the process; a worker's execArgv may say nothing about it.
+function gc_in_worker(node_args, worker_exec_argv) {
+  const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const code = `const { Worker } = require('worker_threads');
+    const main = require(${JSON.stringify(root)});
+    const main_full = main.gc().num_full_gc;
+    const w = new Worker(\`const { parentPort } = require('worker_threads');
+      const ls = require(${JSON.stringify(root)});
+      let out;
+      try { const a = ls.gc(); const b = ls.gc(); out = { full: b.num_full_gc - a.num_full_gc, argv: process.execArgv }; }
+      catch (e) { out = { error: e.message, argv: process.execArgv }; }
+      parentPort.postMessage(out);\`, { eval: true, execArgv: ${JSON.stringify(worker_exec_argv)} });
+    w.on('message', (m) => console.log(JSON.stringify({ main_full, ...m })));`;
+  const r = spawnSync(process.execPath, [...node_args, '-e', code], { encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.signal, null, `killed by ${r.signal}: ${r.stderr.slice(-2000)}`);
+  assert.equal(r.status, 0, `exit ${r.status}: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout);
+}
+
+test('--expose-gc-as=NAME in the process, a worker with execArgv: []: gc() still finds V8\'s function', () => {
+  for (const [node_args, exec_argv] of [[['--expose-gc-as=mygc'], []], [['--expose-gc-as=mygc'], undefined],
+                                        [['--expose-gc-as=mygc', '--expose-externalize-string'], []],
+                                        // Every other V8 extension on too (a wrong pick would abort).
+                                        [['--expose-gc-as=mygc', '--expose-externalize-string', '--expose-statistics',
+                                          '--expose-trigger-failure', '--expose-ignition-statistics'], []],
+                                        [['--expose-gc-as='], []], [['--expose-gc-as='], undefined]]) {
+    const r = gc_in_worker(node_args, exec_argv);
+    assert.equal(r.error, undefined, `${node_args} / ${JSON.stringify(exec_argv)}: ${r.error}`);
+    assert.equal(r.full, 1, `${node_args}`);
+    assert.ok(r.main_full >= 1);
+  }
+});

@@ -285,3 +285,74 @@ test('near-heap-limit: one snapshot, then the worker still dies gracefully and m
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a FIFO (read or not) is refused at once by writeSnapshot and leakscope/heapdump, never waited on', async () => {
+  const dir = tmp();
+  try {
+    const fifo = path.join(dir, 'hf');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo failed');
+    const root = path.join(here, '..', '..');
+    const code = `const ls = require(${JSON.stringify(root)});
+      const hd = require(${JSON.stringify(path.join(root, 'lib', 'heapdump.js'))});
+      const fifo = ${JSON.stringify(fifo)};
+      const out = {};
+      out.returned = ls.writeSnapshot(fifo, (err, p) => { out.cb = [err && err.code, err && err.message, p]; });
+      ls.on('error', (err) => { out.event = [err.code, err.path, err.syscall]; });
+      out.returned_no_cb = ls.writeSnapshot(fifo);
+      out.heapdump = hd.writeSnapshot(fifo, (err, p) => { out.heapdump_cb = [err && err.message, err && err.code, p]; });
+      out.heapdump_no_cb = hd.writeSnapshot(fifo);
+      console.log(JSON.stringify(out));`;
+    // No reader: open() used to block for ever.
+    let r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 20000 });
+    assert.equal(r.signal, null, `hung: ${r.stderr}`);
+    assert.equal(r.status, 0, r.stderr);
+    let out = JSON.parse(r.stdout);
+    assert.equal(out.returned, false);
+    assert.equal(out.cb[0], 'ENXIO');
+    assert.match(out.cb[1], /hf: a FIFO or socket, not a regular file \(ENXIO, open\)/);
+    assert.equal(out.cb[2], null);  // undefined, through JSON
+    assert.equal(out.returned_no_cb, false);
+    assert.deepEqual(out.event, ['ENXIO', fifo, 'open']);
+    assert.equal(out.heapdump, false);
+    assert.deepEqual(out.heapdump_cb, ['heapdump write error ENXIO', 'ENXIO', null]);
+    assert.equal(out.heapdump_no_cb, false);
+    // With a reader holding it open (and never reading): refused as well, the reader sees EOF.
+    // 3<> opens without waiting for a writer; `ready` once the FIFO has its reader.
+    const reader = spawn('sh', ['-c', 'exec 3<>"$0"; echo ready; exec sleep 30', fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await new Promise((resolve) => reader.stdout.once('data', resolve));
+      r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 20000 });
+      assert.equal(r.signal, null, `hung: ${r.stderr}`);
+      assert.equal(r.status, 0, r.stderr);
+      out = JSON.parse(r.stdout);
+      assert.equal(out.returned, false);
+      assert.equal(out.cb[0], 'ENXIO');
+      assert.match(out.cb[1], /hf: a FIFO \(named pipe\), not a regular file \(ENXIO, open\)/);
+      assert.deepEqual(out.heapdump_cb, ['heapdump write error ENXIO', 'ENXIO', null]);
+    } finally {
+      reader.kill();
+    }
+    assert.ok(statSync(fifo).isFIFO(), 'the FIFO itself stays');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a symlink to a regular file, and /dev/null, still take a snapshot', () => {
+  const dir = tmp();
+  try {
+    const target = path.join(dir, 'real.heapsnapshot');
+    writeFileSync(target, 'old');
+    const link = path.join(dir, 'link.heapsnapshot');
+    spawnSync('ln', ['-s', target, link]);
+    const root = path.join(here, '..', '..');
+    const code = `const ls = require(${JSON.stringify(root)});
+      console.log(JSON.stringify([ls.writeSnapshot(${JSON.stringify(link)}), ls.writeSnapshot('/dev/null')]));`;
+    const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), [link, '/dev/null']);
+    assert.ok(snapshot_header_ok(target));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
