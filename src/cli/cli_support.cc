@@ -2,11 +2,13 @@
 
 #include <fmt/core.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <numeric>
 
 #include "cli/safe_output.h"
 #include "heap/snapshot_reader.h"
@@ -31,6 +33,59 @@ unsigned decode_threads = 0;
 
 void set_decode_threads(unsigned threads) {
   decode_threads = threads;
+}
+
+void refuse_repeated_files(const char* command, const std::vector<std::string>& files) {
+  std::vector<struct stat> stats(files.size());
+  std::vector<bool> known(files.size(), false);
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (files[i] == "-") {
+      for (size_t j = 0; j < i; ++j) {
+        if (files[j] == "-")
+          throw UsageError(fmt::format(
+              "{}: - given twice (standard input can be read once); give each snapshot once",
+              command));
+      }
+      continue;
+    }
+    known[i] = ::stat(files[i].c_str(), &stats[i]) == 0;
+    if (!known[i]) continue;
+    for (size_t j = 0; j < i; ++j) {
+      if (known[j] && stats[j].st_dev == stats[i].st_dev && stats[j].st_ino == stats[i].st_ino) {
+        throw UsageError(fmt::format(
+            files[j] == files[i] ? "{0}: {1} is given twice; give each snapshot once"
+                                 : "{0}: {1} and {2} are the same file; give each snapshot once",
+            command, files[j], files[i]));
+      }
+    }
+  }
+}
+
+uint64_t max_node_id(const HeapGraph& graph) {
+  uint64_t most = 0;
+  for (size_t i = 0; i < graph.node_id.size(); ++i)
+    most = std::max<uint64_t>(most, graph.node_id[i]);
+  return most;
+}
+
+void refuse_out_of_order(const char* command, const std::vector<std::string>& files,
+                         const std::vector<uint64_t>& max_ids) {
+  for (size_t i = 1; i < files.size(); ++i) {
+    if (max_ids[i] > max_ids[i - 1]) continue;
+    std::vector<size_t> order(files.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return max_ids[a] < max_ids[b]; });
+    std::string suggested;
+    for (size_t k : order) suggested += (suggested.empty() ? "" : " ") + files[k];
+    throw UsageError(fmt::format(
+        max_ids[i] == max_ids[i - 1]
+            ? "{0}: {1} and {2} hold the same objects (largest object id {3} in both): the same "
+              "snapshot twice? give snapshots taken one after another"
+            : "{0}: {1} and {2} are out of order ({2} was taken first: its largest object id {4} "
+              "is below {3}; V8's ids only grow); give them in the order taken: {5}",
+        command, files[i - 1], files[i], max_ids[i - 1], max_ids[i], suggested));
+  }
 }
 
 HeapGraph load_snapshot_for_cli(const std::string& path) {

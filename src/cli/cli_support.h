@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "heap/heap_graph.h"
 
@@ -29,6 +30,20 @@ class UsageError : public std::runtime_error {
 
 // Loads a snapshot, showing progress on stderr only when stderr is a terminal.
 HeapGraph load_snapshot_for_cli(const std::string& path);
+
+// Snapshots of one process, in the order they were taken (leaks, diff): the same file twice
+// (same device and inode, or `-` twice) is a UsageError naming both spellings. Files that cannot
+// be stat'ed are left to the loader, which names the problem.
+void refuse_repeated_files(const char* command, const std::vector<std::string>& files);
+
+// The largest object id in the snapshot. V8 hands out ids in increasing order within a process,
+// so it grows from one snapshot to the next.
+uint64_t max_node_id(const HeapGraph& graph);
+
+// `max_ids[i]` is max_node_id of `files[i]`; a UsageError naming the first pair that is not in
+// increasing order and the order the ids give.
+void refuse_out_of_order(const char* command, const std::vector<std::string>& files,
+                         const std::vector<uint64_t>& max_ids);
 
 // `--threads N` (0 = all cores) for the decoders; benchmarks pin it.
 void set_decode_threads(unsigned threads);

@@ -167,7 +167,15 @@ MapsTable load_maps_table(std::string_view text) {
     if (!parse_number(next_field(f), dirty, 10)) bad(line_no, line_offset, "bad Dirty");
     std::string mode(next_field(f));
     if (mode.empty()) bad(line_no, line_offset, "missing Mode");
-    if (pmap && mode.size() == 5) mode = mode.substr(0, 3) + (mode[3] == 's' ? "s" : "p");
+    // pmap -x: rwx, then s (shared) or -, then R (no swap reserved) or -; ours: rw-p as in smaps.
+    const bool mode_ok =
+        mode.size() == (pmap ? 5u : 4u) && (mode[0] == 'r' || mode[0] == '-') &&
+        (mode[1] == 'w' || mode[1] == '-') && (mode[2] == 'x' || mode[2] == '-') &&
+        (pmap ? (mode[3] == 's' || mode[3] == '-') && (mode[4] == 'R' || mode[4] == '-')
+              : mode[3] == 'p' || mode[3] == 's');
+    if (!mode_ok)
+      bad(line_no, line_offset, pmap ? "bad Mode (want e.g. r-x--)" : "bad Mode (want e.g. rw-p)");
+    if (pmap) mode = mode.substr(0, 3) + (mode[3] == 's' ? "s" : "p");
     m.perms = mode;
     bool have_kind = false;
     if (!pmap) {
@@ -177,10 +185,21 @@ MapsTable load_maps_table(std::string_view text) {
     }
     // Sizes in kB must fit in 64 bits as bytes, and the mapping inside the address space.
     constexpr uint64_t kMaxKb = UINT64_MAX >> 10;
-    if (kbytes == 0 || kbytes > (UINT64_MAX - m.start) >> 10)
-      bad(line_no, line_offset, "Kbytes is 0 or runs past the end of the address space");
+    const bool vsyscall = m.start == 0xffffffffff600000 && kbytes == 4;  // x86-64's [vsyscall]
+    if (kbytes == 0 || (!vsyscall && (m.start >= kMaxUserAddress ||
+                                      kbytes > (kMaxUserAddress - m.start) >> 10)))
+      bad(line_no, line_offset,
+          fmt::format("Kbytes is 0 or the mapping ends past {:x}, the end of the 64-bit user "
+                      "address space",
+                      kMaxUserAddress));
     if (rss > kMaxKb || anon > kMaxKb || dirty > kMaxKb)
       bad(line_no, line_offset, "a size does not fit in 64 bits");
+    if (rss > kbytes || anon > kbytes || dirty > kbytes)
+      bad(line_no, line_offset,
+          fmt::format("{} is more than the mapping's Kbytes ({})",
+                      rss > kbytes ? "RSS" : anon > kbytes ? "Anon" : "Dirty", kbytes));
+    m.source_line = line_no;
+    m.source_offset = line_offset;
     std::string path(trim(f));
     if (path == "[ anon ]" || path == "[anon]") path.clear();
     m.path = std::move(path);
@@ -194,6 +213,7 @@ MapsTable load_maps_table(std::string_view text) {
   if (!header_seen) bad(line_no, offset, "no table header (Address ...) found");
   std::sort(table.mappings.begin(), table.mappings.end(),
             [](const Mapping& a, const Mapping& b) { return a.start < b.start; });
+  check_no_overlap(table.mappings);
   if (pmap) {
     classify_mappings(table.mappings);
     // pmap -x prints file names without their directory.
