@@ -58,6 +58,55 @@ bool looks_like_smaps(std::string_view first) {
   return true;
 }
 
+// A saved table is text, one mapping a line, safe to cat: the command line and the mapping paths
+// (which may hold any byte but NUL) are written with `\\`, `\n`, `\t`, `\r` and `\xNN` for every
+// byte outside printable ASCII, and for a space at either end (which the reader would trim).
+std::string escape_field(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c >= 0x7f || (c == ' ' && (i == 0 || i + 1 == s.size()))) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+// The inverse of escape_field; a backslash starting no known escape stays as it is.
+std::string unescape_field(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 == s.size()) {
+      out += s[i];
+      continue;
+    }
+    const char n = s[i + 1];
+    uint64_t byte = 0;
+    if (n == '\\' || n == 'n' || n == 't' || n == 'r') {
+      out += n == 'n' ? '\n' : n == 't' ? '\t' : n == 'r' ? '\r' : '\\';
+      ++i;
+    } else if (n == 'x' && i + 3 < s.size() && parse_number(s.substr(i + 2, 2), byte, 16)) {
+      out += static_cast<char>(byte);
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string format_maps_table(const MapsTable& table) {
@@ -65,14 +114,14 @@ std::string format_maps_table(const MapsTable& table) {
   out += kMagic;
   out += '\n';
   out += fmt::format("# pid {}  taken {} ({:.0f})  command {}\n", table.pid,
-                     iso_time(table.taken_at), table.taken_at, table.command);
+                     iso_time(table.taken_at), table.taken_at, escape_field(table.command));
   out += fmt::format("{:<16} {:>9} {:>9} {:>9} {:>9} {:<4} {:<12} {}\n", "Address", "Kbytes", "RSS",
                      "Anon", "Dirty", "Mode", "Kind", "Mapping");
   uint64_t size = 0, rss = 0, anon = 0, dirty = 0;
   for (const Mapping& m : table.mappings) {
     out += fmt::format("{:016x} {:>9} {:>9} {:>9} {:>9} {:<4} {:<12} {}\n", m.start,
                        m.size() / 1024, m.rss / 1024, m.anonymous / 1024, m.dirty() / 1024, m.perms,
-                       mapping_kind_name(m.kind), m.path.empty() ? "[ anon ]" : m.path);
+                       mapping_kind_name(m.kind), m.path.empty() ? "[ anon ]" : escape_field(m.path));
     size += m.size();
     rss += m.rss;
     anon += m.anonymous;
@@ -130,7 +179,7 @@ MapsTable load_maps_table(std::string_view text) {
             bad(line_no, line_offset, "bad time (want \"taken ISO (unix seconds)\")");
           }
         } else if (key == "command") {
-          table.command = std::string(trim(meta));
+          table.command = ours ? unescape_field(trim(meta)) : std::string(trim(meta));
           break;
         } else if (key.empty()) {
           break;
@@ -202,6 +251,7 @@ MapsTable load_maps_table(std::string_view text) {
     m.source_offset = line_offset;
     std::string path(trim(f));
     if (path == "[ anon ]" || path == "[anon]") path.clear();
+    if (ours) path = unescape_field(path);
     m.path = std::move(path);
     m.end = m.start + kbytes * 1024;
     m.rss = rss * 1024;

@@ -5,7 +5,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { leakscope, leakscopeBin, scratchDir, writeBareSnapshot } from './lib/harness.mjs';
@@ -108,6 +108,28 @@ test('waits have an upper bound: maps-diff --after 1e9 is refused, not a 31-year
   refused(['watch', '--duration', '31d', String(process.pid)], /--duration: "31d"/);
   refused(['watch', '--maps-interval', '8d', String(process.pid)], /--maps-interval: "8d"/);
   refused(['watch', '--force-gc', '1e300', String(process.pid)], /--force-gc: "1e300"/);
+});
+
+// Issue 10 review: argv and mapping paths may hold control bytes and newlines; the saved table
+// escapes them (safe to cat) and reads them back.
+test('maps --save escapes a command line with ESC and a newline; the table round-trips', () => {
+  const child = spawn(process.execPath, ['-e', 'setTimeout(()=>{},20000)', 'x\ny\x1b'], { stdio: 'ignore' });
+  try {
+    const saved = join(dir, 'nl.maps');
+    let r = leakscope(['maps', String(child.pid), '--save', saved], { timeout: 30000 });
+    assert.equal(r.status, 0, r.stderr);
+    const bytes = readFileSync(saved);
+    for (const b of bytes) assert.ok(b === 0x0a || (b >= 0x20 && b < 0x7f), `raw byte ${b} in the saved table`);
+    const text = bytes.toString('latin1');
+    assert.ok(text.includes('setTimeout(()=>{},20000) x\\ny\\x1b\n'), text.slice(0, 300));
+    r = leakscope(['maps-diff', saved, saved]);
+    assert.equal(r.status, 0, r.stderr);
+    r = leakscope(['maps', saved, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(JSON.parse(r.stdout).command.endsWith(' x\ny\x1b'), r.stdout.slice(0, 300));
+  } finally {
+    child.kill();
+  }
 });
 
 test('an output file that is a FIFO nobody reads is refused, not waited on', () => {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 
 #include "series/maps_diff.h"
@@ -91,6 +92,31 @@ TEST(SeriesMaps, SavedTableRoundTrips) {
     EXPECT_EQ(back.mappings[i].path, t.mappings[i].path);
     EXPECT_EQ(back.mappings[i].perms, t.mappings[i].perms);
   }
+}
+
+// Issue 10 review: the command line and paths may hold any byte but NUL; the saved table
+// escapes them (safe to cat: no control bytes, one mapping a line) and reads them back.
+TEST(SeriesMaps, SavedTableEscapesControlBytesAndRoundTrips) {
+  MapsTable t = parse_smaps(sample_smaps(2712, false));
+  t.pid = 7;
+  t.taken_at = 1795230137;
+  t.command = "node -e x\ny\x1b[2J \\x41\t\r\x7f\xc3\xa9 ";
+  t.mappings[0].path = "/tmp/a\nb\x1b]52;c;SGk=\x07\\n /c ";
+  const std::string text = format_maps_table(t);
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    EXPECT_TRUE(c == '\n' || (u >= 0x20 && u < 0x7f)) << "raw byte " << int(u) << " in\n" << text;
+  }
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3 + static_cast<long>(t.mappings.size()) + 1)
+      << text;
+  EXPECT_NE(text.find("command node -e x\\ny\\x1b[2J \\\\x41\\t\\r\\x7f\\xc3\\xa9\\x20\n"),
+            std::string::npos)
+      << text;
+  const MapsTable back = load_maps_table(text);
+  EXPECT_EQ(back.command, t.command);
+  ASSERT_EQ(back.mappings.size(), t.mappings.size());
+  EXPECT_EQ(back.mappings[0].path, t.mappings[0].path);
+  EXPECT_EQ(format_maps_table(back), text);
 }
 
 TEST(SeriesMaps, DiffShowsTheNativeGrowthLargestFirst) {
