@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -53,8 +54,9 @@ void refuse_repeated_files(const char* command, const std::vector<std::string>& 
     for (size_t j = 0; j < i; ++j) {
       if (known[j] && stats[j].st_dev == stats[i].st_dev && stats[j].st_ino == stats[i].st_ino) {
         throw UsageError(fmt::format(
-            files[j] == files[i] ? "{0}: {1} is given twice; give each snapshot once"
-                                 : "{0}: {1} and {2} are the same file; give each snapshot once",
+            fmt::runtime(files[j] == files[i]
+                             ? "{0}: {1} is given twice; give each snapshot once"
+                             : "{0}: {1} and {2} are the same file; give each snapshot once"),
             command, files[j], files[i]));
       }
     }
@@ -79,11 +81,13 @@ void refuse_out_of_order(const char* command, const std::vector<std::string>& fi
     std::string suggested;
     for (size_t k : order) suggested += (suggested.empty() ? "" : " ") + files[k];
     throw UsageError(fmt::format(
-        max_ids[i] == max_ids[i - 1]
-            ? "{0}: {1} and {2} hold the same objects (largest object id {3} in both): the same "
-              "snapshot twice? give snapshots taken one after another"
-            : "{0}: {1} and {2} are out of order ({2} was taken first: its largest object id {4} "
-              "is below {3}; V8's ids only grow); give them in the order taken: {5}",
+        fmt::runtime(max_ids[i] == max_ids[i - 1]
+                         ? "{0}: {1} and {2} hold the same objects (largest object id {3} in "
+                           "both): the same "
+                           "snapshot twice? give snapshots taken one after another"
+                         : "{0}: {1} and {2} are out of order ({2} was taken first: its largest "
+                           "object id {4} "
+                           "is below {3}; V8's ids only grow); give them in the order taken: {5}"),
         command, files[i - 1], files[i], max_ids[i - 1], max_ids[i], suggested));
   }
 }
@@ -133,8 +137,9 @@ bool parse_whole(const std::string& text, uint64_t& out) {
 }
 
 // A finite decimal number, all of the text (from_chars takes no '+', no hex without a prefix).
+// No sign: "-0" is refused like every negative number, for every kind of option.
 bool parse_real(std::string_view text, double& out) {
-  if (text.empty()) return false;
+  if (text.empty() || text[0] == '-') return false;
   const auto [end, ec] =
       std::from_chars(text.data(), text.data() + text.size(), out, std::chars_format::general);
   return ec == std::errc() && end == text.data() + text.size() && std::isfinite(out);
@@ -226,6 +231,20 @@ CLI::Option* add_duration_option(CLI::App* cmd, const std::string& name, double&
                                  const std::string& help, double min, double max) {
   return add_checked_option(cmd, name, help, "SECONDS", [=, &seconds](const std::string& text) {
     seconds = duration_value(name, text, min, max);
+  });
+}
+
+CLI::Option* add_duration_or_zero_option(CLI::App* cmd, const std::string& name, double& seconds,
+                                         const std::string& help, double min, double max,
+                                         const char* zero_means) {
+  return add_checked_option(cmd, name, help, "SECONDS", [=, &seconds](const std::string& text) {
+    double v = 0;
+    if (!parse_duration_text(text, v) || (v != 0 && (v < min || v > max)))
+      refuse(name, text,
+             fmt::format("0 ({}) or a duration from {} to {} (seconds, or a number with s, m, h "
+                         "or d)",
+                         zero_means, describe_seconds(min), describe_seconds(max)));
+    seconds = v;
   });
 }
 

@@ -76,6 +76,11 @@ CLI::Option* add_size_option(CLI::App* cmd, const std::string& name, uint64_t& b
 // duration: seconds, or a number with a unit: 90, 90s, 1.5m, 10min, 2h, 1d.
 CLI::Option* add_duration_option(CLI::App* cmd, const std::string& name, double& seconds,
                                  const std::string& help, double min, double max);
+// duration or 0: 0 means "no limit" (`watch --duration 0`: until the process exits); any other
+// value is a duration from `min` (above 0) to `max`.
+CLI::Option* add_duration_or_zero_option(CLI::App* cmd, const std::string& name, double& seconds,
+                                         const std::string& help, double min, double max,
+                                         const char* zero_means);
 // rate: a non-negative finite number of some unit per time (MB/h).
 CLI::Option* add_rate_option(CLI::App* cmd, const std::string& name, double& out,
                              const std::string& help, double min, double max);

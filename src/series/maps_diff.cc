@@ -119,9 +119,10 @@ std::string format_maps_table(const MapsTable& table) {
                      "Anon", "Dirty", "Mode", "Kind", "Mapping");
   uint64_t size = 0, rss = 0, anon = 0, dirty = 0;
   for (const Mapping& m : table.mappings) {
-    out += fmt::format("{:016x} {:>9} {:>9} {:>9} {:>9} {:<4} {:<12} {}\n", m.start,
-                       m.size() / 1024, m.rss / 1024, m.anonymous / 1024, m.dirty() / 1024, m.perms,
-                       mapping_kind_name(m.kind), m.path.empty() ? "[ anon ]" : escape_field(m.path));
+    out +=
+        fmt::format("{:016x} {:>9} {:>9} {:>9} {:>9} {:<4} {:<12} {}\n", m.start, m.size() / 1024,
+                    m.rss / 1024, m.anonymous / 1024, m.dirty() / 1024, m.perms,
+                    mapping_kind_name(m.kind), m.path.empty() ? "[ anon ]" : escape_field(m.path));
     size += m.size();
     rss += m.rss;
     anon += m.anonymous;
@@ -235,8 +236,8 @@ MapsTable load_maps_table(std::string_view text) {
     // Sizes in kB must fit in 64 bits as bytes, and the mapping inside the address space.
     constexpr uint64_t kMaxKb = UINT64_MAX >> 10;
     const bool vsyscall = m.start == 0xffffffffff600000 && kbytes == 4;  // x86-64's [vsyscall]
-    if (kbytes == 0 || (!vsyscall && (m.start >= kMaxUserAddress ||
-                                      kbytes > (kMaxUserAddress - m.start) >> 10)))
+    if (kbytes == 0 ||
+        (!vsyscall && (m.start >= kMaxUserAddress || kbytes > (kMaxUserAddress - m.start) >> 10)))
       bad(line_no, line_offset,
           fmt::format("Kbytes is 0 or the mapping ends past {:x}, the end of the 64-bit user "
                       "address space",
@@ -246,7 +247,10 @@ MapsTable load_maps_table(std::string_view text) {
     if (rss > kbytes || anon > kbytes || dirty > kbytes)
       bad(line_no, line_offset,
           fmt::format("{} is more than the mapping's Kbytes ({})",
-                      rss > kbytes ? "RSS" : anon > kbytes ? "Anon" : "Dirty", kbytes));
+                      rss > kbytes    ? "RSS"
+                      : anon > kbytes ? "Anon"
+                                      : "Dirty",
+                      kbytes));
     m.source_line = line_no;
     m.source_offset = line_offset;
     std::string path(trim(f));

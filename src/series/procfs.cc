@@ -7,11 +7,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <iterator>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <iterator>
 
 #include <fmt/core.h>
 
@@ -269,12 +269,31 @@ MapsFormatError::MapsFormatError(std::size_t line, std::size_t offset, std::stri
 namespace {
 
 // The smaps fields that are sizes: each is "N kB" and appears at most once per mapping.
-constexpr std::string_view kSizeKeys[] = {
-    "Size",          "KernelPageSize", "MMUPageSize",     "Rss",           "Pss",
-    "Pss_Dirty",     "Pss_Anon",       "Pss_File",        "Pss_Shmem",     "Shared_Clean",
-    "Shared_Dirty",  "Private_Clean",  "Private_Dirty",   "Referenced",    "Anonymous",
-    "KSM",           "LazyFree",       "AnonHugePages",   "ShmemPmdMapped", "FilePmdMapped",
-    "Shared_Hugetlb", "Private_Hugetlb", "Swap",          "SwapPss",       "Locked"};
+constexpr std::string_view kSizeKeys[] = {"Size",
+                                          "KernelPageSize",
+                                          "MMUPageSize",
+                                          "Rss",
+                                          "Pss",
+                                          "Pss_Dirty",
+                                          "Pss_Anon",
+                                          "Pss_File",
+                                          "Pss_Shmem",
+                                          "Shared_Clean",
+                                          "Shared_Dirty",
+                                          "Private_Clean",
+                                          "Private_Dirty",
+                                          "Referenced",
+                                          "Anonymous",
+                                          "KSM",
+                                          "LazyFree",
+                                          "AnonHugePages",
+                                          "ShmemPmdMapped",
+                                          "FilePmdMapped",
+                                          "Shared_Hugetlb",
+                                          "Private_Hugetlb",
+                                          "Swap",
+                                          "SwapPss",
+                                          "Locked"};
 
 // The whole field is one unsigned number in `base` that fits in 64 bits.
 bool whole_number(std::string_view s, int base, uint64_t& out) {
@@ -379,8 +398,8 @@ MapsTable parse_smaps(std::string_view text) {
     const std::string_view value = trim(line.substr(colon + 1));
     // Sizes are "N kB" (the only unit /proc writes); other fields (VmFlags, THPeligible,
     // ProtectionKey) are not sizes.
-    const bool size_key = std::find(std::begin(kSizeKeys), std::end(kSizeKeys), key) !=
-                          std::end(kSizeKeys);
+    const bool size_key =
+        std::find(std::begin(kSizeKeys), std::end(kSizeKeys), key) != std::end(kSizeKeys);
     const bool has_kb = value.size() >= 3 && value.substr(value.size() - 3) == " kB";
     if (!size_key && !has_kb) continue;
     uint64_t kb = 0;
@@ -400,8 +419,8 @@ MapsTable parse_smaps(std::string_view text) {
     }
     if (key == "Size" && bytes != current->size())
       throw MapsFormatError(line_no, line_offset,
-                            fmt::format("Size: {} kB, but the mapping's address range is {} kB",
-                                        kb, current->size() / 1024));
+                            fmt::format("Size: {} kB, but the mapping's address range is {} kB", kb,
+                                        current->size() / 1024));
     const bool bounded = key == "Rss" || key == "Pss" || key == "Anonymous" ||
                          key == "Private_Dirty" || key == "Shared_Dirty" || key == "Swap" ||
                          key == "Private_Clean" || key == "Shared_Clean";

@@ -5,7 +5,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { leakscope, leakscopeBin, scratchDir, writeBareSnapshot } from './lib/harness.mjs';
@@ -135,4 +136,25 @@ test('maps --save escapes a command line with ESC and a newline; the table round
 test('an output file that is a FIFO nobody reads is refused, not waited on', () => {
   refused(['maps', String(process.pid), '--save', fifo], /no-writer\.fifo: a FIFO \(named pipe\) that no process reads/);
   refused(['dump-analysis', snap, '--nodes', fifo], /no-writer\.fifo: a FIFO \(named pipe\) that no process reads/);
+});
+
+test('an output file that is a socket is named a socket, not a FIFO', async () => {
+  const sock = join(dir, 'out.sock');
+  rmSync(sock, { force: true });
+  const server = createServer();
+  await new Promise((resolve) => server.listen(sock, resolve));
+  try {
+    for (const args of [['maps', String(process.pid), '--save', sock], ['dump-analysis', snap, '--nodes', sock]]) {
+      const r = await new Promise((resolve) => {
+        const child = spawn(leakscopeBin(), args);
+        let stderr = '';
+        child.stderr.on('data', (d) => { stderr += d; });
+        child.on('exit', (status) => resolve({ status, stderr }));
+      });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /out\.sock: not a regular file \(a socket\); give a file to write\n$/);
+    }
+  } finally {
+    server.close();
+  }
 });

@@ -107,7 +107,8 @@ TEST(SeriesMaps, SavedTableEscapesControlBytesAndRoundTrips) {
     const auto u = static_cast<unsigned char>(c);
     EXPECT_TRUE(c == '\n' || (u >= 0x20 && u < 0x7f)) << "raw byte " << int(u) << " in\n" << text;
   }
-  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3 + static_cast<long>(t.mappings.size()) + 1)
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'),
+            3 + static_cast<long>(t.mappings.size()) + 1)
       << text;
   EXPECT_NE(text.find("command node -e x\\ny\\x1b[2J \\\\x41\\t\\r\\x7f\\xc3\\xa9\\x20\n"),
             std::string::npos)
@@ -244,9 +245,10 @@ TEST(SeriesMaps, ImpossibleSizesAndOverlapsAreErrorsNamingTheLine) {
       {h + "Rss: 100 MB\n", "line 2 (byte offset 43): Rss: not a size in kB"},
       {h + "Rss: 100\n", "line 2 (byte offset 43): Rss: not a size in kB"},
       {h + "Rss: 5 kB\nRss: 7 kB\n", "line 3 (byte offset 53): Rss: given twice"},
-      {h + "Rss: 200 kB\n" + h + "Rss: 200 kB\n", "line 3 (byte offset 55): the mapping "
-                                                   "400000-452000 repeats the mapping "
-                                                   "400000-452000 of line 1"},
+      {h + "Rss: 200 kB\n" + h + "Rss: 200 kB\n",
+       "line 3 (byte offset 55): the mapping "
+       "400000-452000 repeats the mapping "
+       "400000-452000 of line 1"},
       {h + "00401000-00453000 r-xp 00000000 08:02 1 /y\n",
        "line 2 (byte offset 43): the mapping 401000-453000 overlaps"},
       {"# leakscope maps v1\nAddress Kbytes RSS Anon Dirty Mode Kind Mapping\n"
@@ -269,10 +271,11 @@ TEST(SeriesMaps, ImpossibleSizesAndOverlapsAreErrorsNamingTheLine) {
   }
   // What the kernel writes still loads: sizes in kB up to the mapping's size, non-size fields,
   // and x86-64's [vsyscall] page above the user address space, in smaps and in a saved table.
-  const std::string real = h + "Size: 328 kB\nKernelPageSize: 4 kB\nRss: 328 kB\nAnonymous: 0 kB\n" +
-                           "THPeligible:    0\nProtectionKey:         0\nVmFlags: rd ex mr mw me\n" +
-                           "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]\n" +
-                           "Size: 4 kB\nRss: 0 kB\n";
+  const std::string real =
+      h + "Size: 328 kB\nKernelPageSize: 4 kB\nRss: 328 kB\nAnonymous: 0 kB\n" +
+      "THPeligible:    0\nProtectionKey:         0\nVmFlags: rd ex mr mw me\n" +
+      "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]\n" +
+      "Size: 4 kB\nRss: 0 kB\n";
   EXPECT_EQ(error_of(real), "no error");
   MapsTable t = load_maps_table(real);
   ASSERT_EQ(t.mappings.size(), 2u);
