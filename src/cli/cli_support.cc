@@ -65,8 +65,11 @@ void refuse_repeated_files(const char* command, const std::vector<std::string>& 
 
 uint64_t max_node_id(const HeapGraph& graph) {
   uint64_t most = 0;
-  for (size_t i = 0; i < graph.node_id.size(); ++i)
-    most = std::max<uint64_t>(most, graph.node_id[i]);
+  // Odd ids only: V8 numbers heap objects 1, 3, 5, ... in allocation order; embedder (native)
+  // nodes get even ids derived from addresses, which do not grow.
+  for (size_t i = 0; i < graph.node_id.size(); ++i) {
+    if (graph.node_id[i] % 2 == 1) most = std::max<uint64_t>(most, graph.node_id[i]);
+  }
   return most;
 }
 

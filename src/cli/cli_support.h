@@ -36,8 +36,8 @@ HeapGraph load_snapshot_for_cli(const std::string& path);
 // be stat'ed are left to the loader, which names the problem.
 void refuse_repeated_files(const char* command, const std::vector<std::string>& files);
 
-// The largest object id in the snapshot. V8 hands out ids in increasing order within a process,
-// so it grows from one snapshot to the next.
+// The largest heap-object id (odd) in the snapshot. V8 hands these out in increasing order within
+// a process, so it grows from one snapshot to the next (native nodes' even ids do not).
 uint64_t max_node_id(const HeapGraph& graph);
 
 // `max_ids[i]` is max_node_id of `files[i]`; a UsageError naming the first pair that is not in
