@@ -28,7 +28,8 @@ std::string sample_smaps(uint64_t heap_rss_kb, bool with_second_arena) {
   std::string s;
   s += block("00400000-02a00000 r-xp 00000000 fe:00 1234                       /usr/bin/node",
              38912, 20000, 0);
-  s += block("37872000-3a6a0000 rw-p 00000000 00:00 0                          [heap]", 47288,
+  // [heap] spans 128 MiB: the RSS of the grown heap (84.8 MB) must fit in it.
+  s += block("37872000-3f872000 rw-p 00000000 00:00 0                          [heap]", 131072,
              heap_rss_kb, heap_rss_kb);
   s += block("7f76cc000000-7f76cdbfa000 rw-p 00000000 00:00 0 ", 28648, 21644, 21644);
   s += block("7f76cdbfa000-7f76d0000000 ---p 00000000 00:00 0 ", 36888, 0, 0);
