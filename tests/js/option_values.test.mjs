@@ -134,5 +134,5 @@ test('an unknown command is named, escaped: leakscope: unknown command "foo" (se
 test('watch --duration: 0 means until the process exits; below 0.1 s is refused (no 0-sample run)', () => {
   const r = run(['watch', pid, '--duration', '1e-300']);
   assert.equal(r.status, 2);
-  assert.deepEqual(r.lines, ['leakscope: --duration: "1e-300" is not 0 (until the process exits) or a duration from 0.1 s to 30 d (seconds, or a number with s, m, h or d)']);
+  assert.deepEqual(r.lines, ['leakscope: --duration: "1e-300" is not 0 (until the process exits) or a duration from 0.1 s to 30 d (seconds, or a number with s, m, h or d) (see leakscope --help)']);
 });
