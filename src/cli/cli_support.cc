@@ -2,11 +2,14 @@
 
 #include <fmt/core.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <numeric>
 
 #include "cli/safe_output.h"
 #include "heap/snapshot_reader.h"
@@ -31,6 +34,65 @@ unsigned decode_threads = 0;
 
 void set_decode_threads(unsigned threads) {
   decode_threads = threads;
+}
+
+void refuse_repeated_files(const char* command, const std::vector<std::string>& files) {
+  std::vector<struct stat> stats(files.size());
+  std::vector<bool> known(files.size(), false);
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (files[i] == "-") {
+      for (size_t j = 0; j < i; ++j) {
+        if (files[j] == "-")
+          throw UsageError(fmt::format(
+              "{}: - given twice (standard input can be read once); give each snapshot once",
+              command));
+      }
+      continue;
+    }
+    known[i] = ::stat(files[i].c_str(), &stats[i]) == 0;
+    if (!known[i]) continue;
+    for (size_t j = 0; j < i; ++j) {
+      if (known[j] && stats[j].st_dev == stats[i].st_dev && stats[j].st_ino == stats[i].st_ino) {
+        throw UsageError(fmt::format(
+            fmt::runtime(files[j] == files[i]
+                             ? "{0}: {1} is given twice; give each snapshot once"
+                             : "{0}: {1} and {2} are the same file; give each snapshot once"),
+            command, files[j], files[i]));
+      }
+    }
+  }
+}
+
+uint64_t max_node_id(const HeapGraph& graph) {
+  uint64_t most = 0;
+  // Odd ids only: V8 numbers heap objects 1, 3, 5, ... in allocation order; embedder (native)
+  // nodes get even ids derived from addresses, which do not grow.
+  for (size_t i = 0; i < graph.node_id.size(); ++i) {
+    if (graph.node_id[i] % 2 == 1) most = std::max<uint64_t>(most, graph.node_id[i]);
+  }
+  return most;
+}
+
+void refuse_out_of_order(const char* command, const std::vector<std::string>& files,
+                         const std::vector<uint64_t>& max_ids) {
+  for (size_t i = 1; i < files.size(); ++i) {
+    if (max_ids[i] > max_ids[i - 1]) continue;
+    std::vector<size_t> order(files.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return max_ids[a] < max_ids[b]; });
+    std::string suggested;
+    for (size_t k : order) suggested += (suggested.empty() ? "" : " ") + files[k];
+    throw UsageError(fmt::format(
+        fmt::runtime(max_ids[i] == max_ids[i - 1]
+                         ? "{0}: {1} and {2} hold the same objects (largest object id {3} in "
+                           "both): the same "
+                           "snapshot twice? give snapshots taken one after another"
+                         : "{0}: {1} and {2} are out of order ({2} was taken first: its largest "
+                           "object id {4} "
+                           "is below {3}; V8's ids only grow); give them in the order taken: {5}"),
+        command, files[i - 1], files[i], max_ids[i - 1], max_ids[i], suggested));
+  }
 }
 
 HeapGraph load_snapshot_for_cli(const std::string& path) {
@@ -78,8 +140,9 @@ bool parse_whole(const std::string& text, uint64_t& out) {
 }
 
 // A finite decimal number, all of the text (from_chars takes no '+', no hex without a prefix).
+// No sign: "-0" is refused like every negative number, for every kind of option.
 bool parse_real(std::string_view text, double& out) {
-  if (text.empty()) return false;
+  if (text.empty() || text[0] == '-') return false;
   const auto [end, ec] =
       std::from_chars(text.data(), text.data() + text.size(), out, std::chars_format::general);
   return ec == std::errc() && end == text.data() + text.size() && std::isfinite(out);
@@ -171,6 +234,20 @@ CLI::Option* add_duration_option(CLI::App* cmd, const std::string& name, double&
                                  const std::string& help, double min, double max) {
   return add_checked_option(cmd, name, help, "SECONDS", [=, &seconds](const std::string& text) {
     seconds = duration_value(name, text, min, max);
+  });
+}
+
+CLI::Option* add_duration_or_zero_option(CLI::App* cmd, const std::string& name, double& seconds,
+                                         const std::string& help, double min, double max,
+                                         const char* zero_means) {
+  return add_checked_option(cmd, name, help, "SECONDS", [=, &seconds](const std::string& text) {
+    double v = 0;
+    if (!parse_duration_text(text, v) || (v != 0 && (v < min || v > max)))
+      refuse(name, text,
+             fmt::format("0 ({}) or a duration from {} to {} (seconds, or a number with s, m, h "
+                         "or d)",
+                         zero_means, describe_seconds(min), describe_seconds(max)));
+    seconds = v;
   });
 }
 

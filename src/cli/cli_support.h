@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "heap/heap_graph.h"
 
@@ -29,6 +30,20 @@ class UsageError : public std::runtime_error {
 
 // Loads a snapshot, showing progress on stderr only when stderr is a terminal.
 HeapGraph load_snapshot_for_cli(const std::string& path);
+
+// Snapshots of one process, in the order they were taken (leaks, diff): the same file twice
+// (same device and inode, or `-` twice) is a UsageError naming both spellings. Files that cannot
+// be stat'ed are left to the loader, which names the problem.
+void refuse_repeated_files(const char* command, const std::vector<std::string>& files);
+
+// The largest heap-object id (odd) in the snapshot. V8 hands these out in increasing order within
+// a process, so it grows from one snapshot to the next (native nodes' even ids do not).
+uint64_t max_node_id(const HeapGraph& graph);
+
+// `max_ids[i]` is max_node_id of `files[i]`; a UsageError naming the first pair that is not in
+// increasing order and the order the ids give.
+void refuse_out_of_order(const char* command, const std::vector<std::string>& files,
+                         const std::vector<uint64_t>& max_ids);
 
 // `--threads N` (0 = all cores) for the decoders; benchmarks pin it.
 void set_decode_threads(unsigned threads);
@@ -61,6 +76,11 @@ CLI::Option* add_size_option(CLI::App* cmd, const std::string& name, uint64_t& b
 // duration: seconds, or a number with a unit: 90, 90s, 1.5m, 10min, 2h, 1d.
 CLI::Option* add_duration_option(CLI::App* cmd, const std::string& name, double& seconds,
                                  const std::string& help, double min, double max);
+// duration or 0: 0 means "no limit" (`watch --duration 0`: until the process exits); any other
+// value is a duration from `min` (above 0) to `max`.
+CLI::Option* add_duration_or_zero_option(CLI::App* cmd, const std::string& name, double& seconds,
+                                         const std::string& help, double min, double max,
+                                         const char* zero_means);
 // rate: a non-negative finite number of some unit per time (MB/h).
 CLI::Option* add_rate_option(CLI::App* cmd, const std::string& name, double& out,
                              const std::string& help, double min, double max);

@@ -52,16 +52,19 @@ int run_memwatch(const DiffOptions& o) {
   };
   IdClassTable after_table;
   JsIdentity after_identity;
+  uint64_t current_max_id = 0;
   {
     const HeapGraph current = load_snapshot_for_cli(o.current);
     timings.phase("classes (current)");
     after_table = table_of(current);
     after_identity = js_identity(current);
+    current_max_id = max_node_id(current);
   }
   timings.phase("load (base)");
   const HeapGraph base = load_snapshot_for_cli(o.base);
   timings.phase("classes (base)");
   refuse_unless_same_process(match_processes(js_identity(base), after_identity), o);
+  refuse_out_of_order("diff", {o.base, o.current}, {max_node_id(base), current_max_id});
   const IdClassTable before_table = table_of(base);
   timings.phase("diff");
   const HeapDiff diff = diff_heaps(before_table, after_table, DiffMatching::kById);
@@ -78,6 +81,7 @@ int run_diff(const DiffOptions& o) {
   if (format != "table" && format != "json" && format != "memwatch") {
     throw UsageError(fmt::format("--format {}: expected table, json or memwatch", o.format));
   }
+  refuse_repeated_files("diff", {o.base, o.current});
   if (format == "memwatch") return run_memwatch(o);
   std::optional<std::regex> filter;
   if (!o.class_regex.empty()) {
@@ -93,17 +97,20 @@ int run_diff(const DiffOptions& o) {
   side_options.retained = !o.no_retained;
   std::vector<InterfaceDefinition> definitions;
   ComparisonSide current_side;
+  uint64_t current_max_id = 0;
   {
     // The current snapshot first: its interface definitions name the base's plain objects too.
     const HeapGraph current = load_snapshot_for_cli(o.current);
     timings.phase("classes and retained sizes (current)");
     definitions = infer_interface_definitions(current);
     current_side = summarize_for_comparison(current, definitions, side_options);
+    current_max_id = max_node_id(current);
   }
   timings.phase("load (base)");
   const HeapGraph base = load_snapshot_for_cli(o.base);
   timings.phase("classes and retained sizes (base)");
   refuse_unless_same_process(match_processes(js_identity(base), current_side.identity), o);
+  refuse_out_of_order("diff", {o.base, o.current}, {max_node_id(base), current_max_id});
   const ComparisonSide base_side = summarize_for_comparison(base, definitions, side_options);
   timings.phase("comparison");
   const Comparison comparison = compare_snapshots(base_side, current_side);

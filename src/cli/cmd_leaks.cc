@@ -59,17 +59,13 @@ int run_leaks(const LeaksOptions& o) {
         "for two snapshots use `leakscope diff`",
         o.snapshots.size()));
   }
-  for (size_t i = 0; i < o.snapshots.size(); ++i) {
-    for (size_t j = i + 1; j < o.snapshots.size(); ++j) {
-      if (o.snapshots[i] == o.snapshots[j] && o.snapshots[i] != "-") {
-        throw UsageError(fmt::format("leaks: {} is given twice", o.snapshots[i]));
-      }
-    }
-  }
+  refuse_repeated_files("leaks", o.snapshots);
+  std::vector<uint64_t> max_ids(o.snapshots.size());
   Timings& timings = Timings::get();
   // The last snapshot is analysed in full; its interface definitions name the classes of the
   // earlier ones, which are reduced to ids, holder sizes and class counts and freed at once.
   HeapGraph last = load_snapshot_for_cli(o.snapshots.back());
+  max_ids.back() = max_node_id(last);
   timings.phase("classes (last)");
   ClassIndex classes;
   std::vector<InterfaceDefinition> definitions = infer_interface_definitions(last);
@@ -95,6 +91,7 @@ int run_leaks(const LeaksOptions& o) {
   try {
     for (size_t k = 0; k + 1 < o.snapshots.size(); ++k) {
       const HeapGraph g = load_snapshot_for_cli(o.snapshots[k]);
+      max_ids[k] = max_node_id(g);
       earlier[k] = summarize_earlier_snapshot(g, definitions);
     }
   } catch (...) {
@@ -122,6 +119,7 @@ int run_leaks(const LeaksOptions& o) {
       earlier[k].identity = {};
     }
   }
+  refuse_out_of_order("leaks", o.snapshots, max_ids);
   LeakFinderInput in;
   in.graph = &last;
   in.self_sizes = &sizes;

@@ -123,10 +123,10 @@ void add_watch_command(CLI::App& app, Action& action) {
       ->required();
   add_duration_option(cmd, "--interval", o->interval_s, "time between samples (default 1 s)", 0.01,
                       kMaxWaitSeconds);
-  add_duration_option(
+  add_duration_or_zero_option(
       cmd, "--duration", o->duration,
-      "how long to watch: 90, 90s, 10m, 2h (default: until the process exits or Ctrl-C)", 0,
-      kMaxWatchSeconds);
+      "how long to watch: 90, 90s, 10m, 2h (default: until the process exits or Ctrl-C)", 0.1,
+      kMaxWatchSeconds, "until the process exits");
   add_duration_option(cmd, "--min-duration", o->min_duration,
                       "judged window needed for a verdict, after warm-up (default 60s)", 0,
                       kMaxWindowSeconds);

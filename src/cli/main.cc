@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <new>
+#include <string_view>
 
 #include "cli/cli_support.h"
 #include "cli/commands.h"
@@ -49,6 +50,20 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // No command parsed: name the word that stood where the command goes, if any.
+    if (app.get_subcommands().empty()) {
+      for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "--threads") {
+          ++i;
+          continue;
+        }
+        if (arg.empty() || arg[0] != '-') {
+          print_error(fmt::format("unknown command \"{}\" (see leakscope --help)", arg));
+          return kExitBadInput;
+        }
+      }
+    }
     print_error(std::string(e.what()) + " (see leakscope --help)");
     return kExitBadInput;
   }

@@ -475,9 +475,15 @@ class Parser {
                                                      {"to_node", EdgeField::kToNode}},
                                                     3, error);
 
-    read_type_names(meta, "node_types", graph_.node_type_names, layout_.node_type_map, true, error);
-    read_type_names(meta, "edge_types", graph_.edge_type_names, layout_.edge_type_map, false,
-                    error);
+    // The type names sit in node_types / edge_types at the position of the "type" field, as
+    // DevTools reads them (meta.node_types[node_fields.indexOf("type")]).
+    const auto type_at = [](const auto& fields, auto type) {
+      return static_cast<size_t>(std::find(fields.begin(), fields.end(), type) - fields.begin());
+    };
+    read_type_names(meta, "node_types", type_at(layout_.node_fields, NodeField::kType),
+                    graph_.node_type_names, layout_.node_type_map, true, error);
+    read_type_names(meta, "edge_types", type_at(layout_.edge_fields, EdgeField::kType),
+                    graph_.edge_type_names, layout_.edge_type_map, false, error);
     has_trace_ids_ = std::count(layout_.node_fields.begin(), layout_.node_fields.end(),
                                 NodeField::kTraceNodeId) > 0;
     has_detach_ =
@@ -519,13 +525,16 @@ class Parser {
     if (total_ != 0) reserve_graph();
   }
 
-  void read_type_names(const json& meta, const char* key, std::vector<std::string>& names,
-                       std::vector<uint8_t>& map, bool nodes,
+  void read_type_names(const json& meta, const char* key, size_t type_slot,
+                       std::vector<std::string>& names, std::vector<uint8_t>& map, bool nodes,
                        const std::function<void(std::string)>& error) {
     auto it = meta.find(key);
-    if (it == meta.end() || !it->is_array() || it->empty() || !(*it)[0].is_array())
-      error(fmt::format("snapshot.meta.{} must start with the list of type names", key));
-    const json& list = (*it)[0];
+    if (it == meta.end() || !it->is_array() || it->size() <= type_slot ||
+        !(*it)[type_slot].is_array())
+      error(fmt::format(
+          "snapshot.meta.{} must hold the list of type names at index {} (the \"type\" field's)",
+          key, type_slot));
+    const json& list = (*it)[type_slot];
     if (list.size() > 200) error(fmt::format("snapshot.meta.{} lists too many types", key));
     const size_t known = nodes ? size_t{kKnownNodeTypeCount} : size_t{kKnownEdgeTypeCount};
     const size_t first_extra = nodes ? size_t{kFirstExtraNodeType} : size_t{kFirstExtraEdgeType};

@@ -128,6 +128,11 @@ std::FILE* open_output_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0666);
   if (fd < 0) {
     const int err = errno;
+    // ENXIO: a FIFO with no reader, or a socket (which open() cannot write to at all).
+    struct stat st {};
+    if (err == ENXIO && ::stat(path.c_str(), &st) == 0 && !S_ISFIFO(st.st_mode))
+      throw UserFileError(
+          path, fmt::format("not a regular file ({}); give a file to write", kind_of(st.st_mode)));
     throw UserFileError(
         path, err == ENXIO ? "a FIFO (named pipe) that no process reads" : std::strerror(err));
   }

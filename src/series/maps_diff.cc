@@ -58,6 +58,55 @@ bool looks_like_smaps(std::string_view first) {
   return true;
 }
 
+// A saved table is text, one mapping a line, safe to cat: the command line and the mapping paths
+// (which may hold any byte but NUL) are written with `\\`, `\n`, `\t`, `\r` and `\xNN` for every
+// byte outside printable ASCII, and for a space at either end (which the reader would trim).
+std::string escape_field(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c >= 0x7f || (c == ' ' && (i == 0 || i + 1 == s.size()))) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+// The inverse of escape_field; a backslash starting no known escape stays as it is.
+std::string unescape_field(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 == s.size()) {
+      out += s[i];
+      continue;
+    }
+    const char n = s[i + 1];
+    uint64_t byte = 0;
+    if (n == '\\' || n == 'n' || n == 't' || n == 'r') {
+      out += n == 'n' ? '\n' : n == 't' ? '\t' : n == 'r' ? '\r' : '\\';
+      ++i;
+    } else if (n == 'x' && i + 3 < s.size() && parse_number(s.substr(i + 2, 2), byte, 16)) {
+      out += static_cast<char>(byte);
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string format_maps_table(const MapsTable& table) {
@@ -65,14 +114,15 @@ std::string format_maps_table(const MapsTable& table) {
   out += kMagic;
   out += '\n';
   out += fmt::format("# pid {}  taken {} ({:.0f})  command {}\n", table.pid,
-                     iso_time(table.taken_at), table.taken_at, table.command);
+                     iso_time(table.taken_at), table.taken_at, escape_field(table.command));
   out += fmt::format("{:<16} {:>9} {:>9} {:>9} {:>9} {:<4} {:<12} {}\n", "Address", "Kbytes", "RSS",
                      "Anon", "Dirty", "Mode", "Kind", "Mapping");
   uint64_t size = 0, rss = 0, anon = 0, dirty = 0;
   for (const Mapping& m : table.mappings) {
-    out += fmt::format("{:016x} {:>9} {:>9} {:>9} {:>9} {:<4} {:<12} {}\n", m.start,
-                       m.size() / 1024, m.rss / 1024, m.anonymous / 1024, m.dirty() / 1024, m.perms,
-                       mapping_kind_name(m.kind), m.path.empty() ? "[ anon ]" : m.path);
+    out +=
+        fmt::format("{:016x} {:>9} {:>9} {:>9} {:>9} {:<4} {:<12} {}\n", m.start, m.size() / 1024,
+                    m.rss / 1024, m.anonymous / 1024, m.dirty() / 1024, m.perms,
+                    mapping_kind_name(m.kind), m.path.empty() ? "[ anon ]" : escape_field(m.path));
     size += m.size();
     rss += m.rss;
     anon += m.anonymous;
@@ -130,7 +180,7 @@ MapsTable load_maps_table(std::string_view text) {
             bad(line_no, line_offset, "bad time (want \"taken ISO (unix seconds)\")");
           }
         } else if (key == "command") {
-          table.command = std::string(trim(meta));
+          table.command = ours ? unescape_field(trim(meta)) : std::string(trim(meta));
           break;
         } else if (key.empty()) {
           break;
@@ -167,7 +217,15 @@ MapsTable load_maps_table(std::string_view text) {
     if (!parse_number(next_field(f), dirty, 10)) bad(line_no, line_offset, "bad Dirty");
     std::string mode(next_field(f));
     if (mode.empty()) bad(line_no, line_offset, "missing Mode");
-    if (pmap && mode.size() == 5) mode = mode.substr(0, 3) + (mode[3] == 's' ? "s" : "p");
+    // pmap -x: rwx, then s (shared) or -, then R (no swap reserved) or -; ours: rw-p as in smaps.
+    const bool mode_ok =
+        mode.size() == (pmap ? 5u : 4u) && (mode[0] == 'r' || mode[0] == '-') &&
+        (mode[1] == 'w' || mode[1] == '-') && (mode[2] == 'x' || mode[2] == '-') &&
+        (pmap ? (mode[3] == 's' || mode[3] == '-') && (mode[4] == 'R' || mode[4] == '-')
+              : mode[3] == 'p' || mode[3] == 's');
+    if (!mode_ok)
+      bad(line_no, line_offset, pmap ? "bad Mode (want e.g. r-x--)" : "bad Mode (want e.g. rw-p)");
+    if (pmap) mode = mode.substr(0, 3) + (mode[3] == 's' ? "s" : "p");
     m.perms = mode;
     bool have_kind = false;
     if (!pmap) {
@@ -177,12 +235,27 @@ MapsTable load_maps_table(std::string_view text) {
     }
     // Sizes in kB must fit in 64 bits as bytes, and the mapping inside the address space.
     constexpr uint64_t kMaxKb = UINT64_MAX >> 10;
-    if (kbytes == 0 || kbytes > (UINT64_MAX - m.start) >> 10)
-      bad(line_no, line_offset, "Kbytes is 0 or runs past the end of the address space");
+    const bool vsyscall = m.start == 0xffffffffff600000 && kbytes == 4;  // x86-64's [vsyscall]
+    if (kbytes == 0 ||
+        (!vsyscall && (m.start >= kMaxUserAddress || kbytes > (kMaxUserAddress - m.start) >> 10)))
+      bad(line_no, line_offset,
+          fmt::format("Kbytes is 0 or the mapping ends past {:x}, the end of the 64-bit user "
+                      "address space",
+                      kMaxUserAddress));
     if (rss > kMaxKb || anon > kMaxKb || dirty > kMaxKb)
       bad(line_no, line_offset, "a size does not fit in 64 bits");
+    if (rss > kbytes || anon > kbytes || dirty > kbytes)
+      bad(line_no, line_offset,
+          fmt::format("{} is more than the mapping's Kbytes ({})",
+                      rss > kbytes    ? "RSS"
+                      : anon > kbytes ? "Anon"
+                                      : "Dirty",
+                      kbytes));
+    m.source_line = line_no;
+    m.source_offset = line_offset;
     std::string path(trim(f));
     if (path == "[ anon ]" || path == "[anon]") path.clear();
+    if (ours) path = unescape_field(path);
     m.path = std::move(path);
     m.end = m.start + kbytes * 1024;
     m.rss = rss * 1024;
@@ -194,6 +267,7 @@ MapsTable load_maps_table(std::string_view text) {
   if (!header_seen) bad(line_no, offset, "no table header (Address ...) found");
   std::sort(table.mappings.begin(), table.mappings.end(),
             [](const Mapping& a, const Mapping& b) { return a.start < b.start; });
+  check_no_overlap(table.mappings);
   if (pmap) {
     classify_mappings(table.mappings);
     // pmap -x prints file names without their directory.

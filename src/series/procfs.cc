@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <iterator>
 
 #include <fmt/core.h>
 
@@ -267,6 +268,33 @@ MapsFormatError::MapsFormatError(std::size_t line, std::size_t offset, std::stri
 
 namespace {
 
+// The smaps fields that are sizes: each is "N kB" and appears at most once per mapping.
+constexpr std::string_view kSizeKeys[] = {"Size",
+                                          "KernelPageSize",
+                                          "MMUPageSize",
+                                          "Rss",
+                                          "Pss",
+                                          "Pss_Dirty",
+                                          "Pss_Anon",
+                                          "Pss_File",
+                                          "Pss_Shmem",
+                                          "Shared_Clean",
+                                          "Shared_Dirty",
+                                          "Private_Clean",
+                                          "Private_Dirty",
+                                          "Referenced",
+                                          "Anonymous",
+                                          "KSM",
+                                          "LazyFree",
+                                          "AnonHugePages",
+                                          "ShmemPmdMapped",
+                                          "FilePmdMapped",
+                                          "Shared_Hugetlb",
+                                          "Private_Hugetlb",
+                                          "Swap",
+                                          "SwapPss",
+                                          "Locked"};
+
 // The whole field is one unsigned number in `base` that fits in 64 bits.
 bool whole_number(std::string_view s, int base, uint64_t& out) {
   return !s.empty() && read_unsigned(s, base, out) == s.size();
@@ -303,6 +331,10 @@ Mapping parse_mapping_header(std::string_view line, std::size_t line_no, std::si
       !whole_number(range.substr(dash + 1), 16, m.end))
     bad("bad address range (want hex start-end)");
   if (m.end <= m.start) bad("the mapping ends before it starts");
+  const bool vsyscall = m.start == 0xffffffffff600000 && m.end == 0xffffffffff601000;
+  if (m.end > kMaxUserAddress && !vsyscall)
+    bad(fmt::format("the address range ends past {:x}, the end of the 64-bit user address space",
+                    kMaxUserAddress));
   const std::string_view perms = field();
   if (!is_perms(perms)) bad("bad permissions (want e.g. rw-p)");
   m.perms = std::string(perms);
@@ -316,8 +348,24 @@ Mapping parse_mapping_header(std::string_view line, std::size_t line_no, std::si
 
 }  // namespace
 
+void check_no_overlap(const std::vector<Mapping>& sorted) {
+  for (std::size_t i = 1; i < sorted.size(); ++i) {
+    const Mapping& a = sorted[i - 1];
+    const Mapping& b = sorted[i];
+    if (b.start >= a.end) continue;
+    const Mapping& later = a.source_line > b.source_line ? a : b;
+    const Mapping& earlier = a.source_line > b.source_line ? b : a;
+    throw MapsFormatError(
+        later.source_line, later.source_offset,
+        fmt::format("the mapping {:x}-{:x} {} the mapping {:x}-{:x} of line {}", later.start,
+                    later.end, a.start == b.start && a.end == b.end ? "repeats" : "overlaps",
+                    earlier.start, earlier.end, earlier.source_line));
+  }
+}
+
 MapsTable parse_smaps(std::string_view text) {
   MapsTable table;
+  uint64_t seen = 0;  // the size keys read for the current mapping, bit i for kSizeKeys[i]
   Mapping* current = nullptr;
   std::size_t line_no = 0, offset = 0;
   while (offset < text.size()) {
@@ -337,6 +385,9 @@ MapsTable parse_smaps(std::string_view text) {
     if (header) {
       table.mappings.push_back(parse_mapping_header(line, line_no, line_offset));
       current = &table.mappings.back();
+      current->source_line = line_no;
+      current->source_offset = line_offset;
+      seen = 0;
       continue;
     }
     if (current == nullptr || colon == std::string_view::npos || colon == 0)
@@ -345,13 +396,38 @@ MapsTable parse_smaps(std::string_view text) {
                             "line of smaps");
     const std::string_view key = line.substr(0, colon);
     const std::string_view value = trim(line.substr(colon + 1));
-    // Sizes are "N kB"; other fields (VmFlags, THPeligible) are not sizes.
-    if (value.size() < 3 || value.substr(value.size() - 3) != " kB") continue;
+    // Sizes are "N kB" (the only unit /proc writes); other fields (VmFlags, THPeligible,
+    // ProtectionKey) are not sizes.
+    const bool size_key =
+        std::find(std::begin(kSizeKeys), std::end(kSizeKeys), key) != std::end(kSizeKeys);
+    const bool has_kb = value.size() >= 3 && value.substr(value.size() - 3) == " kB";
+    if (!size_key && !has_kb) continue;
     uint64_t kb = 0;
-    if (!whole_number(trim(value.substr(0, value.size() - 3)), 10, kb) || kb > (UINT64_MAX >> 10))
-      throw MapsFormatError(line_no, line_offset,
-                            fmt::format("{}: not a size in kB", std::string(key)));
+    if (!has_kb || !whole_number(trim(value.substr(0, value.size() - 3)), 10, kb) ||
+        kb > (UINT64_MAX >> 10))
+      throw MapsFormatError(
+          line_no, line_offset,
+          fmt::format("{}: not a size in kB (\"N kB\", the only unit /proc writes)", key));
     const uint64_t bytes = kb * 1024;
+    if (size_key) {
+      const auto bit = uint64_t{1} << (std::find(std::begin(kSizeKeys), std::end(kSizeKeys), key) -
+                                       std::begin(kSizeKeys));
+      if (seen & bit)
+        throw MapsFormatError(line_no, line_offset,
+                              fmt::format("{}: given twice for one mapping", key));
+      seen |= bit;
+    }
+    if (key == "Size" && bytes != current->size())
+      throw MapsFormatError(line_no, line_offset,
+                            fmt::format("Size: {} kB, but the mapping's address range is {} kB", kb,
+                                        current->size() / 1024));
+    const bool bounded = key == "Rss" || key == "Pss" || key == "Anonymous" ||
+                         key == "Private_Dirty" || key == "Shared_Dirty" || key == "Swap" ||
+                         key == "Private_Clean" || key == "Shared_Clean";
+    if (bounded && bytes > current->size())
+      throw MapsFormatError(line_no, line_offset,
+                            fmt::format("{}: {} kB is more than the mapping's size ({} kB)", key,
+                                        kb, current->size() / 1024));
     if (key == "Rss") {
       current->rss = bytes;
     } else if (key == "Pss") {
@@ -368,6 +444,7 @@ MapsTable parse_smaps(std::string_view text) {
   }
   std::sort(table.mappings.begin(), table.mappings.end(),
             [](const Mapping& a, const Mapping& b) { return a.start < b.start; });
+  check_no_overlap(table.mappings);
   classify_mappings(table.mappings);
   return table;
 }

@@ -79,6 +79,9 @@ struct Mapping {
   uint64_t shared_dirty = 0;
   uint64_t swap = 0;
   MappingKind kind = MappingKind::kAnonymous;
+  // Where the mapping was read from a text (1-based line and its byte offset), for errors.
+  std::size_t source_line = 0;
+  std::size_t source_offset = 0;
 
   uint64_t size() const { return end - start; }
   uint64_t dirty() const { return private_dirty + shared_dirty; }
@@ -104,6 +107,14 @@ class MapsFormatError : public std::runtime_error {
 // whose numbers are not what the kernel writes (addresses that do not fit or run backwards, a
 // negative size).
 MapsTable parse_smaps(std::string_view text);
+
+// The highest end address a mapping may have: the 64-bit user address space of x86-64 and arm64
+// with 5-level paging (2^57). x86-64's [vsyscall] page above it is the one exception.
+inline constexpr uint64_t kMaxUserAddress = uint64_t{1} << 57;
+
+// Throws MapsFormatError, naming the later line, when two mappings (sorted by start) overlap or
+// repeat.
+void check_no_overlap(const std::vector<Mapping>& sorted);
 MapsTable read_smaps(int pid);  // throws ProcError
 void classify_mappings(std::vector<Mapping>& mappings);
 

@@ -5,7 +5,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { leakscope, leakscopeBin, scratchDir, writeBareSnapshot } from './lib/harness.mjs';
@@ -110,7 +111,50 @@ test('waits have an upper bound: maps-diff --after 1e9 is refused, not a 31-year
   refused(['watch', '--force-gc', '1e300', String(process.pid)], /--force-gc: "1e300"/);
 });
 
+// Issue 10 review: argv and mapping paths may hold control bytes and newlines; the saved table
+// escapes them (safe to cat) and reads them back.
+test('maps --save escapes a command line with ESC and a newline; the table round-trips', () => {
+  const child = spawn(process.execPath, ['-e', 'setTimeout(()=>{},20000)', 'x\ny\x1b'], { stdio: 'ignore' });
+  try {
+    const saved = join(dir, 'nl.maps');
+    let r = leakscope(['maps', String(child.pid), '--save', saved], { timeout: 30000 });
+    assert.equal(r.status, 0, r.stderr);
+    const bytes = readFileSync(saved);
+    for (const b of bytes) assert.ok(b === 0x0a || (b >= 0x20 && b < 0x7f), `raw byte ${b} in the saved table`);
+    const text = bytes.toString('latin1');
+    assert.ok(text.includes('setTimeout(()=>{},20000) x\\ny\\x1b\n'), text.slice(0, 300));
+    r = leakscope(['maps-diff', saved, saved]);
+    assert.equal(r.status, 0, r.stderr);
+    r = leakscope(['maps', saved, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(JSON.parse(r.stdout).command.endsWith(' x\ny\x1b'), r.stdout.slice(0, 300));
+  } finally {
+    child.kill();
+  }
+});
+
 test('an output file that is a FIFO nobody reads is refused, not waited on', () => {
   refused(['maps', String(process.pid), '--save', fifo], /no-writer\.fifo: a FIFO \(named pipe\) that no process reads/);
   refused(['dump-analysis', snap, '--nodes', fifo], /no-writer\.fifo: a FIFO \(named pipe\) that no process reads/);
+});
+
+test('an output file that is a socket is named a socket, not a FIFO', async () => {
+  const sock = join(dir, 'out.sock');
+  rmSync(sock, { force: true });
+  const server = createServer();
+  await new Promise((resolve) => server.listen(sock, resolve));
+  try {
+    for (const args of [['maps', String(process.pid), '--save', sock], ['dump-analysis', snap, '--nodes', sock]]) {
+      const r = await new Promise((resolve) => {
+        const child = spawn(leakscopeBin(), args);
+        let stderr = '';
+        child.stderr.on('data', (d) => { stderr += d; });
+        child.on('exit', (status) => resolve({ status, stderr }));
+      });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /out\.sock: not a regular file \(a socket\); give a file to write\n$/);
+    }
+  } finally {
+    server.close();
+  }
 });

@@ -4,7 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -143,4 +143,52 @@ test('bad input: fewer than 3 snapshots, a missing file, another process: exit 2
                 { encoding: 'utf8' });
   assert.equal(r.status, 2, r.stdout);
   assert.match(r.stderr, /do not come from the same process/);
+});
+
+// Issue 10 review: a repeated or out-of-order list must not pass a CI gate with "No leak found".
+test('the same file twice (any spelling, a hard link, - twice) or snapshots out of order: exit 2', () => {
+  const [s1, s2, s3] = snaps['control-lru'];
+  const run = (args, opts = {}) => spawnSync(bin, args, { encoding: 'utf8', ...opts });
+  const dot = `./${path.relative(process.cwd(), s1)}`;
+  let r = run(['leaks', s1, dot, s2]);
+  assert.equal(r.status, 2, r.stdout);
+  assert.match(r.stderr, /^leakscope: leaks: .*s1\.heapsnapshot and .*s1\.heapsnapshot are the same file/);
+  const link = path.join(dir, 'hardlink.heapsnapshot');
+  rmSync(link, { force: true });
+  linkSync(s2, link);
+  r = run(['leaks', s1, s2, link]);
+  assert.equal(r.status, 2, r.stdout);
+  assert.match(r.stderr, /s2\.heapsnapshot and .*hardlink\.heapsnapshot are the same file/);
+  r = run(['leaks', '-', s2, '-'], { input: '' });
+  assert.equal(r.status, 2, r.stdout);
+  assert.match(r.stderr, /^leakscope: leaks: - given twice/);
+  // A copy (another inode) holds the same largest object id: the same snapshot twice.
+  const copy = path.join(dir, 'copy.heapsnapshot');
+  copyFileSync(s2, copy);
+  r = run(['leaks', s1, s2, copy]);
+  assert.equal(r.status, 2, r.stdout);
+  assert.match(r.stderr, /hold the same objects/);
+  r = run(['leaks', s3, s2, s1]);
+  assert.equal(r.status, 2, r.stdout);
+  const order = `${s1} ${s2} ${s3}`;
+  assert.ok(r.stderr.includes(`leaks: ${s3} and ${s2} are out of order`), r.stderr);
+  assert.ok(r.stderr.includes(`give them in the order taken: ${order}`), r.stderr);
+  r = run(['leaks', s1, s3, s2]);
+  assert.equal(r.status, 2, r.stdout);
+  assert.ok(r.stderr.includes(`leaks: ${s3} and ${s2} are out of order`), r.stderr);
+
+  // diff BASE CURRENT: the base is the earlier snapshot, as for leaks.
+  for (const format of [[], ['--format', 'memwatch']]) {
+    r = run(['diff', s3, s1, ...format]);
+    assert.equal(r.status, 2, r.stdout);
+    assert.ok(r.stderr.includes(`diff: ${s3} and ${s1} are out of order`), r.stderr);
+    r = run(['diff', s1, dot, ...format]);
+    assert.equal(r.status, 2, r.stdout);
+    assert.match(r.stderr, /are the same file/);
+    r = run(['diff', '-', '-', ...format], { input: '' });
+    assert.equal(r.status, 2, r.stdout);
+    assert.match(r.stderr, /^leakscope: diff: - given twice/);
+    r = run(['diff', s1, s3, ...format]);
+    assert.equal(r.status, 0, r.stderr);
+  }
 });

@@ -15,10 +15,10 @@ const pid = String(process.pid);
 
 const huge = '9'.repeat(400);
 const bad = {
-  count: ['-1', 'nan', 'NaN', 'inf', '1.5', '1e3', 'abc', '', '0x10', '18446744073709551616', huge],
+  count: ['-1', '-0', 'nan', 'NaN', 'inf', '1.5', '1e3', 'abc', '', '0x10', '18446744073709551616', huge],
   size: ['-1', 'nan', 'inf', '1.5', '1e3', '1k', '18446744073709551615', huge],
-  duration: ['-1', 'nan', 'inf', '-inf', '1e308', '1e309', 'abc', '5x', '', '10ms', huge],
-  rate: ['-1', 'nan', 'inf', '1e308', '1e309', 'abc', '', huge],
+  duration: ['-1', 'nan', 'inf', '-inf', '1e308', '1e309', 'abc', '5x', '', '10ms', huge, '-0', '-0s', '-0.0'],
+  rate: ['-1', 'nan', 'inf', '1e308', '1e309', 'abc', '', huge, '-0'],
 };
 
 // [command line before the option, option, kind, extra bad values, a good value]
@@ -42,7 +42,8 @@ const options = [
   [['maps-diff', missing, missing], '--top', 'count', [], '0'],
   [['maps-diff', missing], '--after', 'duration', ['0', '1e-300', '8d'], '1.5'],
   [['watch', pid], '--interval', 'duration', ['0.001', '1e-300', '8d'], '2'],
-  [['watch', pid], '--duration', 'duration', ['31d'], '2h'],
+  [['watch', pid], '--duration', 'duration', ['31d', '1e-300', '0.05', '0.01s'], '2h'],
+  [['watch', pid], '--duration', 'duration', [], '0'],  // 0: until the process exits
   [['watch', pid], '--min-duration', 'duration', [], '1d'],
   [['watch', pid], '--warmup', 'duration', [], '90'],
   [['watch', pid], '--maps-interval', 'duration', ['8d'], '5'],
@@ -113,4 +114,25 @@ test('garbage in a maps file is exit 2 naming the line, in maps and maps-diff', 
   const good = join(dir, 'good.smaps');
   writeFileSync(good, header);
   assert.equal(run(['maps', good]).status, 0);
+});
+
+test('an unknown command is named, escaped: leakscope: unknown command "foo" (see leakscope --help)', () => {
+  let r = run(['foo']);
+  assert.equal(r.status, 2);
+  assert.deepEqual(r.lines, ['leakscope: unknown command "foo" (see leakscope --help)']);
+  r = run(['--threads', '2', '--timings', 'sumary', missing]);
+  assert.equal(r.status, 2);
+  assert.deepEqual(r.lines, ['leakscope: unknown command "sumary" (see leakscope --help)']);
+  r = run(['x\x1b[2Jy']);
+  assert.equal(r.status, 2);
+  assert.deepEqual(r.lines, ['leakscope: unknown command "x\\x1b[2Jy" (see leakscope --help)']);
+  r = run([]);
+  assert.equal(r.status, 2);
+  assert.match(r.lines[0], /^leakscope: A subcommand is required/);
+});
+
+test('watch --duration: 0 means until the process exits; below 0.1 s is refused (no 0-sample run)', () => {
+  const r = run(['watch', pid, '--duration', '1e-300']);
+  assert.equal(r.status, 2);
+  assert.deepEqual(r.lines, ['leakscope: --duration: "1e-300" is not 0 (until the process exits) or a duration from 0.1 s to 30 d (seconds, or a number with s, m, h or d) (see leakscope --help)']);
 });

@@ -87,6 +87,47 @@ test('extra fields of any name, in nodes and edges, are skipped', () => {
   assert.deepEqual(answers(extra), answers(snap));
 });
 
+// The same heap with the "type" field moved to the end of node and edge records; node_types and
+// edge_types move with their fields, so the type names sit at the type field's index, where
+// DevTools reads them (meta.node_types[node_fields.indexOf('type')]).
+function typeLast(src) {
+  const s = structuredClone(src);
+  const meta = s.snapshot.meta;
+  const permute = (fields, types, values) => {
+    const order = fields.map((_, i) => i).filter((i) => fields[i] !== 'type');
+    order.push(fields.indexOf('type'));
+    const n = fields.length;
+    const out = new Array(values.length);
+    for (let r = 0; r < values.length; r += n) {
+      for (let k = 0; k < n; ++k) out[r + k] = values[r + order[k]];
+    }
+    return [order.map((i) => fields[i]), order.map((i) => types[i]), out];
+  };
+  [meta.node_fields, meta.node_types, s.nodes] = permute(meta.node_fields, meta.node_types, src.nodes);
+  [meta.edge_fields, meta.edge_types, s.edges] = permute(meta.edge_fields, meta.edge_types, src.edges);
+  return s;
+}
+
+test('"type" last in node and edge records: its names are read at its index, the same answers', () => {
+  const s = typeLast(parsed);
+  assert.equal(s.snapshot.meta.node_fields.at(-1), 'type');
+  assert.equal(s.snapshot.meta.edge_fields.at(-1), 'type');
+  assert.ok(Array.isArray(s.snapshot.meta.node_types.at(-1)));
+  assert.ok(!Array.isArray(s.snapshot.meta.node_types[0]));
+  const file = join(dir, 'type-last.heapsnapshot');
+  writeFileSync(file, JSON.stringify(s));
+  assert.deepEqual(answers(file), answers(snap));
+  const strip = (j) => { delete j.snapshot; delete j.file_size; delete j.node_fields; return j; };
+  assert.deepEqual(strip(leakscopeJson(['info', file, '--json'])),
+                   strip(leakscopeJson(['info', snap, '--json'])));
+  // No list of names at the type field's index: named.
+  s.snapshot.meta.node_types[s.snapshot.meta.node_types.length - 1] = 'number';
+  writeFileSync(file, JSON.stringify(s));
+  const r = leakscope(['summary', file]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /snapshot\.meta\.node_types must hold the list of type names at index \d+ \(the "type" field's\)\n$/);
+});
+
 test('a needed field that is missing is named', () => {
   const s = structuredClone(parsed);
   s.snapshot.meta.node_fields[s.snapshot.meta.node_fields.indexOf('self_size')] = 'size';

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 
 #include "series/maps_diff.h"
@@ -27,7 +28,8 @@ std::string sample_smaps(uint64_t heap_rss_kb, bool with_second_arena) {
   std::string s;
   s += block("00400000-02a00000 r-xp 00000000 fe:00 1234                       /usr/bin/node",
              38912, 20000, 0);
-  s += block("37872000-3a6a0000 rw-p 00000000 00:00 0                          [heap]", 47288,
+  // [heap] spans 128 MiB: the RSS of the grown heap (84.8 MB) must fit in it.
+  s += block("37872000-3f872000 rw-p 00000000 00:00 0                          [heap]", 131072,
              heap_rss_kb, heap_rss_kb);
   s += block("7f76cc000000-7f76cdbfa000 rw-p 00000000 00:00 0 ", 28648, 21644, 21644);
   s += block("7f76cdbfa000-7f76d0000000 ---p 00000000 00:00 0 ", 36888, 0, 0);
@@ -91,6 +93,32 @@ TEST(SeriesMaps, SavedTableRoundTrips) {
     EXPECT_EQ(back.mappings[i].path, t.mappings[i].path);
     EXPECT_EQ(back.mappings[i].perms, t.mappings[i].perms);
   }
+}
+
+// Issue 10 review: the command line and paths may hold any byte but NUL; the saved table
+// escapes them (safe to cat: no control bytes, one mapping a line) and reads them back.
+TEST(SeriesMaps, SavedTableEscapesControlBytesAndRoundTrips) {
+  MapsTable t = parse_smaps(sample_smaps(2712, false));
+  t.pid = 7;
+  t.taken_at = 1795230137;
+  t.command = "node -e x\ny\x1b[2J \\x41\t\r\x7f\xc3\xa9 ";
+  t.mappings[0].path = "/tmp/a\nb\x1b]52;c;SGk=\x07\\n /c ";
+  const std::string text = format_maps_table(t);
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    EXPECT_TRUE(c == '\n' || (u >= 0x20 && u < 0x7f)) << "raw byte " << int(u) << " in\n" << text;
+  }
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'),
+            3 + static_cast<long>(t.mappings.size()) + 1)
+      << text;
+  EXPECT_NE(text.find("command node -e x\\ny\\x1b[2J \\\\x41\\t\\r\\x7f\\xc3\\xa9\\x20\n"),
+            std::string::npos)
+      << text;
+  const MapsTable back = load_maps_table(text);
+  EXPECT_EQ(back.command, t.command);
+  ASSERT_EQ(back.mappings.size(), t.mappings.size());
+  EXPECT_EQ(back.mappings[0].path, t.mappings[0].path);
+  EXPECT_EQ(format_maps_table(back), text);
 }
 
 TEST(SeriesMaps, DiffShowsTheNativeGrowthLargestFirst) {
@@ -193,6 +221,70 @@ TEST(SeriesMaps, GarbageSmapsLinesAreErrorsNamingTheLine) {
   EXPECT_THROW(load_maps_table("# leakscope maps v1\nAddress Kbytes RSS Anon Dirty Mode Kind "
                                "Mapping\n1000 4 99999999999999999999 1 1 rw-p anonymous\n"),
                MapsFormatError);
+}
+
+// Issue 10 review: impossible sizes, units other than kB, bad pmap modes and overlapping
+// mappings are errors naming the line, in smaps, saved tables and pmap -x output.
+TEST(SeriesMaps, ImpossibleSizesAndOverlapsAreErrorsNamingTheLine) {
+  auto error_of = [](const std::string& text) -> std::string {
+    try {
+      load_maps_table(text);
+    } catch (const MapsFormatError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  const std::string h = "00400000-00452000 r-xp 00000000 08:02 1 /x\n";  // 328 kB
+  const std::pair<std::string, std::string> cases[] = {
+      {"0000000000000000-ffffffffffffffff r-xp 00000000 08:02 1 /x\nRss: 4 kB\n",
+       "line 1 (byte offset 0): the address range ends past 200000000000000"},
+      {h + "Size: 328 kB\nRss: 18014398509481983 kB\n", "line 3 (byte offset 56): Rss: "},
+      {h + "Size: 1 kB\nRss: 5 kB\n", "line 2 (byte offset 43): Size: 1 kB, but"},
+      {h + "Size: 328 kB\nRss: 329 kB\n", "line 3 (byte offset 56): Rss: 329 kB is more"},
+      {h + "Anonymous: 400 kB\n", "line 2 (byte offset 43): Anonymous: 400 kB is more"},
+      {h + "Private_Dirty: 400 kB\n", "line 2 (byte offset 43): Private_Dirty:"},
+      {h + "Rss: 100 MB\n", "line 2 (byte offset 43): Rss: not a size in kB"},
+      {h + "Rss: 100\n", "line 2 (byte offset 43): Rss: not a size in kB"},
+      {h + "Rss: 5 kB\nRss: 7 kB\n", "line 3 (byte offset 53): Rss: given twice"},
+      {h + "Rss: 200 kB\n" + h + "Rss: 200 kB\n",
+       "line 3 (byte offset 55): the mapping "
+       "400000-452000 repeats the mapping "
+       "400000-452000 of line 1"},
+      {h + "00401000-00453000 r-xp 00000000 08:02 1 /y\n",
+       "line 2 (byte offset 43): the mapping 401000-453000 overlaps"},
+      {"# leakscope maps v1\nAddress Kbytes RSS Anon Dirty Mode Kind Mapping\n"
+       "0000000000400000 8 9999 0 0 r--p file /x\n",
+       "line 3 (byte offset 68): RSS is more than the mapping's Kbytes (8)"},
+      {"# leakscope maps v1\nAddress Kbytes RSS Anon Dirty Mode Kind Mapping\n"
+       "0000000000400000 8 8 0 0 r--p file /x\n0000000000400000 8 8 0 0 r--p file /x\n",
+       "line 4 (byte offset 106): the mapping 400000-402000 repeats"},
+      {"# leakscope maps v1\nAddress Kbytes RSS Anon Dirty Mode Kind Mapping\n"
+       "0000000000400000 8 8 0 0 zzzz file /x\n",
+       "line 3 (byte offset 68): bad Mode"},
+      {"1: bash\nAddress Kbytes RSS Dirty Mode Mapping\n0000562cdad0e000 188 188 0 zzzzz bash\n",
+       "line 3 (byte offset 46): bad Mode (want e.g. r-x--)"},
+      {"1: bash\nAddress Kbytes RSS Dirty Mode Mapping\nffffffffffff0000 4 0 0 r---- bash\n",
+       "line 3 (byte offset 46): Kbytes is 0 or the mapping ends past"},
+  };
+  for (const auto& [text, want] : cases) {
+    const std::string got = error_of(text);
+    EXPECT_EQ(got.rfind(want, 0), 0u) << "want " << want << "\ngot  " << got;
+  }
+  // What the kernel writes still loads: sizes in kB up to the mapping's size, non-size fields,
+  // and x86-64's [vsyscall] page above the user address space, in smaps and in a saved table.
+  const std::string real =
+      h + "Size: 328 kB\nKernelPageSize: 4 kB\nRss: 328 kB\nAnonymous: 0 kB\n" +
+      "THPeligible:    0\nProtectionKey:         0\nVmFlags: rd ex mr mw me\n" +
+      "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]\n" +
+      "Size: 4 kB\nRss: 0 kB\n";
+  EXPECT_EQ(error_of(real), "no error");
+  MapsTable t = load_maps_table(real);
+  ASSERT_EQ(t.mappings.size(), 2u);
+  EXPECT_EQ(error_of(format_maps_table(t)), "no error");
+  EXPECT_EQ(error_of("1: bash\nAddress Kbytes RSS Dirty Mode Mapping\n"
+                     "0000562cdad0e000 188 188 0 rw-sR bash\n"
+                     "ffffffffff600000 4 0 0 --x-- [ anon ]\n"),
+            "no error");
 }
 
 TEST(SeriesMaps, StatusAndRollupParse) {
