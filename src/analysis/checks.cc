@@ -8,6 +8,7 @@
 
 #include "analysis/leak_finder.h"
 #include "analysis/node_names.h"
+#include "analysis/node_roles.h"
 #include "report/format.h"
 
 namespace leakscope {

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "analysis/node_names.h"
+#include "analysis/node_roles.h"
 #include "analysis/source_position.h"
 #include "report/format.h"
 
@@ -19,28 +20,10 @@ constexpr uint32_t kDictionaryEdges = 32;  // owners with more edges are treated
 constexpr uint32_t kChainLookback = 4;     // longest repeated path segment that is folded
 constexpr uint32_t kNone = UINT32_MAX;
 
-bool is_numeric(std::string_view s) {
-  if (s.empty()) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 uint64_t mix(uint64_t h, uint64_t v) {
   h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
   h *= 0xff51afd7ed558ccdULL;
   return h ^ (h >> 29);
-}
-
-uint32_t backing_entries(const HeapGraph& g, uint32_t store) {
-  uint32_t n = 0;
-  for (uint64_t e = g.edges_begin(store); e < g.edges_end(store); ++e) {
-    const EdgeType k = g.edge_kind(e);
-    if (k == kElement) {
-      ++n;
-    } else if (k == kInternal && is_numeric(g.strings.get(g.edge_name[e]))) {
-      ++n;
-    }
-  }
-  return n;
 }
 
 // Sorts (id << 32 | payload) words by id: two 16-bit LSD radix passes, several times faster than
@@ -55,30 +38,6 @@ void sort_by_high_word(std::vector<uint64_t>& v) {
     v.swap(tmp);
   }
 }
-
-// A Map's OrderedHashMap stores entry i as (key, value, chain) at slots start + 3i ..; keys and
-// values that are small integers have no edge, so entries are counted by slot triple.
-uint32_t map_entries(const HeapGraph& g, uint32_t table) {
-  std::vector<uint32_t> slots;
-  for (uint64_t e = g.edges_begin(table); e < g.edges_end(table); ++e) {
-    if (g.edge_kind(e) != kInternal) continue;
-    const std::string_view name = g.strings.get(g.edge_name[e]);
-    if (!is_numeric(name) || name.size() > 9) continue;
-    slots.push_back(static_cast<uint32_t>(std::stoul(std::string(name))));
-  }
-  if (slots.empty()) return 0;
-  std::sort(slots.begin(), slots.end());
-  const uint32_t first = slots.front();
-  uint32_t count = 0;
-  uint32_t last_group = UINT32_MAX;
-  for (uint32_t s : slots) {
-    const uint32_t group = (s - first) / 3;
-    if (group != last_group) ++count;
-    last_group = group;
-  }
-  return count;
-}
-
 // The owner of each node on its shortest path (kNone for the BFS starts and unreached nodes),
 // found in one pass over the edges instead of a binary search per lookup.
 using Parents = std::vector<uint32_t>;
@@ -96,13 +55,6 @@ inline uint32_t path_parent(const Parents& parents, uint32_t v) {
   return parents[v];
 }
 
-// Backing stores (elements, hash tables, property arrays) are skipped when naming a holder: the
-// user knows the Map, not its OrderedHashMap.
-bool is_backing_store(const HeapGraph& g, uint32_t v) {
-  const NodeType t = g.type(v);
-  return t == kArray || t == kHidden;
-}
-
 }  // namespace
 
 bool EarlierSnapshot::contains(uint32_t id) const {
@@ -115,72 +67,10 @@ std::optional<uint32_t> EarlierSnapshot::entries_of(uint32_t id) const {
   return entries[static_cast<size_t>(it - ids.begin())];
 }
 
-uint32_t entry_count(const HeapGraph& g, uint32_t v) {
-  uint32_t elements = 0;
-  uint32_t properties = 0;
-  uint32_t table = 0;
-  uint32_t element_store = 0;
-  uint32_t property_store = 0;
-  for (uint64_t e = g.edges_begin(v); e < g.edges_end(v); ++e) {
-    switch (g.edge_kind(e)) {
-      case kElement:
-        ++elements;
-        break;
-      case kContext:
-        ++properties;
-        break;
-      case kProperty:
-        if (g.strings.get(g.edge_name[e]) != "__proto__") ++properties;
-        break;
-      case kInternal: {
-        const std::string_view name = g.strings.get(g.edge_name[e]);
-        const uint32_t to = g.edge_to[e];
-        if (is_numeric(name)) {
-          ++elements;
-        } else if (is_backing_store(g, to)) {
-          if (name == "table")
-            table += g.name(v) == "Map" ? map_entries(g, to) : backing_entries(g, to);
-          if (name == "elements") element_store += backing_entries(g, to);
-          if (name == "properties") property_store += backing_entries(g, to);
-        }
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  // V8 lists elements and dictionary properties on the object itself; the stores are counted
-  // only when it does not.
-  if (elements == 0) elements = element_store;
-  if (properties == 0) properties = property_store;
-  const std::string_view name = g.name(v);
-  if (g.type(v) == kObject && name == "WeakMap") table /= 2;  // key + value
-  return elements + properties + table;
-}
-
-bool is_internal_node(const HeapGraph& g, uint32_t v) {
-  switch (g.type(v)) {
-    case kHidden:
-    case kArray:
-    case kCode:
-    case kSynthetic:
-    case kNumber:
-    case kObjectShape:
-      return true;
-    case kNative:
-      // Embedder (C++) nodes get fresh ids in every snapshot, so they always look new.
-      return true;
-    case kObject:
-      return g.name(v).starts_with("system / ");
-    default:
-      return g.type(v) >= kKnownNodeTypeCount;
-  }
-}
-
 bool is_erased_edge_name(const HeapGraph& g, uint32_t owner, uint64_t e) {
   const EdgeType k = g.edge_kind(e);
   if (k == kElement || k == kHiddenEdge) return true;
-  if (k == kInternal && is_numeric(g.strings.get(g.edge_name[e]))) return true;
+  if (k == kInternal && is_numeric_name(g.strings.get(g.edge_name[e]))) return true;
   if (k == kProperty && g.edges_end(owner) - g.edges_begin(owner) > kDictionaryEdges) return true;
   return false;
 }
@@ -380,59 +270,6 @@ std::string chain_segment(const HeapGraph& g, const Distances& d,
 }
 
 }  // namespace
-
-// For each leak's holder, the chain of property/context edges that name it: one pass over all
-// edges per level (a few levels), for all leaks at once. Among several named owners the one
-// closest to the roots wins.
-std::vector<std::vector<uint64_t>> naming_edges(const HeapGraph& g, const Distances& d,
-                                                const std::vector<uint32_t>& nodes) {
-  constexpr int kLevels = 4;
-  std::vector<std::vector<uint64_t>> named(nodes.size());
-  std::vector<uint32_t> target = nodes;
-  std::vector<bool> open(nodes.size(), true);
-  auto rank = [&](uint32_t v) {
-    const int32_t x = d.distance[v];
-    return x < 0 ? INT64_MAX : static_cast<int64_t>(x);
-  };
-  for (int level = 0; level < kLevels; ++level) {
-    std::unordered_map<uint32_t, std::vector<size_t>> wanted;
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      if (open[i]) wanted[target[i]].push_back(i);
-    }
-    if (wanted.empty()) break;
-    std::vector<uint64_t> best(nodes.size(), kNoEdge);
-    std::vector<uint32_t> best_owner(nodes.size(), kNone);
-    for (uint32_t u = 0; u < g.node_count(); ++u) {
-      const NodeType t = g.type(u);
-      if (t != kObject && t != kClosure) continue;
-      for (uint64_t e = g.edges_begin(u); e < g.edges_end(u); ++e) {
-        const EdgeType k = g.edge_kind(e);
-        if (k != kProperty && k != kContext) continue;
-        auto it = wanted.find(g.edge_to[e]);
-        if (it == wanted.end()) continue;
-        if (k == kProperty && g.strings.get(g.edge_name[e]) == "__proto__") continue;
-        for (size_t i : it->second) {
-          if (best_owner[i] == kNone || rank(u) < rank(best_owner[i])) {
-            best[i] = e;
-            best_owner[i] = u;
-          }
-        }
-      }
-    }
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      if (!open[i]) continue;
-      if (best[i] == kNoEdge) {
-        open[i] = false;
-        continue;
-      }
-      named[i].insert(named[i].begin(), best[i]);
-      target[i] = best_owner[i];
-      // A closure context names its variables; what holds the context (a closure) does not.
-      if (g.name(best_owner[i]) == "system / Context") open[i] = false;
-    }
-  }
-  return named;
-}
 
 LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& options) {
   const HeapGraph& g = *in.graph;

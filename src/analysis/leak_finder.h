@@ -24,6 +24,7 @@
 #include "analysis/comparison.h"
 #include "analysis/distances.h"
 #include "analysis/dominators.h"
+#include "analysis/node_roles.h"
 #include "analysis/retainer_paths.h"
 #include "analysis/source_position.h"
 #include "heap/heap_graph.h"
@@ -49,14 +50,6 @@ struct EarlierSnapshot {
 // definitions: the last snapshot's interface definitions, so class keys line up.
 EarlierSnapshot summarize_earlier_snapshot(const HeapGraph& graph,
                                            const std::vector<InterfaceDefinition>& definitions);
-
-// How many things a node holds: array elements, named properties (not __proto__), context
-// variables, Map/Set entries (through the backing hash table; a Map entry counts once).
-uint32_t entry_count(const HeapGraph& graph, uint32_t node);
-
-// Excluded from leak clusters unless --all: V8 and Node internals (compiled code, feedback,
-// maps, descriptor arrays, backing stores, `system / ...` objects, numbers).
-bool is_internal_node(const HeapGraph& graph, uint32_t node);
 
 struct LeakFinderInput {
   const HeapGraph* graph = nullptr;  // the last snapshot
@@ -113,12 +106,6 @@ struct LeakFindings {
 };
 
 LeakFindings find_leaks(const LeakFinderInput& input, const LeakFinderOptions& options = {});
-
-// How the program names each node: the property/context edges into it, into its owner, and so
-// on (a few levels, outermost first, stopping at a closure context), preferring owners closest to
-// the roots. One pass over the edges per level for all nodes together.
-std::vector<std::vector<uint64_t>> naming_edges(const HeapGraph& graph, const Distances& distances,
-                                                const std::vector<uint32_t>& nodes);
 
 // Tokens of one path step for clustering (exposed for tests): element indices, numeric internal
 // names (Map/Set tables) and the keys of dictionary-like owners are erased.
