@@ -7,6 +7,7 @@
 'use strict';
 const path = require('path');
 const ls = require(path.join(__dirname, '..'));
+const internal = require(path.join(__dirname, '..', 'lib', 'internal.js'));
 ls.configure({ signal: false });
 ls.on('stats', () => {});
 const { PerformanceObserver } = require('perf_hooks');
@@ -32,12 +33,12 @@ const order = ['on', 'off', 'off', 'on'];
 const t_all = process.hrtime.bigint();
 for (let s = 0; s < segments; s++) {
   const mode = order[s % 4];
-  ls._binding.setGcHooks(mode === 'on');
+  internal.setGcHooks(mode === 'on');
   const t0 = process.hrtime.bigint();
   work();
   times[mode].push(Number(process.hrtime.bigint() - t0) / 1e6);
 }
-ls._binding.setGcHooks(true);
+internal.setGcHooks(true);
 const total_s = Number(process.hrtime.bigint() - t_all) / 1e9;
 setTimeout(() => {
   const sum = (a) => a.reduce((x, y) => x + y, 0);

@@ -46,9 +46,10 @@ if (process.argv[2] === '--child') {
   let out;
   if (which === 'v8') {
     // The yardstick: V8 alone taking (and deleting) the same two snapshots, nothing read.
-    const a = lib._binding.v8SnapshotBaseline();
+    const internal = require(path.join(__dirname, '..', 'lib', 'internal.js'));
+    const a = internal.v8SnapshotBaseline();
     globalThis.more = build_heap(1000);
-    const b = lib._binding.v8SnapshotBaseline();
+    const b = internal.v8SnapshotBaseline();
     out = { which, objects: n, take_ms: a.take_ms + b.take_ms, release_ms: a.release_ms + b.release_ms };
   } else {
     const t0 = process.hrtime.bigint();

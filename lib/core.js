@@ -8,7 +8,6 @@ const EventEmitter = require('events');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { performance } = require('perf_hooks');
 
 function load_binding() {
   const root = path.join(__dirname, '..');
@@ -47,13 +46,10 @@ function errno_name(errno) {
   return errno_names.get(errno);
 }
 
+// heapdump-<sec>.<usec>.heapsnapshot; the addon builds the name (src/addon/snapshot_file.h), so
+// the near-heap-limit snapshots it writes by itself are named the same way.
 function default_snapshot_name() {
-  // heapdump's pattern, heapdump-<sec>.<usec>.heapsnapshot, from the wall clock (heapdump itself
-  // used a monotonic clock in ms.ns despite its README).
-  const t = performance.timeOrigin + performance.now();
-  const sec = Math.floor(t / 1000);
-  const usec = Math.floor((t - sec * 1000) * 1000);
-  return `heapdump-${sec}.${usec}.heapsnapshot`;
+  return binding.snapshotFileName();
 }
 
 // V8 names its gc extension function after --expose-gc-as, once for the whole process (an empty

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <uv.h>
 #include <v8-profiler.h>
 
 namespace leakscope::addon {
@@ -99,12 +100,19 @@ SnapshotWriteResult write_heap_snapshot(v8::Isolate* isolate, const std::string&
   }
   if (result.error != 0) {
     // Never leave a truncated file behind that looks like a snapshot; devices (/dev/full) stay.
-    struct stat st;
-    if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) ::unlink(path.c_str());
+    struct stat now;
+    if (::stat(path.c_str(), &now) == 0 && S_ISREG(now.st_mode)) ::unlink(path.c_str());
   }
   result.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return result;
+}
+
+std::string heapdump_file_name() {
+  uv_timeval64_t now{};
+  uv_gettimeofday(&now);
+  return "heapdump-" + std::to_string(now.tv_sec) + "." + std::to_string(now.tv_usec) +
+         ".heapsnapshot";
 }
 
 }  // namespace leakscope::addon

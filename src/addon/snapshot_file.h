@@ -24,4 +24,9 @@ struct SnapshotWriteResult {
 
 SnapshotWriteResult write_heap_snapshot(v8::Isolate* isolate, const std::string& path);
 
+// heapdump's default name, heapdump-<sec>.<usec>.heapsnapshot, from the wall clock now (heapdump
+// itself used a monotonic clock in ms.ns despite its README). The one place the name is built:
+// the near-heap-limit trigger here and every snapshot lib/ names (lib/core.js) use it.
+std::string heapdump_file_name();
+
 }  // namespace leakscope::addon

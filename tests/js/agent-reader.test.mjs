@@ -7,10 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const leakscope = require('leakscope');
 leakscope.configure({ signal: false });
+// checkSnapshotReader is a test hook, on the addon's internal object (lib/internal.js).
+const internal_path = path.join(path.dirname(require.resolve('leakscope')), 'internal.js');
+const internal = require(internal_path);
 
 // A heap with every kind of node and edge the analyses treat specially.
 function build_heap() {
@@ -58,7 +62,7 @@ function assert_agree(r, { records }) {
 function check_live_heap(public_api_only) {
   globalThis.__reader_heap = build_heap();
   try {
-    assert_agree(leakscope._binding.checkSnapshotReader(public_api_only), { records: !public_api_only });
+    assert_agree(internal.checkSnapshotReader(public_api_only), { records: !public_api_only });
   } finally {
     delete globalThis.__reader_heap;
   }
@@ -74,9 +78,9 @@ test('in a worker thread, both paths agree as well', async () => {
     const { parentPort } = require('node:worker_threads');
     const leakscope = require(${JSON.stringify(require.resolve('leakscope'))});
     leakscope.configure({ signal: false });
+    const internal = require(${JSON.stringify(internal_path)});
     globalThis.keep = Array.from({ length: 20000 }, (_, i) => ({ i, s: 'w' + i }));
-    parentPort.postMessage([leakscope._binding.checkSnapshotReader(false),
-                            leakscope._binding.checkSnapshotReader(true)]);`;
+    parentPort.postMessage([internal.checkSnapshotReader(false), internal.checkSnapshotReader(true)]);`;
   const worker = new Worker(code, { eval: true });
   const [records, api] = await new Promise((resolve, reject) => {
     worker.once('message', resolve);
