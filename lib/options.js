@@ -84,6 +84,25 @@ const rules = {
   memoryFactor: factor,
 };
 
+// What configure() starts from; the same keys as `rules`.
+const defaults = Object.freeze({
+  dir: '.',
+  signal: 'SIGUSR2',
+  intervalMs: 0,
+  heapUsedBytes: 0,
+  rssBytes: 0,
+  pollMs: 5000,
+  nearHeapLimit: 0,
+  onLeak: false,
+  minIntervalMs: 60000,
+  maxCount: 5,
+  diskFactor: 3,
+  minFreeDiskBytes: 64 * 1024 * 1024,
+  memoryFactor: 25,
+});
+
+// The one JS list of the `leak` options (the addon's is kLeakOptionKeys in
+// src/addon/leak_methods.h; agent-configure checks both and index.d.ts agree).
 const leak_rules = {
   minDurationMs: duration,
   // Fewer than 3 points have no trend; the detector needs maxSamples >= minPoints (check_points).
@@ -154,4 +173,5 @@ function check_options(options = {}, current_leak = null) {
   return {options: out, leak};
 }
 
-module.exports = {check_options, kMaxDurationMs};
+module.exports = {check_options, defaults, kMaxDurationMs, option_names: Object.keys(rules),
+                  leak_option_names: Object.keys(leak_rules)};
