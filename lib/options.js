@@ -102,7 +102,7 @@ const defaults = Object.freeze({
 });
 
 // The one JS list of the `leak` options (the addon's is kLeakOptionKeys in
-// src/addon/leak_methods.h; agent-configure checks both and index.d.ts agree).
+// src/addon/leak_methods.h; agent-option-names checks both and index.d.ts agree).
 const leak_rules = {
   minDurationMs: duration,
   // Fewer than 3 points have no trend; the detector needs maxSamples >= minPoints (check_points).

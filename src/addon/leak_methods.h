@@ -1,6 +1,6 @@
 // The leak detector's face: configure()'s `leak` options in and out, and the detector's latest
 // answer. The JS names of the options are spelled once on this side, in kLeakOptionKeys;
-// lib/options.js's leak table is the JS home, and agent-configure checks that both and
+// lib/options.js's leak table is the JS home, and agent-option-names checks that both and
 // lib/index.d.ts list the same names.
 #pragma once
 
