@@ -31,6 +31,18 @@ KindAndPayload to_js(Napi::Env env, const Event& event) {
       event);
 }
 
+// The C API, not Napi::Function::Call: during teardown calls into JS fail, and a C++ exception
+// must not escape this C callback. Returns false when the sink could not be called.
+bool deliver(napi_env raw_env, napi_value js_sink, const Event& event) {
+  Napi::Env env(raw_env);
+  Napi::HandleScope scope(env);
+  const KindAndPayload js = to_js(env, event);
+  napi_value args[2] = {Napi::String::New(env, js.kind), js.payload};
+  napi_value ignored;
+  // On a throwing listener the exception stays pending and Node reports it as uncaught.
+  return napi_call_function(raw_env, env.Undefined(), js_sink, 2, args, &ignored) == napi_ok;
+}
+
 }  // namespace
 
 void EventChannel::open(Napi::Env env, Napi::Value sink) {
@@ -68,18 +80,6 @@ void EventChannel::notify() {
   }
 }
 
-// The C API, not Napi::Function::Call: during teardown calls into JS fail, and a C++ exception
-// must not escape this C callback. Returns false when the sink could not be called.
-bool EventChannel::deliver(napi_env raw_env, napi_value js_sink, const Event& event) {
-  Napi::Env env(raw_env);
-  Napi::HandleScope scope(env);
-  const KindAndPayload js = to_js(env, event);
-  napi_value args[2] = {Napi::String::New(env, js.kind), js.payload};
-  napi_value ignored;
-  // On a throwing listener the exception stays pending and Node reports it as uncaught.
-  return napi_call_function(raw_env, env.Undefined(), js_sink, 2, args, &ignored) == napi_ok;
-}
-
 void EventChannel::call_js(napi_env raw_env, napi_value js_sink, void* context, void*) {
   auto* self = static_cast<EventChannel*>(context);
   if (raw_env == nullptr || js_sink == nullptr || self->closed_) return;
@@ -88,9 +88,9 @@ void EventChannel::call_js(napi_env raw_env, napi_value js_sink, void* context, 
   batch.swap(self->events_);
   try {
     for (const Event& e : batch) {
-      if (!self->deliver(raw_env, js_sink, e)) break;
+      if (!deliver(raw_env, js_sink, e)) break;
       if (auto next = self->follow_up_(e)) {
-        if (!self->deliver(raw_env, js_sink, *next)) break;
+        if (!deliver(raw_env, js_sink, *next)) break;
       }
     }
   } catch (const Napi::Error&) {

@@ -55,7 +55,6 @@ class EventChannel {
  private:
   void notify();
   static void call_js(napi_env raw_env, napi_value js_sink, void* context, void* data);
-  bool deliver(napi_env raw_env, napi_value js_sink, const Event& event);
 
   FollowUp follow_up_;
   napi_threadsafe_function tsfn_ = nullptr;
