@@ -2,7 +2,7 @@
 // One live snapshot is read both ways: straight from V8's records (or through the public API
 // alone), and serialized to JSON and parsed by the CLI's reader. The two graphs and what the
 // analyses make of them must agree node for node. Run by the test suite, and useful on a Node
-// version the project has not seen: leakscope._binding.checkSnapshotReader().
+// version the project has not seen: checkSnapshotReader() of lib/internal.js.
 #pragma once
 
 #include <cstdint>
