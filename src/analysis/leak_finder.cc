@@ -9,6 +9,7 @@
 
 #include "analysis/node_names.h"
 #include "analysis/node_roles.h"
+#include "analysis/path_keys.h"
 #include "analysis/source_position.h"
 #include "report/format.h"
 
@@ -16,8 +17,7 @@ namespace leakscope {
 
 namespace {
 
-constexpr uint32_t kDictionaryEdges = 32;  // owners with more edges are treated as dictionaries
-constexpr uint32_t kChainLookback = 4;     // longest repeated path segment that is folded
+constexpr uint32_t kChainLookback = 4;  // as in path_keys.cc: the longest folded segment
 constexpr uint32_t kNone = UINT32_MAX;
 
 uint64_t mix(uint64_t h, uint64_t v) {
@@ -38,19 +38,8 @@ void sort_by_high_word(std::vector<uint64_t>& v) {
     v.swap(tmp);
   }
 }
-// The owner of each node on its shortest path (kNone for the BFS starts and unreached nodes),
-// found in one pass over the edges instead of a binary search per lookup.
+// The shortest-path owners, as PathKeys finds them.
 using Parents = std::vector<uint32_t>;
-Parents path_parents(const HeapGraph& g, const Distances& d) {
-  Parents parents(g.node_count(), kNone);
-  for (uint32_t u = 0; u < g.node_count(); ++u) {
-    for (uint64_t e = g.edges_begin(u); e < g.edges_end(u); ++e) {
-      const uint32_t to = g.edge_to[e];
-      if (d.parent_edge[to] == e) parents[to] = u;
-    }
-  }
-  return parents;
-}
 inline uint32_t path_parent(const Parents& parents, uint32_t v) {
   return parents[v];
 }
@@ -65,14 +54,6 @@ std::optional<uint32_t> EarlierSnapshot::entries_of(uint32_t id) const {
   auto it = std::lower_bound(ids.begin(), ids.end(), id);
   if (it == ids.end() || *it != id) return std::nullopt;
   return entries[static_cast<size_t>(it - ids.begin())];
-}
-
-bool is_erased_edge_name(const HeapGraph& g, uint32_t owner, uint64_t e) {
-  const EdgeType k = g.edge_kind(e);
-  if (k == kElement || k == kHiddenEdge) return true;
-  if (k == kInternal && is_numeric_name(g.strings.get(g.edge_name[e]))) return true;
-  if (k == kProperty && g.edges_end(owner) - g.edges_begin(owner) > kDictionaryEdges) return true;
-  return false;
 }
 
 EarlierSnapshot summarize_earlier_snapshot(const HeapGraph& g,
@@ -126,73 +107,6 @@ EarlierSnapshot summarize_earlier_snapshot(const HeapGraph& g,
 }
 
 namespace {
-
-// Path keys, memoized per node: key(v) = key(parent) + token(edge into v, class of v), except
-// that a token equal to one of the last few tokens above it folds back onto that ancestor's key
-// (the repeated links of a list or chain all get the same key).
-class PathKeys {
- public:
-  PathKeys(const HeapGraph& g, const Distances& d, const ClassIndex& c, const Parents& p)
-      : g_(g),
-        d_(d),
-        c_(c),
-        p_(p),
-        key_(g.node_count(), 0),
-        token_(g.node_count(), 0),
-        chained_(g.node_count(), false) {}
-
-  uint64_t key(uint32_t v) {
-    if (key_[v] != 0) return key_[v];
-    // Walk up to the first node with a key, then fill keys downwards (no recursion).
-    stack_.clear();
-    uint32_t u = v;
-    while (u != kNone && key_[u] == 0) {
-      stack_.push_back(u);
-      u = path_parent(p_, u);
-    }
-    while (!stack_.empty()) {
-      const uint32_t x = stack_.back();
-      stack_.pop_back();
-      compute(x);
-    }
-    return key_[v];
-  }
-  bool chained(uint32_t v) const { return chained_[v]; }
-
- private:
-  void compute(uint32_t x) {
-    const uint64_t e = d_.parent_edge[x];
-    const uint64_t cls = c_.node_class[x];
-    if (e == kNoEdge) {  // a BFS start: global, the root, or unreached
-      token_[x] = mix(0x51ed27ULL, (cls << 1) | 1);
-      key_[x] = token_[x] | 1;
-      return;
-    }
-    const uint32_t p = p_[x];
-    uint64_t t = mix(g_.edge_kind(e), cls);
-    if (!is_erased_edge_name(g_, p, e)) t = mix(t, static_cast<uint64_t>(g_.edge_name[e]) + 1);
-    token_[x] = t;
-    uint32_t a = p;
-    for (uint32_t step = 0; step < kChainLookback && a != kNone; ++step) {
-      if (token_[a] == t) {
-        key_[x] = key_[a];
-        chained_[x] = true;
-        return;
-      }
-      a = path_parent(p_, a);
-    }
-    key_[x] = mix(key_[p], t) | 1;
-  }
-
-  const HeapGraph& g_;
-  const Distances& d_;
-  const ClassIndex& c_;
-  const Parents& p_;
-  std::vector<uint64_t> key_;
-  std::vector<uint64_t> token_;
-  std::vector<bool> chained_;
-  std::vector<uint32_t> stack_;
-};
 
 // The object that holds a member: its path parent, skipping backing stores.
 uint32_t holder_of(const HeapGraph& g, const Parents& parents, uint32_t member) {
@@ -302,8 +216,8 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
   auto existed = [&](size_t k, uint32_t v) { return born[v] <= k; };
 
   // 1. Candidates: alive at the end, strongly reachable, not in the baseline.
-  const Parents parents = path_parents(g, d);
-  PathKeys keys(g, d, classes, parents);
+  PathKeys keys(g, d, classes);
+  const Parents& parents = keys.parents();
   std::unordered_map<uint64_t, uint32_t> cluster_of_key;
   std::vector<Building> building;
   for (uint32_t v = 0; v < n; ++v) {
