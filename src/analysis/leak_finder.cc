@@ -129,6 +129,7 @@ bool strictly_increasing(const std::vector<uint64_t>& v) {
 struct Building {
   std::vector<uint32_t> members;
   bool chain = false;
+  bool internal = false;  // links of an engine-internal chain (admitted only as holders)
   uint32_t representative = kNone;
   uint32_t holder = kNone;
   std::unordered_map<uint32_t, uint64_t> holders;
@@ -143,6 +144,14 @@ bool is_engine_table(const HeapGraph& g, uint32_t v) {
          name == "(Compilation cache)" || name == "(Startup object cache)" ||
          name == "(Builtins)" || name == "(Read-only roots)" || name == "(Bootstrapper)" ||
          name == "(Code flusher)";
+}
+
+// A link of an engine-internal linked list (a promise's PromiseReaction list, a queue): an
+// internal node whose shortest-path owner is an internal node of the same kind and name.
+bool is_internal_link(const HeapGraph& g, const Parents& parents, uint32_t v) {
+  const uint32_t p = path_parent(parents, v);
+  return p != kNone && g.type(p) == g.type(v) && g.node_name[p] == g.node_name[v] &&
+         is_internal_node(g, p) && g.type(v) != kNative;
 }
 
 bool is_string_type(NodeType t) {
@@ -183,6 +192,50 @@ std::string chain_segment(const HeapGraph& g, const Distances& d,
   return {};
 }
 
+// A growing internal chain is reported for the user objects it keeps and named after them: the
+// kept cluster with a source location in the program (the results, the callbacks), else the
+// largest. A chain that keeps none is no finding (it stays among the internals left out).
+void name_internal_chains(const HeapGraph& g, const ClassIndex& classes,
+                          const std::vector<Building>& building, const std::vector<uint32_t>& owner,
+                          std::vector<LeakCluster>& clusters) {
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    LeakCluster& c = clusters[i];
+    if (!building[i].internal || !c.leak || c.retained_final == 0) continue;
+    size_t best = kNone;
+    bool best_located = false;
+    for (size_t j = 0; j < clusters.size(); ++j) {
+      if (j == i || owner[j] != i || building[j].internal) continue;
+      const NodeType t = g.type(clusters[j].representative);
+      if (t != kObject && t != kClosure) continue;
+      const std::optional<SourcePosition> at =
+          source_position(g, classes, clusters[j].representative);
+      const bool located = at && !at->script.empty() && !at->script.starts_with("node:");
+      if (best == kNone || (located && !best_located) ||
+          (located == best_located && clusters[j].members > clusters[best].members)) {
+        best = j;
+        best_located = located;
+      }
+    }
+    if (best == kNone) {
+      c.leak = false;
+      continue;
+    }
+    const LeakCluster& kept = clusters[best];
+    std::string_view link = g.name(c.representative);
+    if (link.starts_with("system / ")) link.remove_prefix(9);
+    c.internal_chain = link;
+    c.class_name = kept.class_name;
+    c.class_key = kept.class_key;
+    c.representative = kept.representative;
+    c.members = kept.members;
+    c.counts = kept.counts;
+    c.class_counts = kept.class_counts;
+    const auto listed = std::find(c.includes.begin(), c.includes.end(),
+                                  std::make_pair(kept.class_name, kept.members));
+    if (listed != c.includes.end()) c.includes.erase(listed);
+  }
+}
+
 }  // namespace
 
 LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& options) {
@@ -220,21 +273,45 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
   const Parents& parents = keys.parents();
   std::unordered_map<uint64_t, uint32_t> cluster_of_key;
   std::vector<Building> building;
-  for (uint32_t v = 0; v < n; ++v) {
-    if (sizes[v] == 0 && tree.retained[v] == 0) continue;
-    if (d.distance[v] == kNoDistance || d.parent_edge[v] == kNoEdge) continue;
-    if (born[v] == 0) continue;
-    ++out.candidates;
-    if (!options.all && (is_internal_node(g, v) || is_string_part(g, parents, v))) {
-      ++out.excluded_internal;
-      continue;
+  auto is_candidate = [&](uint32_t v) {
+    if (sizes[v] == 0 && tree.retained[v] == 0) return false;
+    if (d.distance[v] == kNoDistance || d.parent_edge[v] == kNoEdge) return false;
+    return born[v] != 0;
+  };
+  auto add_member = [&](std::unordered_map<uint64_t, uint32_t>& of_key, uint64_t key, uint32_t v,
+                        bool internal) {
+    auto [it, inserted] = of_key.try_emplace(key, static_cast<uint32_t>(building.size()));
+    if (inserted) {
+      building.emplace_back();
+      building.back().internal = internal;
     }
-    const uint64_t k = keys.key(v);
-    auto [it, inserted] = cluster_of_key.try_emplace(k, static_cast<uint32_t>(building.size()));
-    if (inserted) building.emplace_back();
     Building& b = building[it->second];
     b.members.push_back(v);
     if (keys.chained(v)) b.chain = true;
+  };
+  // Internals are left out as culprits, but a growing internal chain (the reactions of a promise
+  // that never settles) is a holder: its links are clustered apart and reported only when they
+  // keep user objects (below). The head link has a path key of its own (the edge into it differs
+  // from the links' edge); it joins its links' cluster.
+  std::unordered_map<uint64_t, uint32_t> internal_cluster_of_key;
+  std::unordered_set<uint32_t> internal_heads;
+  for (uint32_t v = 0; v < n; ++v) {
+    if (!is_candidate(v)) continue;
+    ++out.candidates;
+    if (!options.all && (is_internal_node(g, v) || is_string_part(g, parents, v))) {
+      ++out.excluded_internal;
+      if (is_internal_link(g, parents, v)) {
+        const uint64_t k = keys.key(v);
+        add_member(internal_cluster_of_key, k, v, true);
+        const uint32_t head = path_parent(parents, v);
+        if (!is_internal_link(g, parents, head) && is_candidate(head) &&
+            internal_heads.insert(head).second) {
+          add_member(internal_cluster_of_key, k, head, true);
+        }
+      }
+      continue;
+    }
+    add_member(cluster_of_key, keys.key(v), v, false);
   }
   // 2. Representative and holders per cluster; clusters of one class held by one holder are one
   // cluster (a doubly-linked list is reached from both ends, one key per direction).
@@ -273,10 +350,12 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
   }
   std::vector<Building> merged;
   for (Building& b : building) {
-    if (b.merged_into == kNone) merged.push_back(std::move(b));
+    // An internal cluster whose members do not hold each other is no chain: internals only.
+    if (b.merged_into == kNone && (b.chain || !b.internal)) merged.push_back(std::move(b));
   }
   building = std::move(merged);
-  out.clusters = building.size();
+  out.clusters = static_cast<uint64_t>(std::count_if(
+      building.begin(), building.end(), [](const Building& b) { return !b.internal; }));
 
   std::unordered_map<std::string, uint64_t> final_class_counts;
   {
@@ -407,12 +486,21 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
       Frame carry = f;
       const uint32_t c = leak_cluster_of[f.node];
       if (c != kNone) {
-        if (f.top == kNone || f.top == c) {
+        // A user leak inside an internal chain is counted for itself: the chain is reported
+        // only for what is not a leak of its own.
+        const bool takes_over =
+            f.top != kNone && f.top != c && building[f.top].internal && !building[c].internal;
+        if (takes_over && f.nearest != kNone) {
+          own[f.nearest] -= static_cast<int64_t>(tree.retained[f.node]);
+        }
+        if (f.top == kNone || f.top == c || takes_over) {
           counted[f.node] = true;
           own[f.node] += static_cast<int64_t>(tree.retained[f.node]);
-          if (f.nearest != kNone) own[f.nearest] -= static_cast<int64_t>(tree.retained[f.node]);
+          if (f.nearest != kNone && !takes_over) {
+            own[f.nearest] -= static_cast<int64_t>(tree.retained[f.node]);
+          }
           carry = {f.node, c, f.node};
-        } else {
+        } else if (!building[c].internal) {
           ++nested[f.top][clusters[c].class_name];
         }
       }
@@ -457,7 +545,7 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
       for (size_t k = 0; k < snapshots; ++k) into.retained[k] += c.retained[k];
       into.retained_final += c.retained_final;
       into.gained += c.gained;
-      into.includes.emplace_back(c.class_name, c.members);
+      if (!building[i].internal) into.includes.emplace_back(c.class_name, c.members);
       for (auto& inc : c.includes) into.includes.push_back(inc);
       c.retained_final = 0;  // absorbed
     }
@@ -478,7 +566,7 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
     for (size_t k = 0; k < snapshots; ++k) into.retained[k] += c.retained[k];
     into.retained_final += c.retained_final;
     into.gained += c.gained;
-    into.includes.emplace_back(c.class_name, c.members);
+    if (!building[i].internal) into.includes.emplace_back(c.class_name, c.members);
     c.retained_final = 0;
   }
 
@@ -486,6 +574,7 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
   // items in those carts) are part of it, not a separate finding.
   std::vector<uint32_t> cluster_of(n, kNone);
   for (size_t i = 0; i < clusters.size(); ++i) {
+    if (building[i].internal && !clusters[i].leak) continue;
     for (uint32_t m : building[i].members) cluster_of[m] = static_cast<uint32_t>(i);
   }
   // owner[i]: the leaking cluster that cluster i is part of (kNone: none).
@@ -505,7 +594,7 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
   for (int round = 0; round < 8; ++round) {
     bool changed = false;
     for (size_t i = 0; i < clusters.size(); ++i) {
-      if (clusters[i].leak || part_of_leak[i]) continue;
+      if (clusters[i].leak || part_of_leak[i] || building[i].internal) continue;
       // The nearest cluster member above (through closures, contexts and backing stores).
       uint32_t h = kNone;
       uint32_t u = path_parent(parents, clusters[i].representative);
@@ -522,9 +611,12 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
     if (!changed) break;
   }
 
+  name_internal_chains(g, classes, building, owner, clusters);
+
   for (size_t i = 0; i < clusters.size(); ++i) {
     LeakCluster& c = clusters[i];
     if (part_of_leak[i]) continue;
+    if (building[i].internal && !c.leak) continue;  // internals are no culprits
     {
       std::unordered_map<std::string, uint64_t> merged_includes;
       for (const auto& [name, count] : c.includes) merged_includes[name] += count;

@@ -86,7 +86,10 @@ struct LeakCluster {
   uint64_t holder_members = 0;  // members held by the main holder
   bool chain = false;           // members hold each other (linked list, closure contexts)
   std::string chain_edge;       // the edge that repeats along the chain, e.g. "originalThing"
-  RetainerPath holder_path;     // shortest path from the roots to the holder
+  // Set when the growing chain is an engine-internal list (e.g. "PromiseReaction") that keeps
+  // the user objects this cluster is named after; the holder is the object the list hangs off.
+  std::string internal_chain;
+  RetainerPath holder_path;  // shortest path from the roots to the holder
   // How the program names the holder, whatever the shortest path is (a stack slot can be
   // shorter than `configBus._events.reload`): property and context edges into the holder, its
   // owner, and so on, outermost first.
