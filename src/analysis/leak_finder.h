@@ -67,6 +67,17 @@ struct LeakFinderOptions {
   size_t max_rejected = 5;            // non-leaking clusters to keep, to say what was checked
 };
 
+// Why a cluster is not a leak: the facts; report/leaks_report.cc says it in words.
+enum class NotLeaking {
+  kLeaking,              // it is a leak
+  kNothingAddedBetween,  // no member added between snapshots why_snapshot and why_snapshot + 1
+  kPlateau,              // no member added after snapshot why_snapshot (the last interval)
+  kHoldersAreNew,        // most members hang off holders that are new objects themselves
+  kEngineTable,          // the holder is one of V8's own root tables
+  kHolderDoesNotGrow,    // members are replaced, the holder's entries do not grow: a full cache
+  kGainedTooLittle,      // it gained fewer bytes than LeakFinderOptions::min_gained_bytes
+};
+
 struct LeakCluster {
   std::string class_name;
   std::string class_key;
@@ -94,10 +105,15 @@ struct LeakCluster {
   // shorter than `configBus._events.reload`): property and context edges into the holder, its
   // owner, and so on, outermost first.
   std::vector<uint64_t> named_edges;
+  // When those names start at a closure context: a function that closes over it (its script is
+  // the holder's), and whether the context is a module's top-level scope.
+  std::optional<SourcePosition> holder_scope;
+  bool holder_scope_is_module = false;
   std::vector<std::pair<std::string, uint64_t>> includes;  // nested leaking classes, by count
 
   bool leak = false;
-  std::string reason;  // why it is not a leak (empty for leaks)
+  NotLeaking why = NotLeaking::kLeaking;
+  uint32_t why_snapshot = 0;  // 1-based snapshot number, for kNothingAddedBetween and kPlateau
 };
 
 struct LeakFindings {
