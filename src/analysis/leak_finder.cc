@@ -143,12 +143,15 @@ bool is_engine_table(const HeapGraph& g, uint32_t v) {
          name == "(Code flusher)";
 }
 
-// A link of an engine-internal linked list (a promise's PromiseReaction list, a queue): an
-// internal node whose shortest-path owner is an internal node of the same kind and name.
+// A link of an engine-internal linked list of records (a promise's PromiseReaction list, a
+// queue): a hidden or `system / ` object whose shortest-path owner is one of the same name.
+// Compiled code, maps and backing stores also link to their like (transition trees, nested
+// stores), but they are compilation artifacts and storage, never a list that keeps user data.
 bool is_internal_link(const HeapGraph& g, const Parents& parents, uint32_t v) {
+  const NodeType t = g.type(v);
+  if (t != kHidden && t != kObject) return false;
   const uint32_t p = path_parent(parents, v);
-  return p != kNone && g.type(p) == g.type(v) && g.node_name[p] == g.node_name[v] &&
-         is_internal_node(g, p) && g.type(v) != kNative;
+  return p != kNone && g.type(p) == t && g.node_name[p] == g.node_name[v] && is_internal_node(g, p);
 }
 
 bool is_string_type(NodeType t) {
@@ -262,25 +265,27 @@ void confirm_chains(const Parents& parents, std::vector<Building>& building, uin
     if (!building[i].chain) continue;
     for (uint32_t m : building[i].members) member_of[m] = static_cast<uint32_t>(i);
   }
-  std::vector<uint32_t> above;
+  // A member found above another is marked (high bit) the first time, so distinct members
+  // above are counted without sorting.
+  constexpr uint32_t kSeen = 0x80000000u;
   for (size_t i = 0; i < building.size(); ++i) {
     Building& b = building[i];
     if (!b.chain) continue;
-    above.clear();
+    const uint32_t self = static_cast<uint32_t>(i);
+    size_t linked = 0;
+    size_t distinct = 0;
     for (uint32_t m : b.members) {
       uint32_t u = path_parent(parents, m);
       for (uint32_t step = 0; step < kChainLookback && u != kNone; ++step) {
-        if (member_of[u] == i) {
-          above.push_back(u);
+        if ((member_of[u] & ~kSeen) == self) {
+          ++linked;
+          if (member_of[u] == self) ++distinct;
+          member_of[u] = self | kSeen;
           break;
         }
         u = path_parent(parents, u);
       }
     }
-    const size_t linked = above.size();
-    std::sort(above.begin(), above.end());
-    const size_t distinct =
-        static_cast<size_t>(std::unique(above.begin(), above.end()) - above.begin());
     b.chain = linked != 0 && distinct * 4 >= linked * 3;
   }
 }
