@@ -143,15 +143,14 @@ bool is_engine_table(const HeapGraph& g, uint32_t v) {
          name == "(Code flusher)";
 }
 
-// A link of an engine-internal linked list of records (a promise's PromiseReaction list, a
-// queue): a hidden or `system / ` object whose shortest-path owner is one of the same name.
-// Compiled code, maps and backing stores also link to their like (transition trees, nested
-// stores), but they are compilation artifacts and storage, never a list that keeps user data.
+// A link of an engine-internal linked list of records (a promise's PromiseReaction list): a
+// hidden object whose shortest-path owner is one of the same name. Compiled code, maps, stores
+// and closure contexts also link to their like (transition trees, nested stores, scope chains),
+// but those are compilation artifacts, storage, or reached through the user's closures.
 bool is_internal_link(const HeapGraph& g, const Parents& parents, uint32_t v) {
-  const NodeType t = g.type(v);
-  if (t != kHidden && t != kObject) return false;
+  if (g.type(v) != kHidden) return false;
   const uint32_t p = path_parent(parents, v);
-  return p != kNone && g.type(p) == t && g.node_name[p] == g.node_name[v] && is_internal_node(g, p);
+  return p != kNone && g.type(p) == kHidden && g.node_name[p] == g.node_name[v];
 }
 
 bool is_string_type(NodeType t) {
