@@ -241,6 +241,27 @@ TEST(LeakFinder, InternalsAndErasedNames) {
   EXPECT_FALSE(is_erased_edge_name(g, obj, g.edges_begin(obj) + 2));  // a real property name
 }
 
+TEST(LeakFinder, NodeStreamClosuresAreInternals) {
+  GraphBuilder b;
+  const uint32_t root = b.node(kSynthetic, "", 0, 1);
+  auto closure = [&](std::string_view name, std::string_view script) {
+    const uint32_t f = b.node(kClosure, name, 32);
+    const uint32_t shared = b.node(kCode, "system / SharedFunctionInfo", 40);
+    const uint32_t s = b.node(kCode, script, 0);
+    b.edge(f, kInternal, "shared", shared);
+    b.edge(shared, kInternal, "script", s);
+    b.edge(root, kProperty, name, f);
+    return f;
+  };
+  const uint32_t node_cleanup = closure("cleanup", "node:internal/streams/end-of-stream");
+  const uint32_t node_timer = closure("listOnTimeout", "node:internal/timers");
+  const uint32_t user = closure("onData", "/srv/app/client.js");
+  const HeapGraph g = b.build();
+  EXPECT_TRUE(is_internal_node(g, node_cleanup));
+  EXPECT_FALSE(is_internal_node(g, node_timer));  // a timer's callback list is not a stream's
+  EXPECT_FALSE(is_internal_node(g, user));
+}
+
 // A session created after the baseline (a member of the sessions leak) that keeps log entries and
 // notes; both are also filed on a deep archive shelf, so the session does not dominate them and
 // they are leaks of their own, held by the session: step k has 10 (k + 1) sessions, and the
