@@ -1,7 +1,5 @@
 #include "analysis/leak_finder.h"
 
-#include <fmt/core.h>
-
 #include <algorithm>
 #include <exception>
 #include <thread>
@@ -9,15 +7,14 @@
 
 #include "analysis/node_names.h"
 #include "analysis/node_roles.h"
+#include "analysis/path_keys.h"
 #include "analysis/source_position.h"
-#include "report/format.h"
 
 namespace leakscope {
 
 namespace {
 
-constexpr uint32_t kDictionaryEdges = 32;  // owners with more edges are treated as dictionaries
-constexpr uint32_t kChainLookback = 4;     // longest repeated path segment that is folded
+constexpr uint32_t kChainLookback = 4;  // as in path_keys.cc: the longest folded segment
 constexpr uint32_t kNone = UINT32_MAX;
 
 uint64_t mix(uint64_t h, uint64_t v) {
@@ -38,19 +35,8 @@ void sort_by_high_word(std::vector<uint64_t>& v) {
     v.swap(tmp);
   }
 }
-// The owner of each node on its shortest path (kNone for the BFS starts and unreached nodes),
-// found in one pass over the edges instead of a binary search per lookup.
+// The shortest-path owners, as PathKeys finds them.
 using Parents = std::vector<uint32_t>;
-Parents path_parents(const HeapGraph& g, const Distances& d) {
-  Parents parents(g.node_count(), kNone);
-  for (uint32_t u = 0; u < g.node_count(); ++u) {
-    for (uint64_t e = g.edges_begin(u); e < g.edges_end(u); ++e) {
-      const uint32_t to = g.edge_to[e];
-      if (d.parent_edge[to] == e) parents[to] = u;
-    }
-  }
-  return parents;
-}
 inline uint32_t path_parent(const Parents& parents, uint32_t v) {
   return parents[v];
 }
@@ -65,14 +51,6 @@ std::optional<uint32_t> EarlierSnapshot::entries_of(uint32_t id) const {
   auto it = std::lower_bound(ids.begin(), ids.end(), id);
   if (it == ids.end() || *it != id) return std::nullopt;
   return entries[static_cast<size_t>(it - ids.begin())];
-}
-
-bool is_erased_edge_name(const HeapGraph& g, uint32_t owner, uint64_t e) {
-  const EdgeType k = g.edge_kind(e);
-  if (k == kElement || k == kHiddenEdge) return true;
-  if (k == kInternal && is_numeric_name(g.strings.get(g.edge_name[e]))) return true;
-  if (k == kProperty && g.edges_end(owner) - g.edges_begin(owner) > kDictionaryEdges) return true;
-  return false;
 }
 
 EarlierSnapshot summarize_earlier_snapshot(const HeapGraph& g,
@@ -127,73 +105,6 @@ EarlierSnapshot summarize_earlier_snapshot(const HeapGraph& g,
 
 namespace {
 
-// Path keys, memoized per node: key(v) = key(parent) + token(edge into v, class of v), except
-// that a token equal to one of the last few tokens above it folds back onto that ancestor's key
-// (the repeated links of a list or chain all get the same key).
-class PathKeys {
- public:
-  PathKeys(const HeapGraph& g, const Distances& d, const ClassIndex& c, const Parents& p)
-      : g_(g),
-        d_(d),
-        c_(c),
-        p_(p),
-        key_(g.node_count(), 0),
-        token_(g.node_count(), 0),
-        chained_(g.node_count(), false) {}
-
-  uint64_t key(uint32_t v) {
-    if (key_[v] != 0) return key_[v];
-    // Walk up to the first node with a key, then fill keys downwards (no recursion).
-    stack_.clear();
-    uint32_t u = v;
-    while (u != kNone && key_[u] == 0) {
-      stack_.push_back(u);
-      u = path_parent(p_, u);
-    }
-    while (!stack_.empty()) {
-      const uint32_t x = stack_.back();
-      stack_.pop_back();
-      compute(x);
-    }
-    return key_[v];
-  }
-  bool chained(uint32_t v) const { return chained_[v]; }
-
- private:
-  void compute(uint32_t x) {
-    const uint64_t e = d_.parent_edge[x];
-    const uint64_t cls = c_.node_class[x];
-    if (e == kNoEdge) {  // a BFS start: global, the root, or unreached
-      token_[x] = mix(0x51ed27ULL, (cls << 1) | 1);
-      key_[x] = token_[x] | 1;
-      return;
-    }
-    const uint32_t p = p_[x];
-    uint64_t t = mix(g_.edge_kind(e), cls);
-    if (!is_erased_edge_name(g_, p, e)) t = mix(t, static_cast<uint64_t>(g_.edge_name[e]) + 1);
-    token_[x] = t;
-    uint32_t a = p;
-    for (uint32_t step = 0; step < kChainLookback && a != kNone; ++step) {
-      if (token_[a] == t) {
-        key_[x] = key_[a];
-        chained_[x] = true;
-        return;
-      }
-      a = path_parent(p_, a);
-    }
-    key_[x] = mix(key_[p], t) | 1;
-  }
-
-  const HeapGraph& g_;
-  const Distances& d_;
-  const ClassIndex& c_;
-  const Parents& p_;
-  std::vector<uint64_t> key_;
-  std::vector<uint64_t> token_;
-  std::vector<bool> chained_;
-  std::vector<uint32_t> stack_;
-};
-
 // The object that holds a member: its path parent, skipping backing stores.
 uint32_t holder_of(const HeapGraph& g, const Parents& parents, uint32_t member) {
   uint32_t p = path_parent(parents, member);
@@ -215,6 +126,7 @@ bool strictly_increasing(const std::vector<uint64_t>& v) {
 struct Building {
   std::vector<uint32_t> members;
   bool chain = false;
+  bool internal = false;  // links of an engine-internal chain (admitted only as holders)
   uint32_t representative = kNone;
   uint32_t holder = kNone;
   std::unordered_map<uint32_t, uint64_t> holders;
@@ -229,6 +141,16 @@ bool is_engine_table(const HeapGraph& g, uint32_t v) {
          name == "(Compilation cache)" || name == "(Startup object cache)" ||
          name == "(Builtins)" || name == "(Read-only roots)" || name == "(Bootstrapper)" ||
          name == "(Code flusher)";
+}
+
+// A link of an engine-internal linked list of records (a promise's PromiseReaction list): a
+// hidden object whose shortest-path owner is one of the same name. Compiled code, maps, stores
+// and closure contexts also link to their like (transition trees, nested stores, scope chains),
+// but those are compilation artifacts, storage, or reached through the user's closures.
+bool is_internal_link(const HeapGraph& g, const Parents& parents, uint32_t v) {
+  if (g.type(v) != kHidden) return false;
+  const uint32_t p = path_parent(parents, v);
+  return p != kNone && g.type(p) == kHidden && g.node_name[p] == g.node_name[v];
 }
 
 bool is_string_type(NodeType t) {
@@ -269,123 +191,344 @@ std::string chain_segment(const HeapGraph& g, const Distances& d,
   return {};
 }
 
-}  // namespace
+bool in_program(const std::optional<SourcePosition>& at) {
+  return at && !at->script.empty() && !at->script.starts_with("node:");
+}
 
-LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& options) {
-  const HeapGraph& g = *in.graph;
-  const Distances& d = *in.distances;
-  const DominatorTree& tree = *in.tree;
-  const ClassIndex& classes = *in.classes;
-  const BigVector<uint64_t>& sizes = *in.self_sizes;
-  const size_t snapshots = in.earlier.size() + 1;
-  const uint32_t n = g.node_count();
-  LeakFindings out;
+// Where the culprit comes from. An object that Node's own code builds (a Timeout, built in
+// node:internal/timers) carries what the program wrote: the function it will call. Its first
+// function property with a location in the program says where the leak was made.
+std::optional<SourcePosition> culprit_location(const HeapGraph& g, const ClassIndex& classes,
+                                               uint32_t v) {
+  std::optional<SourcePosition> at = source_position(g, classes, v);
+  if (!at || !at->script.starts_with("node:") || g.type(v) != kObject) return at;
+  for (uint64_t e = g.edges_begin(v); e < g.edges_end(v); ++e) {
+    if (g.edge_kind(e) != kProperty || g.type(g.edge_to[e]) != kClosure) continue;
+    std::optional<SourcePosition> callback = source_position(g, classes, g.edge_to[e]);
+    if (in_program(callback)) return callback;
+  }
+  return at;
+}
+
+// The scope that names a holder whose names start at a closure context (`sessions` in
+// `...->sessions`): a function closing over that context says which script it is, and a context
+// whose enclosing context is the native one is a module's (or script's) top-level scope.
+void find_holder_scopes(const HeapGraph& g, const ClassIndex& classes,
+                        std::vector<LeakCluster>& leaks) {
+  std::unordered_map<uint32_t, std::vector<size_t>> by_context;
+  for (size_t i = 0; i < leaks.size(); ++i) {
+    const std::vector<uint64_t>& named = leaks[i].named_edges;
+    if (named.empty() || g.edge_kind(named.front()) != kContext) continue;
+    const uint32_t context = edge_owner(g, named.front());
+    if (context != kNone && g.name(context) == "system / Context") {
+      by_context[context].push_back(i);
+    }
+  }
+  if (by_context.empty()) return;
+  for (uint32_t u = 0; u < g.node_count() && !by_context.empty(); ++u) {
+    if (g.type(u) != kClosure) continue;
+    for (uint64_t e = g.edges_begin(u); e < g.edges_end(u); ++e) {
+      if (g.edge_kind(e) != kInternal || g.strings.get(g.edge_name[e]) != "context") continue;
+      auto it = by_context.find(g.edge_to[e]);
+      if (it == by_context.end()) break;
+      const std::optional<SourcePosition> at = source_position(g, classes, u);
+      if (!at || at->script.empty()) break;
+      bool module = false;
+      const uint32_t context = it->first;
+      for (uint64_t f = g.edges_begin(context); f < g.edges_end(context); ++f) {
+        if (g.edge_kind(f) == kInternal && g.strings.get(g.edge_name[f]) == "previous") {
+          module = g.name(g.edge_to[f]) == "system / NativeContext";
+        }
+      }
+      for (size_t i : it->second) {
+        leaks[i].holder_scope = at;
+        leaks[i].holder_scope_is_module = module;
+      }
+      by_context.erase(it);
+      break;
+    }
+  }
+}
+
+// "Chain" means that the members hold each other one after another (a linked list, closure
+// contexts, a promise's reactions). Path keys also fold a tree of nested arrays (an index edge
+// repeats), where one member holds many: that is a collection of collections, whose entries are
+// its holders' own, so a cluster is kept a chain only when most members that hang off another
+// member hang off different ones.
+void confirm_chains(const Parents& parents, std::vector<Building>& building, uint32_t n) {
+  if (std::none_of(building.begin(), building.end(), [](const Building& b) { return b.chain; })) {
+    return;
+  }
+  std::vector<uint32_t> member_of(n, kNone);
+  for (size_t i = 0; i < building.size(); ++i) {
+    if (!building[i].chain) continue;
+    for (uint32_t m : building[i].members) member_of[m] = static_cast<uint32_t>(i);
+  }
+  // A member found above another is marked (high bit) the first time, so distinct members
+  // above are counted without sorting.
+  constexpr uint32_t kSeen = 0x80000000u;
+  for (size_t i = 0; i < building.size(); ++i) {
+    Building& b = building[i];
+    if (!b.chain) continue;
+    const uint32_t self = static_cast<uint32_t>(i);
+    size_t linked = 0;
+    size_t distinct = 0;
+    for (uint32_t m : b.members) {
+      uint32_t u = path_parent(parents, m);
+      for (uint32_t step = 0; step < kChainLookback && u != kNone; ++step) {
+        if ((member_of[u] & ~kSeen) == self) {
+          ++linked;
+          if (member_of[u] == self) ++distinct;
+          member_of[u] = self | kSeen;
+          break;
+        }
+        u = path_parent(parents, u);
+      }
+    }
+    b.chain = linked != 0 && distinct * 4 >= linked * 3;
+  }
+}
+
+// A growing internal chain is reported for the user objects it keeps and named after them: the
+// kept cluster with a source location in the program (the results, the callbacks), else the
+// largest. A chain that keeps none is no finding (it stays among the internals left out).
+void name_internal_chains(const HeapGraph& g, const ClassIndex& classes,
+                          const std::vector<Building>& building, const std::vector<uint32_t>& owner,
+                          std::vector<LeakCluster>& clusters) {
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    LeakCluster& c = clusters[i];
+    if (!building[i].internal || !c.leak || c.retained_final == 0) continue;
+    size_t best = kNone;
+    bool best_located = false;
+    for (size_t j = 0; j < clusters.size(); ++j) {
+      if (j == i || owner[j] != i || building[j].internal) continue;
+      const NodeType t = g.type(clusters[j].representative);
+      if (t != kObject && t != kClosure) continue;
+      const std::optional<SourcePosition> at =
+          source_position(g, classes, clusters[j].representative);
+      const bool located = at && !at->script.empty() && !at->script.starts_with("node:");
+      if (best == kNone || (located && !best_located) ||
+          (located == best_located && clusters[j].members > clusters[best].members)) {
+        best = j;
+        best_located = located;
+      }
+    }
+    if (best == kNone) {
+      c.leak = false;
+      continue;
+    }
+    const LeakCluster& kept = clusters[best];
+    std::string_view link = g.name(c.representative);
+    if (link.starts_with("system / ")) link.remove_prefix(9);
+    c.internal_chain = link;
+    c.class_name = kept.class_name;
+    c.class_key = kept.class_key;
+    c.representative = kept.representative;
+    c.class_counts = kept.class_counts;
+    // The kept objects of that class may come in more than one cluster (reached through the
+    // chain's head or through its links): they are counted together.
+    c.members = 0;
+    c.counts.assign(kept.counts.size(), 0);
+    for (size_t j = 0; j < clusters.size(); ++j) {
+      if (j == i || owner[j] != i || clusters[j].class_key != kept.class_key) continue;
+      c.members += clusters[j].members;
+      for (size_t k = 0; k < c.counts.size(); ++k) c.counts[k] += clusters[j].counts[k];
+    }
+    std::erase_if(c.includes, [&](const auto& inc) { return inc.first == kept.class_name; });
+  }
+}
+
+// The state the stages of find_leaks share. Each stage is one method, in the order run.
+class Finder {
+ public:
+  Finder(const LeakFinderInput& in, const LeakFinderOptions& options)
+      : in_(in),
+        options_(options),
+        g_(*in.graph),
+        d_(*in.distances),
+        tree_(*in.tree),
+        classes_(*in.classes),
+        sizes_(*in.self_sizes),
+        snapshots_(in.earlier.size() + 1),
+        n_(in.graph->node_count()),
+        keys_(g_, d_, classes_),
+        parents_(keys_.parents()) {}
+
+  LeakFindings run() {
+    mark_births();
+    collect_candidates();
+    confirm_chains(parents_, building_, n_);
+    merge_by_holder();
+    judge_growth();
+    attribute_sizes();
+    fold_into_owners();
+    name_internal_chains(g_, classes_, building_, owner_, clusters_);
+    publish();
+    return std::move(out_);
+  }
+
+ private:
+  bool existed(size_t k, uint32_t v) const { return born_[v] <= k; }
+  bool closest(uint32_t x, uint32_t y) const {
+    const int64_t dx = d_.distance[x];
+    const int64_t dy = d_.distance[y];
+    return dx != dy ? dx < dy : g_.node_id[x] < g_.node_id[y];
+  }
 
   // The first snapshot each node of the last one appears in (ids are never reused within a
   // process, so a node alive at the end that existed in snapshot k exists in all later ones).
-  std::vector<uint8_t> born(n, static_cast<uint8_t>(snapshots - 1));
-  {
-    std::vector<uint64_t> by_id(n);
-    for (uint32_t v = 0; v < n; ++v) by_id[v] = (static_cast<uint64_t>(g.node_id[v]) << 32) | v;
+  void mark_births() {
+    born_.assign(n_, static_cast<uint8_t>(snapshots_ - 1));
+    std::vector<uint64_t> by_id(n_);
+    for (uint32_t v = 0; v < n_; ++v) by_id[v] = (static_cast<uint64_t>(g_.node_id[v]) << 32) | v;
     sort_by_high_word(by_id);
-    for (size_t k = in.earlier.size(); k-- > 0;) {
-      const std::vector<uint32_t>& ids = in.earlier[k]->ids;
+    for (size_t k = in_.earlier.size(); k-- > 0;) {
+      const std::vector<uint32_t>& ids = in_.earlier[k]->ids;
       size_t j = 0;
       for (const uint64_t x : by_id) {
         const uint32_t id = static_cast<uint32_t>(x >> 32);
         while (j < ids.size() && ids[j] < id) ++j;
         if (j < ids.size() && ids[j] == id)
-          born[static_cast<uint32_t>(x)] = static_cast<uint8_t>(k);
+          born_[static_cast<uint32_t>(x)] = static_cast<uint8_t>(k);
       }
     }
   }
-  auto existed = [&](size_t k, uint32_t v) { return born[v] <= k; };
 
-  // 1. Candidates: alive at the end, strongly reachable, not in the baseline.
-  const Parents parents = path_parents(g, d);
-  PathKeys keys(g, d, classes, parents);
-  std::unordered_map<uint64_t, uint32_t> cluster_of_key;
-  std::vector<Building> building;
-  for (uint32_t v = 0; v < n; ++v) {
-    if (sizes[v] == 0 && tree.retained[v] == 0) continue;
-    if (d.distance[v] == kNoDistance || d.parent_edge[v] == kNoEdge) continue;
-    if (born[v] == 0) continue;
-    ++out.candidates;
-    if (!options.all && (is_internal_node(g, v) || is_string_part(g, parents, v))) {
-      ++out.excluded_internal;
-      continue;
+  // Alive at the end, strongly reachable, not in the baseline.
+  bool is_candidate(uint32_t v) const {
+    if (sizes_[v] == 0 && tree_.retained[v] == 0) return false;
+    if (d_.distance[v] == kNoDistance || d_.parent_edge[v] == kNoEdge) return false;
+    return born_[v] != 0;
+  }
+
+  void add_member(std::unordered_map<uint64_t, uint32_t>& of_key, uint64_t key, uint32_t v,
+                  bool internal) {
+    auto [it, inserted] = of_key.try_emplace(key, static_cast<uint32_t>(building_.size()));
+    if (inserted) {
+      building_.emplace_back();
+      building_.back().internal = internal;
     }
-    const uint64_t k = keys.key(v);
-    auto [it, inserted] = cluster_of_key.try_emplace(k, static_cast<uint32_t>(building.size()));
-    if (inserted) building.emplace_back();
-    Building& b = building[it->second];
+    Building& b = building_[it->second];
     b.members.push_back(v);
-    if (keys.chained(v)) b.chain = true;
+    if (keys_.chained(v)) b.chain = true;
   }
-  // 2. Representative and holders per cluster; clusters of one class held by one holder are one
-  // cluster (a doubly-linked list is reached from both ends, one key per direction).
-  auto closest = [&](uint32_t x, uint32_t y) {
-    const int64_t dx = d.distance[x];
-    const int64_t dy = d.distance[y];
-    return dx != dy ? dx < dy : g.node_id[x] < g.node_id[y];
-  };
-  std::unordered_map<uint64_t, uint32_t> by_class_and_holder;
-  for (size_t i = 0; i < building.size(); ++i) {
-    Building& b = building[i];
-    b.representative = *std::min_element(b.members.begin(), b.members.end(), closest);
-    if (b.chain) {
-      // A chain is held by the first object above its links that is not a link itself (links
-      // of the same class that were already there before the baseline count as links).
-      uint32_t h = holder_of(g, parents, b.representative);
-      const uint32_t link_class = classes.node_class[b.representative];
-      while (h != kNone && classes.node_class[h] == link_class) h = holder_of(g, parents, h);
-      b.holder = h == kNone ? g.root : h;
-      b.holders[b.holder] = b.members.size();
-    } else {
-      // Every member's holder is found only for clusters that pass the growth test (below).
-      const uint32_t h = holder_of(g, parents, b.representative);
-      b.holder = h == kNone ? g.root : h;
-    }
-    const uint64_t key = mix(classes.node_class[b.representative], b.holder);
-    auto [it, inserted] = by_class_and_holder.try_emplace(key, static_cast<uint32_t>(i));
-    if (inserted) continue;
-    Building& into = building[it->second];
-    into.members.insert(into.members.end(), b.members.begin(), b.members.end());
-    into.chain = into.chain || b.chain;
-    if (into.chain) into.holders[into.holder] = into.members.size();
-    if (closest(b.representative, into.representative)) into.representative = b.representative;
-    b.merged_into = it->second;
-    b.members.clear();
-  }
-  std::vector<Building> merged;
-  for (Building& b : building) {
-    if (b.merged_into == kNone) merged.push_back(std::move(b));
-  }
-  building = std::move(merged);
-  out.clusters = building.size();
 
-  std::unordered_map<std::string, uint64_t> final_class_counts;
-  {
-    std::vector<uint64_t> per_class(classes.classes.size(), 0);
-    for (uint32_t v = 0; v < n; ++v) {
-      if (sizes[v] != 0) ++per_class[classes.node_class[v]];
+  // 1. Candidates, clustered by path key. Internals are left out as culprits, but a growing
+  // internal chain (the reactions of a promise that never settles) is a holder: its links are
+  // clustered apart and reported only when they keep user objects (name_internal_chains). The
+  // head link has a path key of its own (the edge into it differs); it joins its links' cluster.
+  void collect_candidates() {
+    std::unordered_map<uint64_t, uint32_t> cluster_of_key;
+    std::unordered_map<uint64_t, uint32_t> internal_cluster_of_key;
+    std::unordered_set<uint32_t> internal_heads;
+    for (uint32_t v = 0; v < n_; ++v) {
+      if (!is_candidate(v)) continue;
+      ++out_.candidates;
+      if (!options_.all && (is_internal_node(g_, v) || is_string_part(g_, parents_, v))) {
+        ++out_.excluded_internal;
+        if (is_internal_link(g_, parents_, v)) {
+          const uint64_t k = keys_.key(v);
+          add_member(internal_cluster_of_key, k, v, true);
+          const uint32_t head = path_parent(parents_, v);
+          if (!is_internal_link(g_, parents_, head) && is_candidate(head) &&
+              internal_heads.insert(head).second) {
+            add_member(internal_cluster_of_key, k, head, true);
+          }
+        }
+        continue;
+      }
+      add_member(cluster_of_key, keys_.key(v), v, false);
+    }
+  }
+
+  // 2. Representative and holder per cluster; clusters of one class held by one holder are one
+  // cluster (a doubly-linked list is reached from both ends, one key per direction).
+  void merge_by_holder() {
+    std::unordered_map<uint64_t, uint32_t> by_class_and_holder;
+    for (size_t i = 0; i < building_.size(); ++i) {
+      Building& b = building_[i];
+      b.representative = *std::min_element(b.members.begin(), b.members.end(),
+                                           [&](uint32_t x, uint32_t y) { return closest(x, y); });
+      uint32_t h = holder_of(g_, parents_, b.representative);
+      if (b.chain) {
+        // A chain is held by the first object above its links that is not a link itself (links
+        // of the same class that were already there before the baseline count as links).
+        const uint32_t link_class = classes_.node_class[b.representative];
+        while (h != kNone && classes_.node_class[h] == link_class) h = holder_of(g_, parents_, h);
+      }
+      // Every member's holder is found only for clusters that pass the growth test (below).
+      b.holder = h == kNone ? g_.root : h;
+      if (b.chain) b.holders[b.holder] = b.members.size();
+      const uint64_t key = mix(classes_.node_class[b.representative], b.holder);
+      auto [it, inserted] = by_class_and_holder.try_emplace(key, static_cast<uint32_t>(i));
+      if (inserted) continue;
+      Building& into = building_[it->second];
+      into.members.insert(into.members.end(), b.members.begin(), b.members.end());
+      into.chain = into.chain || b.chain;
+      if (into.chain) into.holders[into.holder] = into.members.size();
+      if (closest(b.representative, into.representative)) into.representative = b.representative;
+      b.merged_into = it->second;
+      b.members.clear();
+    }
+    std::vector<Building> merged;
+    for (Building& b : building_) {
+      // An internal cluster whose members do not hold each other is no chain: internals only.
+      if (b.merged_into == kNone && (b.chain || !b.internal)) merged.push_back(std::move(b));
+    }
+    building_ = std::move(merged);
+    out_.clusters = static_cast<uint64_t>(std::count_if(
+        building_.begin(), building_.end(), [](const Building& b) { return !b.internal; }));
+  }
+
+  std::unordered_map<std::string, uint64_t> final_class_counts() const {
+    std::unordered_map<std::string, uint64_t> counts;
+    std::vector<uint64_t> per_class(classes_.classes.size(), 0);
+    for (uint32_t v = 0; v < n_; ++v) {
+      if (sizes_[v] != 0) ++per_class[classes_.node_class[v]];
     }
     for (size_t c = 0; c < per_class.size(); ++c) {
-      if (per_class[c] != 0) final_class_counts[classes.classes[c].key] += per_class[c];
+      if (per_class[c] != 0) counts[classes_.classes[c].key] += per_class[c];
     }
+    return counts;
   }
 
-  // 3. Growth per snapshot and the verdict.
-  std::vector<LeakCluster> clusters;
-  clusters.reserve(building.size());
-  for (Building& b : building) {
+  // The holders of a cluster that is no chain and their entries per snapshot. Growth is measured
+  // on holders seen since the second snapshot: new holders appearing is growth of whatever holds
+  // *them* (a full LRU of pages, each page holding its strings).
+  void measure_holders(Building& b, LeakCluster& c) const {
+    for (uint32_t m : b.members) ++b.holders[holder_of(g_, parents_, m)];
+    b.holders.erase(kNone);
+    uint64_t best = 0;
+    for (const auto& [h, count] : b.holders) {
+      if (count > best || (count == best && h < c.holder)) {
+        best = count;
+        c.holder = h;
+      }
+    }
+    c.holder_count = std::max<size_t>(1, b.holders.size());
+    c.holder_members = best;
+    const size_t second = std::min<size_t>(1, in_.earlier.size() - 1);
+    uint64_t persistent = 0;
+    for (const auto& [h, count] : b.holders) {
+      const uint32_t id = g_.node_id[h];
+      if (!existed(second, h)) continue;
+      persistent += count;
+      for (size_t k = 0; k + 1 < snapshots_; ++k) {
+        c.holder_entries[k] += in_.earlier[k]->entries_of(id).value_or(0);
+      }
+      c.holder_entries.back() += entry_count(g_, h);
+    }
+    if (persistent * 2 < c.members) c.why = NotLeaking::kHoldersAreNew;
+  }
+
+  LeakCluster judge(Building& b, const std::unordered_map<std::string, uint64_t>& final_counts) {
     LeakCluster c;
     const uint32_t rep = b.representative;
-    const ClassInfo& info = classes.classes[classes.node_class[rep]];
+    const ClassInfo& info = classes_.classes[classes_.node_class[rep]];
     c.class_name = info.name;
     c.class_key = info.key;
-    if (g.type(rep) == kClosure) {
-      c.class_name = g.name(rep).empty() ? "(anonymous)()" : fmt::format("{}()", g.name(rep));
+    if (g_.type(rep) == kClosure) {
+      c.class_name = g_.name(rep).empty() ? "(anonymous)()" : std::string(g_.name(rep)) + "()";
     }
     c.members = b.members.size();
     c.chain = b.chain;
@@ -393,262 +536,281 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
     c.holder = b.holder;
     c.holder_count = 1;
     c.holder_members = c.members;
-    c.counts.assign(snapshots, 0);
+    c.counts.assign(snapshots_, 0);
     c.counts.back() = c.members;
-    for (size_t k = 0; k + 1 < snapshots; ++k) {
+    for (size_t k = 0; k + 1 < snapshots_; ++k) {
       uint64_t count = 0;
       for (uint32_t m : b.members) count += existed(k, m) ? 1 : 0;
       c.counts[k] = count;
     }
-    for (size_t k = 1; k < snapshots && c.reason.empty(); ++k) {
-      const uint64_t added = c.counts[k] - c.counts[k - 1];
-      if (added < options.min_new_per_interval) {
-        c.reason =
-            k + 1 == snapshots
-                ? fmt::format("nothing added after snapshot {} stayed alive (plateau)", k)
-                : fmt::format("nothing added between snapshots {} and {} stayed alive", k, k + 1);
+    for (size_t k = 1; k < snapshots_ && c.why == NotLeaking::kLeaking; ++k) {
+      if (c.counts[k] - c.counts[k - 1] < options_.min_new_per_interval) {
+        c.why = k + 1 == snapshots_ ? NotLeaking::kPlateau : NotLeaking::kNothingAddedBetween;
+        c.why_snapshot = static_cast<uint32_t>(k);
       }
     }
     // Holder sizes are looked up only for clusters that grew in every interval.
-    c.holder_entries.assign(snapshots, 0);
-    if (c.reason.empty()) {
+    c.holder_entries.assign(snapshots_, 0);
+    if (c.why == NotLeaking::kLeaking) {
       if (c.chain) {
         // A chain's holder is its head; its size is the chain's length.
         c.holder_entries = c.counts;
-        c.chain_edge = chain_segment(g, d, b.members);
+        c.chain_edge = chain_segment(g_, d_, b.members);
       } else {
-        // Growth is measured on holders seen since the second snapshot: new holders appearing is
-        // growth of whatever holds *them* (a full LRU of pages, each page holding its strings).
-        for (uint32_t m : b.members) ++b.holders[holder_of(g, parents, m)];
-        b.holders.erase(kNone);
-        uint64_t best = 0;
-        for (const auto& [h, count] : b.holders) {
-          if (count > best || (count == best && h < c.holder)) {
-            best = count;
-            c.holder = h;
-          }
-        }
-        c.holder_count = std::max<size_t>(1, b.holders.size());
-        c.holder_members = best;
-        const size_t second = std::min<size_t>(1, in.earlier.size() - 1);
-        uint64_t persistent = 0;
-        for (const auto& [h, count] : b.holders) {
-          const uint32_t id = g.node_id[h];
-          if (!existed(second, h)) continue;
-          persistent += count;
-          for (size_t k = 0; k + 1 < snapshots; ++k) {
-            c.holder_entries[k] += in.earlier[k]->entries_of(id).value_or(0);
-          }
-          c.holder_entries.back() += entry_count(g, h);
-        }
-        if (persistent * 2 < c.members) {
-          c.reason = "its holders are themselves new objects (judged together with them)";
-        }
+        measure_holders(b, c);
       }
     }
-    c.class_counts.assign(snapshots, 0);
-    for (size_t k = 0; k + 1 < snapshots; ++k) {
-      auto it = in.earlier[k]->class_counts.find(c.class_key);
-      if (it != in.earlier[k]->class_counts.end()) c.class_counts[k] = it->second;
+    c.class_counts.assign(snapshots_, 0);
+    for (size_t k = 0; k + 1 < snapshots_; ++k) {
+      auto it = in_.earlier[k]->class_counts.find(c.class_key);
+      if (it != in_.earlier[k]->class_counts.end()) c.class_counts[k] = it->second;
     }
-    if (auto it = final_class_counts.find(c.class_key); it != final_class_counts.end()) {
+    if (auto it = final_counts.find(c.class_key); it != final_counts.end()) {
       c.class_counts.back() = it->second;
     }
-    if (c.reason.empty() && !options.all && is_engine_table(g, c.holder)) {
-      c.reason = fmt::format("held by V8's {} table, not by the program", g.name(c.holder));
+    if (c.why == NotLeaking::kLeaking && !options_.all && is_engine_table(g_, c.holder)) {
+      c.why = NotLeaking::kEngineTable;
     }
-    if (c.reason.empty() && !strictly_increasing(c.holder_entries)) {
-      c.reason = fmt::format(
-          "new objects replace old ones but the holder does not grow ({} entries in snapshot "
-          "{}, {} at the end): a full cache",
-          report::with_commas(c.holder_entries[snapshots - 2]), snapshots - 1,
-          report::with_commas(c.holder_entries.back()));
+    if (c.why == NotLeaking::kLeaking && !strictly_increasing(c.holder_entries)) {
+      c.why = NotLeaking::kHolderDoesNotGrow;
     }
-    c.leak = c.reason.empty();
-    clusters.push_back(std::move(c));
+    c.leak = c.why == NotLeaking::kLeaking;
+    return c;
+  }
+
+  // 3. Growth per snapshot and the verdict.
+  void judge_growth() {
+    const std::unordered_map<std::string, uint64_t> final_counts = final_class_counts();
+    clusters_.reserve(building_.size());
+    for (Building& b : building_) clusters_.push_back(judge(b, final_counts));
   }
 
   // 4. Sizes. A pre-order walk of the dominator tree finds, for every member of a leaking
   // cluster, whether a member of another leaking cluster holds it (then it is part of that leak,
   // listed under "includes") and which member of its own cluster is closest above it (in a chain
   // each link's own share is its retained size minus the next link's).
-  std::vector<uint32_t> leak_cluster_of(n, kNone);
-  for (size_t i = 0; i < clusters.size(); ++i) {
-    if (!clusters[i].leak) continue;
-    for (uint32_t m : building[i].members) leak_cluster_of[m] = static_cast<uint32_t>(i);
-  }
-  std::vector<int64_t> own(n, 0);
-  std::vector<bool> counted(n, false);
-  std::vector<std::unordered_map<std::string, uint64_t>> nested(clusters.size());
-  {
+  void attribute_sizes() {
+    leak_cluster_of_.assign(n_, kNone);
+    for (size_t i = 0; i < clusters_.size(); ++i) {
+      if (!clusters_[i].leak) continue;
+      for (uint32_t m : building_[i].members) leak_cluster_of_[m] = static_cast<uint32_t>(i);
+    }
+    std::vector<int64_t> own(n_, 0);
+    std::vector<bool> counted(n_, false);
+    std::vector<std::unordered_map<std::string, uint64_t>> nested(clusters_.size());
     struct Frame {
       uint32_t node;
       uint32_t top;      // leaking cluster of the outermost member above (kNone if none)
       uint32_t nearest;  // closest member above of that same cluster
     };
-    std::vector<Frame> stack{{g.root, kNone, kNone}};
+    std::vector<Frame> stack{{g_.root, kNone, kNone}};
     while (!stack.empty()) {
       const Frame f = stack.back();
       stack.pop_back();
       Frame carry = f;
-      const uint32_t c = leak_cluster_of[f.node];
+      const uint32_t c = leak_cluster_of_[f.node];
       if (c != kNone) {
-        if (f.top == kNone || f.top == c) {
+        const int64_t retained = static_cast<int64_t>(tree_.retained[f.node]);
+        // A user leak inside an internal chain is counted for itself: the chain is reported
+        // only for what is not a leak of its own.
+        const bool takes_over =
+            f.top != kNone && f.top != c && building_[f.top].internal && !building_[c].internal;
+        if (f.nearest != kNone && (takes_over || f.top == c)) own[f.nearest] -= retained;
+        if (f.top == kNone || f.top == c || takes_over) {
           counted[f.node] = true;
-          own[f.node] += static_cast<int64_t>(tree.retained[f.node]);
-          if (f.nearest != kNone) own[f.nearest] -= static_cast<int64_t>(tree.retained[f.node]);
+          own[f.node] += retained;
           carry = {f.node, c, f.node};
-        } else {
-          ++nested[f.top][clusters[c].class_name];
+        } else if (!building_[c].internal) {
+          ++nested[f.top][clusters_[c].class_name];
         }
       }
-      for (uint32_t i = tree.first_child[f.node]; i < tree.first_child[f.node + 1]; ++i) {
-        stack.push_back({tree.children[i], carry.top, carry.nearest});
+      for (uint32_t i = tree_.first_child[f.node]; i < tree_.first_child[f.node + 1]; ++i) {
+        stack.push_back({tree_.children[i], carry.top, carry.nearest});
       }
     }
-  }
-  for (size_t i = 0; i < clusters.size(); ++i) {
-    LeakCluster& c = clusters[i];
-    c.retained.assign(snapshots, 0);
-    for (uint32_t m : building[i].members) {
-      uint64_t r = tree.retained[m];
-      if (c.leak) {
-        if (!counted[m]) continue;  // part of another leak
-        r = static_cast<uint64_t>(std::max<int64_t>(0, own[m]));
+    for (size_t i = 0; i < clusters_.size(); ++i) {
+      LeakCluster& c = clusters_[i];
+      c.retained.assign(snapshots_, 0);
+      for (uint32_t m : building_[i].members) {
+        uint64_t r = tree_.retained[m];
+        if (c.leak) {
+          if (!counted[m]) continue;  // part of another leak
+          r = static_cast<uint64_t>(std::max<int64_t>(0, own[m]));
+        }
+        c.retained_final += r;
+        for (size_t k = 0; k + 1 < snapshots_; ++k) {
+          if (existed(k, m)) c.retained[k] += r;
+        }
       }
-      c.retained_final += r;
-      for (size_t k = 0; k + 1 < snapshots; ++k) {
-        if (existed(k, m)) c.retained[k] += r;
-      }
+      c.retained.back() = c.retained_final;
+      c.gained = c.retained_final - c.retained.front();
+      for (auto& [name, count] : nested[i]) c.includes.emplace_back(name, count);
     }
-    c.retained.back() = c.retained_final;
-    c.gained = c.retained_final - c.retained.front();
-    for (auto& [name, count] : nested[i]) c.includes.emplace_back(name, count);
   }
 
-  // 5. Leaking clusters of one holder (a Map's keys and its values) are one leak: the largest
-  // absorbs the others.
-  {
+  // One leak becomes part of another: its sizes, its own name and what it included move over
+  // (what the absorbed leak dragged along is part of the bigger one too). Engine-internal
+  // clusters are not listed by name: the user knows the objects, not the engine's lists.
+  void absorb(size_t from, size_t into) {
+    LeakCluster& c = clusters_[from];
+    LeakCluster& to = clusters_[into];
+    for (size_t k = 0; k < snapshots_; ++k) to.retained[k] += c.retained[k];
+    to.retained_final += c.retained_final;
+    to.gained += c.gained;
+    if (!building_[from].internal) to.includes.emplace_back(c.class_name, c.members);
+    for (const auto& inc : c.includes) to.includes.push_back(inc);
+    c.includes.clear();
+    c.retained_final = 0;
+  }
+
+  // Leaking clusters of one holder (a Map's keys and its values) are one leak: the largest
+  // absorbs the others. A Map's string keys can outweigh its values; the leak is named after the
+  // objects it holds.
+  void absorb_by_holder() {
     std::unordered_map<uint32_t, size_t> main_of_holder;
-    std::vector<size_t> order(clusters.size());
+    std::vector<size_t> order(clusters_.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(),
-              [&](size_t a, size_t b) { return clusters[a].gained > clusters[b].gained; });
+    auto is_text = [&](size_t i) { return is_string_type(g_.type(clusters_[i].representative)); };
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      if (is_text(a) != is_text(b)) return is_text(b);
+      return clusters_[a].gained > clusters_[b].gained;
+    });
     for (size_t i : order) {
-      LeakCluster& c = clusters[i];
+      const LeakCluster& c = clusters_[i];
       if (!c.leak || c.retained_final == 0) continue;
       auto [it, inserted] = main_of_holder.try_emplace(c.holder, i);
-      if (inserted) continue;
-      LeakCluster& into = clusters[it->second];
-      for (size_t k = 0; k < snapshots; ++k) into.retained[k] += c.retained[k];
-      into.retained_final += c.retained_final;
-      into.gained += c.gained;
-      into.includes.emplace_back(c.class_name, c.members);
-      for (auto& inc : c.includes) into.includes.push_back(inc);
-      c.retained_final = 0;  // absorbed
+      if (!inserted) absorb(i, it->second);
     }
   }
 
   // A leak whose objects hang off the members of another leak (the id strings of leaking
   // sessions, shared with a dictionary's keys) is part of that leak.
-  for (size_t i = 0; i < clusters.size(); ++i) {
-    LeakCluster& c = clusters[i];
-    if (!c.leak || c.retained_final == 0) continue;
-    uint32_t target = leak_cluster_of[c.holder];
-    for (int hops = 0; target != kNone && hops < 8; ++hops) {
-      if (clusters[target].retained_final != 0 || target == i) break;
-      target = leak_cluster_of[clusters[target].holder];  // absorbed itself: follow it
-    }
-    if (target == kNone || target == i || clusters[target].retained_final == 0) continue;
-    LeakCluster& into = clusters[target];
-    for (size_t k = 0; k < snapshots; ++k) into.retained[k] += c.retained[k];
-    into.retained_final += c.retained_final;
-    into.gained += c.gained;
-    into.includes.emplace_back(c.class_name, c.members);
-    c.retained_final = 0;
-  }
-
-  // Non-leaking clusters whose holder is a member of a leak (the carts of leaking sessions, the
-  // items in those carts) are part of it, not a separate finding.
-  std::vector<uint32_t> cluster_of(n, kNone);
-  for (size_t i = 0; i < clusters.size(); ++i) {
-    for (uint32_t m : building[i].members) cluster_of[m] = static_cast<uint32_t>(i);
-  }
-  // owner[i]: the leaking cluster that cluster i is part of (kNone: none).
-  std::vector<uint32_t> owner(clusters.size(), kNone);
-  for (size_t i = 0; i < clusters.size(); ++i) {
-    if (clusters[i].leak && clusters[i].retained_final != 0) owner[i] = static_cast<uint32_t>(i);
-  }
-  for (size_t i = 0; i < clusters.size(); ++i) {
-    if (!clusters[i].leak || owner[i] != kNone) continue;  // absorbed leaks: find their owner
-    uint32_t t = leak_cluster_of[clusters[i].holder];
-    for (int hops = 0; hops < 8 && t != kNone && owner[t] == kNone; ++hops) {
-      t = leak_cluster_of[clusters[t].holder];
-    }
-    if (t != kNone) owner[i] = owner[t];
-  }
-  std::vector<bool> part_of_leak(clusters.size(), false);
-  for (int round = 0; round < 8; ++round) {
-    bool changed = false;
-    for (size_t i = 0; i < clusters.size(); ++i) {
-      if (clusters[i].leak || part_of_leak[i]) continue;
-      // The nearest cluster member above (through closures, contexts and backing stores).
-      uint32_t h = kNone;
-      uint32_t u = path_parent(parents, clusters[i].representative);
-      for (int step = 0; step < 6 && u != kNone && h == kNone; ++step) {
-        h = cluster_of[u];
-        u = path_parent(parents, u);
+  void absorb_by_members() {
+    for (size_t i = 0; i < clusters_.size(); ++i) {
+      const LeakCluster& c = clusters_[i];
+      if (!c.leak || c.retained_final == 0) continue;
+      uint32_t target = leak_cluster_of_[c.holder];
+      for (int hops = 0; target != kNone && hops < 8; ++hops) {
+        if (clusters_[target].retained_final != 0 || target == i) break;
+        target = leak_cluster_of_[clusters_[target].holder];  // absorbed itself: follow it
       }
-      if (h == kNone || h == i || owner[h] == kNone) continue;
-      owner[i] = owner[h];
-      part_of_leak[i] = true;
-      clusters[owner[i]].includes.emplace_back(clusters[i].class_name, clusters[i].members);
-      changed = true;
+      if (target == kNone || target == i || clusters_[target].retained_final == 0) continue;
+      absorb(i, target);
     }
-    if (!changed) break;
   }
 
-  for (size_t i = 0; i < clusters.size(); ++i) {
-    LeakCluster& c = clusters[i];
-    if (part_of_leak[i]) continue;
-    {
+  // 5. Leaks inside leaks, and non-leaking clusters whose holder is a member of a leak (the
+  // carts of leaking sessions, the items in those carts), are part of it, not separate findings.
+  void fold_into_owners() {
+    absorb_by_holder();
+    absorb_by_members();
+    std::vector<uint32_t> cluster_of(n_, kNone);
+    for (size_t i = 0; i < clusters_.size(); ++i) {
+      if (building_[i].internal && !clusters_[i].leak) continue;
+      for (uint32_t m : building_[i].members) cluster_of[m] = static_cast<uint32_t>(i);
+    }
+    // owner_[i]: the leaking cluster that cluster i is part of (kNone: none).
+    owner_.assign(clusters_.size(), kNone);
+    for (size_t i = 0; i < clusters_.size(); ++i) {
+      if (clusters_[i].leak && clusters_[i].retained_final != 0)
+        owner_[i] = static_cast<uint32_t>(i);
+    }
+    for (size_t i = 0; i < clusters_.size(); ++i) {
+      if (!clusters_[i].leak || owner_[i] != kNone) continue;  // absorbed leaks: find their owner
+      uint32_t t = leak_cluster_of_[clusters_[i].holder];
+      for (int hops = 0; hops < 8 && t != kNone && owner_[t] == kNone; ++hops) {
+        t = leak_cluster_of_[clusters_[t].holder];
+      }
+      if (t != kNone) owner_[i] = owner_[t];
+    }
+    part_of_leak_.assign(clusters_.size(), false);
+    for (int round = 0; round < 8; ++round) {
+      bool changed = false;
+      for (size_t i = 0; i < clusters_.size(); ++i) {
+        if (clusters_[i].leak || part_of_leak_[i] || building_[i].internal) continue;
+        // The nearest cluster member above (through closures, contexts and backing stores).
+        uint32_t h = kNone;
+        uint32_t u = path_parent(parents_, clusters_[i].representative);
+        for (int step = 0; step < 6 && u != kNone && h == kNone; ++step) {
+          h = cluster_of[u];
+          u = path_parent(parents_, u);
+        }
+        if (h == kNone || h == i || owner_[h] == kNone) continue;
+        owner_[i] = owner_[h];
+        part_of_leak_[i] = true;
+        clusters_[owner_[i]].includes.emplace_back(clusters_[i].class_name, clusters_[i].members);
+        changed = true;
+      }
+      if (!changed) break;
+    }
+  }
+
+  // 6. The findings: leaks and the largest rejected clusters, with their paths and names.
+  void publish() {
+    for (size_t i = 0; i < clusters_.size(); ++i) {
+      LeakCluster& c = clusters_[i];
+      if (part_of_leak_[i]) continue;
+      if (building_[i].internal && !c.leak) continue;  // internals are no culprits
       std::unordered_map<std::string, uint64_t> merged_includes;
       for (const auto& [name, count] : c.includes) merged_includes[name] += count;
       c.includes.assign(merged_includes.begin(), merged_includes.end());
+      std::sort(c.includes.begin(), c.includes.end(), [](const auto& a, const auto& b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+      });
+      if (c.leak && c.retained_final == 0) continue;  // part of another leak
+      if (c.leak && c.gained < options_.min_gained_bytes) {
+        c.leak = false;
+        c.why = NotLeaking::kGainedTooLittle;
+      }
+      if (c.leak) {
+        c.holder_path = shortest_path(g_, d_, c.holder);
+        c.location = culprit_location(g_, classes_, c.representative);
+        out_.leaks.push_back(std::move(c));
+      } else {
+        out_.rejected.push_back(std::move(c));
+      }
     }
-    std::sort(c.includes.begin(), c.includes.end(), [](const auto& a, const auto& b) {
-      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    std::sort(out_.leaks.begin(), out_.leaks.end(), [](const LeakCluster& a, const LeakCluster& b) {
+      return a.gained != b.gained ? a.gained > b.gained : a.members > b.members;
     });
-    if (c.leak && c.retained_final == 0) continue;  // part of another leak
-    if (c.leak && c.gained < options.min_gained_bytes) {
-      c.leak = false;
-      c.reason = fmt::format("it gained only {} bytes", c.gained);
-    }
-    if (c.leak) {
-      c.holder_path = shortest_path(g, d, c.holder);
-      c.location = source_position(g, classes, c.representative);
-      out.leaks.push_back(std::move(c));
-    } else {
-      out.rejected.push_back(std::move(c));
-    }
-  }
-  std::sort(out.leaks.begin(), out.leaks.end(), [](const LeakCluster& a, const LeakCluster& b) {
-    return a.gained != b.gained ? a.gained > b.gained : a.members > b.members;
-  });
-  std::sort(out.rejected.begin(), out.rejected.end(),
-            [](const LeakCluster& a, const LeakCluster& b) {
-              return a.retained_final != b.retained_final ? a.retained_final > b.retained_final
-                                                          : a.members > b.members;
-            });
-  if (out.rejected.size() > options.max_rejected) out.rejected.resize(options.max_rejected);
-  for (LeakCluster& c : out.rejected) c.holder_path = shortest_path(g, d, c.holder);
-  {
+    std::sort(out_.rejected.begin(), out_.rejected.end(),
+              [](const LeakCluster& a, const LeakCluster& b) {
+                return a.retained_final != b.retained_final ? a.retained_final > b.retained_final
+                                                            : a.members > b.members;
+              });
+    if (out_.rejected.size() > options_.max_rejected) out_.rejected.resize(options_.max_rejected);
+    for (LeakCluster& c : out_.rejected) c.holder_path = shortest_path(g_, d_, c.holder);
     std::vector<uint32_t> holders;
-    for (const LeakCluster& c : out.leaks) holders.push_back(c.holder);
-    std::vector<std::vector<uint64_t>> named = naming_edges(g, d, holders);
-    for (size_t i = 0; i < out.leaks.size(); ++i) out.leaks[i].named_edges = std::move(named[i]);
+    for (const LeakCluster& c : out_.leaks) holders.push_back(c.holder);
+    std::vector<std::vector<uint64_t>> named = naming_edges(g_, d_, holders);
+    for (size_t i = 0; i < out_.leaks.size(); ++i) out_.leaks[i].named_edges = std::move(named[i]);
+    find_holder_scopes(g_, classes_, out_.leaks);
   }
-  return out;
+
+  const LeakFinderInput& in_;
+  const LeakFinderOptions& options_;
+  const HeapGraph& g_;
+  const Distances& d_;
+  const DominatorTree& tree_;
+  const ClassIndex& classes_;
+  const BigVector<uint64_t>& sizes_;
+  const size_t snapshots_;
+  const uint32_t n_;
+  PathKeys keys_;
+  const Parents& parents_;
+  std::vector<uint8_t> born_;
+  std::vector<Building> building_;
+  std::vector<LeakCluster> clusters_;
+  std::vector<uint32_t> leak_cluster_of_;
+  std::vector<uint32_t> owner_;
+  std::vector<bool> part_of_leak_;
+  LeakFindings out_;
+};
+
+}  // namespace
+
+LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& options) {
+  return Finder(in, options).run();
 }
 
 }  // namespace leakscope

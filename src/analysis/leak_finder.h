@@ -8,10 +8,9 @@
 // the last interval), garbage churn (nothing survives) and WeakMap/WeakRef-held entries (no strong
 // path) are therefore not reported.
 //
-// Objects are grouped into clusters by their shortest retainer path, with array indices and map
-// keys erased and repeated segments (linked lists, closure-context chains) folded, so one leak is
-// one cluster. Clusters nested inside a bigger leaking cluster (in the dominator tree) are folded
-// into it.
+// Objects are grouped into clusters by their normalised shortest retainer path (path_keys.h:
+// array indices and map keys erased, repeated segments folded), so one leak is one cluster.
+// Clusters nested inside a bigger leaking cluster (in the dominator tree) are folded into it.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +24,7 @@
 #include "analysis/distances.h"
 #include "analysis/dominators.h"
 #include "analysis/node_roles.h"
+#include "analysis/path_keys.h"
 #include "analysis/retainer_paths.h"
 #include "analysis/source_position.h"
 #include "heap/heap_graph.h"
@@ -67,6 +67,17 @@ struct LeakFinderOptions {
   size_t max_rejected = 5;            // non-leaking clusters to keep, to say what was checked
 };
 
+// Why a cluster is not a leak: the facts; report/leaks_report.cc says it in words.
+enum class NotLeaking {
+  kLeaking,              // it is a leak
+  kNothingAddedBetween,  // no member added between snapshots why_snapshot and why_snapshot + 1
+  kPlateau,              // no member added after snapshot why_snapshot (the last interval)
+  kHoldersAreNew,        // most members hang off holders that are new objects themselves
+  kEngineTable,          // the holder is one of V8's own root tables
+  kHolderDoesNotGrow,    // members are replaced, the holder's entries do not grow: a full cache
+  kGainedTooLittle,      // it gained fewer bytes than LeakFinderOptions::min_gained_bytes
+};
+
 struct LeakCluster {
   std::string class_name;
   std::string class_key;
@@ -86,15 +97,23 @@ struct LeakCluster {
   uint64_t holder_members = 0;  // members held by the main holder
   bool chain = false;           // members hold each other (linked list, closure contexts)
   std::string chain_edge;       // the edge that repeats along the chain, e.g. "originalThing"
-  RetainerPath holder_path;     // shortest path from the roots to the holder
+  // Set when the growing chain is an engine-internal list (e.g. "PromiseReaction") that keeps
+  // the user objects this cluster is named after; the holder is the object the list hangs off.
+  std::string internal_chain;
+  RetainerPath holder_path;  // shortest path from the roots to the holder
   // How the program names the holder, whatever the shortest path is (a stack slot can be
   // shorter than `configBus._events.reload`): property and context edges into the holder, its
   // owner, and so on, outermost first.
   std::vector<uint64_t> named_edges;
+  // When those names start at a closure context: a function that closes over it (its script is
+  // the holder's), and whether the context is a module's top-level scope.
+  std::optional<SourcePosition> holder_scope;
+  bool holder_scope_is_module = false;
   std::vector<std::pair<std::string, uint64_t>> includes;  // nested leaking classes, by count
 
   bool leak = false;
-  std::string reason;  // why it is not a leak (empty for leaks)
+  NotLeaking why = NotLeaking::kLeaking;
+  uint32_t why_snapshot = 0;  // 1-based snapshot number, for kNothingAddedBetween and kPlateau
 };
 
 struct LeakFindings {
@@ -106,9 +125,5 @@ struct LeakFindings {
 };
 
 LeakFindings find_leaks(const LeakFinderInput& input, const LeakFinderOptions& options = {});
-
-// Tokens of one path step for clustering (exposed for tests): element indices, numeric internal
-// names (Map/Set tables) and the keys of dictionary-like owners are erased.
-bool is_erased_edge_name(const HeapGraph& graph, uint32_t owner, uint64_t edge);
 
 }  // namespace leakscope

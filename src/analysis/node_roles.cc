@@ -46,6 +46,24 @@ uint32_t map_entries(const HeapGraph& g, uint32_t table) {
   return count;
 }
 
+// Node's own stream machinery (end-of-stream's cleanup(), pipeline's callbacks) adds closures
+// to the user's sockets and streams, one set per use; they are Node's, like its other internals,
+// and what leaks is whatever keeps adding them. The function's script says whose it is.
+bool is_node_stream_closure(const HeapGraph& g, uint32_t v) {
+  for (uint64_t e = g.edges_begin(v); e < g.edges_end(v); ++e) {
+    if (g.edge_kind(e) != kInternal || g.strings.get(g.edge_name[e]) != "shared") continue;
+    const uint32_t shared = g.edge_to[e];
+    for (uint64_t f = g.edges_begin(shared); f < g.edges_end(shared); ++f) {
+      const std::string_view name = g.strings.get(g.edge_name[f]);
+      if (g.edge_kind(f) == kInternal && (name == "script_or_debug_info" || name == "script")) {
+        return g.name(g.edge_to[f]).starts_with("node:internal/streams/");
+      }
+    }
+    return false;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool is_numeric_name(std::string_view s) {
@@ -115,6 +133,8 @@ bool is_internal_node(const HeapGraph& g, uint32_t v) {
       return true;
     case kObject:
       return g.name(v).starts_with("system / ");
+    case kClosure:
+      return is_node_stream_closure(g, v);
     default:
       return g.type(v) >= kKnownNodeTypeCount;
   }

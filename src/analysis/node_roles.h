@@ -23,7 +23,8 @@ bool is_backing_store(const HeapGraph& graph, uint32_t node);
 uint32_t entry_count(const HeapGraph& graph, uint32_t node);
 
 // Excluded from leak clusters unless --all: V8 and Node internals (compiled code, feedback,
-// maps, descriptor arrays, backing stores, `system / ...` objects, numbers).
+// maps, descriptor arrays, backing stores, `system / ...` objects, numbers, and the closures of
+// Node's stream internals, such as end-of-stream's cleanup()).
 bool is_internal_node(const HeapGraph& graph, uint32_t node);
 
 // How the program names each node: the property/context edges into it, into its owner, and so

@@ -92,6 +92,19 @@ std::string holder_words(const HeapGraph& g, const LeakCluster& c) {
   return safe_text(cls);
 }
 
+// The holder as written in its scope, e.g. "configBus._events.reload in the module scope of
+// app.js"; empty when the names do not start at a closure context of a known script.
+std::string scoped_name(const HeapGraph& g, const LeakCluster& c) {
+  if (!c.holder_scope || c.named_edges.empty() || c.holder_path.from_user_root) return "";
+  std::string names = g.edge_name_text(c.named_edges.front());
+  for (size_t i = 1; i < c.named_edges.size(); ++i) names += accessor_edge(g, c.named_edges[i]);
+  const std::string& script = c.holder_scope->script;
+  if (c.holder_scope_is_module)
+    return safe_text(fmt::format("{} in the module scope of {}", names, script));
+  return safe_text(fmt::format("{} in a function scope of {} (a closure at line {})", names, script,
+                               c.holder_scope->line));
+}
+
 std::string location_text(const LeakCluster& c) {
   if (!c.location) return "";
   const SourcePosition& p = *c.location;
@@ -100,6 +113,32 @@ std::string location_text(const LeakCluster& c) {
 }
 
 }  // namespace
+
+std::string not_leaking_text(const HeapGraph& g, const LeakCluster& c) {
+  const size_t n = c.holder_entries.size();
+  switch (c.why) {
+    case NotLeaking::kLeaking:
+      return "";
+    case NotLeaking::kNothingAddedBetween:
+      return fmt::format("nothing added between snapshots {} and {} stayed alive", c.why_snapshot,
+                         c.why_snapshot + 1);
+    case NotLeaking::kPlateau:
+      return fmt::format("nothing added after snapshot {} stayed alive (plateau)", c.why_snapshot);
+    case NotLeaking::kHoldersAreNew:
+      return "its holders are themselves new objects (judged together with them)";
+    case NotLeaking::kEngineTable:
+      return fmt::format("held by V8's {} table, not by the program", g.name(c.holder));
+    case NotLeaking::kHolderDoesNotGrow:
+      return fmt::format(
+          "new objects replace old ones but the holder does not grow ({} entries in snapshot "
+          "{}, {} at the end): a full cache",
+          with_commas(n >= 2 ? c.holder_entries[n - 2] : 0), n - 1,
+          with_commas(n >= 1 ? c.holder_entries.back() : 0));
+    case NotLeaking::kGainedTooLittle:
+      return fmt::format("it gained only {} bytes", c.gained);
+  }
+  return "";
+}
 
 void put_path_steps(nlohmann::ordered_json& into, const HeapGraph& g, const RetainerPath& path,
                     bool full) {
@@ -187,7 +226,9 @@ std::string leaks_verdict(const LeaksReport& r) {
       fmt::format("Leak: {}, +{} objects (+{} retained) per interval, held by {} ({})",
                   c.class_name, with_commas(objects), human_bytes(per_interval(c.gained, n)),
                   holder_accessor(*r.graph, c), holder_words(*r.graph, c));
-  if (c.chain && !c.chain_edge.empty()) {
+  if (!c.internal_chain.empty()) {
+    s += fmt::format(", through its {} chain", c.internal_chain);
+  } else if (c.chain && !c.chain_edge.empty()) {
     s += fmt::format(", a chain where each one holds the next through {}", c.chain_edge);
   }
   if (f.leaks.size() > 1) s += fmt::format("; {} more leak clusters below", f.leaks.size() - 1);
@@ -237,10 +278,18 @@ void render_leaks_text(const LeaksReport& r, std::FILE* out) {
                c.holder_count > 1
                    ? fmt::format(" (over {} holders like it)", with_commas(c.holder_count))
                    : "");
-    if (c.chain) {
+    if (!c.internal_chain.empty()) {
+      fmt::print(out, "   chain      {} links (engine-internal), each holds the next: {}\n",
+                 safe_text(c.internal_chain), safe_text(c.chain_edge));
+    } else if (c.chain) {
       fmt::print(out, "   chain      each one holds the next: {}\n", safe_text(c.chain_edge));
     }
-    fmt::print(out, "   path       {}\n", path_text(g, c.holder_path, r.full));
+    const std::string scoped = scoped_name(g, c);
+    if (!scoped.empty()) {
+      fmt::print(out, "   named      {}\n", scoped);
+    } else {
+      fmt::print(out, "   path       {}\n", path_text(g, c.holder_path, r.full));
+    }
     if (!c.includes.empty()) {
       std::string inc;
       for (size_t i = 0; i < c.includes.size() && i < 6; ++i) {
@@ -258,7 +307,7 @@ void render_leaks_text(const LeaksReport& r, std::FILE* out) {
     fmt::print(out, "\nChecked and not leaking (largest first):\n");
     for (const LeakCluster& c : f.rejected) {
       fmt::print(out, "   {} ×{} in {}: {}\n", fit(c.class_name, 40), with_commas(c.members),
-                 path_accessor(g, c.holder_path, 3), safe_text(c.reason));
+                 path_accessor(g, c.holder_path, 3), safe_text(not_leaking_text(g, c)));
     }
   }
 }
@@ -298,14 +347,20 @@ nlohmann::ordered_json leaks_json(const LeaksReport& r) {
                    {"kind", holder_words(g, c)},      {"accessor", holder_accessor(g, c)},
                    {"entries", c.holder_entries},     {"holders", c.holder_count},
                    {"members_held", c.holder_members}};
+    if (const std::string scoped = scoped_name(g, c); !scoped.empty()) {
+      x["holder"]["scope"] = {{"named", scoped},
+                              {"script", c.holder_scope->script},
+                              {"module", c.holder_scope_is_module}};
+    }
     x["chain"] = c.chain;
     if (c.chain) x["chain_edge"] = c.chain_edge;
+    if (!c.internal_chain.empty()) x["internal_chain"] = c.internal_chain;
     put_path_steps(x, g, c.holder_path, r.full);
     x["path_from_user_root"] = c.holder_path.from_user_root;
     nlohmann::ordered_json inc = nlohmann::ordered_json::array();
     for (const auto& [name, count] : c.includes) inc.push_back({{"class", name}, {"count", count}});
     x["includes"] = std::move(inc);
-    if (!c.leak) x["reason"] = c.reason;
+    if (!c.leak) x["reason"] = not_leaking_text(g, c);
     return x;
   };
   nlohmann::ordered_json leaks = nlohmann::ordered_json::array();

@@ -27,6 +27,10 @@ struct LeaksReport {
 // global.sessions (Map)" or "No leak found: ...".
 std::string leaks_verdict(const LeaksReport& report);
 
+// Why a cluster is not a leak, in words ("new objects replace old ones but the holder does not
+// grow (...): a full cache"); empty for a leak. Not sanitized: callers print it through safe_text.
+std::string not_leaking_text(const HeapGraph& graph, const LeakCluster& cluster);
+
 // A short accessor for an object from its retainer path, e.g. `global.sessions`,
 // `…->responseCache`, `configBus._events.reload`.
 std::string path_accessor(const HeapGraph& graph, const RetainerPath& path, size_t max_edges = 4);
