@@ -51,8 +51,12 @@ bool is_builtin(std::string_view name) {
   return std::find(kBuiltinClasses.begin(), kBuiltinClasses.end(), name) != kBuiltinClasses.end();
 }
 
+double share_of(uint64_t bytes, uint64_t total) {
+  return total ? static_cast<double>(bytes) / static_cast<double>(total) : 0;
+}
+
 Severity by_share(uint64_t bytes, uint64_t total, Severity floor) {
-  const double share = total ? static_cast<double>(bytes) / static_cast<double>(total) : 0;
+  const double share = share_of(bytes, total);
   if (share >= 0.3) return Severity::kHigh;
   if (share >= 0.1) return std::max(floor, Severity::kMedium);
   return floor;
@@ -70,20 +74,84 @@ bool is_collection(const HeapGraph& g, uint32_t v) {
          name == "WeakSet" || (name == "Object" && entry_count(g, v) >= 64);
 }
 
-// Node's own tables (builtin module registry, primordials, error codes, internal bindings) are
-// big collections in every process; they are not what the user is looking for.
+// The file a closure's code comes from (its SharedFunctionInfo's Script), empty when the snapshot
+// does not say (V8 builtins have no script).
+std::string_view closure_script(const HeapGraph& g, uint32_t closure) {
+  for (uint64_t e = g.edges_begin(closure); e < g.edges_end(closure); ++e) {
+    if (g.edge_kind(e) != kInternal || g.strings.get(g.edge_name[e]) != "shared") continue;
+    const uint32_t shared = g.edge_to[e];
+    for (uint64_t f = g.edges_begin(shared); f < g.edges_end(shared); ++f) {
+      const std::string_view name = g.strings.get(g.edge_name[f]);
+      if (g.edge_kind(f) == kInternal && (name == "script_or_debug_info" || name == "script")) {
+        return g.name(g.edge_to[f]);
+      }
+    }
+  }
+  return {};
+}
+
+bool is_node_script(std::string_view script) {
+  // Node 16+ names its own modules node:internal/..., node:events; older releases internal/...
+  return script.starts_with("node:") || script.starts_with("internal/");
+}
+
+bool is_module_object(const HeapGraph& g, uint32_t v) {
+  return g.type(v) == kObject && (g.name(v) == "Module" || g.name(v) == "BuiltinModule");
+}
+
+// Node's module registries (require.cache, BuiltinModule's map): collections whose values are
+// mostly Module objects. They hold every module, so they retain everything; the modules' own
+// state is what the user wants to see, and it is judged on its own.
+bool is_module_registry(const HeapGraph& g, uint32_t v) {
+  uint64_t modules = 0;
+  auto count_modules = [&](uint32_t holder) {
+    for (uint64_t e = g.edges_begin(holder); e < g.edges_end(holder); ++e) {
+      if (g.edge_kind(e) != kWeak && is_module_object(g, g.edge_to[e])) ++modules;
+    }
+  };
+  count_modules(v);
+  for (uint64_t e = g.edges_begin(v); e < g.edges_end(v); ++e) {
+    if (g.edge_kind(e) == kInternal && g.strings.get(g.edge_name[e]) == "table") {
+      count_modules(g.edge_to[e]);
+    }
+  }
+  return modules > 0 && 2 * modules >= entry_count(g, v);
+}
+
+// Node's own tables (the module registries, primordials, error codes, internal bindings, what
+// hangs off `process`) are big collections in every process; they are not what the user is
+// looking for. Judged by who owns the collection: walking its BFS path back towards the roots,
+// the first closure says by its script, a user Module object says "the user's" when the path
+// leaves it through its exports (module state reached through require.cache or
+// process.mainModule), and the process object says "Node's".
 bool is_node_internal(const HeapGraph& g, const Distances& d, uint32_t v) {
+  if (is_module_registry(g, v)) return true;
   uint64_t e = d.parent_edge[v];
+  if (e != kNoEdge && is_builtin(g.name(v))) {
+    // Array.prototype and friends: V8's, in every process.
+    const std::string_view name = g.strings.get(g.edge_name[e]);
+    if (name == "prototype" || name == "__proto__") return true;
+  }
   for (int steps = 0; e != kNoEdge && steps < 64; ++steps) {
-    if (g.edge_kind(e) == kProperty || g.edge_kind(e) == kContext || g.edge_kind(e) == kShortcut) {
+    const EdgeType kind = g.edge_kind(e);
+    if (kind == kProperty || kind == kContext || kind == kShortcut) {
+      // Context variables and properties of Node's bootstrap that no closure on the path owns.
       const std::string_view name = g.strings.get(g.edge_name[e]);
       if (name == "primordials" || name == "internalBinding" || name == "BuiltinModule" ||
           name == "codes" || name == "<symbol node:per_context_binding_exports>" ||
-          name == "moduleLoadList" || name == "_cache" || name == "process") {
+          name == "moduleLoadList") {
         return true;
       }
     }
     const uint32_t owner = edge_owner(g, e);
+    if (g.type(owner) == kClosure) {
+      const std::string_view script = closure_script(g, owner);
+      if (!script.empty()) return is_node_script(script);
+    } else if (g.type(owner) == kObject) {
+      // A module's exports are the user's; its bookkeeping (paths, children) is Node's.
+      if (g.name(owner) == "Module") return g.strings.get(g.edge_name[e]) != "exports";
+      if (g.name(owner) == "BuiltinModule" || g.name(owner) == "process") return true;
+    }
     e = d.parent_edge[owner];
   }
   return false;
@@ -209,21 +277,27 @@ Findings many_listeners(const CheckScope& s) {
   return keep_most(std::move(found), s.o.per_kind);
 }
 
-// Objects with a huge number of entries.
+// Objects with a huge number of entries, and collections that keep a large share of the heap
+// with fewer.
 Findings large_objects(const CheckScope& s) {
   const HeapGraph& g = s.g;
   Findings found;
   for (uint32_t v = 0; v < g.node_count(); ++v) {
     if (!is_user_object(g, v)) continue;
     const uint32_t entries = entry_count(g, v);
-    if (entries < s.o.large_object_entries) continue;
+    const uint64_t retained = s.tree.retained[v];
+    const bool many = entries >= s.o.large_object_entries;
+    const bool heavy = entries >= s.o.large_share_min_entries &&
+                       share_of(retained, s.total) >= s.o.large_share && is_collection(g, v);
+    if (!many && !(heavy && !is_node_internal(g, s.d, v))) continue;
     CheckFinding c;
     c.kind = CheckKind::kLargeObject;
     c.count = entries;
     c.node = v;
     c.name = basic_class_name(g, v);
-    c.bytes = s.tree.retained[v];
+    c.bytes = retained;
     c.severity = by_share(c.bytes, s.total, Severity::kLow);
+    c.heavy = !many;
     found.push_back(std::move(c));
   }
   return keep_most(std::move(found), s.o.per_kind);

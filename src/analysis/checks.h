@@ -53,12 +53,17 @@ struct CheckFinding {
   uint32_t other_node = kNoNodeOrdinal;
   uint64_t other_count = 0;
   std::string other_name;
+  bool heavy = false;  // kLargeObject: large by its share of the heap, not its entry count
 };
 
 struct CheckOptions {
   uint64_t dominant_min_count = 500;
   uint64_t listeners_warn = 11;  // Node's MaxListenersExceededWarning threshold
   uint64_t large_object_entries = 5000;
+  // A collection retaining this share of the heap is large whatever its entry count: a few
+  // hundred entries of big values (a module's response cache) hurt as much as 5,000 small ones.
+  double large_share = 0.2;
+  uint64_t large_share_min_entries = 64;
   uint64_t closure_min_count = 1000;
   uint64_t duplicate_min_copies = 100;
   uint64_t duplicate_min_wasted = 64 * 1024;

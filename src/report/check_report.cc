@@ -70,6 +70,10 @@ std::string check_explanation(const CheckFinding& f) {
       return "Listeners are added (often once per request) and never removed; each keeps its "
              "closure and everything it captured alive. Node warns above 10.";
     case CheckKind::kLargeObject:
+      if (f.heavy) {
+        return "A collection that keeps this much of the heap is usually a cache with no bound "
+               "(often module-level state of a package), whatever its number of entries.";
+      }
       return "An object with this many properties or elements is usually a cache or a list that "
              "only ever grows.";
     case CheckKind::kRepeatedClosure:

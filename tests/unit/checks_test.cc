@@ -297,3 +297,117 @@ TEST(Checks, FindingsAreOrderedBySeverityThenBytes) {
 
 }  // namespace
 }  // namespace leakscope
+
+namespace leakscope {
+namespace {
+
+// A Map at keep.memo with `entries` values of `value_size` bytes each.
+uint32_t map_of(Toy& t, uint32_t holder, std::string_view name, uint32_t entries,
+                uint64_t value_size, EdgeType kind = kProperty) {
+  const uint32_t map = t.b.node(kObject, "Map", 32);
+  t.b.edge(holder, kind, name, map);
+  const uint32_t table = t.b.node(kArray, "", 16);
+  t.b.edge(map, kInternal, "table", table);
+  for (uint32_t i = 0; i < entries; ++i) {
+    t.b.edge(table, kInternal, std::to_string(4 + 3 * i), t.b.node(kObject, "Entry", value_size));
+  }
+  return map;
+}
+
+// A closure of `script` (closure → shared → script, as V8 links them) whose context holds `name`.
+uint32_t closure_with_context(Toy& t, std::string_view script, uint32_t* context) {
+  const uint32_t fn = t.b.node(kClosure, "render", 32);
+  const uint32_t shared = t.b.node(kCode, "render", 40);
+  t.b.edge(fn, kInternal, "shared", shared);
+  t.b.edge(shared, kInternal, "script", t.b.node(kCode, script, 80));
+  *context = t.b.node(kObject, "system / Context", 40);
+  t.b.edge(fn, kInternal, "context", *context);
+  return fn;
+}
+
+TEST(Checks, ACollectionKeepingMuchOfTheHeapIsLargeBelowTheEntryCount) {
+  Toy t;
+  const uint32_t memo = map_of(t, t.keep, "memo", 200, 1000);  // 200 kB of 400 kB: half
+  const Checked c = check(t);
+  const auto found = c.of(CheckKind::kLargeObject);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0]->node, memo);
+  EXPECT_EQ(found[0]->count, 200u);
+  EXPECT_TRUE(found[0]->heavy);
+  EXPECT_EQ(found[0]->severity, Severity::kHigh);  // 30 % of the heap or more
+  EXPECT_NE(report::check_explanation(*found[0]).find("whatever its number of entries"),
+            std::string::npos);
+}
+
+TEST(Checks, ASmallShareOrFewEntriesIsNotLarge) {
+  {
+    Toy t;
+    map_of(t, t.keep, "memo", 200, 200);  // 40 kB of 240 kB: under a fifth
+    EXPECT_TRUE(check(t).of(CheckKind::kLargeObject).empty());
+  }
+  {
+    Toy t;
+    map_of(t, t.keep, "memo", 63, 4000);  // most of the heap, but a handful of big values
+    EXPECT_TRUE(check(t).of(CheckKind::kLargeObject).empty());
+  }
+}
+
+// Node's CommonJS loader: global → Module (the class) ._cache → {"/app/x.js": Module, ...}; each
+// Module's exports hold its functions, whose context holds the module-level variables.
+TEST(Checks, ModuleStateReachedThroughRequireCacheIsTheUsers) {
+  Toy t;
+  const uint32_t module_class = t.b.node(kClosure, "Module", 32);
+  t.b.edge(t.global, kProperty, "Module", module_class);
+  const uint32_t cache = t.b.node(kObject, "Object", 24);
+  t.b.edge(module_class, kProperty, "_cache", cache);
+  uint32_t memo = 0;
+  for (uint32_t i = 0; i < 70; ++i) {
+    const uint32_t module = t.b.node(kObject, "Module", 64);
+    t.b.edge(cache, kProperty, "/app/m" + std::to_string(i) + ".js", module);
+    const uint32_t paths = t.b.node(kObject, "Array", 16);
+    t.b.edge(module, kProperty, "paths", paths);
+    for (uint32_t p = 0; p < 6; ++p) t.b.element(paths, p, t.b.node(kString, "/app", 400));
+    if (i != 7) continue;
+    const uint32_t exports = t.b.node(kObject, "Object", 24);
+    t.b.edge(module, kProperty, "exports", exports);
+    uint32_t context = 0;
+    t.b.edge(exports, kProperty, "render", closure_with_context(t, "/app/m7.js", &context));
+    memo = map_of(t, context, "compiled", 300, 1000, kContext);
+  }
+  const Checked c = check(t);
+  const auto large = c.of(CheckKind::kLargeObject);
+  ASSERT_EQ(large.size(), 1u);
+  EXPECT_EQ(large[0]->node, memo);
+  for (const CheckFinding& f : c.results.findings) {
+    EXPECT_NE(f.node, cache) << "require.cache itself is Node's registry";
+    EXPECT_NE(c.graph.name(f.node), "Array") << "a Module's paths are Node's bookkeeping";
+  }
+}
+
+TEST(Checks, CollectionsOfNodeItselfAreLeftOut) {
+  Toy t;
+  // process.env-like: reached through the process object before any user code.
+  const uint32_t process = t.b.node(kObject, "process", 64);
+  t.b.edge(t.global, kProperty, "process", process);
+  const uint32_t env = map_of(t, process, "env", 100, 1000);
+  // Module state of a Node-internal script.
+  uint32_t context = 0;
+  t.b.edge(t.global, kProperty, "queueMicrotask",
+           closure_with_context(t, "node:internal/process/task_queues", &context));
+  const uint32_t queue = map_of(t, context, "queue", 100, 1000, kContext);
+  // The same shape in a user script is the user's.
+  uint32_t user_context = 0;
+  t.b.edge(t.keep, kProperty, "handler", closure_with_context(t, "/app/server.js", &user_context));
+  const uint32_t sessions = map_of(t, user_context, "sessions", 10, 1000, kContext);
+  const Checked c = check(t);
+  bool saw_sessions = false;
+  for (const CheckFinding& f : c.results.findings) {
+    EXPECT_NE(f.node, env);
+    EXPECT_NE(f.node, queue);
+    saw_sessions |= f.node == sessions;
+  }
+  EXPECT_TRUE(saw_sessions);
+}
+
+}  // namespace
+}  // namespace leakscope
