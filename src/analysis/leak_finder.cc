@@ -9,6 +9,7 @@
 
 #include "analysis/node_names.h"
 #include "analysis/node_roles.h"
+#include "analysis/path_keys.h"
 #include "analysis/source_position.h"
 #include "report/format.h"
 
@@ -16,8 +17,7 @@ namespace leakscope {
 
 namespace {
 
-constexpr uint32_t kDictionaryEdges = 32;  // owners with more edges are treated as dictionaries
-constexpr uint32_t kChainLookback = 4;     // longest repeated path segment that is folded
+constexpr uint32_t kChainLookback = 4;  // as in path_keys.cc: the longest folded segment
 constexpr uint32_t kNone = UINT32_MAX;
 
 uint64_t mix(uint64_t h, uint64_t v) {
@@ -38,19 +38,8 @@ void sort_by_high_word(std::vector<uint64_t>& v) {
     v.swap(tmp);
   }
 }
-// The owner of each node on its shortest path (kNone for the BFS starts and unreached nodes),
-// found in one pass over the edges instead of a binary search per lookup.
+// The shortest-path owners, as PathKeys finds them.
 using Parents = std::vector<uint32_t>;
-Parents path_parents(const HeapGraph& g, const Distances& d) {
-  Parents parents(g.node_count(), kNone);
-  for (uint32_t u = 0; u < g.node_count(); ++u) {
-    for (uint64_t e = g.edges_begin(u); e < g.edges_end(u); ++e) {
-      const uint32_t to = g.edge_to[e];
-      if (d.parent_edge[to] == e) parents[to] = u;
-    }
-  }
-  return parents;
-}
 inline uint32_t path_parent(const Parents& parents, uint32_t v) {
   return parents[v];
 }
@@ -65,14 +54,6 @@ std::optional<uint32_t> EarlierSnapshot::entries_of(uint32_t id) const {
   auto it = std::lower_bound(ids.begin(), ids.end(), id);
   if (it == ids.end() || *it != id) return std::nullopt;
   return entries[static_cast<size_t>(it - ids.begin())];
-}
-
-bool is_erased_edge_name(const HeapGraph& g, uint32_t owner, uint64_t e) {
-  const EdgeType k = g.edge_kind(e);
-  if (k == kElement || k == kHiddenEdge) return true;
-  if (k == kInternal && is_numeric_name(g.strings.get(g.edge_name[e]))) return true;
-  if (k == kProperty && g.edges_end(owner) - g.edges_begin(owner) > kDictionaryEdges) return true;
-  return false;
 }
 
 EarlierSnapshot summarize_earlier_snapshot(const HeapGraph& g,
@@ -127,73 +108,6 @@ EarlierSnapshot summarize_earlier_snapshot(const HeapGraph& g,
 
 namespace {
 
-// Path keys, memoized per node: key(v) = key(parent) + token(edge into v, class of v), except
-// that a token equal to one of the last few tokens above it folds back onto that ancestor's key
-// (the repeated links of a list or chain all get the same key).
-class PathKeys {
- public:
-  PathKeys(const HeapGraph& g, const Distances& d, const ClassIndex& c, const Parents& p)
-      : g_(g),
-        d_(d),
-        c_(c),
-        p_(p),
-        key_(g.node_count(), 0),
-        token_(g.node_count(), 0),
-        chained_(g.node_count(), false) {}
-
-  uint64_t key(uint32_t v) {
-    if (key_[v] != 0) return key_[v];
-    // Walk up to the first node with a key, then fill keys downwards (no recursion).
-    stack_.clear();
-    uint32_t u = v;
-    while (u != kNone && key_[u] == 0) {
-      stack_.push_back(u);
-      u = path_parent(p_, u);
-    }
-    while (!stack_.empty()) {
-      const uint32_t x = stack_.back();
-      stack_.pop_back();
-      compute(x);
-    }
-    return key_[v];
-  }
-  bool chained(uint32_t v) const { return chained_[v]; }
-
- private:
-  void compute(uint32_t x) {
-    const uint64_t e = d_.parent_edge[x];
-    const uint64_t cls = c_.node_class[x];
-    if (e == kNoEdge) {  // a BFS start: global, the root, or unreached
-      token_[x] = mix(0x51ed27ULL, (cls << 1) | 1);
-      key_[x] = token_[x] | 1;
-      return;
-    }
-    const uint32_t p = p_[x];
-    uint64_t t = mix(g_.edge_kind(e), cls);
-    if (!is_erased_edge_name(g_, p, e)) t = mix(t, static_cast<uint64_t>(g_.edge_name[e]) + 1);
-    token_[x] = t;
-    uint32_t a = p;
-    for (uint32_t step = 0; step < kChainLookback && a != kNone; ++step) {
-      if (token_[a] == t) {
-        key_[x] = key_[a];
-        chained_[x] = true;
-        return;
-      }
-      a = path_parent(p_, a);
-    }
-    key_[x] = mix(key_[p], t) | 1;
-  }
-
-  const HeapGraph& g_;
-  const Distances& d_;
-  const ClassIndex& c_;
-  const Parents& p_;
-  std::vector<uint64_t> key_;
-  std::vector<uint64_t> token_;
-  std::vector<bool> chained_;
-  std::vector<uint32_t> stack_;
-};
-
 // The object that holds a member: its path parent, skipping backing stores.
 uint32_t holder_of(const HeapGraph& g, const Parents& parents, uint32_t member) {
   uint32_t p = path_parent(parents, member);
@@ -215,6 +129,7 @@ bool strictly_increasing(const std::vector<uint64_t>& v) {
 struct Building {
   std::vector<uint32_t> members;
   bool chain = false;
+  bool internal = false;  // links of an engine-internal chain (admitted only as holders)
   uint32_t representative = kNone;
   uint32_t holder = kNone;
   std::unordered_map<uint32_t, uint64_t> holders;
@@ -229,6 +144,14 @@ bool is_engine_table(const HeapGraph& g, uint32_t v) {
          name == "(Compilation cache)" || name == "(Startup object cache)" ||
          name == "(Builtins)" || name == "(Read-only roots)" || name == "(Bootstrapper)" ||
          name == "(Code flusher)";
+}
+
+// A link of an engine-internal linked list (a promise's PromiseReaction list, a queue): an
+// internal node whose shortest-path owner is an internal node of the same kind and name.
+bool is_internal_link(const HeapGraph& g, const Parents& parents, uint32_t v) {
+  const uint32_t p = path_parent(parents, v);
+  return p != kNone && g.type(p) == g.type(v) && g.node_name[p] == g.node_name[v] &&
+         is_internal_node(g, p) && g.type(v) != kNative;
 }
 
 bool is_string_type(NodeType t) {
@@ -269,6 +192,50 @@ std::string chain_segment(const HeapGraph& g, const Distances& d,
   return {};
 }
 
+// A growing internal chain is reported for the user objects it keeps and named after them: the
+// kept cluster with a source location in the program (the results, the callbacks), else the
+// largest. A chain that keeps none is no finding (it stays among the internals left out).
+void name_internal_chains(const HeapGraph& g, const ClassIndex& classes,
+                          const std::vector<Building>& building, const std::vector<uint32_t>& owner,
+                          std::vector<LeakCluster>& clusters) {
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    LeakCluster& c = clusters[i];
+    if (!building[i].internal || !c.leak || c.retained_final == 0) continue;
+    size_t best = kNone;
+    bool best_located = false;
+    for (size_t j = 0; j < clusters.size(); ++j) {
+      if (j == i || owner[j] != i || building[j].internal) continue;
+      const NodeType t = g.type(clusters[j].representative);
+      if (t != kObject && t != kClosure) continue;
+      const std::optional<SourcePosition> at =
+          source_position(g, classes, clusters[j].representative);
+      const bool located = at && !at->script.empty() && !at->script.starts_with("node:");
+      if (best == kNone || (located && !best_located) ||
+          (located == best_located && clusters[j].members > clusters[best].members)) {
+        best = j;
+        best_located = located;
+      }
+    }
+    if (best == kNone) {
+      c.leak = false;
+      continue;
+    }
+    const LeakCluster& kept = clusters[best];
+    std::string_view link = g.name(c.representative);
+    if (link.starts_with("system / ")) link.remove_prefix(9);
+    c.internal_chain = link;
+    c.class_name = kept.class_name;
+    c.class_key = kept.class_key;
+    c.representative = kept.representative;
+    c.members = kept.members;
+    c.counts = kept.counts;
+    c.class_counts = kept.class_counts;
+    const auto listed = std::find(c.includes.begin(), c.includes.end(),
+                                  std::make_pair(kept.class_name, kept.members));
+    if (listed != c.includes.end()) c.includes.erase(listed);
+  }
+}
+
 }  // namespace
 
 LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& options) {
@@ -302,25 +269,49 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
   auto existed = [&](size_t k, uint32_t v) { return born[v] <= k; };
 
   // 1. Candidates: alive at the end, strongly reachable, not in the baseline.
-  const Parents parents = path_parents(g, d);
-  PathKeys keys(g, d, classes, parents);
+  PathKeys keys(g, d, classes);
+  const Parents& parents = keys.parents();
   std::unordered_map<uint64_t, uint32_t> cluster_of_key;
   std::vector<Building> building;
-  for (uint32_t v = 0; v < n; ++v) {
-    if (sizes[v] == 0 && tree.retained[v] == 0) continue;
-    if (d.distance[v] == kNoDistance || d.parent_edge[v] == kNoEdge) continue;
-    if (born[v] == 0) continue;
-    ++out.candidates;
-    if (!options.all && (is_internal_node(g, v) || is_string_part(g, parents, v))) {
-      ++out.excluded_internal;
-      continue;
+  auto is_candidate = [&](uint32_t v) {
+    if (sizes[v] == 0 && tree.retained[v] == 0) return false;
+    if (d.distance[v] == kNoDistance || d.parent_edge[v] == kNoEdge) return false;
+    return born[v] != 0;
+  };
+  auto add_member = [&](std::unordered_map<uint64_t, uint32_t>& of_key, uint64_t key, uint32_t v,
+                        bool internal) {
+    auto [it, inserted] = of_key.try_emplace(key, static_cast<uint32_t>(building.size()));
+    if (inserted) {
+      building.emplace_back();
+      building.back().internal = internal;
     }
-    const uint64_t k = keys.key(v);
-    auto [it, inserted] = cluster_of_key.try_emplace(k, static_cast<uint32_t>(building.size()));
-    if (inserted) building.emplace_back();
     Building& b = building[it->second];
     b.members.push_back(v);
     if (keys.chained(v)) b.chain = true;
+  };
+  // Internals are left out as culprits, but a growing internal chain (the reactions of a promise
+  // that never settles) is a holder: its links are clustered apart and reported only when they
+  // keep user objects (below). The head link has a path key of its own (the edge into it differs
+  // from the links' edge); it joins its links' cluster.
+  std::unordered_map<uint64_t, uint32_t> internal_cluster_of_key;
+  std::unordered_set<uint32_t> internal_heads;
+  for (uint32_t v = 0; v < n; ++v) {
+    if (!is_candidate(v)) continue;
+    ++out.candidates;
+    if (!options.all && (is_internal_node(g, v) || is_string_part(g, parents, v))) {
+      ++out.excluded_internal;
+      if (is_internal_link(g, parents, v)) {
+        const uint64_t k = keys.key(v);
+        add_member(internal_cluster_of_key, k, v, true);
+        const uint32_t head = path_parent(parents, v);
+        if (!is_internal_link(g, parents, head) && is_candidate(head) &&
+            internal_heads.insert(head).second) {
+          add_member(internal_cluster_of_key, k, head, true);
+        }
+      }
+      continue;
+    }
+    add_member(cluster_of_key, keys.key(v), v, false);
   }
   // 2. Representative and holders per cluster; clusters of one class held by one holder are one
   // cluster (a doubly-linked list is reached from both ends, one key per direction).
@@ -359,10 +350,12 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
   }
   std::vector<Building> merged;
   for (Building& b : building) {
-    if (b.merged_into == kNone) merged.push_back(std::move(b));
+    // An internal cluster whose members do not hold each other is no chain: internals only.
+    if (b.merged_into == kNone && (b.chain || !b.internal)) merged.push_back(std::move(b));
   }
   building = std::move(merged);
-  out.clusters = building.size();
+  out.clusters = static_cast<uint64_t>(std::count_if(
+      building.begin(), building.end(), [](const Building& b) { return !b.internal; }));
 
   std::unordered_map<std::string, uint64_t> final_class_counts;
   {
@@ -493,12 +486,21 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
       Frame carry = f;
       const uint32_t c = leak_cluster_of[f.node];
       if (c != kNone) {
-        if (f.top == kNone || f.top == c) {
+        // A user leak inside an internal chain is counted for itself: the chain is reported
+        // only for what is not a leak of its own.
+        const bool takes_over =
+            f.top != kNone && f.top != c && building[f.top].internal && !building[c].internal;
+        if (takes_over && f.nearest != kNone) {
+          own[f.nearest] -= static_cast<int64_t>(tree.retained[f.node]);
+        }
+        if (f.top == kNone || f.top == c || takes_over) {
           counted[f.node] = true;
           own[f.node] += static_cast<int64_t>(tree.retained[f.node]);
-          if (f.nearest != kNone) own[f.nearest] -= static_cast<int64_t>(tree.retained[f.node]);
+          if (f.nearest != kNone && !takes_over) {
+            own[f.nearest] -= static_cast<int64_t>(tree.retained[f.node]);
+          }
           carry = {f.node, c, f.node};
-        } else {
+        } else if (!building[c].internal) {
           ++nested[f.top][clusters[c].class_name];
         }
       }
@@ -543,7 +545,7 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
       for (size_t k = 0; k < snapshots; ++k) into.retained[k] += c.retained[k];
       into.retained_final += c.retained_final;
       into.gained += c.gained;
-      into.includes.emplace_back(c.class_name, c.members);
+      if (!building[i].internal) into.includes.emplace_back(c.class_name, c.members);
       for (auto& inc : c.includes) into.includes.push_back(inc);
       c.retained_final = 0;  // absorbed
     }
@@ -564,7 +566,7 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
     for (size_t k = 0; k < snapshots; ++k) into.retained[k] += c.retained[k];
     into.retained_final += c.retained_final;
     into.gained += c.gained;
-    into.includes.emplace_back(c.class_name, c.members);
+    if (!building[i].internal) into.includes.emplace_back(c.class_name, c.members);
     c.retained_final = 0;
   }
 
@@ -572,6 +574,7 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
   // items in those carts) are part of it, not a separate finding.
   std::vector<uint32_t> cluster_of(n, kNone);
   for (size_t i = 0; i < clusters.size(); ++i) {
+    if (building[i].internal && !clusters[i].leak) continue;
     for (uint32_t m : building[i].members) cluster_of[m] = static_cast<uint32_t>(i);
   }
   // owner[i]: the leaking cluster that cluster i is part of (kNone: none).
@@ -591,7 +594,7 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
   for (int round = 0; round < 8; ++round) {
     bool changed = false;
     for (size_t i = 0; i < clusters.size(); ++i) {
-      if (clusters[i].leak || part_of_leak[i]) continue;
+      if (clusters[i].leak || part_of_leak[i] || building[i].internal) continue;
       // The nearest cluster member above (through closures, contexts and backing stores).
       uint32_t h = kNone;
       uint32_t u = path_parent(parents, clusters[i].representative);
@@ -608,9 +611,12 @@ LeakFindings find_leaks(const LeakFinderInput& in, const LeakFinderOptions& opti
     if (!changed) break;
   }
 
+  name_internal_chains(g, classes, building, owner, clusters);
+
   for (size_t i = 0; i < clusters.size(); ++i) {
     LeakCluster& c = clusters[i];
     if (part_of_leak[i]) continue;
+    if (building[i].internal && !c.leak) continue;  // internals are no culprits
     {
       std::unordered_map<std::string, uint64_t> merged_includes;
       for (const auto& [name, count] : c.includes) merged_includes[name] += count;

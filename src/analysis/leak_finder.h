@@ -8,10 +8,9 @@
 // the last interval), garbage churn (nothing survives) and WeakMap/WeakRef-held entries (no strong
 // path) are therefore not reported.
 //
-// Objects are grouped into clusters by their shortest retainer path, with array indices and map
-// keys erased and repeated segments (linked lists, closure-context chains) folded, so one leak is
-// one cluster. Clusters nested inside a bigger leaking cluster (in the dominator tree) are folded
-// into it.
+// Objects are grouped into clusters by their normalised shortest retainer path (path_keys.h:
+// array indices and map keys erased, repeated segments folded), so one leak is one cluster.
+// Clusters nested inside a bigger leaking cluster (in the dominator tree) are folded into it.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +24,7 @@
 #include "analysis/distances.h"
 #include "analysis/dominators.h"
 #include "analysis/node_roles.h"
+#include "analysis/path_keys.h"
 #include "analysis/retainer_paths.h"
 #include "analysis/source_position.h"
 #include "heap/heap_graph.h"
@@ -86,7 +86,10 @@ struct LeakCluster {
   uint64_t holder_members = 0;  // members held by the main holder
   bool chain = false;           // members hold each other (linked list, closure contexts)
   std::string chain_edge;       // the edge that repeats along the chain, e.g. "originalThing"
-  RetainerPath holder_path;     // shortest path from the roots to the holder
+  // Set when the growing chain is an engine-internal list (e.g. "PromiseReaction") that keeps
+  // the user objects this cluster is named after; the holder is the object the list hangs off.
+  std::string internal_chain;
+  RetainerPath holder_path;  // shortest path from the roots to the holder
   // How the program names the holder, whatever the shortest path is (a stack slot can be
   // shorter than `configBus._events.reload`): property and context edges into the holder, its
   // owner, and so on, outermost first.
@@ -106,9 +109,5 @@ struct LeakFindings {
 };
 
 LeakFindings find_leaks(const LeakFinderInput& input, const LeakFinderOptions& options = {});
-
-// Tokens of one path step for clustering (exposed for tests): element indices, numeric internal
-// names (Map/Set tables) and the keys of dictionary-like owners are erased.
-bool is_erased_edge_name(const HeapGraph& graph, uint32_t owner, uint64_t edge);
 
 }  // namespace leakscope

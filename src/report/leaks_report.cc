@@ -187,7 +187,9 @@ std::string leaks_verdict(const LeaksReport& r) {
       fmt::format("Leak: {}, +{} objects (+{} retained) per interval, held by {} ({})",
                   c.class_name, with_commas(objects), human_bytes(per_interval(c.gained, n)),
                   holder_accessor(*r.graph, c), holder_words(*r.graph, c));
-  if (c.chain && !c.chain_edge.empty()) {
+  if (!c.internal_chain.empty()) {
+    s += fmt::format(", through its {} chain", c.internal_chain);
+  } else if (c.chain && !c.chain_edge.empty()) {
     s += fmt::format(", a chain where each one holds the next through {}", c.chain_edge);
   }
   if (f.leaks.size() > 1) s += fmt::format("; {} more leak clusters below", f.leaks.size() - 1);
@@ -237,7 +239,10 @@ void render_leaks_text(const LeaksReport& r, std::FILE* out) {
                c.holder_count > 1
                    ? fmt::format(" (over {} holders like it)", with_commas(c.holder_count))
                    : "");
-    if (c.chain) {
+    if (!c.internal_chain.empty()) {
+      fmt::print(out, "   chain      {} links (engine-internal), each holds the next: {}\n",
+                 safe_text(c.internal_chain), safe_text(c.chain_edge));
+    } else if (c.chain) {
       fmt::print(out, "   chain      each one holds the next: {}\n", safe_text(c.chain_edge));
     }
     fmt::print(out, "   path       {}\n", path_text(g, c.holder_path, r.full));
@@ -300,6 +305,7 @@ nlohmann::ordered_json leaks_json(const LeaksReport& r) {
                    {"members_held", c.holder_members}};
     x["chain"] = c.chain;
     if (c.chain) x["chain_edge"] = c.chain_edge;
+    if (!c.internal_chain.empty()) x["internal_chain"] = c.internal_chain;
     put_path_steps(x, g, c.holder_path, r.full);
     x["path_from_user_root"] = c.holder_path.from_user_root;
     nlohmann::ordered_json inc = nlohmann::ordered_json::array();
