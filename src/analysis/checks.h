@@ -18,6 +18,9 @@
 
 namespace leakscope {
 
+// No node: a CheckFinding field that does not apply to its kind.
+inline constexpr uint32_t kNoNodeOrdinal = UINT32_MAX;
+
 enum class Severity { kInfo, kLow, kMedium, kHigh };
 const char* severity_name(Severity s);
 
@@ -31,24 +34,36 @@ enum class CheckKind {
 };
 const char* check_kind_name(CheckKind k);
 
+// Facts only: the renderer (report/check_report.h) writes the title and the explanation, so a
+// second face (the addon, an HTML report) words them its own way from the same numbers.
 struct CheckFinding {
   CheckKind kind = CheckKind::kBigCollection;
   Severity severity = Severity::kInfo;
-  std::string title;                  // one line with the figures
-  std::string explanation;            // one line a newcomer understands
   uint32_t node = 0;                  // the object (or one instance) the finding is about
   RetainerPath path;                  // from the roots to node
-  std::vector<uint64_t> named_edges;  // how the program names node (leak_finder.h naming_edges)
+  std::vector<uint64_t> named_edges;  // how the program names node (node_roles.h naming_edges)
   uint64_t count = 0;                 // instances, entries, listeners or copies
   uint64_t bytes = 0;                 // retained (or wasted, for duplicate strings)
-  std::string name;                   // class, event, function or string text
+  std::string name;                   // class, event, function or the full string text
   std::optional<SourcePosition> location;
+  // What the figures are compared with, by kind. kDominantClass: the next largest class.
+  // kManyListeners: the emitter (holder), the most frequent listener function (other_node) and
+  // how many of the listeners it is (other_count).
+  uint32_t holder = kNoNodeOrdinal;
+  uint32_t other_node = kNoNodeOrdinal;
+  uint64_t other_count = 0;
+  std::string other_name;
+  bool heavy = false;  // kLargeObject: large by its share of the heap, not its entry count
 };
 
 struct CheckOptions {
   uint64_t dominant_min_count = 500;
   uint64_t listeners_warn = 11;  // Node's MaxListenersExceededWarning threshold
   uint64_t large_object_entries = 5000;
+  // A collection retaining this share of the heap is large whatever its entry count: a few
+  // hundred entries of big values (a module's response cache) hurt as much as 5,000 small ones.
+  double large_share = 0.2;
+  uint64_t large_share_min_entries = 64;
   uint64_t closure_min_count = 1000;
   uint64_t duplicate_min_copies = 100;
   uint64_t duplicate_min_wasted = 64 * 1024;

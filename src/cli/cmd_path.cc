@@ -1,5 +1,6 @@
 // leakscope path SNAP (--id N | --class NAME): shortest retainer paths from the user roots
-// (falling back to the GC roots) to an object or to the closest instances of a class.
+// (falling back to the GC roots) to an object or to the closest instances of a class; for a
+// class, where all its instances are first (grouped by normalised retainer path).
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -7,6 +8,8 @@
 #include <tuple>
 
 #include "analysis/class_index.h"
+#include "analysis/instance_groups.h"
+#include "analysis/path_keys.h"
 #include "analysis/retainer_paths.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
@@ -27,12 +30,36 @@ struct PathOptions {
   bool full = false;
 };
 
+// Shown unless --full: where most instances are is in the first few groups.
+constexpr size_t kShownGroups = 10;
+
+// The instances grouped as `leaks` clusters objects (path_keys.h), largest group first.
+void group_by_path(report::PathReport& r, const RetentionContext& c, const ClassIndex& classes,
+                   const std::vector<uint32_t>& instances, bool full) {
+  const HeapGraph& g = c.graph;
+  const Distances& distances = c.analysis.distances;
+  PathKeys keys(g, distances, classes);
+  const std::vector<InstanceGroup> groups = group_instances(
+      g, distances, c.analysis.tree, instances, [&keys](uint32_t v) { return keys.key(v); });
+  r.group_count = groups.size();
+  for (const InstanceGroup& group : groups) r.grouped_instances += group.count;
+  const size_t shown = full ? groups.size() : std::min(groups.size(), kShownGroups);
+  for (size_t i = 0; i < shown; ++i) {
+    report::PathGroup out;
+    out.count = groups[i].count;
+    out.retained = groups[i].retained;
+    out.representative = groups[i].representative;
+    out.path = shortest_path(g, distances, out.representative);
+    r.groups.push_back(std::move(out));
+  }
+}
+
 int run_path(const PathOptions& o) {
   if ((o.id >= 0) == !o.class_name.empty()) {
     throw UsageError("path: give exactly one of --id N or --class NAME");
   }
   RetentionOptions options;
-  options.dominators = false;
+  options.dominators = !o.class_name.empty();  // a group's retained size
   options.distance_parent_edges = true;
   RetentionContext c = load_with_retention(o.snapshot, options);
   const HeapGraph& g = c.graph;
@@ -71,6 +98,7 @@ int run_path(const PathOptions& o) {
     }
     r.class_name = o.class_name;
     r.class_instances = instances.size();
+    group_by_path(r, c, classes, instances, o.full);
     // Closest first: reachable from user roots, then by distance, then by id.
     auto rank = [&](uint32_t v) {
       const int32_t d = distances.distance[v];
@@ -100,7 +128,9 @@ int run_path(const PathOptions& o) {
 void add_path_command(CLI::App& app, Action& action) {
   auto o = std::make_shared<PathOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "path", "Shortest retainer paths from the user roots (else the GC roots) to an object");
+      "path",
+      "Shortest retainer paths from the user roots (else the GC roots) to an object; for a "
+      "class, first its instances grouped by retainer path with counts and retained sizes");
   cmd->add_option("snapshot", o->snapshot, "a .heapsnapshot file, or - for standard input")
       ->required();
   add_count_option(cmd, "--id", o->id, "the object's snapshot id (@N)", 0, UINT32_MAX);

@@ -18,6 +18,11 @@ struct CheckReport {
   bool full = false;  // every step of long paths (else their middle is elided: elision.h)
 };
 
+// The words for a finding's facts: a one-line title with the figures (raw heap text, to be passed
+// through safe_text or the JSON printer) and a one-line explanation a newcomer understands.
+std::string check_title(const HeapGraph& graph, const CheckFinding& finding, uint64_t total_size);
+std::string check_explanation(const CheckFinding& finding);
+
 void render_check_text(const CheckReport& report, std::FILE* out);
 nlohmann::ordered_json check_json(const CheckReport& report);
 

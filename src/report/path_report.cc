@@ -91,9 +91,25 @@ std::string path_text(const HeapGraph& g, const RetainerPath& path, bool full) {
 void render_path_text(const PathReport& r, std::FILE* out) {
   const HeapGraph& g = *r.graph;
   if (!r.class_name.empty()) {
+    // Where the instances are first (the closest instance is often a prototype or a constant),
+    // then the closest examples.
+    fmt::print(out, "{}: {} instance(s) of {} in {} group(s) by retainer path, largest first:\n",
+               safe_text(r.snapshot), with_commas(r.class_instances), safe_text(r.class_name),
+               with_commas(r.group_count));
+    for (const PathGroup& group : r.groups) {
+      fmt::print(out, "  {} retaining {} via {}{}\n", with_commas(group.count),
+                 human_bytes(group.retained), group.path.from_user_root ? "" : "(GC roots only) ",
+                 path_text(g, group.path, r.full));
+    }
+    if (r.groups.size() < r.group_count) {
+      uint64_t shown = 0;
+      for (const PathGroup& group : r.groups) shown += group.count;
+      fmt::print(out, "  … {} more group(s) with {} instance(s) (--full lists them all)\n",
+                 with_commas(r.group_count - r.groups.size()),
+                 with_commas(r.grouped_instances - shown));
+    }
     fmt::print(
-        out, "{}: {} instance(s) of {}; shortest retainer paths to {}:\n", safe_text(r.snapshot),
-        with_commas(r.class_instances), safe_text(r.class_name),
+        out, "\nShortest retainer paths to {}:\n",
         r.targets.size() == 1 ? "the closest" : fmt::format("the {} closest", r.targets.size()));
   }
   for (const PathTarget& t : r.targets) {
@@ -110,33 +126,37 @@ void render_path_text(const PathReport& r, std::FILE* out) {
   }
 }
 
+namespace {
+nlohmann::json one_path_json(const HeapGraph& g, const RetainerPath& p, bool full) {
+  const Elision shown = elide_path(p, full);
+  nlohmann::json steps = nlohmann::json::array();
+  for (size_t i = 0; i < shown.total; i = shown.next(i)) {
+    const PathStep& s = p.steps[i];
+    nlohmann::json step = {{"id", g.node_id[s.node]},
+                           {"name", node_label(g, s.node)},
+                           {"class", basic_class_name(g, s.node)},
+                           {"type", g.type_name(s.node)}};
+    if (s.edge != kNoEdge) {
+      step["edge"] = {{"name", g.edge_name_text(s.edge)},
+                      {"type", g.edge_type_names[g.edge_type[s.edge]]}};
+    }
+    steps.push_back(std::move(step));
+  }
+  nlohmann::json path = {{"from_user_root", p.from_user_root},
+                         {"text", path_text(g, p, full)},
+                         {"length", shown.total},
+                         {"steps", std::move(steps)}};
+  if (shown.omitted()) path["elided"] = omitted_steps_json(g, p, shown);
+  return path;
+}
+}  // namespace
+
 nlohmann::json path_json(const PathReport& r) {
   const HeapGraph& g = *r.graph;
   nlohmann::json targets = nlohmann::json::array();
   for (const PathTarget& t : r.targets) {
     nlohmann::json paths = nlohmann::json::array();
-    for (const RetainerPath& p : t.paths) {
-      const Elision shown = elide_path(p, r.full);
-      nlohmann::json steps = nlohmann::json::array();
-      for (size_t i = 0; i < shown.total; i = shown.next(i)) {
-        const PathStep& s = p.steps[i];
-        nlohmann::json step = {{"id", g.node_id[s.node]},
-                               {"name", node_label(g, s.node)},
-                               {"class", basic_class_name(g, s.node)},
-                               {"type", g.type_name(s.node)}};
-        if (s.edge != kNoEdge) {
-          step["edge"] = {{"name", g.edge_name_text(s.edge)},
-                          {"type", g.edge_type_names[g.edge_type[s.edge]]}};
-        }
-        steps.push_back(std::move(step));
-      }
-      nlohmann::json path = {{"from_user_root", p.from_user_root},
-                             {"text", path_text(g, p, r.full)},
-                             {"length", shown.total},
-                             {"steps", std::move(steps)}};
-      if (shown.omitted()) path["elided"] = omitted_steps_json(g, p, shown);
-      paths.push_back(std::move(path));
-    }
+    for (const RetainerPath& p : t.paths) paths.push_back(one_path_json(g, p, r.full));
     nlohmann::json j = {{"id", g.node_id[t.node]},
                         {"name", node_label(g, t.node)},
                         {"distance", t.distance},
@@ -148,6 +168,15 @@ nlohmann::json path_json(const PathReport& r) {
   if (!r.class_name.empty()) {
     out["class"] = r.class_name;
     out["class_instances"] = r.class_instances;
+    out["group_count"] = r.group_count;
+    nlohmann::json groups = nlohmann::json::array();
+    for (const PathGroup& group : r.groups) {
+      groups.push_back({{"count", group.count},
+                        {"retained_size", group.retained},
+                        {"id", g.node_id[group.representative]},
+                        {"path", one_path_json(g, group.path, r.full)}});
+    }
+    out["groups"] = std::move(groups);
   }
   return out;
 }

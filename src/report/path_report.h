@@ -20,11 +20,23 @@ struct PathTarget {
   std::vector<RetainerPath> paths;
 };
 
+// For --class: instances that share a normalized retainer path (analysis/instance_groups.h), with
+// the path of the group's closest member.
+struct PathGroup {
+  uint64_t count = 0;
+  uint64_t retained = 0;
+  uint32_t representative = 0;
+  RetainerPath path;
+};
+
 struct PathReport {
   std::string snapshot;
   const HeapGraph* graph = nullptr;
-  std::string class_name;        // for --class
-  uint64_t class_instances = 0;  // for --class: all instances, not only those shown
+  std::string class_name;          // for --class
+  uint64_t class_instances = 0;    // for --class: all instances, not only those shown
+  std::vector<PathGroup> groups;   // for --class: the largest groups, largest first
+  uint64_t group_count = 0;        // for --class: all groups, not only those shown
+  uint64_t grouped_instances = 0;  // for --class: instances in all groups (the reachable ones)
   std::vector<PathTarget> targets;
   bool full = false;  // every step of long paths (else their middle is elided: elision.h)
 };

@@ -85,3 +85,43 @@ test('text output and bad input', () => {
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /missing\.heapsnapshot/);
 });
+
+// A package's module-level memo (examples/lib/tiny-templates.js) is module state of a required
+// file: the program reaches it only through require.cache and process.mainModule, which must not
+// hide it. Fed per-request template text it holds a few thousand entries (under the 5,000 that
+// make an object large by its entry count) and most of the heap.
+function checkExample(app) {
+  const out = path.join(dir, app);
+  execFileSync(process.execPath, ['--expose-gc', `examples/${app}.js`, out, '--rounds', '1', '--requests', '4000']);
+  const r = spawnSync(bin, ['check', path.join(out, 's1.heapsnapshot'), '--json'],
+                      { encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  return { status: r.status, findings: JSON.parse(r.stdout).findings };
+}
+
+test('module state reached through require.cache: the memo Map, large by its share of the heap', () => {
+  const { status, findings } = checkExample('leaky-template-memo');
+  const memo = findings.filter((f) => f.accessor.endsWith('compiled'));
+  assert.equal(memo.length, 1, JSON.stringify(findings.map((f) => [f.kind, f.accessor])));
+  const [f] = memo;
+  assert.equal(f.kind, 'large-object');
+  assert.equal(f.name, 'Map');
+  assert.equal(f.count, 4000);
+  assert.equal(f.severity, 'high');
+  assert.equal(status, 1);
+  assert.match(f.title, /^Map @\d+ has 4,000 entries, retaining \d/);
+  // Node's own registries are still left out: require.cache itself (an Object of Modules), and
+  // nothing reached through the process object before any user code.
+  for (const x of findings) {
+    assert.notEqual(x.path.at(-1).edge?.name, '_cache', x.accessor);
+    assert.notEqual(x.path.at(-2)?.name, 'process', x.accessor);
+  }
+});
+
+test('the same package used as intended (constant template) has no large finding', () => {
+  const { findings } = checkExample('control-template-memo');
+  const memo = findings.filter((f) => f.accessor.endsWith('compiled'));
+  assert.ok(memo.every((f) => f.kind === 'big-collection' && f.severity === 'info' && f.count === 1),
+            JSON.stringify(memo.map((f) => f.title)));
+  assert.ok(!findings.some((f) => f.kind === 'large-object'), JSON.stringify(findings.map((f) => f.title)));
+});
