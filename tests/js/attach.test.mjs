@@ -1,0 +1,204 @@
+// `leakscope attach PID` on real Node processes started with no flags: the snapshots arrive over
+// the DevTools protocol, the leak is named, the target survives with its inspector closed, and
+// every way the inspector can fail to open is refused with one line and exit code 2, without
+// ever talking to a port the target does not own.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import net from 'node:net';
+import { leakscope, leakscopeBin, scratchDir } from './lib/harness.mjs';
+import { nodeBinary } from './lib/node-versions.mjs';
+
+const kPort = 9229;
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function attach(args, timeout = 240000) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(leakscopeBin(), ['attach', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+    child.on('error', reject);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
+}
+
+// Socket inodes of a process's fds.
+function socketInodes(pid) {
+  const out = new Set();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) out.add(m[1]);
+    } catch {}
+  }
+  return out;
+}
+
+// LISTEN rows of /proc/PID/net/tcp on `port` whose socket `pid` owns (or, with owner null, any).
+function listeners(pid, port, owner = pid) {
+  const mine = owner === null ? null : socketInodes(owner);
+  return readFileSync(`/proc/${pid}/net/tcp`, 'utf8').split('\n').slice(1).map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length > 9 && f[3] === '0A' && parseInt(f[1].split(':')[1], 16) === port)
+    .filter((f) => mine === null || mine.has(f[9]));
+}
+
+// Starts `node ARGS` and waits until it has run for a moment (so its signal handlers are set).
+async function startNode(args, { bin = process.execPath, uid, readyMs = 700 } = {}) {
+  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], uid });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  await sleep(readyMs);
+  return { child, exited, stderr: () => stderr };
+}
+
+function alive(child) {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+// A test that needs port 9229 free skips when someone else on this machine holds it.
+function portBusy() {
+  return listeners(process.pid, kPort, null).length > 0;
+}
+
+test('attach to a plainly started leaky app: names the leak, leaves it alive with its port closed', async (t) => {
+  if (portBusy()) return t.skip('port 9229 is held by another process on this machine');
+  const app = await startNode(['examples/js-heap-leak.js', '--seconds', '300', '--rate', '512']);
+  const dir = scratchDir('attach');
+  try {
+    const r = await attach([String(app.child.pid), '--interval', '3', '--save', dir, '--json']);
+    assert.equal(r.status, 1, `exit ${r.status} ${r.signal}\n${r.stderr}`);
+    const j = JSON.parse(r.stdout);
+    assert.ok(j.leaks.length >= 1, r.stdout);
+    const culprit = JSON.stringify(j.leaks[0]);
+    assert.match(culprit, /history/, culprit.slice(0, 2000));
+    // The snapshots came over the protocol, in chunks, and the port was closed each time.
+    const figures = r.stderr.split('\n').filter((l) => /objects, .* in [\d,]+ chunks/.test(l));
+    assert.equal(figures.length, 3, r.stderr);
+    for (const l of figures) assert.match(l, /was open for [\d.]+ s, now closed/, l);
+    assert.match(r.stderr, /socket owner checked/);
+    assert.deepEqual(readdirSync(dir).sort(), [1, 2, 3].map((n) => `attach-${app.child.pid}-${n}.heapsnapshot`));
+    const info = leakscope(['info', `${dir}/attach-${app.child.pid}-3.heapsnapshot`, '--json']);
+    assert.equal(info.status, 0, info.stderr);
+    await sleep(500);
+    assert.ok(alive(app.child), `the target died: ${app.stderr()}`);
+    assert.deepEqual(listeners(app.child.pid, kPort), [], 'the inspector port is still open');
+    assert.match(app.stderr(), /Debugger listening/);
+  } finally {
+    app.child.kill();
+  }
+});
+
+test('port 9229 taken by another process: refused, and that process is never contacted', async (t) => {
+  if (portBusy()) return t.skip('port 9229 is held by another process on this machine');
+  let contacts = 0;
+  const server = net.createServer((s) => {
+    contacts++;
+    s.destroy();
+  });
+  await new Promise((r) => server.listen(kPort, '127.0.0.1', r));
+  const app = await startNode(['-e', 'setInterval(() => {}, 1000)']);
+  try {
+    const r = await attach([String(app.child.pid), '--open-timeout', '2']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`port 9229 is taken by PID ${process.pid} \\(node\\)`), r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.equal(contacts, 0, 'leakscope connected to a port the target does not own');
+    assert.match(app.stderr(), /address already in use/);
+    assert.ok(alive(app.child));
+  } finally {
+    app.child.kill();
+    server.close();
+  }
+});
+
+test('port 9229 held by another Node inspector: refused without attaching to it', async (t) => {
+  if (portBusy()) return t.skip('port 9229 is held by another process on this machine');
+  const other = await startNode(['--inspect=127.0.0.1:9229', '-e', 'setInterval(() => {}, 1000)'], { readyMs: 1000 });
+  const app = await startNode(['-e', 'setInterval(() => {}, 1000)']);
+  try {
+    assert.equal(listeners(other.child.pid, kPort).length, 1, other.stderr());
+    const r = await attach([String(app.child.pid), '--open-timeout', '2']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`port 9229 is taken by PID ${other.child.pid}`), r.stderr);
+    await sleep(200);
+    assert.doesNotMatch(other.stderr(), /Debugger attached/);
+  } finally {
+    app.child.kill();
+    other.child.kill();
+  }
+});
+
+for (const major of [22, 24]) {
+  test(`--disable-sigusr1 on Node ${major}: refused, the target keeps running`, async (t) => {
+    const node = nodeBinary(major);
+    if (node.skip) return t.skip(node.skip);
+    const app = await startNode(['--disable-sigusr1', '-e', 'setInterval(() => {}, 1000)'], { bin: node.bin });
+    try {
+      const r = await attach([String(app.child.pid), '--open-timeout', '1']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /blocks SIGUSR1|SIGUSR1 is still pending/, r.stderr);
+      assert.match(r.stderr, /disable-sigusr1/);
+      assert.ok(alive(app.child));
+      assert.deepEqual(listeners(app.child.pid, kPort), []);
+    } finally {
+      app.child.kill();
+    }
+  });
+}
+
+test("an app with its own SIGUSR1 listener: refused with the reason", async () => {
+  const app = await startNode(['-e', "process.on('SIGUSR1', () => console.error('got it')); setInterval(() => {}, 1000)"]);
+  try {
+    const r = await attach([String(app.child.pid), '--open-timeout', '1']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /handles SIGUSR1 itself/, r.stderr);
+    assert.match(app.stderr(), /got it/);
+    assert.ok(alive(app.child));
+  } finally {
+    app.child.kill();
+  }
+});
+
+test('not a Node process, no such PID, a bad PID', async () => {
+  const sleeper = spawn('sleep', ['30']);
+  try {
+    const r = await attach([String(sleeper.pid)]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /is not a Node\.js process/, r.stderr);
+  } finally {
+    sleeper.kill();
+  }
+  const max = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
+  let gone = max - 1;
+  while (existsSync(`/proc/${gone}`)) gone--;
+  const r = await attach([String(gone)]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, new RegExp(`no process with PID ${gone}`), r.stderr);
+  const bad = await attach(['-5']);
+  assert.equal(bad.status, 2);
+});
+
+test("another user's process is refused, even for root", async (t) => {
+  if (process.getuid() !== 0) return t.skip('needs root to start a process as another user');
+  const app = await startNode(['-e', 'setInterval(() => {}, 1000)'], { uid: 65534 });
+  try {
+    const r = await attach([String(app.child.pid)]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /belongs to user 65534/, r.stderr);
+    assert.doesNotMatch(app.stderr(), /Debugger listening/, 'it was signalled');
+    assert.ok(alive(app.child));
+  } finally {
+    app.child.kill();
+  }
+});
