@@ -193,11 +193,13 @@ std::string prepare_snapshot(live::InspectorSession& session, const live::Target
     return fmt::format("attach: refusing {} of PID {}: {}; --force takes it anyway", label,
                        target.pid, h.why);
   }
+  const int major = node_major(m.node_version);
   fmt::print(stderr,
-             "attach: {}: Node {}, heap used {}, RSS {}: the target freezes for about {:.0f} s and "
-             "may grow by about {}{}\n",
+             "attach: {}: Node {}, heap used {}, RSS {}: the target freezes for about {:.0f} s{} "
+             "and may grow by about {}{}\n",
              label, m.node_version, mb(m.heap_used), mb(m.rss),
-             std::max(1.0, live::expected_pause_seconds(m.heap_used, node_major(m.node_version))),
+             std::max(1.0, live::expected_pause_seconds(m.heap_used)),
+             major > 0 && major < 20 ? " (up to 5 times that on Node 18)" : "",
              mb(h.expected_extra), h.enough ? "" : " (more than it has room for: --force)");
   return {};
 }

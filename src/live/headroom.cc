@@ -158,10 +158,9 @@ Headroom check_headroom(int pid, uint64_t rss, uint64_t heap_used) {
   return judge_headroom(rss, heap_used, available, read_cgroup_memory(pid));
 }
 
-double expected_pause_seconds(uint64_t heap_used, int node_major) {
+double expected_pause_seconds(uint64_t heap_used) {
   // 20 s for 53 MB: about 2.6 MB of heap per second.
-  const double seconds = static_cast<double>(heap_used) / 2.6e6;
-  return node_major > 0 && node_major < 20 ? 5 * seconds : seconds;
+  return static_cast<double>(heap_used) / 2.6e6;
 }
 
 }  // namespace leakscope::live
