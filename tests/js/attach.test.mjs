@@ -202,3 +202,39 @@ test("another user's process is refused, even for root", async (t) => {
     app.child.kill();
   }
 });
+
+test('Ctrl-C between snapshots: the inspector is closed before leakscope stops', async (t) => {
+  if (portBusy()) return t.skip('port 9229 is held by another process on this machine');
+  const app = await startNode(['examples/js-heap-leak.js', '--seconds', '300', '--rate', '256']);
+  try {
+    const child = spawn(leakscopeBin(), ['attach', String(app.child.pid), '--interval', '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const done = new Promise((r) => child.on('close', (status) => r(status)));
+    while (!/snapshot 1\/3: [\d,]+ objects/.test(stderr)) {
+      assert.equal(child.exitCode, null, stderr);
+      await sleep(100);
+    }
+    assert.equal(listeners(app.child.pid, kPort).length, 1, 'the inspector is open during the session');
+    child.kill('SIGINT');
+    assert.equal(await done, 130, stderr);
+    assert.match(stderr, /was open for [\d.]+ s, now closed/, stderr);
+    assert.match(stderr, /interrupted after 1 of 3 snapshots/, stderr);
+    assert.deepEqual(listeners(app.child.pid, kPort), []);
+    assert.ok(alive(app.child));
+  } finally {
+    app.child.kill();
+  }
+});
+
+test('a target that finishes while attached exits on time, not kept alive by us', async (t) => {
+  if (portBusy()) return t.skip('port 9229 is held by another process on this machine');
+  const app = await startNode(['-e', 'const keep = []; const t = setInterval(() => keep.push({}), 10); setTimeout(() => clearInterval(t), 4000)']);
+  const started = Date.now();
+  const r = await attach([String(app.child.pid), '--interval', '10']);
+  const { code } = await app.exited;
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /the target is exiting/, r.stderr);
+  assert.equal(code, 0);
+  assert.ok(Date.now() - started < 9000, `the target lived ${Date.now() - started} ms`);
+});
