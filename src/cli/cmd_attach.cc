@@ -285,12 +285,19 @@ Session capture(const live::Target& target, const AttachOptions& o) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
-  fmt::print(stderr, "attach: the inspector port 127.0.0.1:{} of PID {} was open for {:.1f} s{}\n",
-             port.port, target.pid, since(opened),
-             port.was_open      ? " and stays open (it was open before we came)"
-             : still_open       ? ", and is STILL OPEN (the target did not close it)"
-             : closed_by_target ? ", now closed"
-                                : ", now closed (we had to disconnect first)");
+  if (port.was_open) {
+    fmt::print(stderr,
+               "attach: we were connected to 127.0.0.1:{} for {:.1f} s; PID {}'s inspector stays "
+               "open (it was open before we came)\n",
+               port.port, since(opened), target.pid);
+  } else {
+    fmt::print(stderr,
+               "attach: the inspector port 127.0.0.1:{} of PID {} was open for {:.1f} s{}\n",
+               port.port, target.pid, since(opened),
+               still_open         ? ", and is STILL OPEN (the target did not close it)"
+               : closed_by_target ? ", now closed"
+                                  : ", now closed (we had to disconnect first)");
+  }
   if (!refused.empty()) throw AttachError(refused);
   if (!port.was_open && still_open) {
     throw AttachError(fmt::format("attach: PID {} did not close its inspector on 127.0.0.1:{}",

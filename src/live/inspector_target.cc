@@ -78,7 +78,8 @@ bool loopback_or_any(uint32_t addr) {
   return addr == kLoopback || addr == 0;
 }
 
-// The inspector port the target asked for with --inspect-port (argv or NODE_OPTIONS), else 9229.
+// The inspector port the target asked for with --inspect-port or --inspect[-brk|-wait]=[HOST:]PORT
+// (argv or NODE_OPTIONS), else 9229.
 uint16_t expected_port(int pid) {
   std::string words = try_read(proc_path(pid, "cmdline"));
   const std::string environ = try_read(proc_path(pid, "environ"));
@@ -104,8 +105,10 @@ uint16_t expected_port(int pid) {
     } else if (w == "--inspect-port" || w == "--debug-port") {
       next_is_port = true;
       continue;
-    } else if (w.starts_with("--inspect-port=") || w.starts_with("--debug-port=")) {
-      value = w.substr(w.find('=') + 1);
+    } else if (w.starts_with("--inspect-port=") || w.starts_with("--debug-port=") ||
+               w.starts_with("--inspect=") || w.starts_with("--inspect-brk=") ||
+               w.starts_with("--inspect-wait=")) {
+      value = w.substr(w.find('=') + 1);  // [host:]port
     }
     next_is_port = false;
     if (const size_t colon = value.rfind(':'); colon != std::string_view::npos) {

@@ -238,3 +238,18 @@ test('a target that finishes while attached exits on time, not kept alive by us'
   assert.equal(code, 0);
   assert.ok(Date.now() - started < 9000, `the target lived ${Date.now() - started} ms`);
 });
+
+test('an inspector opened before (--inspect=127.0.0.1:9231) is used and left open', async () => {
+  const app = await startNode(['--inspect=127.0.0.1:9231', '-e', 'const keep = []; setInterval(() => keep.push({ n: keep.length }), 5)'], { readyMs: 1000 });
+  try {
+    const r = await attach([String(app.child.pid), '--interval', '1', '--json']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /already had its inspector on 127\.0\.0\.1:9231/, r.stderr);
+    assert.match(r.stderr, /stays open \(it was open before we came\)/, r.stderr);
+    assert.equal(app.stderr().match(/Debugger listening/g).length, 1, 'it was signalled again');
+    assert.equal(listeners(app.child.pid, 9231).length, 1);
+    assert.ok(alive(app.child));
+  } finally {
+    app.child.kill();
+  }
+});
