@@ -255,10 +255,13 @@ Session capture(const live::Target& target, const AttachOptions& o) {
       std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(port.wait_seconds));
   fmt::print(stderr, "attach: PID {} {} its inspector on 127.0.0.1:{}{} (socket owner checked)\n",
              target.pid, port.was_open ? "already had" : "opened", port.port,
-             port.was_open ? "" : fmt::format(" in {:.2f} s", port.wait_seconds));
+             !port.was_open   ? fmt::format(" in {:.2f} s", port.wait_seconds)
+             : port.app_asked ? std::string()
+                              : std::string(", not asked for by its command line (left by an "
+                                            "earlier SIGUSR1?): it is closed at the end"));
   live::SessionOptions so;
   so.port = port.port;
-  so.end_inspector = !port.was_open;
+  so.end_inspector = !port.app_asked;
   so.verify_peer = [&](uint16_t local_port) {
     live::verify_peer(target, port.port, local_port, 2.0);
   };
@@ -270,7 +273,7 @@ Session capture(const live::Target& target, const AttachOptions& o) {
     take_snapshots(session, target, o, out, refused);
     closed_by_target = session.close();
   } catch (const AttachError& e) {
-    if (!port.was_open && live::still_listening(target, port.port)) {
+    if (!port.app_asked && live::still_listening(target, port.port)) {
       throw AttachError(fmt::format("{} (PID {}'s inspector is still open on 127.0.0.1:{})",
                                     e.what(), target.pid, port.port));
     }
@@ -279,13 +282,13 @@ Session capture(const live::Target& target, const AttachOptions& o) {
   // The port closes on the target's next turn of the event loop: wait for the socket to go, to
   // say truthfully whether it is closed.
   bool still_open = true;
-  if (!port.was_open) {
+  if (!port.app_asked) {
     const Clock::time_point wait = Clock::now();
     while ((still_open = live::still_listening(target, port.port)) && since(wait) < 3) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
-  if (port.was_open) {
+  if (port.app_asked) {
     fmt::print(stderr,
                "attach: we were connected to 127.0.0.1:{} for {:.1f} s; PID {}'s inspector stays "
                "open (it was open before we came)\n",
@@ -299,7 +302,7 @@ Session capture(const live::Target& target, const AttachOptions& o) {
                                   : ", now closed (we had to disconnect first)");
   }
   if (!refused.empty()) throw AttachError(refused);
-  if (!port.was_open && still_open) {
+  if (!port.app_asked && still_open) {
     throw AttachError(fmt::format("attach: PID {} did not close its inspector on 127.0.0.1:{}",
                                   target.pid, port.port));
   }

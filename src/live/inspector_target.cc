@@ -78,46 +78,75 @@ bool loopback_or_any(uint32_t addr) {
   return addr == kLoopback || addr == 0;
 }
 
-// The inspector port the target asked for with --inspect-port or --inspect[-brk|-wait]=[HOST:]PORT
-// (argv or NODE_OPTIONS), else 9229.
-uint16_t expected_port(int pid) {
-  std::string words = try_read(proc_path(pid, "cmdline"));
+// What the target's Node options (argv before the script, and NODE_OPTIONS) say about its
+// inspector: the port (--inspect-port, --inspect[-brk|-wait]=[HOST:]PORT; else 9229) and whether
+// it asked for an inspector itself (so one found open was not left behind by a SIGUSR1).
+struct InspectFlags {
+  uint16_t port = 9229;
+  bool asked = false;
+};
+
+InspectFlags inspect_flags(int pid) {
+  std::vector<std::string> words;
+  const std::string cmdline = try_read(proc_path(pid, "cmdline"));
+  bool first = true;
+  bool takes_value = false;
+  for (size_t at = 0; at < cmdline.size();) {
+    const size_t end = std::min(cmdline.find('\0', at), cmdline.size());
+    std::string w = cmdline.substr(at, end - at);
+    at = end + 1;
+    if (first) {  // the executable
+      first = false;
+      continue;
+    }
+    // The script (or -e's code) ends Node's options: what follows is the app's.
+    if (!takes_value && (w.empty() || w[0] != '-' || w == "--")) break;
+    if (takes_value) {
+      takes_value = false;
+      if (words.empty() || words.back() != "--inspect-port") continue;
+    } else {
+      static const char* const kWithValue[] = {
+          "-r", "--require",    "--import", "--loader",       "--experimental-loader",
+          "-C", "--conditions", "--title",  "--inspect-port", "--debug-port"};
+      for (const char* o : kWithValue) takes_value = takes_value || w == o;
+      if (w == "-e" || w == "--eval" || w == "-p" || w == "--print") break;
+    }
+    words.push_back(std::move(w));
+  }
   const std::string environ = try_read(proc_path(pid, "environ"));
   for (size_t at = 0; at < environ.size();) {
     const size_t end = std::min(environ.find('\0', at), environ.size());
-    const std::string_view var(environ.data() + at, end - at);
-    if (var.starts_with("NODE_OPTIONS=")) {
-      words += '\0';
-      std::string opts(var.substr(13));
-      std::replace(opts.begin(), opts.end(), ' ', '\0');
-      words += opts;
-    }
+    std::string_view var(environ.data() + at, end - at);
     at = end + 1;
-  }
-  std::replace(words.begin(), words.end(), '\0', ' ');
-  std::string_view rest = words;
-  bool next_is_port = false;
-  for (std::string_view w = next_field(rest); !w.empty(); w = next_field(rest)) {
-    if (w == "--") break;  // the script's own arguments follow
-    std::string_view value;
-    if (next_is_port) {
-      value = w;
-    } else if (w == "--inspect-port" || w == "--debug-port") {
-      next_is_port = true;
-      continue;
-    } else if (w.starts_with("--inspect-port=") || w.starts_with("--debug-port=") ||
-               w.starts_with("--inspect=") || w.starts_with("--inspect-brk=") ||
-               w.starts_with("--inspect-wait=")) {
-      value = w.substr(w.find('=') + 1);  // [host:]port
+    if (!var.starts_with("NODE_OPTIONS=")) continue;
+    var.remove_prefix(13);
+    for (std::string_view w = next_field(var); !w.empty(); w = next_field(var)) {
+      words.emplace_back(w);
     }
-    next_is_port = false;
+  }
+  InspectFlags flags;
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string_view w = words[i];
+    std::string_view value;
+    if ((w == "--inspect-port" || w == "--debug-port") && i + 1 < words.size()) {
+      value = words[i + 1];
+    } else if (w.starts_with("--inspect-port=") || w.starts_with("--debug-port=")) {
+      value = w.substr(w.find('=') + 1);
+    } else if (w == "--inspect" || w == "--inspect-brk" || w == "--inspect-wait") {
+      flags.asked = true;
+    } else if (w.starts_with("--inspect=") || w.starts_with("--inspect-brk=") ||
+               w.starts_with("--inspect-wait=")) {
+      flags.asked = true;
+      value = w.substr(w.find('=') + 1);
+    }
+    // [host:]port
     if (const size_t colon = value.rfind(':'); colon != std::string_view::npos) {
       value.remove_prefix(colon + 1);
     }
     uint16_t port = 0;
-    if (!value.empty() && parse_number(value, port)) return port;
+    if (!value.empty() && parse_number(value, port)) flags.port = port;
   }
-  return 9229;
+  return flags;
 }
 
 // Who else holds the socket with this inode (for "port taken" messages); 0 when not found, e.g.
@@ -328,11 +357,15 @@ InspectorPort open_inspector(const Target& target, double timeout) {
         pid));
   }
   const std::vector<TcpRow> existing = own_loopback_listeners(pid);
-  // An inspector opened before we came (--inspect, or an attach that did not close it) answers
-  // SIGUSR1 with nothing new: it is the target's own listener on its inspector port.
-  const uint16_t wanted = expected_port(pid);
+  // An inspector opened before we came (--inspect, or an attach that gave up while the main
+  // thread was blocked) answers SIGUSR1 with nothing new: it is the target's own listener on its
+  // inspector port. One the app did not ask for is closed again at the end.
+  const InspectFlags flags = inspect_flags(pid);
+  const uint16_t wanted = flags.port;
   for (const TcpRow& row : existing) {
-    if (row.local_port == wanted) return InspectorPort{row.local_port, row.inode, 0, true};
+    if (row.local_port == wanted) {
+      return InspectorPort{row.local_port, row.inode, 0, true, flags.asked};
+    }
   }
   const auto main_before = parse_stat(try_read(fmt::format("/proc/{}/task/{}/stat", pid, pid)));
   const auto start = std::chrono::steady_clock::now();
@@ -345,7 +378,7 @@ InspectorPort open_inspector(const Target& target, double timeout) {
     for (const TcpRow& row : own_loopback_listeners(pid)) {
       const bool old = std::any_of(existing.begin(), existing.end(),
                                    [&](const TcpRow& e) { return e.inode == row.inode; });
-      if (!old) return InspectorPort{row.local_port, row.inode, seconds_since(start), false};
+      if (!old) return InspectorPort{row.local_port, row.inode, seconds_since(start), false, false};
     }
     const StatusFields now = parse_status_fields(try_read(proc_path(pid, "status")));
     if (now.name.empty()) throw AttachError(fmt::format("attach: PID {} exited", pid));
@@ -392,7 +425,8 @@ InspectorPort open_inspector(const Target& target, double timeout) {
   }
   throw AttachError(fmt::format(
       "attach: PID {} got SIGUSR1 but opened no inspector in {:.1f} s: the app handles SIGUSR1 "
-      "itself (process.on('SIGUSR1')), or its main thread is blocked in a synchronous call; try a "
+      "itself (process.on('SIGUSR1')), or its main thread is blocked in a synchronous call (then "
+      "the inspector opens when the call returns: attach again to use and close it); try a "
       "longer --open-timeout, else use the in-process agent",
       pid, waited));
 }

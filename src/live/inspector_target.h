@@ -90,7 +90,8 @@ struct InspectorPort {
   uint16_t port = 0;
   uint64_t inode = 0;
   double wait_seconds = 0;  // from the signal to the port
-  bool was_open = false;    // already listening before we asked (started with --inspect)
+  bool was_open = false;    // already listening before we asked
+  bool app_asked = false;   // ... because its command line asked for it (--inspect): leave it open
 };
 
 // Sends SIGUSR1 and waits up to `timeout` seconds for a new loopback listener owned by the target.

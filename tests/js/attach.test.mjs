@@ -253,3 +253,23 @@ test('an inspector opened before (--inspect=127.0.0.1:9231) is used and left ope
     app.child.kill();
   }
 });
+
+test('a main thread blocked in a synchronous call: refused; the late inspector is closed by the next attach', async (t) => {
+  if (portBusy()) return t.skip('port 9229 is held by another process on this machine');
+  const app = await startNode(['-e', "require('node:child_process').execSync('sleep 3'); const keep = []; setInterval(() => keep.push({ n: keep.length }), 5)"]);
+  try {
+    const r = await attach([String(app.child.pid), '--open-timeout', '1']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /blocked in a synchronous call/, r.stderr);
+    // The signal is acted on once the call returns: the port opens with nobody attached.
+    while (listeners(app.child.pid, kPort).length === 0) await sleep(100);
+    const again = await attach([String(app.child.pid), '--interval', '1']);
+    assert.equal(again.status, 1, again.stderr);
+    assert.match(again.stderr, /already had its inspector .*it is closed at the end/, again.stderr);
+    assert.match(again.stderr, /was open for [\d.]+ s, now closed/, again.stderr);
+    assert.deepEqual(listeners(app.child.pid, kPort), []);
+    assert.ok(alive(app.child));
+  } finally {
+    app.child.kill();
+  }
+});
