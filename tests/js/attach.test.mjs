@@ -243,7 +243,9 @@ test('an inspector opened before (--inspect=127.0.0.1:9231) is used and left ope
   const app = await startNode(['--inspect=127.0.0.1:9231', '-e', 'const keep = []; setInterval(() => keep.push({ n: keep.length }), 5)'], { readyMs: 1000 });
   try {
     const r = await attach([String(app.child.pid), '--interval', '1', '--json']);
-    assert.equal(r.status, 1, r.stderr);
+    // The verdict is the first test's subject; here, that the three snapshots came.
+    assert.ok(r.status === 0 || r.status === 1, r.stderr);
+    assert.equal(r.stderr.match(/objects, .* in [\d,]+ chunks/g).length, 3, r.stderr);
     assert.match(r.stderr, /already had its inspector on 127\.0\.0\.1:9231/, r.stderr);
     assert.match(r.stderr, /stays open \(it was open before we came\)/, r.stderr);
     assert.equal(app.stderr().match(/Debugger listening/g).length, 1, 'it was signalled again');
@@ -264,7 +266,8 @@ test('a main thread blocked in a synchronous call: refused; the late inspector i
     // The signal is acted on once the call returns: the port opens with nobody attached.
     while (listeners(app.child.pid, kPort).length === 0) await sleep(100);
     const again = await attach([String(app.child.pid), '--interval', '1']);
-    assert.equal(again.status, 1, again.stderr);
+    assert.ok(again.status === 0 || again.status === 1, again.stderr);
+    assert.equal(again.stderr.match(/objects, .* in [\d,]+ chunks/g).length, 3, again.stderr);
     assert.match(again.stderr, /already had its inspector .*it is closed at the end/, again.stderr);
     assert.match(again.stderr, /was open for [\d.]+ s, now closed/, again.stderr);
     assert.deepEqual(listeners(app.child.pid, kPort), []);
