@@ -151,8 +151,9 @@ HeapGraph stream_snapshot(live::InspectorSession& session, const std::string& na
   cb.chunk = [&](std::string_view chunk) {
     reader.push(chunk);
     if (saver) saver->write(chunk);
+    const uint64_t before = received;
     received += chunk.size();
-    if (terminal) {
+    if (terminal && (before >> 20) != (received >> 20)) {  // a redraw per MB, not per chunk
       print_status_line(STDERR_FILENO,
                         fmt::format("attach: {}: receiving, {} so far", label, mb(received)));
     }
