@@ -312,6 +312,10 @@ Session capture(const live::Target& target, const AttachOptions& o) {
 
 int run_attach(const AttachOptions& o) {
   const live::Target target = live::check_target(o.pid);
+  if (target.other_netns) {
+    fmt::print(stderr, "attach: PID {} runs in another network namespace; working inside it\n",
+               target.pid);
+  }
   if (!o.save_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(o.save_dir, ec);

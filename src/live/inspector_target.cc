@@ -2,7 +2,9 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <fmt/core.h>
+#include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -309,15 +311,25 @@ Target check_target(int pid) {
                                   t.name, t.exe.empty() ? "an unknown executable" : t.exe));
   }
   // 127.0.0.1 means our own network namespace: in a container's, the same address reaches
-  // whatever listens on the host.
+  // whatever listens on the host. leakscope talks to nothing but the target, so it moves its
+  // whole process into the target's namespace when it may (CAP_SYS_ADMIN).
   const std::string mine = read_link("/proc/self/ns/net");
   const std::string theirs = read_link(proc_path(pid, "ns/net"));
-  if (mine.empty() || theirs.empty() || mine != theirs) {
-    throw AttachError(fmt::format(
-        "attach: PID {} runs in another network namespace (a container?): its inspector would not "
-        "be reachable on our 127.0.0.1; run leakscope inside it (nsenter -t {} -n leakscope attach "
-        "{})",
-        pid, pid, pid));
+  if (mine.empty() || theirs.empty()) {
+    throw AttachError(fmt::format("attach: cannot read the network namespace of PID {}", pid));
+  }
+  if (mine != theirs) {
+    const int fd = ::open(proc_path(pid, "ns/net").c_str(), O_RDONLY | O_CLOEXEC);
+    const bool moved = fd >= 0 && ::setns(fd, CLONE_NEWNET) == 0;
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    if (!moved) {
+      throw AttachError(fmt::format(
+          "attach: PID {} runs in another network namespace (a container?) and we may not enter "
+          "it ({}): run leakscope inside it (nsenter -t {} -n leakscope attach {})",
+          pid, std::strerror(err), pid, pid));
+    }
+    t.other_netns = true;
   }
   return t;
 }

@@ -72,10 +72,12 @@ struct Target {
   std::string name;
   std::string exe;
   uint64_t start_time = 0;
+  bool other_netns = false;  // we entered the target's network namespace to reach it
 };
 
 // Throws AttachError: no such PID, another user's process (refused even for root: the snapshot
-// would hand that user's secrets to us), not a Node process, another network namespace.
+// would hand that user's secrets to us), not a Node process, another network namespace that we may
+// not enter. A target in another network namespace moves the calling process into it.
 Target check_target(int pid);
 // Throws AttachError when the process exited or its PID now names another process.
 void check_still_same(const Target& target);

@@ -276,3 +276,19 @@ test('a main thread blocked in a synchronous call: refused; the late inspector i
     app.child.kill();
   }
 });
+
+test('a target in its own network namespace is reached inside it', async (t) => {
+  if (process.getuid() !== 0) return t.skip('needs root to enter another network namespace');
+  if (spawnSync('unshare', ['-n', 'true']).status !== 0) return t.skip('unshare -n is not available here');
+  const app = await startNode(['-n', 'sh', '-c', `ip link set lo up 2>/dev/null; exec ${process.execPath} examples/js-heap-leak.js --seconds 300 --rate 512`], { bin: 'unshare', readyMs: 1500 });
+  try {
+    const pid = Number(spawnSync('pgrep', ['-P', String(app.child.pid)], { encoding: 'utf8' }).stdout.trim() || app.child.pid);
+    const r = await attach([String(pid), '--interval', '2']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /runs in another network namespace; working inside it/);
+    assert.match(r.stderr, /was open for [\d.]+ s, now closed/);
+    assert.match(r.stdout, /history/);
+  } finally {
+    app.child.kill();
+  }
+});
