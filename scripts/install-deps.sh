@@ -6,10 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages, one per dependency, chosen for the job (python3 is what node-gyp runs on;
-# chromium writes the browser heap snapshot that tests/js/snapshot_layouts.test.mjs reads).
+# chromium writes the browser heap snapshot that tests/js/snapshot_layouts.test.mjs reads;
+# libboost1.74-dev gives attach its header-only WebSocket client, Boost.Beast).
 packages=(
   cmake g++ make pkg-config python3
   libfmt-dev libcli11-dev nlohmann-json3-dev
+  libboost1.74-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   chromium
