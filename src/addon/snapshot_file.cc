@@ -99,8 +99,8 @@ SnapshotWriteResult write_heap_snapshot(v8::Isolate* isolate, const std::string&
   }
   if (result.error != 0) {
     // Never leave a truncated file behind that looks like a snapshot; devices (/dev/full) stay.
-    struct stat st;
-    if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) ::unlink(path.c_str());
+    struct stat written;
+    if (::stat(path.c_str(), &written) == 0 && S_ISREG(written.st_mode)) ::unlink(path.c_str());
   }
   result.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
