@@ -9,6 +9,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "analysis/devtools_text.h"
+
 namespace leakscope {
 
 namespace {
@@ -19,68 +21,6 @@ constexpr size_t kMaxInterfaceNameLength = 120;
 constexpr size_t kMinInterfacePropertyCount = 1;
 constexpr double kMinObjectCountPerInterface = 2;
 constexpr double kMinObjectProportionPerInterface = 1000;
-
-// Length in UTF-16 code units (what JS's .length counts) of UTF-8 / WTF-8 text.
-size_t utf16_length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) {
-    if ((c & 0xC0) != 0x80) ++n;
-    if (c >= 0xF0) ++n;  // a supplementary character is a surrogate pair in JS
-  }
-  return n;
-}
-
-// JSON.stringify's escaping of a string, quotes included (lone surrogates come out as \udxxx).
-std::string json_quote(std::string_view s) {
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else if (c == 0xED && i + 2 < s.size() &&
-                   (static_cast<unsigned char>(s[i + 1]) & 0xE0) == 0xA0) {
-          // WTF-8 lone surrogate.
-          const uint32_t unit = 0xD000u | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) |
-                                (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
-          out += fmt::format("\\u{:04x}", unit);
-          i += 2;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
-}
-
-// DevTools quotes property names that would make "{a, b}" ambiguous.
-std::string format_property_name(std::string_view name) {
-  if (name.find_first_of(",'\"{}") == std::string_view::npos) return std::string(name);
-  return json_quote(name);
-}
 
 bool is_plain_object(const HeapGraph& g, uint32_t node) {
   return g.type(node) == kObject && g.name(node) == "Object";
@@ -169,7 +109,7 @@ Candidate candidate_for(const std::vector<uint32_t>& sequence, const PropertyNam
   for (uint32_t id : sequence) {
     std::string_view text = names.text(id);
     if (text == "__proto__") continue;
-    std::string formatted = format_property_name(text);
+    std::string formatted = devtools_property_name(text);
     const size_t formatted_length = utf16_length(formatted);
     if (length > kMinInterfacePropertyCount &&
         length + formatted_length > kMaxInterfaceNameLength) {

@@ -13,6 +13,7 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "report/diff_report.h"
+#include "report/elision.h"
 #include "report/format.h"
 #include "report/json_output.h"
 #include "report/memwatch_heap_diff.h"
@@ -124,8 +125,7 @@ int run_diff(const DiffOptions& o) {
   r.base_total = base_side.total_size;
   r.current_total = current_side.total_size;
   const bool json = format == "json";
-  const size_t limit =
-      o.top < 0 ? (json ? SIZE_MAX : 30) : (o.top == 0 ? SIZE_MAX : static_cast<size_t>(o.top));
+  const size_t limit = report::table_row_limit(o.top, json);
   for (const ComparisonRow& row : comparison.rows) {
     if (filter && !std::regex_search(row.delta.name, *filter)) continue;
     if (r.rows.size() >= limit) break;

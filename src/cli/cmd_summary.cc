@@ -15,6 +15,7 @@
 #include "analysis/statistics.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "report/elision.h"
 #include "report/json_output.h"
 #include "report/summary_report.h"
 
@@ -116,8 +117,8 @@ int run_summary(const SummaryOptions& o) {
       return classes.classes[a.class_id].name < classes.classes[b.class_id].name;
     });
   }
-  const int64_t top = o.top >= 0 ? o.top : (o.json ? 0 : 30);
-  if (top > 0 && r.rows.size() > static_cast<size_t>(top)) r.rows.resize(static_cast<size_t>(top));
+  const size_t limit = report::table_row_limit(o.top, o.json);
+  if (r.rows.size() > limit) r.rows.resize(limit);
   if (filter && r.rows.empty()) {
     throw UsageError(fmt::format("{}: no class matches --class \"{}\"", o.snapshot, o.class_regex));
   }
