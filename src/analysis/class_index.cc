@@ -10,11 +10,13 @@
 #include <unordered_map>
 
 #include "analysis/devtools_text.h"
+#include "heap/indices.h"
 
 namespace leakscope {
 
 namespace {
 
+// No property name id, definition or location (class ordinals use kNoClass).
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 // DevTools' limits for inferred interface names.
 constexpr size_t kMaxInterfaceNameLength = 120;
@@ -314,13 +316,13 @@ ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinit
   for (size_t gi = 0; gi < groups.sequences.size(); ++gi) {
     group_definition[gi] = best_definition(groups.sequences[gi], sorted_defs);
   }
-  std::vector<uint32_t> definition_class(def_names.size(), kNone);
+  std::vector<ClassOrdinal> definition_class(def_names.size(), kNoClass);
   size_t next_member = 0;
 
   const std::vector<bool> detached = detached_natives(g);
   // Most nodes are named by their own string; cache the class per (string, type) kind.
-  std::vector<uint32_t> by_string(g.strings.size(), kNone);
-  std::vector<uint32_t> by_type(g.node_type_names.size(), kNone);
+  std::vector<ClassOrdinal> by_string(g.strings.size(), kNoClass);
+  std::vector<ClassOrdinal> by_type(g.node_type_names.size(), kNoClass);
   for (uint32_t i = 0; i < n; ++i) {
     const NodeType t = g.type(i);
     const Location* location = nullptr;
@@ -332,7 +334,7 @@ ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinit
           if (location) {
             index.node_class[i] = table.get(def_names[d], location);
           } else {
-            if (definition_class[d] == kNone)
+            if (definition_class[d] == kNoClass)
               definition_class[d] = table.get(def_names[d], nullptr);
             index.node_class[i] = definition_class[d];
           }
@@ -352,8 +354,8 @@ ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinit
         name = space == std::string_view::npos ? std::string(raw)
                                                : std::string(raw.substr(0, space)) + ">";
       } else if (!location) {
-        uint32_t& cached = by_string[g.node_name[i]];
-        if (cached == kNone) cached = table.get(raw, nullptr);
+        ClassOrdinal& cached = by_string[g.node_name[i]];
+        if (cached == kNoClass) cached = table.get(raw, nullptr);
         index.node_class[i] = cached;
         continue;
       } else {
@@ -362,8 +364,8 @@ ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinit
       index.node_class[i] = table.get(name, location);
       continue;
     }
-    uint32_t& cached = by_type[g.node_type[i]];
-    if (cached == kNone) {
+    ClassOrdinal& cached = by_type[g.node_type[i]];
+    if (cached == kNoClass) {
       switch (t) {
         case kHidden:
           cached = table.get("(system)", nullptr);
