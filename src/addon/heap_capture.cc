@@ -131,6 +131,7 @@ IdClassTable make_table(AnalyzedSnapshot& snapshot, bool with_retained, DiffNami
   IdClassTable table =
       make_id_class_table(graph, snapshot.classes(), {sizes.data(), sizes.size()}, class_retained);
   t.analyze_ms = ms_since(start);
+  snapshot.release_self_sizes();
   return table;
 }
 

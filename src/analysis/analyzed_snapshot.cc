@@ -71,6 +71,13 @@ void AnalyzedSnapshot::release_retention() {
   retention_.reset();
 }
 
+void AnalyzedSnapshot::release_self_sizes() {
+  const std::lock_guard<std::mutex> lock(sizes_mutex_);
+  if (options_.sizes_in_place) return;
+  sizes_.reset();
+  sizes_view_ = nullptr;
+}
+
 const Retainers& AnalyzedSnapshot::retainers() {
   const std::lock_guard<std::mutex> lock(retainers_mutex_);
   if (!retainers_) retainers_ = std::make_unique<Retainers>(graph_);

@@ -74,6 +74,9 @@ class AnalyzedSnapshot {
   // largest view; summary frees it before rendering, HeapDiff once the class sizes are taken).
   // Asking for retention() afterwards computes it again.
   void release_retention();
+  // The same for the re-attributed sizes' copy (a no-op with sizes_in_place): HeapDiff drops
+  // them once its table holds what it needs, while the graph lives on for the path.
+  void release_self_sizes();
 
   // Filled as the views are computed; read once they are.
   const AnalysisTimes& times() const { return times_; }
