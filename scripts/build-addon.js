@@ -68,9 +68,9 @@ for (const step of [['configure'], ['build', `--jobs=${jobs}`]]) {
   }
 }
 
-// addon-sources.js picks engine sources by #include; a definition living in a .cc no header of
-// the addon names would only fail when first called (Node loads addons lazily). So refuse a
-// build that leaves any of the project's own symbols undefined.
+// A shared object may leave symbols undefined, and Node loads addons lazily: a layer missing from
+// binding.gyp's dependencies would only fail when first called. So refuse a build that leaves
+// any of the project's own symbols undefined.
 const addon = path.join(root, 'build', debug.length ? 'Debug' : 'Release', 'leakscope.node');
 const nm = spawnSync('nm', ['-u', '-C', addon], {encoding: 'utf8'});
 if (nm.status === 0) {

@@ -14,11 +14,7 @@
 
 #include "addon/v8_snapshot.h"
 #include "addon/v8_snapshot_graph.h"
-#include "analysis/class_index.h"
-#include "analysis/class_retained.h"
-#include "analysis/memwatch_classes.h"
-#include "analysis/retention.h"
-#include "analysis/shallow_sizes.h"
+#include "analysis/analyzed_snapshot.h"
 
 namespace leakscope::addon {
 namespace {
@@ -93,43 +89,50 @@ V8GraphRead read(v8::Isolate* isolate, const V8Snapshot& snapshot, bool edge_nam
   return r;
 }
 
-struct Analysis {
-  ClassIndex classes;
-  IdClassTable table;
-};
-
-// Classes, sizes and optionally per-class retained sizes. Plain objects are classed by
-// constructor name, not by inferred property sets: the two snapshots of a diff must use one
-// naming, and the first one cannot know the second's. Only reads the graph, so it can run while
-// the isolate thread releases V8's snapshot or computes the path's distances.
-Analysis analyze(const HeapGraph& graph, bool with_retained, DiffNaming naming, CaptureTimings& t) {
-  const auto start = Clock::now();
-  Analysis a;
+// Plain objects are classed by constructor name, not by inferred property sets: the two snapshots
+// of a diff must use one naming, and the first one cannot know the second's.
+AnalysisOptions diff_analysis_options(DiffNaming naming, bool with_retained) {
+  AnalysisOptions options;
   if (naming == DiffNaming::kMemwatch) {
-    a.classes = classify_nodes_as_memwatch(graph);
-    const auto& sizes = graph.node_self_size;
-    a.table = make_id_class_table(graph, a.classes, {sizes.data(), sizes.size()});
-    t.analyze_ms = ms_since(start);
-    return a;
+    options.naming = ClassNaming::kMemwatch;
+    return options;
   }
-  const std::vector<InterfaceDefinition> no_definitions;
-  a.classes = classify_nodes(graph, &no_definitions);
-  const auto sizes = attribute_shallow_sizes(graph);
+  options.definitions.emplace();
+  options.retention.dominators = with_retained;
+  options.retention.distances = false;
+  options.retention.dominated_children = true;
+  return options;
+}
+
+// Classes, sizes and optionally per-class retained sizes, as an id/class table. Only reads the
+// graph, so it can run while the isolate thread releases V8's snapshot or computes the path's
+// distances. memwatch's sizes are V8's own; the dominator tree is freed as soon as the class
+// sizes are taken.
+IdClassTable make_table(AnalyzedSnapshot& snapshot, bool with_retained, DiffNaming naming,
+                        CaptureTimings& t) {
+  const auto start = Clock::now();
+  const HeapGraph& graph = snapshot.graph();
+  if (naming == DiffNaming::kMemwatch) {
+    const auto& sizes = graph.node_self_size;
+    IdClassTable table =
+        make_id_class_table(graph, snapshot.classes(), {sizes.data(), sizes.size()});
+    t.analyze_ms = ms_since(start);
+    return table;
+  }
+  snapshot.classes();
+  const auto& sizes = snapshot.self_sizes();
   std::vector<uint64_t> class_retained;
   if (with_retained) {
     const auto retained_start = Clock::now();
-    RetentionOptions options;
-    options.distances = false;
-    options.dominated_children = true;
-    const RetentionAnalysis retention = analyze_retention(graph, sizes, options);
-    class_retained =
-        class_retained_sizes(retention.tree, a.classes.node_class,
-                             static_cast<uint32_t>(a.classes.classes.size()), sizes, graph.root);
+    class_retained = snapshot.class_retained_sizes();
+    snapshot.release_retention();
     t.retained_ms = ms_since(retained_start);
   }
-  a.table = make_id_class_table(graph, a.classes, {sizes.data(), sizes.size()}, class_retained);
+  IdClassTable table =
+      make_id_class_table(graph, snapshot.classes(), {sizes.data(), sizes.size()}, class_retained);
   t.analyze_ms = ms_since(start);
-  return a;
+  snapshot.release_self_sizes();
+  return table;
 }
 
 }  // namespace
@@ -147,14 +150,15 @@ PendingTable capture_id_class_table(v8::Isolate* isolate, bool with_retained, Di
   v8::HandleScope scope(isolate);
   V8Snapshot snapshot(isolate, &t.snapshot_ms);
   // No path is looked for in the first snapshot, so its edge names are never read.
-  auto graph = std::make_unique<HeapGraph>(std::move(read(isolate, snapshot, false, t).graph));
-  pending.node_count_ = graph->node_count();
-  // The worker owns the graph and frees it as soon as the table is made.
-  pending.future_ =
-      std::async(std::launch::async, [g = std::move(graph), with_retained, naming, &t]() mutable {
-        const std::unique_ptr<HeapGraph> own = std::move(g);
-        return analyze(*own, with_retained, naming, t).table;
-      });
+  auto analyzed = std::make_unique<AnalyzedSnapshot>(read(isolate, snapshot, false, t).graph,
+                                                     diff_analysis_options(naming, with_retained));
+  pending.node_count_ = analyzed->graph().node_count();
+  // The worker owns the snapshot and frees it as soon as the table is made.
+  pending.future_ = std::async(std::launch::async,
+                               [a = std::move(analyzed), with_retained, naming, &t]() mutable {
+                                 const std::unique_ptr<AnalyzedSnapshot> own = std::move(a);
+                                 return make_table(*own, with_retained, naming, t);
+                               });
   snapshot.release(&t.release_ms);
   memory_trim().schedule(std::chrono::seconds(1));
   return pending;
@@ -169,18 +173,19 @@ CapturedDiff capture_and_compare(v8::Isolate* isolate, PendingTable& before,
   V8Snapshot snapshot(isolate, &t.snapshot_ms);
   // memwatch's diff has no path, so its edge names are never read.
   V8GraphRead r = read(isolate, snapshot, before.naming() != DiffNaming::kMemwatch, t);
-  HeapGraph& graph = r.graph;
   const bool with_retained = before.get().has_retained;
   const DiffNaming naming = before.naming();
-  // On an exception the future's destructor waits for the worker before `graph` goes away.
-  auto analysis = std::async(std::launch::async, [&graph, with_retained, naming, &t] {
-    return analyze(graph, with_retained, naming, t);
+  AnalyzedSnapshot analyzed(std::move(r.graph), diff_analysis_options(naming, with_retained));
+  const HeapGraph& graph = analyzed.graph();
+  // On an exception the future's destructor waits for the worker before `analyzed` goes away.
+  auto table = std::async(std::launch::async, [&analyzed, with_retained, naming, &t] {
+    return make_table(analyzed, with_retained, naming, t);
   });
   if (naming == DiffNaming::kMemwatch) {
     snapshot.release(&t.release_ms);
     const auto start = Clock::now();
     CapturedDiff out;
-    out.diff = diff_heaps(before.get(), analysis.get().table);
+    out.diff = diff_heaps(before.get(), table.get());
     t.compare_ms = ms_since(start);
     memory_trim().schedule(std::chrono::milliseconds(0));
     return out;
@@ -190,11 +195,11 @@ CapturedDiff capture_and_compare(v8::Isolate* isolate, PendingTable& before,
   if (r.all_edge_names) snapshot.release(&t.release_ms);
   const auto start = Clock::now();
   const Distances distances = path_distances(graph);
-  const Analysis after = analysis.get();
+  const IdClassTable after = table.get();
 
   CapturedDiff out;
-  out.diff = diff_heaps(before.get(), after.table);
-  out.top = top_growth(out.diff, before.get(), after.table, graph, after.classes, distances);
+  out.diff = diff_heaps(before.get(), after);
+  out.top = top_growth(out.diff, before.get(), after, graph, analyzed.classes(), distances);
   if (!r.all_edge_names) {
     // The path's own edge names were not read with the graph; V8's snapshot still has them.
     for (RetainerStep& step : out.top.path) {

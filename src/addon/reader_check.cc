@@ -3,15 +3,14 @@
 #include <exception>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 #include <v8-profiler.h>
 
 #include "addon/v8_snapshot.h"
 #include "addon/v8_snapshot_graph.h"
-#include "analysis/class_index.h"
-#include "analysis/retention.h"
-#include "analysis/shallow_sizes.h"
+#include "analysis/analyzed_snapshot.h"
 #include "heap/snapshot_reader.h"
 
 namespace leakscope::addon {
@@ -95,23 +94,28 @@ void compare_graphs(const HeapGraph& mine, const HeapGraph& file, bool edge_name
   }
 }
 
-void compare_analyses(const HeapGraph& mine, const HeapGraph& lean, const HeapGraph& file,
+// Classes, dominators and distances of the three reads, as every consumer computes them; plain
+// objects by constructor name, as the HeapDiff names them.
+AnalysisOptions checked_analyses(bool distances) {
+  AnalysisOptions options;
+  options.definitions.emplace();
+  options.retention.distances = distances;
+  return options;
+}
+
+void compare_analyses(HeapGraph mine_graph, HeapGraph lean_graph, HeapGraph file_graph,
                       ReaderCheck& out) {
   Tally tally(out);
-  const std::vector<InterfaceDefinition> no_definitions;
-  const ClassIndex mine_classes = classify_nodes(mine, &no_definitions);
-  const ClassIndex file_classes = classify_nodes(file, &no_definitions);
-  RetentionOptions options;
-  const BigVector<uint64_t> mine_sizes = attribute_shallow_sizes(mine);
-  const BigVector<uint64_t> file_sizes = attribute_shallow_sizes(file);
-  const RetentionAnalysis a = analyze_retention(mine, mine_sizes, options);
-  const RetentionAnalysis b = analyze_retention(file, file_sizes, options);
+  AnalyzedSnapshot mine(std::move(mine_graph), checked_analyses(true));
+  AnalyzedSnapshot file(std::move(file_graph), checked_analyses(true));
   // The constructor's read keeps fewer edge names; its dominator tree must not change.
-  RetentionOptions dominators_only;
-  dominators_only.distances = false;
-  const RetentionAnalysis c =
-      analyze_retention(lean, attribute_shallow_sizes(lean), dominators_only);
-  for (uint32_t i = 0; i < mine.node_count(); ++i) {
+  AnalyzedSnapshot lean(std::move(lean_graph), checked_analyses(false));
+  const ClassIndex& mine_classes = mine.classes();
+  const ClassIndex& file_classes = file.classes();
+  const RetentionAnalysis& a = mine.retention();
+  const RetentionAnalysis& b = file.retention();
+  const RetentionAnalysis& c = lean.retention();
+  for (uint32_t i = 0; i < mine.graph().node_count(); ++i) {
     const std::string& x = mine_classes.classes[mine_classes.node_class[i]].name;
     const std::string& y = file_classes.classes[file_classes.node_class[i]].name;
     if (x != y)
@@ -143,20 +147,21 @@ ReaderCheck check_snapshot_reader(v8::Isolate* isolate, bool public_api_only) {
   ReaderCheck out;
   V8ReadOptions options;
   options.read_records = !public_api_only;
-  const V8GraphRead mine = read_v8_snapshot(isolate, snapshot.get(), options);
+  V8GraphRead mine = read_v8_snapshot(isolate, snapshot.get(), options);
   out.from_records = mine.all_edge_names;
   options.edge_names = false;
-  const V8GraphRead lean = read_v8_snapshot(isolate, snapshot.get(), options);
+  V8GraphRead lean = read_v8_snapshot(isolate, snapshot.get(), options);
   SnapshotStreamReader reader("<live heap>");
   ReaderStream stream(reader);
   snapshot.get().Serialize(&stream, v8::HeapSnapshot::kJSON);
   snapshot.release();
   stream.rethrow();
-  const HeapGraph file = reader.finish();
+  HeapGraph file = reader.finish();
   out.nodes = file.node_count();
   out.edges = file.edge_count();
   compare_graphs(mine.graph, file, mine.all_edge_names, out);
-  if (out.structure == 0) compare_analyses(mine.graph, lean.graph, file, out);
+  if (out.structure == 0)
+    compare_analyses(std::move(mine.graph), std::move(lean.graph), std::move(file), out);
   return out;
 }
 

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "analysis/bit_vector.h"
-#include "analysis/distances.h"
+#include "heap/bit_vector.h"
+#include "heap/graph_queries.h"
 
 namespace leakscope::addon {
 namespace {

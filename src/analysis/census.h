@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "analysis/class_index.h"
@@ -24,6 +25,20 @@ struct ClassRow {
 struct Census {
   std::vector<ClassRow> rows;  // one per class that has a non-zero-size instance
 };
+
+// Whether a node counts as an instance of its class: DevTools' Summary leaves out the nodes whose
+// self size, after attribute_shallow_sizes(), is 0 (internal storage charged to its owner). Every
+// per-class count (the census, the leak finder's counts per snapshot) filters on this, and on
+// the re-attributed size, never V8's own: else "(array)" and "(system)" counts of two snapshots
+// would be taken by two rules.
+inline bool counted_in_summary(uint64_t reattributed_self_size) {
+  return reattributed_self_size != 0;
+}
+
+// Instances per class key (not ordinal, so that snapshots classified apart can be compared), by
+// counted_in_summary(). self_sizes: per node, after attribute_shallow_sizes().
+std::unordered_map<std::string, uint64_t> counts_by_class_key(
+    const ClassIndex& classes, const BigVector<uint64_t>& self_sizes);
 
 // self_sizes: per node, after attribute_shallow_sizes().
 Census take_census(const HeapGraph& graph, const ClassIndex& classes,

@@ -9,78 +9,20 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "analysis/devtools_text.h"
+#include "heap/indices.h"
+
 namespace leakscope {
 
 namespace {
 
+// No property name id, definition or location (class ordinals use kNoClass).
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 // DevTools' limits for inferred interface names.
 constexpr size_t kMaxInterfaceNameLength = 120;
 constexpr size_t kMinInterfacePropertyCount = 1;
 constexpr double kMinObjectCountPerInterface = 2;
 constexpr double kMinObjectProportionPerInterface = 1000;
-
-// Length in UTF-16 code units (what JS's .length counts) of UTF-8 / WTF-8 text.
-size_t utf16_length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) {
-    if ((c & 0xC0) != 0x80) ++n;
-    if (c >= 0xF0) ++n;  // a supplementary character is a surrogate pair in JS
-  }
-  return n;
-}
-
-// JSON.stringify's escaping of a string, quotes included (lone surrogates come out as \udxxx).
-std::string json_quote(std::string_view s) {
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else if (c == 0xED && i + 2 < s.size() &&
-                   (static_cast<unsigned char>(s[i + 1]) & 0xE0) == 0xA0) {
-          // WTF-8 lone surrogate.
-          const uint32_t unit = 0xD000u | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) |
-                                (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
-          out += fmt::format("\\u{:04x}", unit);
-          i += 2;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
-}
-
-// DevTools quotes property names that would make "{a, b}" ambiguous.
-std::string format_property_name(std::string_view name) {
-  if (name.find_first_of(",'\"{}") == std::string_view::npos) return std::string(name);
-  return json_quote(name);
-}
 
 bool is_plain_object(const HeapGraph& g, uint32_t node) {
   return g.type(node) == kObject && g.name(node) == "Object";
@@ -169,7 +111,7 @@ Candidate candidate_for(const std::vector<uint32_t>& sequence, const PropertyNam
   for (uint32_t id : sequence) {
     std::string_view text = names.text(id);
     if (text == "__proto__") continue;
-    std::string formatted = format_property_name(text);
+    std::string formatted = devtools_property_name(text);
     const size_t formatted_length = utf16_length(formatted);
     if (length > kMinInterfacePropertyCount &&
         length + formatted_length > kMaxInterfaceNameLength) {
@@ -374,13 +316,13 @@ ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinit
   for (size_t gi = 0; gi < groups.sequences.size(); ++gi) {
     group_definition[gi] = best_definition(groups.sequences[gi], sorted_defs);
   }
-  std::vector<uint32_t> definition_class(def_names.size(), kNone);
+  std::vector<ClassOrdinal> definition_class(def_names.size(), kNoClass);
   size_t next_member = 0;
 
   const std::vector<bool> detached = detached_natives(g);
   // Most nodes are named by their own string; cache the class per (string, type) kind.
-  std::vector<uint32_t> by_string(g.strings.size(), kNone);
-  std::vector<uint32_t> by_type(g.node_type_names.size(), kNone);
+  std::vector<ClassOrdinal> by_string(g.strings.size(), kNoClass);
+  std::vector<ClassOrdinal> by_type(g.node_type_names.size(), kNoClass);
   for (uint32_t i = 0; i < n; ++i) {
     const NodeType t = g.type(i);
     const Location* location = nullptr;
@@ -392,7 +334,7 @@ ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinit
           if (location) {
             index.node_class[i] = table.get(def_names[d], location);
           } else {
-            if (definition_class[d] == kNone)
+            if (definition_class[d] == kNoClass)
               definition_class[d] = table.get(def_names[d], nullptr);
             index.node_class[i] = definition_class[d];
           }
@@ -412,8 +354,8 @@ ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinit
         name = space == std::string_view::npos ? std::string(raw)
                                                : std::string(raw.substr(0, space)) + ">";
       } else if (!location) {
-        uint32_t& cached = by_string[g.node_name[i]];
-        if (cached == kNone) cached = table.get(raw, nullptr);
+        ClassOrdinal& cached = by_string[g.node_name[i]];
+        if (cached == kNoClass) cached = table.get(raw, nullptr);
         index.node_class[i] = cached;
         continue;
       } else {
@@ -422,8 +364,8 @@ ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinit
       index.node_class[i] = table.get(name, location);
       continue;
     }
-    uint32_t& cached = by_type[g.node_type[i]];
-    if (cached == kNone) {
+    ClassOrdinal& cached = by_type[g.node_type[i]];
+    if (cached == kNoClass) {
       switch (t) {
         case kHidden:
           cached = table.get("(system)", nullptr);

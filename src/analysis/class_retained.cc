@@ -52,7 +52,7 @@ std::vector<int32_t> class_min_distances(const BigVector<int32_t>& distances,
                                          const BigVector<uint64_t>& self_sizes) {
   std::vector<int32_t> result(class_count, INT32_MAX);
   for (size_t v = 0; v < distances.size(); ++v) {
-    if (self_sizes[v] == 0) continue;
+    if (!counted_in_summary(self_sizes[v])) continue;
     int32_t& d = result[node_class[v]];
     if (distances[v] < d) d = distances[v];
   }

@@ -2,10 +2,6 @@
 
 #include <algorithm>
 
-#include "analysis/class_retained.h"
-#include "analysis/retention.h"
-#include "analysis/shallow_sizes.h"
-
 namespace leakscope {
 
 namespace {
@@ -66,27 +62,29 @@ ProcessMatch match_processes(const JsIdentity& base, const JsIdentity& current) 
   return m;
 }
 
-ComparisonSide summarize_for_comparison(const HeapGraph& graph,
-                                        const std::vector<InterfaceDefinition>& definitions,
-                                        const ComparisonSideOptions& options) {
+AnalysisOptions comparison_analysis_options(const ComparisonSideOptions& options) {
+  AnalysisOptions a;
+  a.retention.dominators = options.retained;
+  a.retention.distances = false;
+  a.retention.dominated_children = true;
+  a.retention.threads = options.threads;
+  return a;
+}
+
+ComparisonSide summarize_for_comparison(AnalyzedSnapshot& snapshot) {
   ComparisonSide side;
-  const BigVector<uint64_t> sizes = attribute_shallow_sizes(graph);
-  const ClassIndex classes = classify_nodes(graph, &definitions);
-  std::vector<uint64_t> retained;
-  if (options.retained) {
-    RetentionOptions ro;
-    ro.distances = false;
-    ro.dominated_children = true;
-    ro.threads = options.threads;
-    const RetentionAnalysis retention = analyze_retention(graph, sizes, ro);
-    retained =
-        class_retained_sizes(retention.tree, classes.node_class,
-                             static_cast<uint32_t>(classes.classes.size()), sizes, graph.root);
-    side.total_size = retention.tree.retained[graph.root];
+  const HeapGraph& graph = snapshot.graph();
+  const bool retained = snapshot.options().retention.dominators;
+  std::vector<uint64_t> class_retained;
+  if (retained) {
+    class_retained = snapshot.class_retained_sizes();
+    side.total_size = snapshot.dominators().retained[graph.root];
+    snapshot.release_retention();
   }
-  side.table = make_id_class_table(graph, classes, sizes, retained, /*skip_zero_size=*/true);
+  side.table = make_id_class_table(graph, snapshot.classes(), snapshot.self_sizes(), class_retained,
+                                   /*skip_zero_size=*/true);
   side.identity = js_identity(graph);
-  if (!options.retained) side.total_size = side.table.total_size;
+  if (!retained) side.total_size = side.table.total_size;
   return side;
 }
 

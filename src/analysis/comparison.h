@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "analysis/analyzed_snapshot.h"
 #include "analysis/class_index.h"
 #include "analysis/heap_diff.h"
 #include "heap/heap_graph.h"
@@ -49,11 +50,13 @@ struct ComparisonSideOptions {
   unsigned threads = 2;
 };
 
-// definitions: the CURRENT snapshot's interface definitions for both sides, as the DevTools UI
-// re-classifies the base snapshot's plain objects with them.
-ComparisonSide summarize_for_comparison(const HeapGraph& graph,
-                                        const std::vector<InterfaceDefinition>& definitions,
-                                        const ComparisonSideOptions& options = {});
+// What each side's AnalyzedSnapshot must compute. The caller sets `definitions` on the base to
+// the CURRENT snapshot's interface definitions, as the DevTools UI re-classifies the base
+// snapshot's plain objects with them (the current side infers its own).
+AnalysisOptions comparison_analysis_options(const ComparisonSideOptions& options = {});
+
+// Frees the snapshot's retention once the class retained sizes are taken.
+ComparisonSide summarize_for_comparison(AnalyzedSnapshot& snapshot);
 
 struct ComparisonRow {
   ClassDelta delta;  // # New / # Deleted / Alloc. Size / Freed Size

@@ -1,8 +1,6 @@
 #include "analysis/distances.h"
 
-#include <algorithm>
-
-#include "analysis/bit_vector.h"
+#include "heap/bit_vector.h"
 
 namespace leakscope {
 
@@ -79,12 +77,6 @@ class DistanceFilter {
 };
 
 }  // namespace
-
-uint32_t edge_owner(const HeapGraph& graph, uint64_t edge) {
-  // The last node whose first edge is <= edge and that has edges.
-  const auto it = std::upper_bound(graph.first_edge.begin(), graph.first_edge.end(), edge);
-  return static_cast<uint32_t>(it - graph.first_edge.begin()) - 1;
-}
 
 Distances compute_distances(const HeapGraph& graph, const EphemeronEdgeNames& ephemerons,
                             const DistanceOptions& options) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analysis/ephemeron_edges.h"
+#include "heap/graph_queries.h"  // parent edges are followed back with edge_owner()
 #include "heap/heap_graph.h"
 
 namespace leakscope {
@@ -37,8 +38,5 @@ Distances compute_distances(const HeapGraph& graph, const EphemeronEdgeNames& ep
 inline bool is_user_distance(int32_t d) {
   return d >= 0 && d < kSystemDistance;
 }
-
-// The edge owner, found by binary search over the CSR offsets.
-uint32_t edge_owner(const HeapGraph& graph, uint64_t edge);
 
 }  // namespace leakscope

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "heap/indices.h"
+
 namespace leakscope {
 
 namespace {
@@ -44,7 +46,7 @@ class Dfs {
       const uint64_t begin = graph_.edges_begin(v);
       const uint64_t end = graph_.edges_end(v);
       uint64_t e = begin + frame.cursor;
-      uint32_t next = UINT32_MAX;
+      NodeOrdinal next = kNoNode;
       for (; e < end; ++e) {
         if (!essential_.get(e)) continue;
         const uint32_t w = graph_.edge_to[e];
@@ -62,7 +64,7 @@ class Dfs {
         }
       }
       frame.cursor = static_cast<uint32_t>(e - begin);
-      if (next == UINT32_MAX) {
+      if (next == kNoNode) {
         stack_.pop_back();
       } else {
         visit(next, v_number);

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "analysis/bit_vector.h"
+#include "heap/bit_vector.h"
 #include "heap/heap_graph.h"
 
 namespace leakscope {

@@ -4,7 +4,7 @@
 #include <thread>
 #include <vector>
 
-#include "analysis/distances.h"
+#include "heap/graph_queries.h"
 
 namespace leakscope {
 

@@ -6,8 +6,8 @@
 
 #include <cstdint>
 
-#include "analysis/bit_vector.h"
 #include "analysis/ephemeron_edges.h"
+#include "heap/bit_vector.h"
 #include "heap/heap_graph.h"
 
 namespace leakscope {

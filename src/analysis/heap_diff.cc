@@ -7,6 +7,7 @@
 #include "analysis/distances.h"
 #include "analysis/ephemeron_edges.h"
 #include "analysis/retainer_paths.h"
+#include "heap/indices.h"
 
 namespace leakscope {
 
@@ -52,14 +53,14 @@ IdClassTable make_id_class_table(const HeapGraph& graph, const ClassIndex& class
   table.node_count = 0;
   const std::vector<uint32_t> order = nodes_by_id(graph);
   // Only classes that occur get a row, renumbered densely.
-  std::vector<uint32_t> remap(classes.classes.size(), UINT32_MAX);
+  std::vector<ClassOrdinal> remap(classes.classes.size(), kNoClass);
   table.ids.reserve(n);
   table.class_of.reserve(n);
   table.self_size.reserve(n);
   for (uint32_t node : order) {
     if (skip_zero_size && self_sizes[node] == 0) continue;
-    const uint32_t c = classes.node_class[node];
-    if (remap[c] == UINT32_MAX) {
+    const ClassOrdinal c = classes.node_class[node];
+    if (remap[c] == kNoClass) {
       remap[c] = static_cast<uint32_t>(table.classes.size());
       table.classes.push_back({classes.classes[c].key, classes.classes[c].name,
                                table.has_retained ? class_retained[c] : 0});
@@ -188,14 +189,14 @@ TopGrowth top_growth(const HeapDiff& diff, const IdClassTable& before,
   std::vector<bool> in_class(after_classes.classes.size(), false);
   for (size_t c = 0; c < after_classes.classes.size(); ++c)
     in_class[c] = after_classes.classes[c].key == top.key;
-  uint32_t nearest = UINT32_MAX;
+  NodeOrdinal nearest = kNoNode;
   for (uint32_t node = 0; node < after.node_count(); ++node) {
     if (!in_class[after_classes.node_class[node]] || d.distance[node] == kNoDistance) continue;
-    if (nearest != UINT32_MAX && d.distance[node] >= d.distance[nearest]) continue;
+    if (nearest != kNoNode && d.distance[node] >= d.distance[nearest]) continue;
     if (!std::binary_search(new_ids.begin(), new_ids.end(), after.node_id[node])) continue;
     nearest = node;
   }
-  if (nearest == UINT32_MAX) return top;
+  if (nearest == kNoNode) return top;
   for (const PathStep& step : shortest_path(after, d, nearest).steps) {
     RetainerStep r;
     if (step.edge != kNoEdge) {

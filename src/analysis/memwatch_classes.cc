@@ -4,6 +4,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "heap/indices.h"
+
 namespace leakscope {
 namespace {
 
@@ -43,18 +45,18 @@ ClassIndex classify_nodes_as_memwatch(const HeapGraph& graph) {
     return it->second;
   };
   // Object names repeat: one lookup per distinct name string, not per node.
-  std::vector<uint32_t> by_string(graph.strings.size(), UINT32_MAX);
-  std::array<uint32_t, 256> by_type;
-  by_type.fill(UINT32_MAX);
+  std::vector<ClassOrdinal> by_string(graph.strings.size(), kNoClass);
+  std::array<ClassOrdinal, 256> by_type;
+  by_type.fill(kNoClass);
   for (uint32_t i = 0; i < n; ++i) {
     const NodeType type = graph.type(i);
     if (type == kObject) {
-      uint32_t& cached = by_string[graph.node_name[i]];
-      if (cached == UINT32_MAX) cached = class_of(std::string(graph.name(i)));
+      ClassOrdinal& cached = by_string[graph.node_name[i]];
+      if (cached == kNoClass) cached = class_of(std::string(graph.name(i)));
       index.node_class[i] = cached;
     } else {
-      uint32_t& cached = by_type[graph.node_type[i]];
-      if (cached == UINT32_MAX) cached = class_of(type_class(type));
+      ClassOrdinal& cached = by_type[graph.node_type[i]];
+      if (cached == kNoClass) cached = class_of(type_class(type));
       index.node_class[i] = cached;
     }
   }

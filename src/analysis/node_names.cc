@@ -1,48 +1,13 @@
 #include "analysis/node_names.h"
 
-#include <fmt/core.h>
-
 #include <string_view>
 #include <vector>
+
+#include "analysis/devtools_text.h"
 
 namespace leakscope {
 
 namespace {
-
-// Length in UTF-16 code units, which is what DevTools' limits count.
-size_t js_length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) {
-    if ((c & 0xC0) != 0x80) ++n;
-    if (c >= 0xF0) ++n;
-  }
-  return n;
-}
-
-// JSON.stringify's quoting, used by DevTools for property names with , ' " { or }.
-std::string quote_property(std::string_view name) {
-  if (name.find_first_of(",'\"{}") == std::string_view::npos) return std::string(name);
-  std::string out = "\"";
-  for (char ch : name) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(ch);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out.push_back(ch);
-    }
-  }
-  out.push_back('"');
-  return out;
-}
 
 std::string cons_string_text(const HeapGraph& graph, uint32_t node) {
   constexpr size_t kMaxLength = 1024;
@@ -55,7 +20,7 @@ std::string cons_string_text(const HeapGraph& graph, uint32_t node) {
     if (graph.type(n) != kConsString) {
       const std::string_view part = graph.name(n);
       text += part;
-      length += js_length(part);
+      length += utf16_length(part);
       continue;
     }
     uint32_t first = graph.root;
@@ -102,8 +67,8 @@ std::string plain_object_name(const HeapGraph& graph, uint32_t node) {
       }
       continue;
     }
-    const std::string formatted = quote_property(graph.strings.get(graph.edge_name[e]));
-    const size_t formatted_length = js_length(formatted);
+    const std::string formatted = devtools_property_name(graph.strings.get(graph.edge_name[e]));
+    const size_t formatted_length = utf16_length(formatted);
     if (start_length > 1 && start_length + end_length + formatted_length > kMaxLength) break;
     if (next_from_end) {
       --from_end;

@@ -6,13 +6,15 @@
 #include <memory>
 #include <optional>
 #include <regex>
+#include <utility>
 
+#include "analysis/analyzed_snapshot.h"
 #include "analysis/comparison.h"
 #include "analysis/heap_diff.h"
-#include "analysis/shallow_sizes.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "report/diff_report.h"
+#include "report/elision.h"
 #include "report/format.h"
 #include "report/json_output.h"
 #include "report/memwatch_heap_diff.h"
@@ -44,28 +46,28 @@ void refuse_unless_same_process(const ProcessMatch& m, const DiffOptions& o) {
 int run_memwatch(const DiffOptions& o) {
   Timings& timings = Timings::get();
   // Constructor names only, as memwatch has them; every node counts, zero-size ones included.
-  const std::vector<InterfaceDefinition> no_definitions;
-  auto table_of = [&](const HeapGraph& g) {
-    const ClassIndex classes = classify_nodes(g, &no_definitions);
-    const BigVector<uint64_t> sizes = attribute_shallow_sizes(g);
-    return make_id_class_table(g, classes, sizes);
+  auto table_of = [&](HeapGraph g) {
+    AnalysisOptions options;
+    options.definitions.emplace();
+    AnalyzedSnapshot s(std::move(g), std::move(options));
+    return make_id_class_table(s.graph(), s.classes(), s.self_sizes());
   };
   IdClassTable after_table;
   JsIdentity after_identity;
   uint64_t current_max_id = 0;
   {
-    const HeapGraph current = load_snapshot_for_cli(o.current);
-    timings.phase("classes (current)");
-    after_table = table_of(current);
+    HeapGraph current = load_snapshot_for_cli(o.current);
     after_identity = js_identity(current);
     current_max_id = max_node_id(current);
+    timings.phase("classes (current)");
+    after_table = table_of(std::move(current));
   }
   timings.phase("load (base)");
-  const HeapGraph base = load_snapshot_for_cli(o.base);
+  HeapGraph base = load_snapshot_for_cli(o.base);
   timings.phase("classes (base)");
   refuse_unless_same_process(match_processes(js_identity(base), after_identity), o);
   refuse_out_of_order("diff", {o.base, o.current}, {max_node_id(base), current_max_id});
-  const IdClassTable before_table = table_of(base);
+  const IdClassTable before_table = table_of(std::move(base));
   timings.phase("diff");
   const HeapDiff diff = diff_heaps(before_table, after_table, DiffMatching::kById);
   timings.phase("output");
@@ -100,18 +102,25 @@ int run_diff(const DiffOptions& o) {
   uint64_t current_max_id = 0;
   {
     // The current snapshot first: its interface definitions name the base's plain objects too.
-    const HeapGraph current = load_snapshot_for_cli(o.current);
+    AnalyzedSnapshot current(load_snapshot_for_cli(o.current),
+                             comparison_analysis_options(side_options));
     timings.phase("classes and retained sizes (current)");
-    definitions = infer_interface_definitions(current);
-    current_side = summarize_for_comparison(current, definitions, side_options);
-    current_max_id = max_node_id(current);
+    definitions = current.interface_definitions();
+    current_side = summarize_for_comparison(current);
+    current_max_id = max_node_id(current.graph());
   }
-  timings.phase("load (base)");
-  const HeapGraph base = load_snapshot_for_cli(o.base);
-  timings.phase("classes and retained sizes (base)");
-  refuse_unless_same_process(match_processes(js_identity(base), current_side.identity), o);
-  refuse_out_of_order("diff", {o.base, o.current}, {max_node_id(base), current_max_id});
-  const ComparisonSide base_side = summarize_for_comparison(base, definitions, side_options);
+  ComparisonSide base_side;
+  {
+    timings.phase("load (base)");
+    AnalysisOptions base_options = comparison_analysis_options(side_options);
+    base_options.definitions = std::move(definitions);
+    AnalyzedSnapshot base(load_snapshot_for_cli(o.base), std::move(base_options));
+    timings.phase("classes and retained sizes (base)");
+    refuse_unless_same_process(match_processes(js_identity(base.graph()), current_side.identity),
+                               o);
+    refuse_out_of_order("diff", {o.base, o.current}, {max_node_id(base.graph()), current_max_id});
+    base_side = summarize_for_comparison(base);
+  }
   timings.phase("comparison");
   const Comparison comparison = compare_snapshots(base_side, current_side);
   timings.phase("output");
@@ -124,8 +133,7 @@ int run_diff(const DiffOptions& o) {
   r.base_total = base_side.total_size;
   r.current_total = current_side.total_size;
   const bool json = format == "json";
-  const size_t limit =
-      o.top < 0 ? (json ? SIZE_MAX : 30) : (o.top == 0 ? SIZE_MAX : static_cast<size_t>(o.top));
+  const size_t limit = report::table_row_limit(o.top, json);
   for (const ComparisonRow& row : comparison.rows) {
     if (filter && !std::regex_search(row.delta.name, *filter)) continue;
     if (r.rows.size() >= limit) break;

@@ -27,7 +27,7 @@ int run_dump(const DumpOptions& o) {
   options.dominated_children = true;
   RetentionContext c = load_with_retention(o.snapshot, options);
   const auto t = std::chrono::steady_clock::now();
-  const ClassIndex classes = classify_nodes(c.graph);
+  const ClassIndex& classes = c.snapshot->classes();
   Census census = take_census(c.graph, classes, c.self_sizes);
   add_retention_columns(census, classes, c.self_sizes, c.graph.root, &c.analysis.tree,
                         &c.analysis.distances);

@@ -23,7 +23,7 @@ struct InspectOptions {
 int run_inspect(const InspectOptions& o) {
   RetentionContext c = load_with_retention(o.snapshot, RetentionOptions{});
   const uint32_t node = node_for_id(c.graph, o.snapshot, o.id);
-  const Retainers retainers(c.graph);
+  const Retainers& retainers = c.snapshot->retainers();
   report::InspectReport r;
   r.snapshot = o.snapshot;
   r.graph = &c.graph;

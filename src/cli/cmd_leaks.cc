@@ -8,11 +8,11 @@
 #include <filesystem>
 #include <memory>
 #include <thread>
+#include <utility>
 
+#include "analysis/analyzed_snapshot.h"
 #include "analysis/class_index.h"
 #include "analysis/leak_finder.h"
-#include "analysis/retention.h"
-#include "analysis/shallow_sizes.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "report/format.h"
@@ -64,25 +64,21 @@ int run_leaks(const LeaksOptions& o) {
   Timings& timings = Timings::get();
   // The last snapshot is analysed in full; its interface definitions name the classes of the
   // earlier ones, which are reduced to ids, holder sizes and class counts and freed at once.
-  HeapGraph last = load_snapshot_for_cli(o.snapshots.back());
-  max_ids.back() = max_node_id(last);
+  AnalysisOptions analysis_options;
+  analysis_options.retention.dominated_children = true;
+  analysis_options.retention.distance_parent_edges = true;
+  AnalyzedSnapshot last(load_snapshot_for_cli(o.snapshots.back()), std::move(analysis_options));
+  max_ids.back() = max_node_id(last.graph());
   timings.phase("classes (last)");
-  ClassIndex classes;
-  std::vector<InterfaceDefinition> definitions = infer_interface_definitions(last);
-  classes = classify_nodes(last, &definitions);
+  const std::vector<InterfaceDefinition>& definitions = last.interface_definitions();
+  last.classes();
   // Dominators and distances of the last snapshot run on a second thread while the earlier
   // snapshots are read and reduced (neither needs the other).
   timings.phase("earlier snapshots, with dominators and distances of the last");
-  BigVector<uint64_t> sizes;
-  RetentionAnalysis retention;
   std::exception_ptr retention_error;
   std::thread retention_thread([&] {
     try {
-      sizes = attribute_shallow_sizes(last);
-      RetentionOptions ro;
-      ro.dominated_children = true;
-      ro.distance_parent_edges = true;
-      retention = analyze_retention(last, sizes, ro);
+      last.retention();
     } catch (...) {
       retention_error = std::current_exception();
     }
@@ -105,7 +101,7 @@ int run_leaks(const LeaksOptions& o) {
   // Ids only line up within one process: another process's snapshot shares few ids with the
   // last one, or the shared ids name other objects.
   {
-    const JsIdentity last_identity = js_identity(last);
+    const JsIdentity last_identity = js_identity(last.graph());
     for (size_t k = 0; k < earlier.size(); ++k) {
       const ProcessMatch m = match_processes(earlier[k].identity, last_identity);
       if (!m.comparable()) {
@@ -120,12 +116,7 @@ int run_leaks(const LeaksOptions& o) {
     }
   }
   refuse_out_of_order("leaks", o.snapshots, max_ids);
-  LeakFinderInput in;
-  in.graph = &last;
-  in.self_sizes = &sizes;
-  in.classes = &classes;
-  in.tree = &retention.tree;
-  in.distances = &retention.distances;
+  LeakFinderInput in = analysis_input<LeakFinderInput>(last);
   for (const EarlierSnapshot& e : earlier) in.earlier.push_back(&e);
   LeakFinderOptions options;
   options.all = o.all;
@@ -135,7 +126,7 @@ int run_leaks(const LeaksOptions& o) {
   report::LeaksReport r;
   r.snapshots = o.snapshots;
   r.times = snapshot_times(o);
-  r.graph = &last;
+  r.graph = &last.graph();
   r.findings = &findings;
   r.top = o.top;
   r.full = o.full;

@@ -6,15 +6,16 @@
 #include <memory>
 #include <regex>
 #include <thread>
+#include <utility>
 
+#include "analysis/analyzed_snapshot.h"
 #include "analysis/census.h"
 #include "analysis/class_index.h"
 #include "analysis/class_retained.h"
-#include "analysis/retention.h"
-#include "analysis/shallow_sizes.h"
 #include "analysis/statistics.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "report/elision.h"
 #include "report/json_output.h"
 #include "report/summary_report.h"
 
@@ -44,48 +45,47 @@ int run_summary(const SummaryOptions& o) {
   if (o.shallow_only && (sort == "retained" || sort == "distance")) {
     throw UsageError(fmt::format("--sort {}: needs the retained sizes; drop --shallow-only", sort));
   }
-  HeapGraph graph = load_snapshot_for_cli(o.snapshot);
+  AnalysisOptions options;
+  // Only DevTools' shallow sizes are shown, so they replace V8's in the model.
+  options.sizes_in_place = true;
+  options.retention.dominated_children = true;
+  // The classifier has the second core; on one thread the distances run after the dominator
+  // tree has freed its temporaries: measured on the 1.08 GB file, the same wall time and 60 MB
+  // less peak RSS than distances on a thread of their own.
+  options.retention.threads = 1;
+  AnalyzedSnapshot snapshot(load_snapshot_for_cli(o.snapshot), std::move(options));
+  const HeapGraph& graph = snapshot.graph();
   Timings& timings = Timings::get();
   // Classifying needs neither the re-attributed sizes nor the dominators, so it runs on its own
   // thread while those are computed.
   timings.phase(o.shallow_only ? "re-attribution and classes"
                                : "re-attribution, dominators, distances and classes");
-  ClassIndex classes;
   std::exception_ptr error;
   std::thread classify([&] {
     try {
-      classes = classify_nodes(graph);
+      snapshot.classes();
     } catch (...) {
       error = std::current_exception();
     }
   });
-  // Only DevTools' shallow sizes are shown, so they replace V8's in the model.
-  const BigVector<uint64_t>& sizes = graph.node_self_size;
-  RetentionAnalysis retention;
   try {
-    attribute_shallow_sizes_in_place(graph);
-    if (!o.shallow_only) {
-      RetentionOptions options;
-      options.dominated_children = true;
-      // The classifier already has the second core; on one thread the distances run after the
-      // dominator tree has freed its temporaries: measured on the 1.08 GB file, the same wall
-      // time and 60 MB less peak RSS than distances on a thread of their own.
-      options.threads = 1;
-      retention = analyze_retention(graph, sizes, options);
-    }
+    snapshot.self_sizes();
+    if (!o.shallow_only) snapshot.retention();
   } catch (...) {
     classify.join();
     throw;
   }
   classify.join();
   if (error) std::rethrow_exception(error);
+  const ClassIndex& classes = snapshot.classes();
+  const BigVector<uint64_t>& sizes = snapshot.self_sizes();
   timings.phase("census");
   Census census = take_census(graph, classes, sizes);
   if (!o.shallow_only) {
-    add_retention_columns(census, classes, sizes, graph.root, &retention.tree,
-                          &retention.distances);
+    add_retention_columns(census, classes, sizes, graph.root, &snapshot.dominators(),
+                          &snapshot.distances());
     // The tree and distances are not needed any more; give the memory back before rendering.
-    retention = RetentionAnalysis();
+    snapshot.release_retention();
   }
 
   report::SummaryReport r;
@@ -116,8 +116,8 @@ int run_summary(const SummaryOptions& o) {
       return classes.classes[a.class_id].name < classes.classes[b.class_id].name;
     });
   }
-  const int64_t top = o.top >= 0 ? o.top : (o.json ? 0 : 30);
-  if (top > 0 && r.rows.size() > static_cast<size_t>(top)) r.rows.resize(static_cast<size_t>(top));
+  const size_t limit = report::table_row_limit(o.top, o.json);
+  if (r.rows.size() > limit) r.rows.resize(limit);
   if (filter && r.rows.empty()) {
     throw UsageError(fmt::format("{}: no class matches --class \"{}\"", o.snapshot, o.class_regex));
   }

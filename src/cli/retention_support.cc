@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <utility>
 
-#include "analysis/shallow_sizes.h"
 #include "cli/cli_support.h"
 #include "cli/safe_output.h"
 
@@ -18,23 +18,29 @@ double seconds_since(Clock::time_point start) {
 }
 }  // namespace
 
+RetentionContext::RetentionContext(std::unique_ptr<AnalyzedSnapshot> analyzed, double load_seconds)
+    : snapshot(std::move(analyzed)),
+      graph(snapshot->graph()),
+      self_sizes(snapshot->self_sizes()),
+      analysis(snapshot->retention()),
+      times{load_seconds, snapshot->times().attribution, snapshot->times().retention} {}
+
 RetentionContext load_with_retention(const std::string& path, const RetentionOptions& options) {
-  RetentionContext c;
-  auto t = Clock::now();
-  c.graph = load_snapshot_for_cli(path);
-  c.times.load = seconds_since(t);
+  const auto t = Clock::now();
+  AnalysisOptions analysis_options;
+  analysis_options.retention = options;
+  auto snapshot =
+      std::make_unique<AnalyzedSnapshot>(load_snapshot_for_cli(path), std::move(analysis_options));
+  const double load = seconds_since(t);
   Timings& timings = Timings::get();
   timings.phase("re-attribution");
-  t = Clock::now();
-  c.self_sizes = attribute_shallow_sizes(c.graph);
-  c.times.attribution = seconds_since(t);
+  snapshot->self_sizes();
   timings.phase(options.dominators ? "dominators+distances" : "distances");
   if (stderr_is_terminal()) print_status_line(STDERR_FILENO, "computing dominators and distances…");
-  c.analysis = analyze_retention(c.graph, c.self_sizes, options);
+  snapshot->retention();
   if (stderr_is_terminal()) print_status_line(STDERR_FILENO, "");
-  c.times.retention = c.analysis.times;
   timings.phase("report");
-  return c;
+  return RetentionContext(std::move(snapshot), load);
 }
 
 uint32_t node_for_id(const HeapGraph& graph, const std::string& snapshot, uint64_t id) {

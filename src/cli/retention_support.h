@@ -1,12 +1,14 @@
-// What the retention commands (top, path, inspect, dump-analysis, summary's retained columns)
-// share: loading a snapshot, re-attributing shallow sizes as DevTools does, running the
-// retention analysis, and turning a user's --id into a node.
+// What the retention commands (top, path, inspect, dump-analysis, check) share: loading a snapshot
+// into an AnalyzedSnapshot and computing its sizes and retention with the CLI's progress and
+// --timings, and turning a user's --id into a node.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "analysis/analyzed_snapshot.h"
 #include "analysis/retention.h"
 #include "heap/heap_graph.h"
 
@@ -18,10 +20,15 @@ struct PhaseTimes {  // seconds
   RetentionTimes retention;
 };
 
+// The snapshot with its sizes and retention computed; the references name its views, so that
+// commands read them as fields.
 struct RetentionContext {
-  HeapGraph graph;
-  BigVector<uint64_t> self_sizes;  // after DevTools' re-attribution
-  RetentionAnalysis analysis;
+  explicit RetentionContext(std::unique_ptr<AnalyzedSnapshot> analyzed, double load_seconds);
+
+  std::unique_ptr<AnalyzedSnapshot> snapshot;  // owns what the references below point at
+  const HeapGraph& graph;
+  const BigVector<uint64_t>& self_sizes;  // after DevTools' re-attribution
+  const RetentionAnalysis& analysis;
   PhaseTimes times;
 };
 

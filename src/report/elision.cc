@@ -12,6 +12,11 @@
 
 namespace leakscope::report {
 
+size_t table_row_limit(int64_t top, bool json) {
+  if (top < 0) return json ? SIZE_MAX : kDefaultTableRows;
+  return top == 0 ? SIZE_MAX : static_cast<size_t>(top);
+}
+
 Elision elide(size_t total, size_t head, size_t tail, bool full) {
   // Eliding fewer items than one line's worth saves nothing.
   if (full || total <= head + tail + 1) return {total, total, 0};

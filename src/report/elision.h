@@ -28,6 +28,11 @@ struct Elision {
   size_t next(size_t i) const { return i + 1 == head ? total - tail : i + 1; }
 };
 
+// How many rows of a class table (summary, diff) `--top N` shows: N, all for 0, and by default
+// (N < 0) kDefaultTableRows in text but all in JSON, which programs read in full.
+inline constexpr size_t kDefaultTableRows = 30;
+size_t table_row_limit(int64_t top, bool json);
+
 // Keeps everything when `full` is set or the list is short enough; otherwise `head` + `tail` items.
 Elision elide(size_t total, size_t head, size_t tail, bool full);
 

@@ -76,5 +76,15 @@ TEST(Elision, MixedEdgesAreSummarizedByTheMostCommon) {
   EXPECT_EQ(omitted_edges_text(g, path, e), "->ctx ×491, .next ×481, 2 other edge names");
 }
 
+// summary and diff share one --top rule: N rows, 0 for all, by default 30 in text and all in JSON.
+TEST(TableRowLimit, DefaultsDifferByFormatAndZeroMeansAll) {
+  EXPECT_EQ(table_row_limit(-1, false), 30U);
+  EXPECT_EQ(table_row_limit(-1, true), SIZE_MAX);
+  EXPECT_EQ(table_row_limit(0, false), SIZE_MAX);
+  EXPECT_EQ(table_row_limit(0, true), SIZE_MAX);
+  EXPECT_EQ(table_row_limit(7, false), 7U);
+  EXPECT_EQ(table_row_limit(7, true), 7U);
+}
+
 }  // namespace
 }  // namespace leakscope::report
