@@ -24,20 +24,16 @@
 #include <optional>
 #include <thread>
 
-#include "analysis/class_index.h"
-#include "analysis/leak_finder.h"
-#include "analysis/retention.h"
-#include "analysis/shallow_sizes.h"
+#include "analysis/analyzed_snapshot.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "cli/leaks_verdict.h"
 #include "cli/safe_output.h"
 #include "heap/snapshot_reader.h"
 #include "live/headroom.h"
 #include "live/inspector_session.h"
 #include "live/inspector_target.h"
 #include "report/format.h"
-#include "report/json_output.h"
-#include "report/leaks_report.h"
 
 namespace leakscope::cli {
 
@@ -52,11 +48,7 @@ struct AttachOptions {
   double interval = 30;
   std::string save_dir;
   bool force = false;
-  bool json = false;
-  bool full = false;
-  bool all = false;
-  size_t top = 5;
-  uint64_t min_growth = 1024;
+  LeakVerdictOptions verdict;
   double open_timeout = 5;
 };
 
@@ -85,10 +77,6 @@ void install_interrupt_handler() {
 
 double since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-std::string mb(uint64_t bytes) {
-  return fmt::format("{:.0f} MB", static_cast<double>(bytes) / 1e6);
 }
 
 int node_major(const std::string& version) {
@@ -154,8 +142,8 @@ HeapGraph stream_snapshot(live::InspectorSession& session, const std::string& na
     const uint64_t before = received;
     received += chunk.size();
     if (terminal && (before >> 20) != (received >> 20)) {  // a redraw per MB, not per chunk
-      print_status_line(STDERR_FILENO,
-                        fmt::format("attach: {}: receiving, {} so far", label, mb(received)));
+      print_status_line(STDERR_FILENO, fmt::format("attach: {}: receiving, {} so far", label,
+                                                   report::human_bytes(received)));
     }
   };
   if (terminal) {
@@ -198,10 +186,11 @@ std::string prepare_snapshot(live::InspectorSession& session, const live::Target
   fmt::print(stderr,
              "attach: {}: Node {}, heap used {}, RSS {}: the target freezes for about {:.0f} s{} "
              "and may grow by about {}{}\n",
-             label, m.node_version, mb(m.heap_used), mb(m.rss),
+             label, m.node_version, report::human_bytes(m.heap_used), report::human_bytes(m.rss),
              std::max(1.0, live::expected_pause_seconds(m.heap_used)),
              major > 0 && major < 20 ? " (up to 5 times that on Node 18)" : "",
-             mb(h.expected_extra), h.enough ? "" : " (more than it has room for: --force)");
+             report::human_bytes(h.expected_extra),
+             h.enough ? "" : " (more than it has room for: --force)");
   return {};
 }
 
@@ -229,7 +218,7 @@ void take_snapshots(live::InspectorSession& session, const live::Target& target,
     HeapGraph graph =
         stream_snapshot(session, name, label, o.save_dir.empty() ? nullptr : &name, stats);
     fmt::print(stderr, "attach: {}: {} objects, {} in {} chunks (largest message {}), {:.1f} s\n",
-               label, report::with_commas(graph.node_count()), mb(stats.bytes),
+               label, report::with_commas(graph.node_count()), report::human_bytes(stats.bytes),
                report::with_commas(stats.chunks), report::human_bytes(stats.largest_frame),
                stats.seconds);
     out.names.push_back(name);
@@ -330,57 +319,23 @@ int run_attach(const AttachOptions& o) {
                             s.names.size(), o.snapshots));
     return kExitInterrupted;
   }
-  HeapGraph& last = *s.last;
-  Timings& timings = Timings::get();
-  timings.phase("classes (last)");
-  const std::vector<InterfaceDefinition> definitions = infer_interface_definitions(last);
-  const ClassIndex classes = classify_nodes(last, &definitions);
-  timings.phase("dominators and distances");
-  const BigVector<uint64_t> sizes = attribute_shallow_sizes(last);
-  RetentionOptions ro;
-  ro.dominated_children = true;
-  ro.distance_parent_edges = true;
-  const RetentionAnalysis retention = analyze_retention(last, sizes, ro);
-  timings.phase("clusters");
   // The check `leaks` makes on files: ids only line up within one inspector session of one
   // process.
-  const JsIdentity last_identity = js_identity(last);
-  for (size_t k = 0; k < s.earlier.size(); ++k) {
-    const ProcessMatch m = match_processes(s.earlier[k].identity, last_identity);
-    if (!m.comparable()) {
-      throw AttachError(fmt::format(
-          "attach: snapshots {} and {} share only {} of {} object ids: V8 renumbered the heap "
-          "between them, so they cannot be compared",
-          k + 1, s.names.size(), report::with_commas(m.shared_ids),
-          report::with_commas(std::min(m.base_objects, m.current_objects))));
-    }
-    s.earlier[k].identity = {};
+  if (const auto foreign = first_foreign_snapshot(*s.last, s.earlier)) {
+    const ProcessMatch& m = foreign->match;
+    throw AttachError(fmt::format(
+        "attach: snapshots {} and {} share only {} of {} object ids: V8 renumbered the heap "
+        "between them, so they cannot be compared",
+        foreign->index + 1, s.names.size(), report::with_commas(m.shared_ids),
+        report::with_commas(std::min(m.base_objects, m.current_objects))));
   }
-  LeakFinderInput in;
-  in.graph = &last;
-  in.self_sizes = &sizes;
-  in.classes = &classes;
-  in.tree = &retention.tree;
-  in.distances = &retention.distances;
-  for (const EarlierSnapshot& e : s.earlier) in.earlier.push_back(&e);
-  LeakFinderOptions options;
-  options.all = o.all;
-  options.min_gained_bytes = o.min_growth;
-  const LeakFindings findings = find_leaks(in, options);
-  timings.phase("output");
-  report::LeaksReport r;
-  r.snapshots = s.names;
-  r.times = s.times;
-  r.graph = &last;
-  r.findings = &findings;
-  r.top = o.top;
-  r.full = o.full;
-  if (o.json) {
-    report::print_json(report::leaks_json(r), stdout);
-  } else {
-    report::render_leaks_text(r, stdout);
-  }
-  return findings.leaks.empty() ? kExitOk : kExitFound;
+  AnalysisOptions analysis_options;
+  analysis_options.retention.dominated_children = true;
+  analysis_options.retention.distance_parent_edges = true;
+  AnalyzedSnapshot last(std::move(*s.last), std::move(analysis_options));
+  Timings::get().phase("dominators and distances");
+  last.retention();
+  return print_leak_verdict(last, s.earlier, s.names, s.times, o.verdict);
 }
 
 }  // namespace
@@ -390,7 +345,8 @@ void add_attach_command(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "attach",
       "Find a leak in a running Node process (no flags or agent needed): opens its inspector "
-      "with SIGUSR1 for each snapshot, then runs `leaks` on them (exit 0: no leak, 1: leak, "
+      "with SIGUSR1 once for the whole session, then runs `leaks` on the snapshots (exit 0: no "
+      "leak, 1: leak, "
       "2: could not attach)");
   add_count_option(
       cmd, "pid", [o](uint64_t v) { o->pid = static_cast<int>(v); },
@@ -408,14 +364,7 @@ void add_attach_command(CLI::App& app, Action& action) {
   add_duration_option(cmd, "--open-timeout", o->open_timeout,
                       "how long to wait for the inspector port after SIGUSR1 (default 5s)", 0.1,
                       600);
-  cmd->add_flag("--json", o->json, "JSON output, for CI");
-  cmd->add_flag("--full", o->full, kFullPathsHelp);
-  cmd->add_flag("--all", o->all, "include Node/V8 internals (compiled code, maps, ...)");
-  add_count_option(cmd, "--top", o->top, "leak clusters to show in detail (default 5)", 1,
-                   kMaxRows);
-  add_size_option(cmd, "--min-growth", o->min_growth,
-                  "retained bytes a cluster must gain to count as a leak (default 1024)", 0,
-                  kMaxBytes);
+  add_leak_verdict_options(cmd, o->verdict);
   cmd->callback([o, &action] { action = [o] { return run_attach(*o); }; });
 }
 

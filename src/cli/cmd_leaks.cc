@@ -15,21 +15,16 @@
 #include "analysis/leak_finder.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "cli/leaks_verdict.h"
 #include "report/format.h"
-#include "report/json_output.h"
-#include "report/leaks_report.h"
 
 namespace leakscope::cli {
 
 namespace {
 struct LeaksOptions {
   std::vector<std::string> snapshots;
-  bool json = false;
-  bool full = false;
-  bool all = false;
   double interval = 0;  // seconds between snapshots; 0 = use the files' mtimes
-  size_t top = 5;
-  uint64_t min_growth = 1024;
+  LeakVerdictOptions verdict;
 };
 
 std::vector<double> snapshot_times(const LeaksOptions& o) {
@@ -97,45 +92,17 @@ int run_leaks(const LeaksOptions& o) {
   timings.phase("dominators and distances (rest)");
   retention_thread.join();
   if (retention_error) std::rethrow_exception(retention_error);
-  timings.phase("clusters");
-  // Ids only line up within one process: another process's snapshot shares few ids with the
-  // last one, or the shared ids name other objects.
-  {
-    const JsIdentity last_identity = js_identity(last.graph());
-    for (size_t k = 0; k < earlier.size(); ++k) {
-      const ProcessMatch m = match_processes(earlier[k].identity, last_identity);
-      if (!m.comparable()) {
-        throw UsageError(fmt::format(
-            "leaks: {} and {} do not come from the same process ({} of {} JS object ids shared, "
-            "{} of them name the same object); take all snapshots from one running process",
-            o.snapshots[k], o.snapshots.back(), report::with_commas(m.shared_ids),
-            report::with_commas(std::min(m.base_objects, m.current_objects)),
-            report::with_commas(m.same_name)));
-      }
-      earlier[k].identity = {};
-    }
+  if (const auto foreign = first_foreign_snapshot(last.graph(), earlier)) {
+    const ProcessMatch& m = foreign->match;
+    throw UsageError(fmt::format(
+        "leaks: {} and {} do not come from the same process ({} of {} JS object ids shared, "
+        "{} of them name the same object); take all snapshots from one running process",
+        o.snapshots[foreign->index], o.snapshots.back(), report::with_commas(m.shared_ids),
+        report::with_commas(std::min(m.base_objects, m.current_objects)),
+        report::with_commas(m.same_name)));
   }
   refuse_out_of_order("leaks", o.snapshots, max_ids);
-  LeakFinderInput in = analysis_input<LeakFinderInput>(last);
-  for (const EarlierSnapshot& e : earlier) in.earlier.push_back(&e);
-  LeakFinderOptions options;
-  options.all = o.all;
-  options.min_gained_bytes = o.min_growth;
-  const LeakFindings findings = find_leaks(in, options);
-  timings.phase("output");
-  report::LeaksReport r;
-  r.snapshots = o.snapshots;
-  r.times = snapshot_times(o);
-  r.graph = &last.graph();
-  r.findings = &findings;
-  r.top = o.top;
-  r.full = o.full;
-  if (o.json) {
-    report::print_json(report::leaks_json(r), stdout);
-  } else {
-    report::render_leaks_text(r, stdout);
-  }
-  return findings.leaks.empty() ? kExitOk : kExitFound;
+  return print_leak_verdict(last, earlier, o.snapshots, snapshot_times(o), o.verdict);
 }
 }  // namespace
 
@@ -148,17 +115,10 @@ void add_leaks_command(CLI::App& app, Action& action) {
   cmd->add_option("snapshots", o->snapshots,
                   "snapshots of one process, oldest first: a baseline, then two or more later")
       ->required();
-  cmd->add_flag("--json", o->json, "JSON output, for CI");
-  cmd->add_flag("--full", o->full, kFullPathsHelp);
-  cmd->add_flag("--all", o->all, "include Node/V8 internals (compiled code, maps, ...)");
+  add_leak_verdict_options(cmd, o->verdict);
   add_duration_option(cmd, "--interval", o->interval,
                       "time between snapshots, for rates (default: the files' mtimes)", 0.001,
                       kMaxWindowSeconds);
-  add_count_option(cmd, "--top", o->top, "leak clusters to show in detail (default 5)", 1,
-                   kMaxRows);
-  add_size_option(cmd, "--min-growth", o->min_growth,
-                  "retained bytes a cluster must gain to count as a leak (default 1024)", 0,
-                  kMaxBytes);
   cmd->callback([o, &action] { action = [o] { return run_leaks(*o); }; });
 }
 
