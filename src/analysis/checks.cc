@@ -195,12 +195,12 @@ Findings dominant_class(const CheckScope& s) {
   const HeapGraph& g = s.g;
   const uint32_t n = g.node_count();
   std::vector<uint64_t> count(s.classes.classes.size(), 0);
-  std::vector<uint32_t> example(s.classes.classes.size(), kNoNodeOrdinal);
+  std::vector<uint32_t> example(s.classes.classes.size(), kNoNode);
   for (uint32_t v = 0; v < n; ++v) {
     if (!is_user_object(g, v) || s.sizes[v] == 0) continue;
     const uint32_t c = s.classes.node_class[v];
     ++count[c];
-    if (example[c] == kNoNodeOrdinal || s.d.distance[v] < s.d.distance[example[c]]) example[c] = v;
+    if (example[c] == kNoNode || s.d.distance[v] < s.d.distance[example[c]]) example[c] = v;
   }
   std::vector<uint32_t> order;
   for (uint32_t c = 0; c < count.size(); ++c) {

@@ -15,11 +15,9 @@
 #include "analysis/retainer_paths.h"
 #include "analysis/source_position.h"
 #include "heap/heap_graph.h"
+#include "heap/indices.h"
 
 namespace leakscope {
-
-// No node: a CheckFinding field that does not apply to its kind.
-inline constexpr uint32_t kNoNodeOrdinal = UINT32_MAX;
 
 enum class Severity { kInfo, kLow, kMedium, kHigh };
 const char* severity_name(Severity s);
@@ -49,8 +47,8 @@ struct CheckFinding {
   // What the figures are compared with, by kind. kDominantClass: the next largest class.
   // kManyListeners: the emitter (holder), the most frequent listener function (other_node) and
   // how many of the listeners it is (other_count).
-  uint32_t holder = kNoNodeOrdinal;
-  uint32_t other_node = kNoNodeOrdinal;
+  uint32_t holder = kNoNode;
+  uint32_t other_node = kNoNode;
   uint64_t other_count = 0;
   std::string other_name;
   bool heavy = false;  // kLargeObject: large by its share of the heap, not its entry count

@@ -7,6 +7,7 @@
 
 #include "analysis/distances.h"
 #include "analysis/node_names.h"
+#include "heap/indices.h"
 #include "report/elision.h"
 #include "report/format.h"
 #include "report/json_output.h"
@@ -79,7 +80,7 @@ std::string holder_words(const HeapGraph& g, const LeakCluster& c) {
     // emitter._events.<event> -> the listener array (or the single listener's holder).
     const uint64_t events_edge = e[e.size() - 2];
     const uint32_t emitter = edge_owner(g, events_edge);
-    if (emitter != UINT32_MAX) {
+    if (emitter != kNoNode) {
       return safe_text(fmt::format("{} of listeners for '{}' on {} @{}", cls,
                                    g.edge_name_text(e.back()), class_of_node(g, emitter),
                                    g.node_id[emitter]));
@@ -106,10 +107,7 @@ std::string scoped_name(const HeapGraph& g, const LeakCluster& c) {
 }
 
 std::string location_text(const LeakCluster& c) {
-  if (!c.location) return "";
-  const SourcePosition& p = *c.location;
-  const std::string script = p.script.empty() ? fmt::format("script {}", p.script_id) : p.script;
-  return fmt::format("{}:{}:{}", script, p.line, p.column);
+  return c.location ? source_position_text(*c.location) : "";
 }
 
 }  // namespace
