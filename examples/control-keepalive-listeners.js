@@ -42,7 +42,9 @@ function send(req) {
       });
     });
     clientReq.on('socket', (socket) => {
-      const onClose = () => if (!closing) console.error(`connection lost during order ${record.id}`);
+      const onClose = () => {
+        if (!closing) console.error(`connection lost during order ${record.id}`);
+      };
       const onData = (chunk) => {
         bytesIn += chunk.length;
         record.lastChunkAt = Date.now();
