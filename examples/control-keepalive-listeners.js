@@ -43,7 +43,8 @@ function send(req) {
     });
     clientReq.on('socket', (socket) => {
       const onClose = () => {
-        if (!closing) console.error(`connection lost during order ${record.id}`);
+        if (closing || clientReq.writableFinished) return;
+        console.error(`connection lost sending order ${record.id}`);
       };
       const onData = (chunk) => {
         bytesIn += chunk.length;

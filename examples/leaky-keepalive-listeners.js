@@ -4,8 +4,8 @@
 // request, to log the request's order record if the connection drops and to count bytes, and
 // never unsubscribes. The socket lives as long as the agent, so its `_events.close` and
 // `_events.data` arrays grow by one closure per request, and both closures share one context that
-// keeps the request's parsed record alive. Node warns (MaxListenersExceededWarning); real apps
-// often silence or ignore it.
+// keeps the request (its ClientRequest, with listeners of its own) and its parsed record alive.
+// Node warns (MaxListenersExceededWarning); real apps often silence or ignore it.
 //
 //   node --expose-gc examples/leaky-keepalive-listeners.js OUTDIR [--requests N]
 const http = require('node:http');
@@ -44,7 +44,8 @@ function send(req) {
     // The bug: per-request listeners on the pooled socket, never removed.
     clientReq.on('socket', (socket) => {
       socket.on('close', function onClose() {
-        if (!closing) console.error(`connection lost during order ${record.id}`);
+        if (closing || clientReq.writableFinished) return;
+        console.error(`connection lost sending order ${record.id}`);
       });
       socket.on('data', function onData(chunk) {
         bytesIn += chunk.length;
