@@ -5,6 +5,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "analysis/bit_vector.h"
 #include "analysis/node_names.h"
 #include "analysis/node_roles.h"
 #include "analysis/path_keys.h"
@@ -519,6 +520,16 @@ class Finder {
       c.holder_entries.back() += entry_count(g_, h);
     }
     if (persistent * 2 < c.members) c.why = NotLeaking::kHoldersAreNew;
+    // Many holders, all made after the baseline and none keeping most of the members (an array
+    // per request, each with its few callbacks): their summed entries grow because holders are
+    // added, which is the growth of whatever keeps the holders, not of any holder. One long-lived
+    // holder that grows (a socket's listener list) is the leak; a holder made after the baseline
+    // and keeping most members is one too (a cache created on first use).
+    if (b.holders.size() > 1 && best * 2 < c.members &&
+        std::none_of(b.holders.begin(), b.holders.end(),
+                     [&](const auto& h) { return existed(0, h.first); })) {
+      c.why = NotLeaking::kHoldersAreNew;
+    }
   }
 
   LeakCluster judge(Building& b, const std::unordered_map<std::string, uint64_t>& final_counts) {
@@ -597,6 +608,7 @@ class Finder {
     }
     std::vector<int64_t> own(n_, 0);
     std::vector<bool> counted(n_, false);
+    std::vector<uint32_t> region(n_, kNone);  // see count_shared
     std::vector<std::unordered_map<std::string, uint64_t>> nested(clusters_.size());
     struct Frame {
       uint32_t node;
@@ -624,10 +636,12 @@ class Finder {
           ++nested[f.top][clusters_[c].class_name];
         }
       }
+      region[f.node] = carry.nearest;
       for (uint32_t i = tree_.first_child[f.node]; i < tree_.first_child[f.node + 1]; ++i) {
         stack.push_back({tree_.children[i], carry.top, carry.nearest});
       }
     }
+    count_shared(region, own, counted, nested);
     for (size_t i = 0; i < clusters_.size(); ++i) {
       LeakCluster& c = clusters_[i];
       c.retained.assign(snapshots_, 0);
@@ -645,6 +659,119 @@ class Finder {
       c.retained.back() = c.retained_final;
       c.gained = c.retained_final - c.retained.front();
       for (auto& [name, count] : nested[i]) c.includes.emplace_back(name, count);
+    }
+  }
+
+  // What members of leaks hold together. Two listeners of one request closing over one context:
+  // neither dominates the context, so no member's retained size has it (DevTools shows each
+  // listener at its own few bytes), yet the context and all it keeps go only when the listeners
+  // go. DevTools has no size for a set of objects. The rule here: an object outside the
+  // dominator subtrees of all leak members whose every holder (over non-weak edges) is inside
+  // those subtrees or dominated by the object itself is kept by those members as a set. Its
+  // retained size is counted once, for the member above the first holder found (so per snapshot
+  // it counts when that member existed). Objects held only by such objects are inside their
+  // retained size when the object dominates them; others are not looked for (each further level
+  // costs another pass over all edges, and a closure's context is one edge from the closure or
+  // from a context the closure dominates). When the holders lie under members of several leaks
+  // (the request's 'close' and 'data' listeners), those leaks are one, joined by
+  // absorb_joined(); leaks inside the shared object are part of the leak that counts it.
+  // region[v]: the nearest counted leak member that dominates v (kNone: none).
+  void count_shared(const std::vector<uint32_t>& region, std::vector<int64_t>& own,
+                    std::vector<bool>& counted,
+                    std::vector<std::unordered_map<std::string, uint64_t>>& nested) {
+    constexpr uint32_t kHeldOutside = kNone - 1;
+    auto user_leak = [&](uint32_t u) {
+      return region[u] != kNone && !building_[leak_cluster_of_[region[u]]].internal;
+    };
+    std::vector<std::pair<uint32_t, uint32_t>> found;  // (shared object, member above a holder)
+    std::vector<std::pair<uint32_t, uint32_t>> also;   // (shared object, another leak holding it)
+    std::vector<uint32_t> claim;                       // the first leak to hold each; sized lazily
+    BitVector wanted;
+    for (uint32_t u = 0; u < n_; ++u) {
+      if (!user_leak(u)) continue;
+      const uint32_t c = leak_cluster_of_[region[u]];
+      for (uint64_t e = g_.edges_begin(u); e < g_.edges_end(u); ++e) {
+        const uint32_t x = g_.edge_to[e];
+        if (region[x] != kNone || tree_.retained[x] == 0 || g_.edge_kind(e) == kWeak) continue;
+        if (claim.empty()) {
+          claim.assign(n_, kNone);
+          wanted = BitVector(n_);
+        }
+        if (claim[x] == kNone) {
+          claim[x] = c;
+          wanted.set(x);
+          found.emplace_back(x, region[u]);
+        } else if (claim[x] != c) {
+          also.emplace_back(x, c);
+        }
+      }
+    }
+    if (found.empty()) return;
+    // A holder that the object itself dominates (the request's ClientRequest, kept by the context
+    // and holding a closure over it) is part of it. Dominator chains can be a million long, so
+    // only the nearest few dominators are looked at; a holder further below counts as outside.
+    constexpr int kDominatorSteps = 16;
+    auto dominated_by = [&](uint32_t u, uint32_t x) {
+      for (int step = 0; step < kDominatorSteps && u != g_.root; ++step) {
+        u = tree_.idom[u];
+        if (u == x) return true;
+      }
+      return false;
+    };
+    for (uint32_t u = 0; u < n_; ++u) {
+      if (user_leak(u)) continue;
+      for (uint64_t e = g_.edges_begin(u); e < g_.edges_end(u); ++e) {
+        const uint32_t x = g_.edge_to[e];
+        if (!wanted.get(x) || x == u || g_.edge_kind(e) == kWeak || dominated_by(u, x)) continue;
+        claim[x] = kHeldOutside;
+        wanted.clear(x);
+      }
+    }
+    for (const auto& [x, c] : also) {
+      if (claim[x] != kHeldOutside) joined_.emplace_back(claim[x], c);
+    }
+    std::vector<uint32_t> stack;
+    for (const auto& [x, m] : found) {
+      const uint32_t c = claim[x];
+      if (c == kHeldOutside) continue;
+      own[m] += static_cast<int64_t>(tree_.retained[x]);
+      stack.assign(1, x);
+      while (!stack.empty()) {
+        const uint32_t y = stack.back();
+        stack.pop_back();
+        const uint32_t inner = leak_cluster_of_[y];
+        if (inner != kNone && counted[y]) {
+          counted[y] = false;
+          if (inner != c && !building_[inner].internal) ++nested[c][clusters_[inner].class_name];
+        }
+        for (uint32_t i = tree_.first_child[y]; i < tree_.first_child[y + 1]; ++i) {
+          stack.push_back(tree_.children[i]);
+        }
+      }
+    }
+  }
+
+  // Leaks whose members hold objects together (count_shared) are one leak: the one that gained
+  // most names it and includes the others.
+  void absorb_joined() {
+    if (joined_.empty()) return;
+    std::vector<uint32_t> group(clusters_.size());
+    for (size_t i = 0; i < group.size(); ++i) group[i] = static_cast<uint32_t>(i);
+    auto find = [&](uint32_t i) {
+      while (group[i] != i) i = group[i] = group[group[i]];
+      return i;
+    };
+    for (const auto& [a, b] : joined_) group[find(a)] = find(b);
+    std::vector<uint32_t> main(clusters_.size(), kNone);
+    for (size_t i = 0; i < clusters_.size(); ++i) {
+      if (!clusters_[i].leak || clusters_[i].retained_final == 0) continue;
+      uint32_t& m = main[find(static_cast<uint32_t>(i))];
+      if (m == kNone || clusters_[i].gained > clusters_[m].gained) m = static_cast<uint32_t>(i);
+    }
+    for (size_t i = 0; i < clusters_.size(); ++i) {
+      if (!clusters_[i].leak || clusters_[i].retained_final == 0) continue;
+      const uint32_t m = main[find(static_cast<uint32_t>(i))];
+      if (m != i) absorb(i, m);
     }
   }
 
@@ -702,6 +829,7 @@ class Finder {
   // 5. Leaks inside leaks, and non-leaking clusters whose holder is a member of a leak (the
   // carts of leaking sessions, the items in those carts), are part of it, not separate findings.
   void fold_into_owners() {
+    absorb_joined();
     absorb_by_holder();
     absorb_by_members();
     std::vector<uint32_t> cluster_of(n_, kNone);
@@ -802,6 +930,7 @@ class Finder {
   std::vector<Building> building_;
   std::vector<LeakCluster> clusters_;
   std::vector<uint32_t> leak_cluster_of_;
+  std::vector<std::pair<uint32_t, uint32_t>> joined_;  // leaks holding objects together
   std::vector<uint32_t> owner_;
   std::vector<bool> part_of_leak_;
   LeakFindings out_;
