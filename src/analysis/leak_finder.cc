@@ -124,6 +124,13 @@ bool strictly_increasing(const std::vector<uint64_t>& v) {
   return true;
 }
 
+// The counted members of leaks (attribute_sizes), by slot.
+struct Slots {
+  std::vector<uint32_t> member;  // node ordinal
+  std::vector<int64_t> own;      // its retained size less that of its cluster's members below it
+  std::vector<uint8_t> dropped;  // part of another leak after all (count_shared)
+};
+
 struct Building {
   std::vector<uint32_t> members;
   bool chain = false;
@@ -606,14 +613,16 @@ class Finder {
       if (!clusters_[i].leak) continue;
       for (uint32_t m : building_[i].members) leak_cluster_of_[m] = static_cast<uint32_t>(i);
     }
-    std::vector<int64_t> own(n_, 0);
-    std::vector<bool> counted(n_, false);
-    std::vector<uint32_t> region(n_, kNone);  // see count_shared
+    // Counted members get a slot each, in walk order, with their own share; every node gets the
+    // slot of the nearest counted member that dominates it (kNone: none). Sizes per slot, not
+    // per node: a fresh array per node costs its page faults, and there are few members.
+    std::vector<uint32_t> region(n_, kNone);
+    Slots slots;
     std::vector<std::unordered_map<std::string, uint64_t>> nested(clusters_.size());
     struct Frame {
       uint32_t node;
       uint32_t top;      // leaking cluster of the outermost member above (kNone if none)
-      uint32_t nearest;  // closest member above of that same cluster
+      uint32_t nearest;  // slot of the closest member above of that same cluster
     };
     std::vector<Frame> stack{{g_.root, kNone, kNone}};
     while (!stack.empty()) {
@@ -627,11 +636,11 @@ class Finder {
         // only for what is not a leak of its own.
         const bool takes_over =
             f.top != kNone && f.top != c && building_[f.top].internal && !building_[c].internal;
-        if (f.nearest != kNone && (takes_over || f.top == c)) own[f.nearest] -= retained;
+        if (f.nearest != kNone && (takes_over || f.top == c)) slots.own[f.nearest] -= retained;
         if (f.top == kNone || f.top == c || takes_over) {
-          counted[f.node] = true;
-          own[f.node] += retained;
-          carry = {f.node, c, f.node};
+          carry = {f.node, c, static_cast<uint32_t>(slots.member.size())};
+          slots.member.push_back(f.node);
+          slots.own.push_back(retained);
         } else if (!building_[c].internal) {
           ++nested[f.top][clusters_[c].class_name];
         }
@@ -641,24 +650,32 @@ class Finder {
         stack.push_back({tree_.children[i], carry.top, carry.nearest});
       }
     }
-    count_shared(region, own, counted, nested);
+    slots.dropped.assign(slots.member.size(), 0);
+    count_shared(region, slots, nested);
     for (size_t i = 0; i < clusters_.size(); ++i) {
       LeakCluster& c = clusters_[i];
       c.retained.assign(snapshots_, 0);
-      for (uint32_t m : building_[i].members) {
-        uint64_t r = tree_.retained[m];
-        if (c.leak) {
-          if (!counted[m]) continue;  // part of another leak
-          r = static_cast<uint64_t>(std::max<int64_t>(0, own[m]));
-        }
-        c.retained_final += r;
-        for (size_t k = 0; k + 1 < snapshots_; ++k) {
-          if (existed(k, m)) c.retained[k] += r;
-        }
-      }
+      if (c.leak) continue;  // summed by slot below
+      for (uint32_t m : building_[i].members) add_retained(c, m, tree_.retained[m]);
+    }
+    for (size_t s = 0; s < slots.member.size(); ++s) {
+      if (slots.dropped[s]) continue;  // part of another leak
+      const uint32_t m = slots.member[s];
+      add_retained(clusters_[leak_cluster_of_[m]], m,
+                   static_cast<uint64_t>(std::max<int64_t>(0, slots.own[s])));
+    }
+    for (size_t i = 0; i < clusters_.size(); ++i) {
+      LeakCluster& c = clusters_[i];
       c.retained.back() = c.retained_final;
       c.gained = c.retained_final - c.retained.front();
       for (auto& [name, count] : nested[i]) c.includes.emplace_back(name, count);
+    }
+  }
+
+  void add_retained(LeakCluster& c, uint32_t member, uint64_t r) const {
+    c.retained_final += r;
+    for (size_t k = 0; k + 1 < snapshots_; ++k) {
+      if (existed(k, member)) c.retained[k] += r;
     }
   }
 
@@ -675,35 +692,26 @@ class Finder {
   // from a context the closure dominates). When the holders lie under members of several leaks
   // (the request's 'close' and 'data' listeners), those leaks are one, joined by
   // absorb_joined(); leaks inside the shared object are part of the leak that counts it.
-  // region[v]: the nearest counted leak member that dominates v (kNone: none).
-  void count_shared(const std::vector<uint32_t>& region, std::vector<int64_t>& own,
-                    std::vector<bool>& counted,
+  // region[v]: the slot of the nearest counted leak member that dominates v (kNone: none).
+  void count_shared(const std::vector<uint32_t>& region, Slots& slots,
                     std::vector<std::unordered_map<std::string, uint64_t>>& nested) {
-    constexpr uint32_t kHeldOutside = kNone - 1;
+    auto cluster_of_slot = [&](uint32_t s) { return leak_cluster_of_[slots.member[s]]; };
     auto user_leak = [&](uint32_t u) {
-      return region[u] != kNone && !building_[leak_cluster_of_[region[u]]].internal;
+      return region[u] != kNone && !building_[cluster_of_slot(region[u])].internal;
     };
-    std::vector<std::pair<uint32_t, uint32_t>> found;  // (shared object, member above a holder)
-    std::vector<std::pair<uint32_t, uint32_t>> also;   // (shared object, another leak holding it)
-    std::vector<uint32_t> claim;                       // the first leak to hold each; sized lazily
+    // Bits and a short list, not a claim per node: few objects qualify, and every fresh array of
+    // a million entries costs its page faults.
+    std::vector<std::pair<uint32_t, uint32_t>> found;  // (shared object, slot above a holder)
     BitVector wanted;
     for (uint32_t u = 0; u < n_; ++u) {
       if (!user_leak(u)) continue;
-      const uint32_t c = leak_cluster_of_[region[u]];
       for (uint64_t e = g_.edges_begin(u); e < g_.edges_end(u); ++e) {
         const uint32_t x = g_.edge_to[e];
         if (region[x] != kNone || tree_.retained[x] == 0 || g_.edge_kind(e) == kWeak) continue;
-        if (claim.empty()) {
-          claim.assign(n_, kNone);
-          wanted = BitVector(n_);
-        }
-        if (claim[x] == kNone) {
-          claim[x] = c;
-          wanted.set(x);
-          found.emplace_back(x, region[u]);
-        } else if (claim[x] != c) {
-          also.emplace_back(x, c);
-        }
+        if (wanted.size() == 0) wanted = BitVector(n_);
+        if (wanted.get(x)) continue;
+        wanted.set(x);
+        found.emplace_back(x, region[u]);
       }
     }
     if (found.empty()) return;
@@ -718,30 +726,46 @@ class Finder {
       }
       return false;
     };
-    for (uint32_t u = 0; u < n_; ++u) {
+    size_t kept = found.size();
+    for (uint32_t u = 0; u < n_ && kept != 0; ++u) {
       if (user_leak(u)) continue;
       for (uint64_t e = g_.edges_begin(u); e < g_.edges_end(u); ++e) {
         const uint32_t x = g_.edge_to[e];
         if (!wanted.get(x) || x == u || g_.edge_kind(e) == kWeak || dominated_by(u, x)) continue;
-        claim[x] = kHeldOutside;
-        wanted.clear(x);
+        wanted.clear(x);  // held from outside
+        --kept;
       }
     }
-    for (const auto& [x, c] : also) {
-      if (claim[x] != kHeldOutside) joined_.emplace_back(claim[x], c);
+    if (kept == 0) return;
+    std::erase_if(found, [&](const auto& f) { return !wanted.get(f.first); });
+    std::sort(found.begin(), found.end());
+    // The other leaks holding a kept object: one more pass over the leaks' own nodes.
+    for (uint32_t u = 0; u < n_; ++u) {
+      if (!user_leak(u)) continue;
+      for (uint64_t e = g_.edges_begin(u); e < g_.edges_end(u); ++e) {
+        const uint32_t x = g_.edge_to[e];
+        if (!wanted.get(x)) continue;
+        const auto it = std::lower_bound(found.begin(), found.end(), std::make_pair(x, 0u));
+        const uint32_t first = cluster_of_slot(it->second);
+        const uint32_t also = cluster_of_slot(region[u]);
+        if (also != first) joined_.emplace_back(first, also);
+      }
     }
+    std::sort(joined_.begin(), joined_.end());
+    joined_.erase(std::unique(joined_.begin(), joined_.end()), joined_.end());
     std::vector<uint32_t> stack;
-    for (const auto& [x, m] : found) {
-      const uint32_t c = claim[x];
-      if (c == kHeldOutside) continue;
-      own[m] += static_cast<int64_t>(tree_.retained[x]);
+    for (const auto& [x, slot] : found) {
+      const uint32_t c = cluster_of_slot(slot);
+      slots.own[slot] += static_cast<int64_t>(tree_.retained[x]);
       stack.assign(1, x);
       while (!stack.empty()) {
         const uint32_t y = stack.back();
         stack.pop_back();
         const uint32_t inner = leak_cluster_of_[y];
-        if (inner != kNone && counted[y]) {
-          counted[y] = false;
+        const uint32_t own_slot = region[y];  // y's own when y is a counted member
+        if (inner != kNone && own_slot != kNone && slots.member[own_slot] == y &&
+            !slots.dropped[own_slot]) {
+          slots.dropped[own_slot] = 1;
           if (inner != c && !building_[inner].internal) ++nested[c][clusters_[inner].class_name];
         }
         for (uint32_t i = tree_.first_child[y]; i < tree_.first_child[y + 1]; ++i) {
