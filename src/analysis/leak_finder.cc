@@ -503,21 +503,32 @@ class Finder {
   // The holders of a cluster that is no chain and their entries per snapshot. Growth is measured
   // on holders seen since the second snapshot: new holders appearing is growth of whatever holds
   // *them* (a full LRU of pages, each page holding its strings).
-  void measure_holders(Building& b, LeakCluster& c) const {
-    for (uint32_t m : b.members) ++b.holders[holder_of(g_, parents_, m)];
-    b.holders.erase(kNone);
+  // Holders are counted by sorting, not in a hash map: a cluster can have a holder per member.
+  void measure_holders(const Building& b, LeakCluster& c) const {
+    std::vector<uint32_t> of_member;
+    of_member.reserve(b.members.size());
+    for (uint32_t m : b.members) {
+      const uint32_t h = holder_of(g_, parents_, m);
+      if (h != kNone) of_member.push_back(h);
+    }
+    std::sort(of_member.begin(), of_member.end());
+    std::vector<std::pair<uint32_t, uint64_t>> holders;  // (holder, members it holds)
+    for (uint32_t h : of_member) {
+      if (holders.empty() || holders.back().first != h) holders.emplace_back(h, 0);
+      ++holders.back().second;
+    }
     uint64_t best = 0;
-    for (const auto& [h, count] : b.holders) {
+    for (const auto& [h, count] : holders) {
       if (count > best || (count == best && h < c.holder)) {
         best = count;
         c.holder = h;
       }
     }
-    c.holder_count = std::max<size_t>(1, b.holders.size());
+    c.holder_count = std::max<size_t>(1, holders.size());
     c.holder_members = best;
     const size_t second = std::min<size_t>(1, in_.earlier.size() - 1);
     uint64_t persistent = 0;
-    for (const auto& [h, count] : b.holders) {
+    for (const auto& [h, count] : holders) {
       const uint32_t id = g_.node_id[h];
       if (!existed(second, h)) continue;
       persistent += count;
@@ -532,8 +543,8 @@ class Finder {
     // added, which is the growth of whatever keeps the holders, not of any holder. One long-lived
     // holder that grows (a socket's listener list) is the leak; a holder made after the baseline
     // and keeping most members is one too (a cache created on first use).
-    if (b.holders.size() > 1 && best * 2 < c.members &&
-        std::none_of(b.holders.begin(), b.holders.end(),
+    if (holders.size() > 1 && best * 2 < c.members &&
+        std::none_of(holders.begin(), holders.end(),
                      [&](const auto& h) { return existed(0, h.first); })) {
       c.why = NotLeaking::kHoldersAreNew;
     }
