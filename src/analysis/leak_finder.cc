@@ -5,6 +5,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "analysis/bit_vector.h"
 #include "analysis/node_names.h"
 #include "analysis/node_roles.h"
 #include "analysis/path_keys.h"
@@ -122,6 +123,13 @@ bool strictly_increasing(const std::vector<uint64_t>& v) {
   }
   return true;
 }
+
+// The counted members of leaks (attribute_sizes), by slot.
+struct Slots {
+  std::vector<uint32_t> member;  // node ordinal
+  std::vector<int64_t> own;      // its retained size less that of its cluster's members below it
+  std::vector<uint8_t> dropped;  // part of another leak after all (count_shared)
+};
 
 struct Building {
   std::vector<uint32_t> members;
@@ -495,21 +503,32 @@ class Finder {
   // The holders of a cluster that is no chain and their entries per snapshot. Growth is measured
   // on holders seen since the second snapshot: new holders appearing is growth of whatever holds
   // *them* (a full LRU of pages, each page holding its strings).
-  void measure_holders(Building& b, LeakCluster& c) const {
-    for (uint32_t m : b.members) ++b.holders[holder_of(g_, parents_, m)];
-    b.holders.erase(kNone);
+  // Holders are counted by sorting, not in a hash map: a cluster can have a holder per member.
+  void measure_holders(const Building& b, LeakCluster& c) const {
+    std::vector<uint32_t> of_member;
+    of_member.reserve(b.members.size());
+    for (uint32_t m : b.members) {
+      const uint32_t h = holder_of(g_, parents_, m);
+      if (h != kNone) of_member.push_back(h);
+    }
+    std::sort(of_member.begin(), of_member.end());
+    std::vector<std::pair<uint32_t, uint64_t>> holders;  // (holder, members it holds)
+    for (uint32_t h : of_member) {
+      if (holders.empty() || holders.back().first != h) holders.emplace_back(h, 0);
+      ++holders.back().second;
+    }
     uint64_t best = 0;
-    for (const auto& [h, count] : b.holders) {
+    for (const auto& [h, count] : holders) {
       if (count > best || (count == best && h < c.holder)) {
         best = count;
         c.holder = h;
       }
     }
-    c.holder_count = std::max<size_t>(1, b.holders.size());
+    c.holder_count = std::max<size_t>(1, holders.size());
     c.holder_members = best;
     const size_t second = std::min<size_t>(1, in_.earlier.size() - 1);
     uint64_t persistent = 0;
-    for (const auto& [h, count] : b.holders) {
+    for (const auto& [h, count] : holders) {
       const uint32_t id = g_.node_id[h];
       if (!existed(second, h)) continue;
       persistent += count;
@@ -519,6 +538,16 @@ class Finder {
       c.holder_entries.back() += entry_count(g_, h);
     }
     if (persistent * 2 < c.members) c.why = NotLeaking::kHoldersAreNew;
+    // Many holders, all made after the baseline and none keeping most of the members (an array
+    // per request, each with its few callbacks): their summed entries grow because holders are
+    // added, which is the growth of whatever keeps the holders, not of any holder. One long-lived
+    // holder that grows (a socket's listener list) is the leak; a holder made after the baseline
+    // and keeping most members is one too (a cache created on first use).
+    if (holders.size() > 1 && best * 2 < c.members &&
+        std::none_of(holders.begin(), holders.end(),
+                     [&](const auto& h) { return existed(0, h.first); })) {
+      c.why = NotLeaking::kHoldersAreNew;
+    }
   }
 
   LeakCluster judge(Building& b, const std::unordered_map<std::string, uint64_t>& final_counts) {
@@ -595,13 +624,16 @@ class Finder {
       if (!clusters_[i].leak) continue;
       for (uint32_t m : building_[i].members) leak_cluster_of_[m] = static_cast<uint32_t>(i);
     }
-    std::vector<int64_t> own(n_, 0);
-    std::vector<bool> counted(n_, false);
+    // Counted members get a slot each, in walk order, with their own share; every node gets the
+    // slot of the nearest counted member that dominates it (kNone: none). Sizes per slot, not
+    // per node: a fresh array per node costs its page faults, and there are few members.
+    std::vector<uint32_t> region(n_, kNone);
+    Slots slots;
     std::vector<std::unordered_map<std::string, uint64_t>> nested(clusters_.size());
     struct Frame {
       uint32_t node;
       uint32_t top;      // leaking cluster of the outermost member above (kNone if none)
-      uint32_t nearest;  // closest member above of that same cluster
+      uint32_t nearest;  // slot of the closest member above of that same cluster
     };
     std::vector<Frame> stack{{g_.root, kNone, kNone}};
     while (!stack.empty()) {
@@ -615,36 +647,166 @@ class Finder {
         // only for what is not a leak of its own.
         const bool takes_over =
             f.top != kNone && f.top != c && building_[f.top].internal && !building_[c].internal;
-        if (f.nearest != kNone && (takes_over || f.top == c)) own[f.nearest] -= retained;
+        if (f.nearest != kNone && (takes_over || f.top == c)) slots.own[f.nearest] -= retained;
         if (f.top == kNone || f.top == c || takes_over) {
-          counted[f.node] = true;
-          own[f.node] += retained;
-          carry = {f.node, c, f.node};
+          carry = {f.node, c, static_cast<uint32_t>(slots.member.size())};
+          slots.member.push_back(f.node);
+          slots.own.push_back(retained);
         } else if (!building_[c].internal) {
           ++nested[f.top][clusters_[c].class_name];
         }
       }
+      region[f.node] = carry.nearest;
       for (uint32_t i = tree_.first_child[f.node]; i < tree_.first_child[f.node + 1]; ++i) {
         stack.push_back({tree_.children[i], carry.top, carry.nearest});
       }
     }
+    slots.dropped.assign(slots.member.size(), 0);
+    count_shared(region, slots, nested);
     for (size_t i = 0; i < clusters_.size(); ++i) {
       LeakCluster& c = clusters_[i];
       c.retained.assign(snapshots_, 0);
-      for (uint32_t m : building_[i].members) {
-        uint64_t r = tree_.retained[m];
-        if (c.leak) {
-          if (!counted[m]) continue;  // part of another leak
-          r = static_cast<uint64_t>(std::max<int64_t>(0, own[m]));
-        }
-        c.retained_final += r;
-        for (size_t k = 0; k + 1 < snapshots_; ++k) {
-          if (existed(k, m)) c.retained[k] += r;
-        }
-      }
+      if (c.leak) continue;  // summed by slot below
+      for (uint32_t m : building_[i].members) add_retained(c, m, tree_.retained[m]);
+    }
+    for (size_t s = 0; s < slots.member.size(); ++s) {
+      if (slots.dropped[s]) continue;  // part of another leak
+      const uint32_t m = slots.member[s];
+      add_retained(clusters_[leak_cluster_of_[m]], m,
+                   static_cast<uint64_t>(std::max<int64_t>(0, slots.own[s])));
+    }
+    for (size_t i = 0; i < clusters_.size(); ++i) {
+      LeakCluster& c = clusters_[i];
       c.retained.back() = c.retained_final;
       c.gained = c.retained_final - c.retained.front();
       for (auto& [name, count] : nested[i]) c.includes.emplace_back(name, count);
+    }
+  }
+
+  void add_retained(LeakCluster& c, uint32_t member, uint64_t r) const {
+    c.retained_final += r;
+    for (size_t k = 0; k + 1 < snapshots_; ++k) {
+      if (existed(k, member)) c.retained[k] += r;
+    }
+  }
+
+  // What members of leaks hold together. Two listeners of one request closing over one context:
+  // neither dominates the context, so no member's retained size has it (DevTools shows each
+  // listener at its own few bytes), yet the context and all it keeps go only when the listeners
+  // go. DevTools has no size for a set of objects. The rule here: an object outside the
+  // dominator subtrees of all leak members whose every holder (over non-weak edges) is inside
+  // those subtrees or dominated by the object itself is kept by those members as a set. Its
+  // retained size is counted once, for the member above the first holder found (so per snapshot
+  // it counts when that member existed). Objects held only by such objects are inside their
+  // retained size when the object dominates them; others are not looked for (each further level
+  // costs another pass over all edges, and a closure's context is one edge from the closure or
+  // from a context the closure dominates). When the holders lie under members of several leaks
+  // (the request's 'close' and 'data' listeners), those leaks are one, joined by
+  // absorb_joined(); leaks inside the shared object are part of the leak that counts it.
+  // region[v]: the slot of the nearest counted leak member that dominates v (kNone: none).
+  void count_shared(const std::vector<uint32_t>& region, Slots& slots,
+                    std::vector<std::unordered_map<std::string, uint64_t>>& nested) {
+    auto cluster_of_slot = [&](uint32_t s) { return leak_cluster_of_[slots.member[s]]; };
+    auto user_leak = [&](uint32_t u) {
+      return region[u] != kNone && !building_[cluster_of_slot(region[u])].internal;
+    };
+    // Bits and a short list, not a claim per node: few objects qualify, and every fresh array of
+    // a million entries costs its page faults.
+    std::vector<std::pair<uint32_t, uint32_t>> found;  // (shared object, slot above a holder)
+    BitVector wanted;
+    for (uint32_t u = 0; u < n_; ++u) {
+      if (!user_leak(u)) continue;
+      for (uint64_t e = g_.edges_begin(u); e < g_.edges_end(u); ++e) {
+        const uint32_t x = g_.edge_to[e];
+        if (region[x] != kNone || tree_.retained[x] == 0 || g_.edge_kind(e) == kWeak) continue;
+        if (wanted.size() == 0) wanted = BitVector(n_);
+        if (wanted.get(x)) continue;
+        wanted.set(x);
+        found.emplace_back(x, region[u]);
+      }
+    }
+    if (found.empty()) return;
+    // A holder that the object itself dominates (the request's ClientRequest, kept by the context
+    // and holding a closure over it) is part of it. Dominator chains can be a million long, so
+    // only the nearest few dominators are looked at; a holder further below counts as outside.
+    constexpr int kDominatorSteps = 16;
+    auto dominated_by = [&](uint32_t u, uint32_t x) {
+      for (int step = 0; step < kDominatorSteps && u != g_.root; ++step) {
+        u = tree_.idom[u];
+        if (u == x) return true;
+      }
+      return false;
+    };
+    size_t kept = found.size();
+    for (uint32_t u = 0; u < n_ && kept != 0; ++u) {
+      if (user_leak(u)) continue;
+      for (uint64_t e = g_.edges_begin(u); e < g_.edges_end(u); ++e) {
+        const uint32_t x = g_.edge_to[e];
+        if (!wanted.get(x) || x == u || g_.edge_kind(e) == kWeak || dominated_by(u, x)) continue;
+        wanted.clear(x);  // held from outside
+        --kept;
+      }
+    }
+    if (kept == 0) return;
+    std::erase_if(found, [&](const auto& f) { return !wanted.get(f.first); });
+    std::sort(found.begin(), found.end());
+    // The other leaks holding a kept object: one more pass over the leaks' own nodes.
+    for (uint32_t u = 0; u < n_; ++u) {
+      if (!user_leak(u)) continue;
+      for (uint64_t e = g_.edges_begin(u); e < g_.edges_end(u); ++e) {
+        const uint32_t x = g_.edge_to[e];
+        if (!wanted.get(x)) continue;
+        const auto it = std::lower_bound(found.begin(), found.end(), std::make_pair(x, 0u));
+        const uint32_t first = cluster_of_slot(it->second);
+        const uint32_t also = cluster_of_slot(region[u]);
+        if (also != first) joined_.emplace_back(first, also);
+      }
+    }
+    std::sort(joined_.begin(), joined_.end());
+    joined_.erase(std::unique(joined_.begin(), joined_.end()), joined_.end());
+    std::vector<uint32_t> stack;
+    for (const auto& [x, slot] : found) {
+      const uint32_t c = cluster_of_slot(slot);
+      slots.own[slot] += static_cast<int64_t>(tree_.retained[x]);
+      stack.assign(1, x);
+      while (!stack.empty()) {
+        const uint32_t y = stack.back();
+        stack.pop_back();
+        const uint32_t inner = leak_cluster_of_[y];
+        const uint32_t own_slot = region[y];  // y's own when y is a counted member
+        if (inner != kNone && own_slot != kNone && slots.member[own_slot] == y &&
+            !slots.dropped[own_slot]) {
+          slots.dropped[own_slot] = 1;
+          if (inner != c && !building_[inner].internal) ++nested[c][clusters_[inner].class_name];
+        }
+        for (uint32_t i = tree_.first_child[y]; i < tree_.first_child[y + 1]; ++i) {
+          stack.push_back(tree_.children[i]);
+        }
+      }
+    }
+  }
+
+  // Leaks whose members hold objects together (count_shared) are one leak: the one that gained
+  // most names it and includes the others.
+  void absorb_joined() {
+    if (joined_.empty()) return;
+    std::vector<uint32_t> group(clusters_.size());
+    for (size_t i = 0; i < group.size(); ++i) group[i] = static_cast<uint32_t>(i);
+    auto find = [&](uint32_t i) {
+      while (group[i] != i) i = group[i] = group[group[i]];
+      return i;
+    };
+    for (const auto& [a, b] : joined_) group[find(a)] = find(b);
+    std::vector<uint32_t> main(clusters_.size(), kNone);
+    for (size_t i = 0; i < clusters_.size(); ++i) {
+      if (!clusters_[i].leak || clusters_[i].retained_final == 0) continue;
+      uint32_t& m = main[find(static_cast<uint32_t>(i))];
+      if (m == kNone || clusters_[i].gained > clusters_[m].gained) m = static_cast<uint32_t>(i);
+    }
+    for (size_t i = 0; i < clusters_.size(); ++i) {
+      if (!clusters_[i].leak || clusters_[i].retained_final == 0) continue;
+      const uint32_t m = main[find(static_cast<uint32_t>(i))];
+      if (m != i) absorb(i, m);
     }
   }
 
@@ -702,6 +864,7 @@ class Finder {
   // 5. Leaks inside leaks, and non-leaking clusters whose holder is a member of a leak (the
   // carts of leaking sessions, the items in those carts), are part of it, not separate findings.
   void fold_into_owners() {
+    absorb_joined();
     absorb_by_holder();
     absorb_by_members();
     std::vector<uint32_t> cluster_of(n_, kNone);
@@ -802,6 +965,7 @@ class Finder {
   std::vector<Building> building_;
   std::vector<LeakCluster> clusters_;
   std::vector<uint32_t> leak_cluster_of_;
+  std::vector<std::pair<uint32_t, uint32_t>> joined_;  // leaks holding objects together
   std::vector<uint32_t> owner_;
   std::vector<bool> part_of_leak_;
   LeakFindings out_;

@@ -85,9 +85,11 @@ struct LeakCluster {
   uint32_t representative = 0;  // node ordinal (last snapshot): the member closest to the roots
   uint64_t members = 0;         // in the last snapshot
   // Per snapshot (oldest first, the last snapshot included):
-  std::vector<uint64_t> counts;          // members of the cluster that already existed then
-  std::vector<uint64_t> class_counts;    // all instances of the class
-  std::vector<uint64_t> retained;        // retained size of those members (last snapshot's sizes)
+  std::vector<uint64_t> counts;        // members of the cluster that already existed then
+  std::vector<uint64_t> class_counts;  // all instances of the class
+  // Retained size of those members, with what they keep only together, e.g. a context their
+  // closures share (last snapshot's sizes).
+  std::vector<uint64_t> retained;
   std::vector<uint64_t> holder_entries;  // the holders' entry counts (0 where absent)
   uint64_t retained_final = 0;
   uint64_t gained = 0;  // retained size of the members added since the first snapshot

@@ -24,24 +24,38 @@ uint32_t backing_entries(const HeapGraph& g, uint32_t store) {
 }
 
 // A Map's OrderedHashMap stores entry i as (key, value, chain) at slots start + 3i ..; keys and
-// values that are small integers have no edge, so entries are counted by slot triple.
+// values that are small integers have no edge, so entries are counted by slot triple. A cache
+// Map has hundreds of thousands of slots and is measured once per cluster it holds: the slots
+// are read without allocating per edge, and the triples marked in bits rather than sorted.
 uint32_t map_entries(const HeapGraph& g, uint32_t table) {
-  std::vector<uint32_t> slots;
-  for (uint64_t e = g.edges_begin(table); e < g.edges_end(table); ++e) {
-    if (g.edge_kind(e) != kInternal) continue;
+  constexpr uint32_t kNoSlot = UINT32_MAX;
+  auto slot_of = [&](uint64_t e) {
+    if (g.edge_kind(e) != kInternal) return kNoSlot;
     const std::string_view name = g.strings.get(g.edge_name[e]);
-    if (!is_numeric_name(name) || name.size() > 9) continue;
-    slots.push_back(static_cast<uint32_t>(std::stoul(std::string(name))));
+    if (!is_numeric_name(name) || name.size() > 9) return kNoSlot;
+    uint32_t slot = 0;
+    for (const char c : name) slot = slot * 10 + static_cast<uint32_t>(c - '0');
+    return slot;
+  };
+  uint32_t first = kNoSlot;
+  uint32_t last = 0;
+  for (uint64_t e = g.edges_begin(table); e < g.edges_end(table); ++e) {
+    const uint32_t slot = slot_of(e);
+    if (slot == kNoSlot) continue;
+    first = std::min(first, slot);
+    last = std::max(last, slot);
   }
-  if (slots.empty()) return 0;
-  std::sort(slots.begin(), slots.end());
-  const uint32_t first = slots.front();
+  if (first == kNoSlot) return 0;
+  std::vector<bool> seen((last - first) / 3 + 1, false);
   uint32_t count = 0;
-  uint32_t last_group = UINT32_MAX;
-  for (uint32_t s : slots) {
-    const uint32_t group = (s - first) / 3;
-    if (group != last_group) ++count;
-    last_group = group;
+  for (uint64_t e = g.edges_begin(table); e < g.edges_end(table); ++e) {
+    const uint32_t slot = slot_of(e);
+    if (slot == kNoSlot) continue;
+    const uint32_t group = (slot - first) / 3;
+    if (!seen[group]) {
+      seen[group] = true;
+      ++count;
+    }
   }
   return count;
 }

@@ -1,6 +1,6 @@
 // `leakscope leaks` on the shapes real packages leak in (issue 16): a never-settling promise raced
 // again and again, a cache object keyed by template text, timers nobody clears, a Map keyed by
-// concatenated strings. Each leaky example must give its true culprit as cluster 1, with the
+// concatenated strings, listeners piling up on a reused keep-alive socket. Each leaky example must give its true culprit as cluster 1, with the
 // holder the program names and a source location in the example; each control must stay quiet.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,8 @@ const dir = mkdtempSync(path.join(tmpdir(), 'leakscope-leaks-real-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 const apps = ['leaky-promise-race', 'control-promise-race', 'leaky-template-cache', 'control-template-cache',
-              'leaky-flush-timers', 'control-flush-timers', 'leaky-rate-limiter', 'control-rate-limiter'];
+              'leaky-flush-timers', 'control-flush-timers', 'leaky-rate-limiter', 'control-rate-limiter',
+              'leaky-keepalive-listeners', 'control-keepalive-listeners'];
 
 function run(cmd, args) {
   return new Promise((resolve, reject) => {
@@ -137,4 +138,31 @@ test('session-leak.js: the module-level Map is named as the program writes it', 
   const c = j.leaks[0];
   assert.equal(c.class, 'UserSession', j.verdict);
   assert.match(c.holder.scope.named, /^sessions in the module scope of .*examples\/session-leak\.js$/);
+});
+
+test('keep-alive socket: the listeners piling up on it lead, with the context they share', () => {
+  const { status, j } = leaks(snaps['leaky-keepalive-listeners']);
+  assert.equal(status, 1, j.verdict);
+  const c = j.leaks[0];
+  assert.match(c.class, /^on(Close|Data)\(\)$/, j.verdict);
+  const close = c.class === 'onClose()';
+  assert.match(c.location.script, /examples\/leaky-keepalive-listeners\.js$/);
+  assert.equal(c.location.line, close ? 46 : 50);
+  // The other listener closes over the same context: one leak, not two.
+  assert.ok(c.includes.some((i) => i.class === (close ? 'onData()' : 'onClose()')), JSON.stringify(c.includes));
+  assert.ok(!j.leaks.some((l) => /^on(Close|Data)\(\)$/.test(l.class) && l !== c), j.verdict);
+  assert.match(c.holder.kind, close ? /^Array of listeners for 'close' on Socket @\d+$/
+                                    : /^Array of listeners for 'data' on Socket @\d+$/);
+  assert.ok(c.holder.accessor.endsWith(close ? '._events.close' : '._events.data'), c.holder.accessor);
+  assert.deepEqual(c.counts, [0, 1000, 2000]);
+  // The shared context keeps each request's OrderRecord (a 256-character note and more) and its
+  // ClientRequest: the leak's size is theirs, not the listeners' few bytes.
+  assert.ok(c.includes.some((i) => i.class === 'OrderRecord'), JSON.stringify(c.includes));
+  assert.ok(c.includes.some((i) => i.class === 'ClientRequest'), JSON.stringify(c.includes));
+  assert.ok(c.retained[2] - c.retained[1] > 1000 * 1024, JSON.stringify(c.retained));
+  assert.match(j.verdict, /^Leak: on(Close|Data)\(\), \+1,000 objects .* held by .*\._events\.(close|data) \(Array of listeners for '(close|data)' on Socket @\d+\)/);
+});
+
+test('keep-alive control (listeners removed when the response ends): no leak', () => {
+  assertQuiet('control-keepalive-listeners');
 });
