@@ -5,7 +5,7 @@
 #include <thread>
 #include <unordered_set>
 
-#include "analysis/bit_vector.h"
+#include "heap/bit_vector.h"
 #include "analysis/node_names.h"
 #include "analysis/node_roles.h"
 #include "analysis/path_keys.h"
