@@ -5,11 +5,13 @@
 #include <thread>
 #include <unordered_set>
 
-#include "heap/bit_vector.h"
+#include "analysis/census.h"
 #include "analysis/node_names.h"
 #include "analysis/node_roles.h"
 #include "analysis/path_keys.h"
+#include "analysis/shallow_sizes.h"
 #include "analysis/source_position.h"
+#include "heap/bit_vector.h"
 
 namespace leakscope {
 
@@ -64,14 +66,10 @@ EarlierSnapshot summarize_earlier_snapshot(const HeapGraph& g,
   std::exception_ptr error;
   std::thread classify([&] {
     try {
+      // Counted as the last snapshot's classes are (census.h's rule, on re-attributed sizes), so
+      // that a class's counts line up across the snapshots.
       const ClassIndex classes = classify_nodes(g, &definitions);
-      std::vector<uint64_t> per_class(classes.classes.size(), 0);
-      for (uint32_t v = 0; v < n; ++v) {
-        if (g.node_self_size[v] != 0) ++per_class[classes.node_class[v]];
-      }
-      for (size_t c = 0; c < per_class.size(); ++c) {
-        if (per_class[c] != 0) class_counts[classes.classes[c].key] += per_class[c];
-      }
+      class_counts = counts_by_class_key(classes, attribute_shallow_sizes(g));
     } catch (...) {
       error = std::current_exception();
     }
@@ -489,15 +487,7 @@ class Finder {
   }
 
   std::unordered_map<std::string, uint64_t> final_class_counts() const {
-    std::unordered_map<std::string, uint64_t> counts;
-    std::vector<uint64_t> per_class(classes_.classes.size(), 0);
-    for (uint32_t v = 0; v < n_; ++v) {
-      if (sizes_[v] != 0) ++per_class[classes_.node_class[v]];
-    }
-    for (size_t c = 0; c < per_class.size(); ++c) {
-      if (per_class[c] != 0) counts[classes_.classes[c].key] += per_class[c];
-    }
-    return counts;
+    return counts_by_class_key(classes_, sizes_);
   }
 
   // The holders of a cluster that is no chain and their entries per snapshot. Growth is measured
