@@ -71,7 +71,7 @@ test('control: garbage churn with a bounded cache is no leak', () => {
 });
 
 test('text output: the verdict first, the numbers, then the next step', () => {
-  const r = watch([...FAST, '--', 'node', 'examples/js-heap-leak.js', '--seconds', '6']);
+  const r = watch([...FAST, '--', 'node', 'examples/js-heap-leak.js', '--seconds', '10']);
   const lines = r.stdout.split('\n');
   assert.match(lines[0], /^JS-heap leak: JS heap after (full )?GC grows [\d.]+ [kMG]?B\/h \(95 % CI [\d.]+ to [\d.]+\) over /);
   assert.match(r.stdout, /^\s+anonymous RSS\s/m);
