@@ -3,10 +3,11 @@
 // churn, WeakMap/WeakRef) must give "No leak found" with exit code 0.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, linkSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runProgram } from './lib/harness.mjs';
 
 const bin = process.env.LEAKSCOPE_BIN ?? 'build/release/leakscope';
 const dir = mkdtempSync(path.join(tmpdir(), 'leakscope-leaks-'));
@@ -28,22 +29,12 @@ const leaky = {
 };
 const controls = ['control-lru', 'control-warmup', 'control-churn', 'control-weak'];
 
-function run(cmd, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')}: ${code} ${err}`))));
-  });
-}
-
 const snaps = {};
 before(async () => {
   const apps = [...Object.keys(leaky), ...controls];
   const jobs = apps.map((app) => async () => {
     const out = path.join(dir, app);
-    await run(process.execPath, ['--expose-gc', `examples/${app}.js`, out]);
+    await runProgram(process.execPath, ['--expose-gc', `examples/${app}.js`, out]);
     snaps[app] = [1, 2, 3].map((k) => path.join(out, `s${k}.heapsnapshot`));
   });
   // Two at a time: the machine has two cores.

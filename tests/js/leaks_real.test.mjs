@@ -4,11 +4,11 @@
 // holder the program names and a source location in the example; each control must stay quiet.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { leakscopeBin } from './lib/harness.mjs';
+import { leakscopeBin, runProgram } from './lib/harness.mjs';
 
 const bin = leakscopeBin();
 const dir = mkdtempSync(path.join(tmpdir(), 'leakscope-leaks-real-'));
@@ -18,26 +18,16 @@ const apps = ['leaky-promise-race', 'control-promise-race', 'leaky-template-cach
               'leaky-flush-timers', 'control-flush-timers', 'leaky-rate-limiter', 'control-rate-limiter',
               'leaky-keepalive-listeners', 'control-keepalive-listeners'];
 
-function run(cmd, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')}: ${code} ${err}`))));
-  });
-}
-
 const snaps = {};
 before(async () => {
   const queue = apps.map((app) => async () => {
     const out = path.join(dir, app);
-    await run(process.execPath, ['--expose-gc', `examples/${app}.js`, out]);
+    await runProgram(process.execPath, ['--expose-gc', `examples/${app}.js`, out]);
     snaps[app] = [1, 2, 3].map((k) => path.join(out, `s${k}.heapsnapshot`));
   });
   queue.push(async () => {
     const out = path.join(dir, 'session-leak');
-    await run(process.execPath, ['--expose-gc', 'examples/session-leak.js', '--requests', '3000',
+    await runProgram(process.execPath, ['--expose-gc', 'examples/session-leak.js', '--requests', '3000',
                                  '--snapshots', out, '--every', '1000']);
     snaps['session-leak'] = [1, 2, 3].map((k) => path.join(out, `s${k}.heapsnapshot`));
   });

@@ -1,6 +1,6 @@
 // Shared helpers for the node:test suites: run the leakscope CLI, write fixture snapshots into a
 // per-run scratch directory, and compare rows.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -91,4 +91,16 @@ export function oneRow(summary, name) {
     throw new Error(`expected one row named ${JSON.stringify(name)}, found ${rows.length}; similar: ${JSON.stringify(near.slice(0, 10))}`);
   }
   return rows[0];
+}
+
+// Runs a program (e.g. an example app writing its snapshots) without blocking the event loop, so
+// that suites can run several at once; rejects with its stderr when it exits non-zero.
+export function runProgram(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')}: ${code} ${err}`))));
+  });
 }
