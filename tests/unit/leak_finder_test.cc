@@ -77,22 +77,14 @@ Built build(const World& w, size_t step) {
   return out;
 }
 
-struct Outcome {
-  Built last;
-  LeakFindings findings;
-};
-
-Outcome run(const World& w) {
-  const size_t steps = w.sessions_per_step.size();
-  Outcome r;
-  r.last = build(w, steps - 1);
-  const HeapGraph& g = r.last.graph;
+// The leak finder over hand-built snapshots (`g` the last, `earlier_graphs` the ones before it,
+// oldest first), wired as
+// `leakscope leaks` wires it; single-threaded and counting any growth (min_gained_bytes 1).
+LeakFindings find_in(const HeapGraph& g, const std::vector<HeapGraph>& earlier_graphs,
+                     LeakFinderOptions options) {
   const std::vector<InterfaceDefinition> defs = infer_interface_definitions(g);
   std::vector<EarlierSnapshot> earlier;
-  for (size_t k = 0; k + 1 < steps; ++k) {
-    const Built b = build(w, k);
-    earlier.push_back(summarize_earlier_snapshot(b.graph, defs));
-  }
+  for (const HeapGraph& e : earlier_graphs) earlier.push_back(summarize_earlier_snapshot(e, defs));
   const ClassIndex classes = classify_nodes(g, &defs);
   const BigVector<uint64_t> sizes = attribute_shallow_sizes(g);
   RetentionOptions ro;
@@ -107,10 +99,25 @@ Outcome run(const World& w) {
   in.tree = &ra.tree;
   in.distances = &ra.distances;
   for (const EarlierSnapshot& e : earlier) in.earlier.push_back(&e);
-  LeakFinderOptions options;
   options.min_gained_bytes = 1;
+  return find_leaks(in, options);
+}
+
+struct Outcome {
+  Built last;
+  LeakFindings findings;
+};
+
+Outcome run(const World& w) {
+  const size_t steps = w.sessions_per_step.size();
+  Outcome r;
+  r.last = build(w, steps - 1);
+  const HeapGraph& g = r.last.graph;
+  std::vector<HeapGraph> earlier;
+  for (size_t k = 0; k + 1 < steps; ++k) earlier.push_back(build(w, k).graph);
+  LeakFinderOptions options;
   options.max_rejected = 100;
-  r.findings = find_leaks(in, options);
+  r.findings = find_in(g, earlier, options);
   return r;
 }
 
@@ -327,29 +334,9 @@ HeapGraph build_session_with_log(size_t step) {
 // (same holder), which are absorbed into the sessions (held by a session). One of the two used
 // to drop them, and the notes were reported nowhere.
 TEST(LeakFinder, AbsorbedLeaksCarryWhatTheyIncluded) {
-  const HeapGraph g = build_session_with_log(2);
-  const std::vector<InterfaceDefinition> defs = infer_interface_definitions(g);
-  std::vector<EarlierSnapshot> earlier;
-  for (size_t k = 0; k < 2; ++k) {
-    earlier.push_back(summarize_earlier_snapshot(build_session_with_log(k), defs));
-  }
-  const ClassIndex classes = classify_nodes(g, &defs);
-  const BigVector<uint64_t> sizes = attribute_shallow_sizes(g);
-  RetentionOptions ro;
-  ro.dominated_children = true;
-  ro.distance_parent_edges = true;
-  ro.threads = 1;
-  const RetentionAnalysis ra = analyze_retention(g, sizes, ro);
-  LeakFinderInput in;
-  in.graph = &g;
-  in.self_sizes = &sizes;
-  in.classes = &classes;
-  in.tree = &ra.tree;
-  in.distances = &ra.distances;
-  for (const EarlierSnapshot& e : earlier) in.earlier.push_back(&e);
-  LeakFinderOptions options;
-  options.min_gained_bytes = 1;
-  const LeakFindings f = find_leaks(in, options);
+  std::vector<HeapGraph> earlier;
+  for (size_t k = 0; k < 2; ++k) earlier.push_back(build_session_with_log(k));
+  const LeakFindings f = find_in(build_session_with_log(2), earlier, {});
   ASSERT_EQ(f.leaks.size(), 1u);
   const LeakCluster& c = f.leaks.front();
   EXPECT_EQ(c.class_name, "Session");
@@ -416,30 +403,11 @@ HeapGraph build_keepalive_socket(size_t step, bool deep) {
 }
 
 LeakFindings find_in_keepalive_socket(bool deep) {
-  const HeapGraph g = build_keepalive_socket(2, deep);
-  const std::vector<InterfaceDefinition> defs = infer_interface_definitions(g);
-  std::vector<EarlierSnapshot> earlier;
-  for (size_t k = 0; k < 2; ++k) {
-    earlier.push_back(summarize_earlier_snapshot(build_keepalive_socket(k, deep), defs));
-  }
-  const ClassIndex classes = classify_nodes(g, &defs);
-  const BigVector<uint64_t> sizes = attribute_shallow_sizes(g);
-  RetentionOptions ro;
-  ro.dominated_children = true;
-  ro.distance_parent_edges = true;
-  ro.threads = 1;
-  const RetentionAnalysis ra = analyze_retention(g, sizes, ro);
-  LeakFinderInput in;
-  in.graph = &g;
-  in.self_sizes = &sizes;
-  in.classes = &classes;
-  in.tree = &ra.tree;
-  in.distances = &ra.distances;
-  for (const EarlierSnapshot& e : earlier) in.earlier.push_back(&e);
+  std::vector<HeapGraph> earlier;
+  for (size_t k = 0; k < 2; ++k) earlier.push_back(build_keepalive_socket(k, deep));
   LeakFinderOptions options;
-  options.min_gained_bytes = 1;
   options.max_rejected = 100;
-  return find_leaks(in, options);
+  return find_in(build_keepalive_socket(2, deep), earlier, options);
 }
 
 bool includes(const LeakCluster& c, std::string_view name) {
