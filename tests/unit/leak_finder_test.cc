@@ -78,8 +78,8 @@ Built build(const World& w, size_t step) {
 }
 
 // The leak finder over hand-built snapshots (`g` the last, `earlier_graphs` the ones before it,
-// oldest first), wired as
-// `leakscope leaks` wires it; single-threaded and counting any growth (min_gained_bytes 1).
+// oldest first), wired as `leakscope leaks` wires it; single-threaded and counting any growth
+// (min_gained_bytes 1).
 LeakFindings find_in(const HeapGraph& g, const std::vector<HeapGraph>& earlier_graphs,
                      LeakFinderOptions options) {
   const std::vector<InterfaceDefinition> defs = infer_interface_definitions(g);
