@@ -804,6 +804,7 @@ class Finder {
   // (what the absorbed leak dragged along is part of the bigger one too). Engine-internal
   // clusters are not listed by name: the user knows the objects, not the engine's lists.
   void absorb(size_t from, size_t into) {
+    absorbed_into_[from] = static_cast<uint32_t>(into);
     LeakCluster& c = clusters_[from];
     LeakCluster& to = clusters_[into];
     for (size_t k = 0; k < snapshots_; ++k) to.retained[k] += c.retained[k];
@@ -854,6 +855,7 @@ class Finder {
   // 5. Leaks inside leaks, and non-leaking clusters whose holder is a member of a leak (the
   // carts of leaking sessions, the items in those carts), are part of it, not separate findings.
   void fold_into_owners() {
+    absorbed_into_.assign(clusters_.size(), kNone);
     absorb_joined();
     absorb_by_holder();
     absorb_by_members();
@@ -870,7 +872,16 @@ class Finder {
     }
     for (size_t i = 0; i < clusters_.size(); ++i) {
       if (!clusters_[i].leak || owner_[i] != kNone) continue;  // absorbed leaks: find their owner
-      uint32_t t = leak_cluster_of_[clusters_[i].holder];
+      // The leak that absorbed it owns it, whatever holds it: what hangs off the 'close'
+      // listeners belongs to the leak named after the 'data' listeners they joined.
+      uint32_t t = absorbed_into_[i];
+      for (int hops = 0; hops < 8 && t != kNone && owner_[t] == kNone; ++hops)
+        t = absorbed_into_[t];
+      if (t != kNone && owner_[t] != kNone) {
+        owner_[i] = owner_[t];
+        continue;
+      }
+      t = leak_cluster_of_[clusters_[i].holder];
       for (int hops = 0; hops < 8 && t != kNone && owner_[t] == kNone; ++hops) {
         t = leak_cluster_of_[clusters_[t].holder];
       }
@@ -956,6 +967,7 @@ class Finder {
   std::vector<LeakCluster> clusters_;
   std::vector<uint32_t> leak_cluster_of_;
   std::vector<std::pair<uint32_t, uint32_t>> joined_;  // leaks holding objects together
+  std::vector<uint32_t> absorbed_into_;                // the leak each absorbed leak became part of
   std::vector<uint32_t> owner_;
   std::vector<bool> part_of_leak_;
   LeakFindings out_;

@@ -355,8 +355,9 @@ TEST(LeakFinder, AbsorbedLeaksCarryWhatTheyIncluded) {
 // OrderRecord. With `deep`, each listener has a context of its own whose `previous` is the shared
 // one, and the 'close' listener's own context keeps the record too, so the record is held from
 // two levels; the record also keeps its stream's listeners (`_events.end`): an array per request
-// holding 3 cleanup() closures, and a 4th in request 10's array at step 2.
-HeapGraph build_keepalive_socket(size_t step, bool deep) {
+// holding 3 cleanup() closures, and a 4th in request 10's array at step 2. `data_size` is the
+// 'data' listener's own size.
+HeapGraph build_keepalive_socket(size_t step, bool deep, uint32_t data_size = 32) {
   GraphBuilder b;
   const uint32_t root = b.node(kSynthetic, "", 0, 1);
   const uint32_t global = b.node(kObject, "global", 40, 3);
@@ -372,7 +373,7 @@ HeapGraph build_keepalive_socket(size_t step, bool deep) {
   for (uint32_t i = 0; i < 10 * (step + 1); ++i) {
     const uint32_t id = 100001 + 100 * i;
     const uint32_t on_close = b.node(kClosure, "onClose", 32, id);
-    const uint32_t on_data = b.node(kClosure, "onData", 32, id + 2);
+    const uint32_t on_data = b.node(kClosure, "onData", data_size, id + 2);
     const uint32_t shared = b.node(kObject, "system / Context", 40, id + 4);
     const uint32_t record = b.node(kObject, "OrderRecord", 200, id + 6);
     b.element(closes, i, on_close);
@@ -402,12 +403,12 @@ HeapGraph build_keepalive_socket(size_t step, bool deep) {
   return b.build();
 }
 
-LeakFindings find_in_keepalive_socket(bool deep) {
+LeakFindings find_in_keepalive_socket(bool deep, uint32_t data_size = 32) {
   std::vector<HeapGraph> earlier;
-  for (size_t k = 0; k < 2; ++k) earlier.push_back(build_keepalive_socket(k, deep));
+  for (size_t k = 0; k < 2; ++k) earlier.push_back(build_keepalive_socket(k, deep, data_size));
   LeakFinderOptions options;
   options.max_rejected = 100;
-  return find_in(build_keepalive_socket(2, deep), earlier, options);
+  return find_in(build_keepalive_socket(2, deep, data_size), earlier, options);
 }
 
 bool includes(const LeakCluster& c, std::string_view name) {
@@ -428,6 +429,19 @@ TEST(LeakFinder, ListenersSharingAContextAreOneLeakThatKeepsIt) {
   EXPECT_EQ(c.retained_final, 20u * (32 + 32 + 40 + 200));
   EXPECT_EQ(c.retained, (std::vector<uint64_t>{0, 10u * 304, 20u * 304}));
   EXPECT_EQ(c.gained, 20u * 304);
+}
+
+// The 'data' listeners gain more, so they name the leak, while the records' retainer paths run
+// through the 'close' listeners (listed first). What the records keep is still part of the leak
+// that absorbed the 'close' listeners, not lost with them (CI once saw only "includes onClose()").
+TEST(LeakFinder, WhatHangsOffAnAbsorbedLeakBelongsToTheLeakThatAbsorbedIt) {
+  const LeakFindings f = find_in_keepalive_socket(false, 400);
+  ASSERT_EQ(f.leaks.size(), 1u);
+  const LeakCluster& c = f.leaks.front();
+  EXPECT_EQ(c.class_name, "onData()");
+  EXPECT_TRUE(includes(c, "onClose()"));
+  EXPECT_TRUE(includes(c, "OrderRecord"));
+  EXPECT_EQ(c.retained_final, 20u * (32 + 400 + 40 + 200));
 }
 
 // Per-request arrays of cleanup() closures, all new and none keeping most of them: their summed
