@@ -13,6 +13,7 @@
 #include "analysis/heap_diff.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "cli/snapshot_documents.h"
 #include "report/diff_report.h"
 #include "report/elision.h"
 #include "report/format.h"
@@ -75,7 +76,7 @@ int run_memwatch(const DiffOptions& o) {
   return kExitOk;
 }
 
-int run_diff(const DiffOptions& o) {
+int run_diff(const DiffOptions& o, nlohmann::ordered_json* json_out = nullptr) {
   if (o.json && o.format != "table" && o.format != "json") {
     throw UsageError(fmt::format("diff: --json and --format {} conflict; give one", o.format));
   }
@@ -139,7 +140,9 @@ int run_diff(const DiffOptions& o) {
     if (r.rows.size() >= limit) break;
     r.rows.push_back(&row);
   }
-  if (json) {
+  if (json_out) {
+    *json_out = report::diff_json(r);
+  } else if (json) {
     report::print_json(report::diff_json(r), stdout);
   } else {
     report::render_diff_text(r, stdout);
@@ -147,6 +150,17 @@ int run_diff(const DiffOptions& o) {
   return kExitOk;
 }
 }  // namespace
+
+nlohmann::ordered_json diff_document(const std::string& base, const std::string& current,
+                                     int64_t top) {
+  DiffOptions o;
+  o.base = base;
+  o.current = current;
+  o.top = top;
+  nlohmann::ordered_json j;
+  run_diff(o, &j);
+  return j;
+}
 
 void add_diff_command(CLI::App& app, Action& action) {
   auto o = std::make_shared<DiffOptions>();

@@ -16,6 +16,7 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "cli/leaks_verdict.h"
+#include "cli/snapshot_documents.h"
 #include "report/format.h"
 
 namespace leakscope::cli {
@@ -47,7 +48,7 @@ std::vector<double> snapshot_times(const LeaksOptions& o) {
   return times;
 }
 
-int run_leaks(const LeaksOptions& o) {
+int run_leaks(const LeaksOptions& o, nlohmann::ordered_json* json_out = nullptr) {
   if (o.snapshots.size() < 3) {
     throw UsageError(fmt::format(
         "leaks: needs at least 3 snapshots (a baseline, then two or more later ones), got {}; "
@@ -102,9 +103,18 @@ int run_leaks(const LeaksOptions& o) {
         report::with_commas(m.same_name)));
   }
   refuse_out_of_order("leaks", o.snapshots, max_ids);
-  return print_leak_verdict(last, earlier, o.snapshots, snapshot_times(o), o.verdict);
+  return print_leak_verdict(last, earlier, o.snapshots, snapshot_times(o), o.verdict, json_out);
 }
 }  // namespace
+
+nlohmann::ordered_json leaks_document(const std::vector<std::string>& snapshots) {
+  LeaksOptions o;
+  o.snapshots = snapshots;
+  o.verdict.top = kMaxRows;  // the page lists every cluster; it has room
+  nlohmann::ordered_json j;
+  run_leaks(o, &j);
+  return j;
+}
 
 void add_leaks_command(CLI::App& app, Action& action) {
   auto o = std::make_shared<LeaksOptions>();

@@ -15,6 +15,7 @@
 #include "analysis/statistics.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "cli/snapshot_documents.h"
 #include "report/elision.h"
 #include "report/json_output.h"
 #include "report/summary_report.h"
@@ -31,7 +32,7 @@ struct SummaryOptions {
   std::string sort;           // retained (default) | shallow | count | distance | name
 };
 
-int run_summary(const SummaryOptions& o) {
+int run_summary(const SummaryOptions& o, nlohmann::json* json_out = nullptr) {
   std::optional<std::regex> filter;
   if (!o.class_regex.empty()) {
     try {
@@ -122,7 +123,9 @@ int run_summary(const SummaryOptions& o) {
     throw UsageError(fmt::format("{}: no class matches --class \"{}\"", o.snapshot, o.class_regex));
   }
   timings.phase("output");
-  if (o.json) {
+  if (json_out) {
+    *json_out = report::summary_json(r);
+  } else if (o.json) {
     report::print_json(report::summary_json(r), stdout);
   } else {
     report::render_summary_text(r, stdout);
@@ -130,6 +133,15 @@ int run_summary(const SummaryOptions& o) {
   return kExitOk;
 }
 }  // namespace
+
+nlohmann::json summary_document(const std::string& snapshot, int64_t top) {
+  SummaryOptions o;
+  o.snapshot = snapshot;
+  o.top = top;
+  nlohmann::json j;
+  run_summary(o, &j);
+  return j;
+}
 
 void add_summary_command(CLI::App& app, Action& action) {
   auto o = std::make_shared<SummaryOptions>();

@@ -32,7 +32,7 @@ std::optional<ForeignSnapshot> first_foreign_snapshot(const HeapGraph& last,
 
 int print_leak_verdict(AnalyzedSnapshot& last, const std::vector<EarlierSnapshot>& earlier,
                        const std::vector<std::string>& names, const std::vector<double>& times,
-                       const LeakVerdictOptions& options) {
+                       const LeakVerdictOptions& options, nlohmann::ordered_json* json_out) {
   Timings& timings = Timings::get();
   timings.phase("clusters");
   LeakFinderInput in = analysis_input<LeakFinderInput>(last);
@@ -49,7 +49,9 @@ int print_leak_verdict(AnalyzedSnapshot& last, const std::vector<EarlierSnapshot
   r.findings = &findings;
   r.top = options.top;
   r.full = options.full;
-  if (options.json) {
+  if (json_out) {
+    *json_out = report::leaks_json(r);
+  } else if (options.json) {
     report::print_json(report::leaks_json(r), stdout);
   } else {
     report::render_leaks_text(r, stdout);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include "analysis/analyzed_snapshot.h"
 #include "analysis/leak_finder.h"
 
@@ -40,9 +41,11 @@ std::optional<ForeignSnapshot> first_foreign_snapshot(const HeapGraph& last,
                                                       std::vector<EarlierSnapshot>& earlier);
 
 // Runs the leak finder and prints the report (text or JSON); returns the exit code (0: no leak,
-// 1: leak). `names` and `times` describe every snapshot, oldest first (times may be empty).
+// 1: leak). `names` and `times` describe every snapshot, oldest first (times may be empty). With
+// `json_out`, the JSON document goes there instead and nothing is printed (`leakscope report`).
 int print_leak_verdict(AnalyzedSnapshot& last, const std::vector<EarlierSnapshot>& earlier,
                        const std::vector<std::string>& names, const std::vector<double>& times,
-                       const LeakVerdictOptions& options);
+                       const LeakVerdictOptions& options,
+                       nlohmann::ordered_json* json_out = nullptr);
 
 }  // namespace leakscope::cli

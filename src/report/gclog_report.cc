@@ -6,6 +6,7 @@
 
 #include "report/format.h"
 #include "report/series_format.h"
+#include "report/watch_samples_json.h"
 
 namespace leakscope::report {
 namespace {
@@ -239,6 +240,7 @@ nlohmann::json gclog_json(const GclogReport& r) {
     full.push_back(std::move(e));
   }
   j["full_gcs"] = full;
+  j["samples"] = gc_samples_json(log, s.isolate);
   return j;
 }
 

@@ -8,6 +8,7 @@
 #include "report/format.h"
 #include "report/maps_report.h"
 #include "report/series_format.h"
+#include "report/watch_samples_json.h"
 
 namespace leakscope::report {
 namespace {
@@ -339,6 +340,7 @@ nlohmann::json watch_json(const WatchReport& r) {
   }
   j["series"] = series;
   if (v.have_maps_diff) j["maps_diff"] = maps_diff_json(v.maps_diff);
+  j["samples"] = watch_samples_json(r);
   return j;
 }
 
