@@ -46,7 +46,7 @@
     const head = el('tr', {}, ...headers.map((h, i) => el('th', attrs(i), h)));
     const body = el('tbody', {});
     for (const r of rows) body.appendChild(el('tr', {}, ...r.map((c, i) => el('td', attrs(i), c))));
-    return el('table', {}, el('thead', {}, head), body);
+    return el('table', { class: 'data' }, el('thead', {}, head), body);
   }
 
   // Series sampled at different times on one x axis: the union of the times, null elsewhere.
@@ -151,7 +151,7 @@
     if (!series.length) return;
     const sec = section('Memory over time');
     const bands = trend.length ? [{ series: [series.length, series.length - 1], fill: 'rgba(44,160,44,0.12)' }] : [];
-    chart(sec, 'Memory', series, { yLabel: 'bytes', format: bytes, bands, height: 340 });
+    chart(sec, 'Memory', series, { yLabel: 'bytes', format: bytes, bands, height: 300 });
     if (s.trend) sec.appendChild(el('p', { class: 'note' }, `Dashed: the trend fitted to “${s.trend.label}” (Theil-Sen) over the judged window, shaded: its 95 % confidence band.`));
   }
 
@@ -163,7 +163,7 @@
     if (s.gc_pause_minor_ms) series.push(dots('minor GC pause', s.gc_pause_minor_ms, palette.minor, ms));
     if (s.gc_pause_full_ms) series.push(dots('full GC pause', s.gc_pause_full_ms, palette.full, ms));
     const sec = section('GC pauses');
-    chart(sec, 'GC pauses', series, { yLabel: 'pause', format: (v) => v + ' ms', height: 220 });
+    chart(sec, 'GC pauses', series, { yLabel: 'pause', format: (v) => v + ' ms', height: 200 });
   }
 
   function clusterLabel(c) {

@@ -30,7 +30,7 @@ before(async () => {
     runProgram(process.execPath, ['--expose-gc', 'tests/fixtures/report-hostile.js', join(dir, 'xss')]),
   ]);
   // A short real watch of a JS-heap leak, for the memory and GC charts.
-  const w = spawnSync(leakscopeBin(), ['watch', '--duration', '6', '--min-duration', '4', '--quiet', '--json', '--',
+  const w = spawnSync(leakscopeBin(), ['watch', '--duration', '8', '--interval', '0.25', '--min-duration', '4', '--quiet', '--json', '--',
     'node', 'examples/js-heap-leak.js', '--seconds', '20'], { encoding: 'utf8', timeout: 60000 });
   assert.ok(w.stdout.trim().startsWith('{'), `watch --json: ${w.stderr}`);
   writeFileSync(join(dir, 'watch.json'), w.stdout);
