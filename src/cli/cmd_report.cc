@@ -42,15 +42,17 @@ bool looks_like_snapshot(const std::string& path) {
   return head.starts_with("{\"snapshot\":");
 }
 
-// Which command wrote a JSON document, from the keys only it has; "" when none did.
+// Which command wrote a JSON document, from the keys only it has (of the types it writes, which
+// the page relies on); "" when none did.
 std::string document_kind(const nlohmann::json& j) {
   if (!j.is_object()) return "";
-  auto has = [&](const char* key) { return j.contains(key); };
-  if (has("leaks") && has("not_leaking") && has("snapshots")) return "leaks";
-  if (has("series") && has("watch") && has("process")) return "watch";
-  if (has("trend") && has("lines") && has("isolates")) return "gclog";
-  if (has("classes") && has("base") && has("current")) return "diff";
-  if (has("classes") && has("snapshot")) return "summary";
+  auto array = [&](const char* key) { return j.contains(key) && j[key].is_array(); };
+  auto object = [&](const char* key) { return j.contains(key) && j[key].is_object(); };
+  if (array("leaks") && array("not_leaking") && array("snapshots")) return "leaks";
+  if (object("series") && object("watch") && object("process")) return "watch";
+  if (object("trend") && object("lines") && array("isolates")) return "gclog";
+  if (array("classes") && j.contains("base") && j.contains("current")) return "diff";
+  if (array("classes") && j.contains("snapshot")) return "summary";
   return "";
 }
 

@@ -46,7 +46,8 @@ function everyCommand(file) {
     ['summary', file], ['info', file], ['top', file], ['path', file, '--id', '1'],
     ['inspect', file, '--id', '1'], ['check', file], ['dump-analysis', file],
     ['diff', file, snap], ['diff', snap, file], ['leaks', snap, snap2, file], ['leaks', file, snap, snap2],
-    ['gclog', file], ['maps', file], ['maps-diff', file, file],
+    ['gclog', file], ['maps', file], ['maps-diff', file, file], ['report', file],
+    ['report', snap, file],
   ];
 }
 

@@ -170,3 +170,38 @@ test('bad inputs: one line, exit 2', () => {
   }
   assert.ok(!existsSync(join(dir, 'bad.html')));
 });
+
+// The JSON the page carries, as the page's script reads it.
+function embeddedData(file) {
+  const raw = readFileSync(file, 'utf8');
+  const start = raw.indexOf('id="leakscope-data">') + 'id="leakscope-data">'.length;
+  return JSON.parse(raw.slice(start, raw.indexOf('</script>', start)));
+}
+
+test('the --json documents of leaks, summary and diff are recognised by their content', () => {
+  const leak = snaps('leak');
+  const docs = {
+    leaks: leakscope(['leaks', ...leak, '--json']).stdout,
+    summary: leakscope(['summary', leak[2], '--json', '--top', '5']).stdout,
+    diff: leakscope(['diff', leak[0], leak[2], '--json', '--top', '5']).stdout,
+  };
+  const files = Object.entries(docs).map(([name, text]) => {
+    const f = join(dir, `${name}-doc.json`);
+    writeFileSync(f, text);
+    return f;
+  });
+  const html = join(dir, 'docs.html');
+  report([...files, join(dir, 'watch.json'), '-o', html]);
+  const d = embeddedData(html);
+  assert.equal(d.leaks.leaks[0].class, 'RateWindow');
+  assert.equal(d.summary.classes.length, 5);
+  assert.ok(d.diff.classes.some((c) => c.class === 'RateWindow'));
+  assert.ok(d.watch.samples.rss.t.length > 5, 'watch --json carries its samples');
+  assert.ok(d.watch.samples.trend.t.length === 3);
+  // The same kind twice is refused.
+  const again = join(dir, 'leaks-doc2.json');
+  writeFileSync(again, docs.leaks);
+  const r = leakscope(['report', files[0], again, '-o', html]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /a second leaks document/);
+});
