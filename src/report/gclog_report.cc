@@ -240,7 +240,8 @@ nlohmann::json gclog_json(const GclogReport& r) {
     full.push_back(std::move(e));
   }
   j["full_gcs"] = full;
-  j["samples"] = gc_samples_json(log, s.isolate);
+  j["samples"] = gc_samples_json(log, s.isolate, &s.trend,
+                                 s.judged_full_gcs ? "JS heap after full GC" : "JS heap after GC");
   return j;
 }
 

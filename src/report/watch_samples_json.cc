@@ -28,8 +28,8 @@ void put_series(nlohmann::json& into, const char* name, std::vector<Point> point
 
 // The fitted line v = first_value + rate (t - window start) over the judged window, with the band
 // the slope's confidence interval draws around it, pivoting on the window's middle.
-nlohmann::json trend_line_json(const series::SeriesVerdict& s) {
-  const series::TrendResult& tr = s.trend;
+nlohmann::json trend_line_json(const series::TrendResult& tr, const std::string& name,
+                               const std::string& label) {
   const double t0 = tr.window_start_s;
   const double t1 = tr.window_end_s;
   const double tc = (t0 + t1) / 2;
@@ -44,8 +44,8 @@ nlohmann::json trend_line_json(const series::SeriesVerdict& s) {
     low.push_back(std::round(std::min(a, b)));
     high.push_back(std::round(std::max(a, b)));
   }
-  return {{"series", s.name}, {"label", s.label}, {"verdict", series::verdict_name(tr.verdict)},
-          {"t", t},           {"fit", fit},       {"low", low},
+  return {{"series", name}, {"label", label}, {"verdict", series::verdict_name(tr.verdict)},
+          {"t", t},         {"fit", fit},     {"low", low},
           {"high", high}};
 }
 
@@ -74,7 +74,8 @@ std::vector<Point> downsample_min_max(std::span<const Point> points, std::size_t
   return out;
 }
 
-nlohmann::json gc_samples_json(const series::GcLog& log, uint32_t isolate) {
+nlohmann::json gc_samples_json(const series::GcLog& log, uint32_t isolate,
+                               const series::TrendResult* trend, const std::string& trend_label) {
   nlohmann::json j = nlohmann::json::object();
   std::vector<Point> after, full_pause, minor_pause;
   for (const series::GcEvent& ev : log.events) {
@@ -86,6 +87,8 @@ nlohmann::json gc_samples_json(const series::GcLog& log, uint32_t isolate) {
   put_series(j, "heap_after_gc", std::move(after));
   put_series(j, "gc_pause_full_ms", std::move(full_pause));
   put_series(j, "gc_pause_minor_ms", std::move(minor_pause));
+  if (trend && trend->points_judged >= 2)
+    j["trend"] = trend_line_json(*trend, "js_heap", trend_label);
   return j;
 }
 
@@ -110,7 +113,7 @@ nlohmann::json watch_samples_json(const WatchReport& r) {
   put_series(j, "external", std::move(external));
   const series::SeriesVerdict* heap = r.verdict.find("js_heap");
   if (heap && heap->available && heap->trend.points_judged >= 2)
-    j["trend"] = trend_line_json(*heap);
+    j["trend"] = trend_line_json(heap->trend, heap->name, heap->label);
   j["start_unix"] = rec.start_unix;
   j["ready_s"] = r.verdict.ready_s;
   return j;

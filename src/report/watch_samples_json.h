@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <nlohmann/json.hpp>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "report/watch_report.h"
@@ -26,7 +27,10 @@ std::vector<series::Point> downsample_min_max(std::span<const series::Point> poi
 nlohmann::json watch_samples_json(const WatchReport& report);
 
 // The heap after each GC and the GC pauses (full and minor) of one isolate of a --trace-gc log,
-// seconds since the isolate started; the part of watch_samples_json that gclog shares.
-nlohmann::json gc_samples_json(const series::GcLog& log, uint32_t isolate);
+// seconds since the isolate started; the part of watch_samples_json that gclog shares. With a
+// trend judged on that log (gclog's), also its line and band, labelled `trend_label`.
+nlohmann::json gc_samples_json(const series::GcLog& log, uint32_t isolate,
+                               const series::TrendResult* trend = nullptr,
+                               const std::string& trend_label = "");
 
 }  // namespace leakscope::report

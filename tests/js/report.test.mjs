@@ -1,7 +1,8 @@
 // `leakscope report`: real inputs (example apps' snapshots, a real `watch --json`, a --trace-gc
 // log) rendered to HTML and opened in Debian's Chromium through playwright-core: the charts are
 // drawn, the tables name the culprit and its holder, nothing errs, nothing is fetched, hostile
-// heap text stays text, and --redact keeps a secret out of the file.
+// heap text stays text, and --redact keeps a secret out of the file. LEAKSCOPE_UPDATE_DOCS=1
+// copies the leak report's screenshot to docs/report.png (the README shows it).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync, statSync, copyFileSync } from 'node:fs';
@@ -122,6 +123,9 @@ test('two snapshots and a gclog: the class diff, the heap after GC and pauses', 
   drawn(s, 'GC pauses');
   assert.ok(s.sections.some((t) => t.startsWith('Class diff')), s.sections.join(', '));
   assert.match(s.text, /RateWindow\t\+?[\d,]+\t/);
+  const g = embeddedData(html).gclog.samples;
+  assert.ok(g.heap_after_gc.t.length > 3 && g.gc_pause_minor_ms.t.length > 3, 'gclog --json carries its GCs');
+  assert.ok(!('unknown_samples' in embeddedData(html).gclog.lines), 'the app\'s own output reached the page');
 });
 
 test('hostile heap text renders as text and runs nothing', { skip: needBrowser }, async () => {
