@@ -111,9 +111,11 @@ nlohmann::json page_data(const ReportInput& in, const HtmlOptions& options) {
   data["watch"] = in.watch;
   data["gclog"] = in.gclog;
   // The application's own output lines, which gclog keeps as examples of what it skipped: not
-  // needed for the page, and they may hold anything.
-  if (data["gclog"].is_object() && data["gclog"].contains("lines")) {
-    data["gclog"]["lines"].erase("unknown_samples");
+  // needed for the page, and they may hold anything. The full GCs' table is in the samples
+  // already, downsampled (a long log has thousands: most of the page's weight otherwise).
+  if (data["gclog"].is_object()) {
+    data["gclog"].erase("full_gcs");
+    if (data["gclog"].contains("lines")) data["gclog"]["lines"].erase("unknown_samples");
   }
   return data;
 }
