@@ -120,6 +120,9 @@
     if (data.diff) {
       items.push(['info', 'Diff', `${count(data.diff.changed_classes)} classes changed; heap ${bytes(data.diff.base_total_size)} → ${bytes(data.diff.current_total_size)}`]);
     }
+    if (data.summary) {
+      items.push(['info', 'Heap', `${count(data.summary.node_count)} objects, ${bytes(data.summary.total_size)} in ${data.summary.snapshot}`]);
+    }
     if (!items.length) return;
     const list = el('div', { class: 'verdicts' });
     for (const [kind, what, text] of items) list.appendChild(el('div', { class: 'verdict ' + kind }, el('strong', {}, what + ': '), text));

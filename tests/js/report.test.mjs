@@ -202,6 +202,13 @@ test('the --json documents of leaks, summary and diff are recognised by their co
   assert.ok(d.diff.classes.some((c) => c.class === 'RateWindow'));
   assert.ok(d.watch.samples.rss.t.length > 5, 'watch --json carries its samples');
   assert.ok(d.watch.samples.trend.t.length === 3);
+  // One snapshot: its summary alone.
+  const one = join(dir, 'one.html');
+  report([leak[0], '-o', one]);
+  const o = embeddedData(one);
+  assert.equal(o.leaks, null);
+  assert.equal(o.diff, null);
+  assert.ok(o.summary.classes.length > 10);
   // The same kind twice is refused.
   const again = join(dir, 'leaks-doc2.json');
   writeFileSync(again, docs.leaks);
