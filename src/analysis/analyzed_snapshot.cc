@@ -1,20 +1,13 @@
 #include "analysis/analyzed_snapshot.h"
 
-#include <chrono>
 #include <utility>
 
 #include "analysis/class_retained.h"
 #include "analysis/memwatch_classes.h"
 #include "analysis/shallow_sizes.h"
+#include "heap/stopwatch.h"
 
 namespace leakscope {
-
-namespace {
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-}  // namespace
 
 AnalyzedSnapshot::AnalyzedSnapshot(HeapGraph graph, AnalysisOptions options)
     : graph_(std::move(graph)), options_(std::move(options)) {}
@@ -31,7 +24,7 @@ const std::vector<InterfaceDefinition>& AnalyzedSnapshot::interface_definitions(
 const ClassIndex& AnalyzedSnapshot::classes() {
   const std::lock_guard<std::mutex> lock(classes_mutex_);
   if (!classes_) {
-    const auto start = Clock::now();
+    const auto start = StageClock::now();
     classes_ = std::make_unique<ClassIndex>(options_.naming == ClassNaming::kMemwatch
                                                 ? classify_nodes_as_memwatch(graph_)
                                                 : classify_nodes(graph_, &interface_definitions()));
@@ -43,7 +36,7 @@ const ClassIndex& AnalyzedSnapshot::classes() {
 const BigVector<uint64_t>& AnalyzedSnapshot::self_sizes() {
   const std::lock_guard<std::mutex> lock(sizes_mutex_);
   if (sizes_view_ == nullptr) {
-    const auto start = Clock::now();
+    const auto start = StageClock::now();
     if (options_.sizes_in_place) {
       attribute_shallow_sizes_in_place(graph_);
       sizes_view_ = &graph_.node_self_size;

@@ -16,8 +16,11 @@ namespace leakscope {
 
 namespace {
 
-// No property name id, definition or location (class ordinals use kNoClass).
-constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+// "None" for the indices this file names (class ordinals use kNoClass): a property name id, an
+// interface definition, an entry of the graph's locations.
+constexpr uint32_t kNoProperty = std::numeric_limits<uint32_t>::max();
+constexpr uint32_t kNoDefinition = std::numeric_limits<uint32_t>::max();
+constexpr uint32_t kNoLocation = std::numeric_limits<uint32_t>::max();
 // DevTools' limits for inferred interface names.
 constexpr size_t kMaxInterfaceNameLength = 120;
 constexpr size_t kMinInterfacePropertyCount = 1;
@@ -40,10 +43,10 @@ struct SequenceHash {
 // DevTools compares names by text.
 class PropertyNames {
  public:
-  explicit PropertyNames(const HeapGraph& g) : g_(g), canon_(g.strings.size(), kNone) {}
+  explicit PropertyNames(const HeapGraph& g) : g_(g), canon_(g.strings.size(), kNoProperty) {}
   uint32_t id(uint32_t string_index) {
     uint32_t& c = canon_[string_index];
-    if (c == kNone) {
+    if (c == kNoProperty) {
       auto [it, inserted] =
           by_text_.try_emplace(g_.strings.get(string_index), static_cast<uint32_t>(texts_.size()));
       if (inserted) texts_.push_back(it->first);
@@ -52,10 +55,10 @@ class PropertyNames {
     return c;
   }
   std::string_view text(uint32_t id) const { return texts_[id]; }
-  // The id of a name some object has, or kNone when no plain object has that property.
+  // The id of a name some object has, or kNoProperty when no plain object has that property.
   uint32_t find(std::string_view text) const {
     auto it = by_text_.find(text);
-    return it == by_text_.end() ? kNone : it->second;
+    return it == by_text_.end() ? kNoProperty : it->second;
   }
 
  private:
@@ -155,11 +158,11 @@ std::vector<Candidate> select_definitions(const PlainObjectGroups& groups,
 }
 
 // Best definition for a property multiset: the one with the most properties that are all
-// present, ties to the more popular (earlier) definition. Returns kNone for no match.
+// present, ties to the more popular (earlier) definition. Returns kNoDefinition for no match.
 uint32_t best_definition(std::vector<uint32_t> properties,
                          const std::vector<std::vector<uint32_t>>& sorted_defs) {
   std::sort(properties.begin(), properties.end());
-  uint32_t best = kNone;
+  uint32_t best = kNoDefinition;
   size_t best_count = 0;
   for (uint32_t d = 0; d < sorted_defs.size(); ++d) {
     const std::vector<uint32_t>& def = sorted_defs[d];
@@ -256,135 +259,167 @@ std::vector<InterfaceDefinition> infer_interface_definitions(const HeapGraph& gr
   return out;
 }
 
-ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinition>* definitions) {
-  const uint32_t n = g.node_count();
-  ClassIndex index;
-  index.node_class.resize(n);
-  ClassTable table(index);
+namespace {
 
-  // Where each object was allocated. V8 writes locations in node order, so a cursor finds them;
-  // a per-node table is built only for a file that does not. When a node has several locations
-  // the last one wins, as in DevTools.
-  const bool locations_sorted =
-      std::is_sorted(g.locations.begin(), g.locations.end(),
-                     [](const Location& a, const Location& b) { return a.node < b.node; });
-  std::vector<uint32_t> location_of;
-  if (!locations_sorted) {
-    location_of.assign(n, kNone);
+// Where each object was allocated. V8 writes locations in node order, so a cursor finds them;
+// a per-node table is built only for a file that does not. When a node has several locations
+// the last one wins, as in DevTools. Asked in node order.
+class LocationFinder {
+ public:
+  explicit LocationFinder(const HeapGraph& g)
+      : g_(g),
+        sorted_(
+            std::is_sorted(g.locations.begin(), g.locations.end(),
+                           [](const Location& a, const Location& b) { return a.node < b.node; })) {
+    if (sorted_) return;
+    location_of_.assign(g.node_count(), kNoLocation);
     for (size_t i = 0; i < g.locations.size(); ++i) {
-      location_of[g.locations[i].node] = static_cast<uint32_t>(i);
+      location_of_[g.locations[i].node] = static_cast<uint32_t>(i);
     }
   }
-  size_t location_cursor = 0;
-  auto location_for = [&](uint32_t node) -> const Location* {
-    if (!locations_sorted) {
-      return location_of[node] == kNone ? nullptr : &g.locations[location_of[node]];
-    }
-    while (location_cursor < g.locations.size() && g.locations[location_cursor].node < node)
-      ++location_cursor;
-    const Location* found = nullptr;
-    while (location_cursor < g.locations.size() && g.locations[location_cursor].node == node)
-      found = &g.locations[location_cursor++];
-    return found;
-  };
 
-  // Plain objects: their class is an inferred interface name, or "Object". An empty list of
-  // definitions names them all "Object", so their property sets are not even grouped.
-  const bool no_definitions = definitions != nullptr && definitions->empty();
-  PropertyNames names(g);
-  PlainObjectGroups groups = no_definitions ? PlainObjectGroups{} : group_plain_objects(g, names);
+  const Location* find(uint32_t node) {
+    if (!sorted_) {
+      return location_of_[node] == kNoLocation ? nullptr : &g_.locations[location_of_[node]];
+    }
+    while (cursor_ < g_.locations.size() && g_.locations[cursor_].node < node) ++cursor_;
+    const Location* found = nullptr;
+    while (cursor_ < g_.locations.size() && g_.locations[cursor_].node == node)
+      found = &g_.locations[cursor_++];
+    return found;
+  }
+
+ private:
+  const HeapGraph& g_;
+  const bool sorted_;
+  std::vector<uint32_t> location_of_;  // index into g.locations, unsorted files only
+  size_t cursor_ = 0;
+};
+
+// The interface definitions that name plain objects, and which one each group of plain objects
+// (one property sequence) takes.
+struct PlainObjectNaming {
+  bool enabled = false;  // an empty list of definitions names all plain objects "Object"
+  PlainObjectGroups groups;
   std::vector<std::string> def_names;
+  std::vector<uint32_t> group_definition;      // per group: a definition or kNoDefinition
+  std::vector<ClassOrdinal> definition_class;  // per definition, when it has no location
+  size_t next_member = 0;                      // plain objects are met in node order
+};
+
+// The given definitions, or (none given) the ones DevTools would infer from this heap. An empty
+// list of definitions names them all "Object", so their property sets are not even grouped.
+PlainObjectNaming plain_object_naming(const HeapGraph& g,
+                                      const std::vector<InterfaceDefinition>* definitions) {
+  PlainObjectNaming out;
+  out.enabled = !(definitions != nullptr && definitions->empty());
+  PropertyNames names(g);
+  if (out.enabled) out.groups = group_plain_objects(g, names);
   std::vector<std::vector<uint32_t>> sorted_defs;
   auto add_definition = [&](std::string name, std::vector<uint32_t> ids) {
     std::sort(ids.begin(), ids.end());
-    def_names.push_back(std::move(name));
+    out.def_names.push_back(std::move(name));
     sorted_defs.push_back(std::move(ids));
   };
   if (definitions) {
     for (const InterfaceDefinition& d : *definitions) {
       std::vector<uint32_t> ids;
       for (const std::string& p : d.properties)
-        ids.push_back(names.find(p));  // kNone never matches
+        ids.push_back(names.find(p));  // kNoProperty never matches
       add_definition(d.name, std::move(ids));
     }
   } else {
-    for (Candidate& c : select_definitions(groups, names)) {
+    for (Candidate& c : select_definitions(out.groups, names)) {
       add_definition(std::move(c.name), std::move(c.properties));
     }
   }
-  std::vector<uint32_t> group_definition(groups.sequences.size());
-  for (size_t gi = 0; gi < groups.sequences.size(); ++gi) {
-    group_definition[gi] = best_definition(groups.sequences[gi], sorted_defs);
+  out.group_definition.resize(out.groups.sequences.size());
+  for (size_t gi = 0; gi < out.groups.sequences.size(); ++gi) {
+    out.group_definition[gi] = best_definition(out.groups.sequences[gi], sorted_defs);
   }
-  std::vector<ClassOrdinal> definition_class(def_names.size(), kNoClass);
-  size_t next_member = 0;
+  out.definition_class.assign(out.def_names.size(), kNoClass);
+  return out;
+}
 
+// DevTools' name for an object or native that no definition names: detached DOM nodes say so,
+// and "<div class=...>" keeps only its tag.
+std::string object_name(std::string_view raw, bool detached) {
+  if (detached) {
+    std::string name = "Detached " + std::string(raw);
+    if (name.starts_with("Detached <")) {
+      const size_t space = name.find(' ', 10);
+      if (space != std::string::npos) name = name.substr(0, space) + ">";
+    }
+    return name;
+  }
+  if (raw.starts_with("<")) {
+    const size_t space = raw.find(' ');
+    return space == std::string_view::npos ? std::string(raw)
+                                           : std::string(raw.substr(0, space)) + ">";
+  }
+  return std::string(raw);
+}
+
+// The class of a node that is neither an object nor a native: one per node type.
+std::string type_class_name(const HeapGraph& g, uint32_t node) {
+  switch (g.type(node)) {
+    case kHidden:
+      return "(system)";
+    case kCode:
+      return "(compiled code)";
+    case kClosure:
+      return "Function";
+    case kRegExp:
+      return "RegExp";
+    default:
+      return fmt::format("({})", g.type_name(node));
+  }
+}
+
+}  // namespace
+
+ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinition>* definitions) {
+  const uint32_t n = g.node_count();
+  ClassIndex index;
+  index.node_class.resize(n);
+  ClassTable table(index);
+  LocationFinder locations(g);
+  // Plain objects: their class is an inferred interface name, or "Object".
+  PlainObjectNaming plain = plain_object_naming(g, definitions);
   const std::vector<bool> detached = detached_natives(g);
   // Most nodes are named by their own string; cache the class per (string, type) kind.
   std::vector<ClassOrdinal> by_string(g.strings.size(), kNoClass);
   std::vector<ClassOrdinal> by_type(g.node_type_names.size(), kNoClass);
   for (uint32_t i = 0; i < n; ++i) {
     const NodeType t = g.type(i);
-    const Location* location = nullptr;
-    if (t == kObject) location = location_for(i);
-    if (t == kObject || t == kNative) {
-      if (!no_definitions && is_plain_object(g, i)) {
-        const uint32_t d = group_definition[groups.member_group[next_member++]];
-        if (d != kNone) {
-          if (location) {
-            index.node_class[i] = table.get(def_names[d], location);
-          } else {
-            if (definition_class[d] == kNoClass)
-              definition_class[d] = table.get(def_names[d], nullptr);
-            index.node_class[i] = definition_class[d];
-          }
-          continue;
-        }
-      }
-      std::string_view raw = g.name(i);
-      std::string name;
-      if (detached[i]) {
-        name = "Detached " + std::string(raw);
-        if (name.starts_with("Detached <")) {
-          const size_t space = name.find(' ', 10);
-          if (space != std::string::npos) name = name.substr(0, space) + ">";
-        }
-      } else if (raw.starts_with("<")) {
-        const size_t space = raw.find(' ');
-        name = space == std::string_view::npos ? std::string(raw)
-                                               : std::string(raw.substr(0, space)) + ">";
-      } else if (!location) {
-        ClassOrdinal& cached = by_string[g.node_name[i]];
-        if (cached == kNoClass) cached = table.get(raw, nullptr);
-        index.node_class[i] = cached;
-        continue;
-      } else {
-        name = std::string(raw);
-      }
-      index.node_class[i] = table.get(name, location);
+    if (t != kObject && t != kNative) {
+      ClassOrdinal& cached = by_type[g.node_type[i]];
+      if (cached == kNoClass) cached = table.get(type_class_name(g, i), nullptr);
+      index.node_class[i] = cached;
       continue;
     }
-    ClassOrdinal& cached = by_type[g.node_type[i]];
-    if (cached == kNoClass) {
-      switch (t) {
-        case kHidden:
-          cached = table.get("(system)", nullptr);
-          break;
-        case kCode:
-          cached = table.get("(compiled code)", nullptr);
-          break;
-        case kClosure:
-          cached = table.get("Function", nullptr);
-          break;
-        case kRegExp:
-          cached = table.get("RegExp", nullptr);
-          break;
-        default:
-          cached = table.get(fmt::format("({})", g.type_name(i)), nullptr);
-          break;
+    const Location* location = t == kObject ? locations.find(i) : nullptr;
+    if (plain.enabled && is_plain_object(g, i)) {
+      const uint32_t d = plain.group_definition[plain.groups.member_group[plain.next_member++]];
+      if (d != kNoDefinition) {
+        if (location) {
+          index.node_class[i] = table.get(plain.def_names[d], location);
+        } else {
+          ClassOrdinal& cached = plain.definition_class[d];
+          if (cached == kNoClass) cached = table.get(plain.def_names[d], nullptr);
+          index.node_class[i] = cached;
+        }
+        continue;
       }
     }
-    index.node_class[i] = cached;
+    std::string_view raw = g.name(i);
+    if (!detached[i] && !raw.starts_with("<") && !location) {
+      ClassOrdinal& cached = by_string[g.node_name[i]];
+      if (cached == kNoClass) cached = table.get(raw, nullptr);
+      index.node_class[i] = cached;
+      continue;
+    }
+    index.node_class[i] = table.get(object_name(raw, detached[i]), location);
   }
   return index;
 }

@@ -67,13 +67,14 @@ class DistanceFilter {
   }
 
  private:
-  static constexpr uint32_t kNone = UINT32_MAX;
   const HeapGraph& graph_;
   const EphemeronEdgeNames& ephemerons_;
   BitVector pending_;
-  uint32_t sloppy_function_map_ = kNone;
-  uint32_t native_context_ = kNone;
-  uint32_t map_descriptors_ = kNone;
+  // Indices into graph_.strings of the names the rules look for (kNoString: not in this heap).
+  static constexpr uint32_t kNoString = UINT32_MAX;
+  uint32_t sloppy_function_map_ = kNoString;
+  uint32_t native_context_ = kNoString;
+  uint32_t map_descriptors_ = kNoString;
 };
 
 }  // namespace

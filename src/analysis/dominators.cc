@@ -96,57 +96,42 @@ void release(BigVector<T>& v) {
   BigVector<T>().swap(v);
 }
 
-}  // namespace
-
-DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essential,
-                                 const BigVector<uint64_t>& self_sizes,
-                                 const DominatorOptions& options) {
+// DFS numbers over essential edges, from the root and then from each orphan. Returns how many
+// nodes the root does not reach.
+uint32_t number_depth_first(const HeapGraph& graph, const BitVector& essential,
+                            BigVector<uint32_t>& pre, BigVector<uint32_t>& order,
+                            BigVector<uint32_t>& parent, BigVector<uint32_t>& semi,
+                            BigVector<uint32_t>& pred_count) {
   const uint32_t node_count = graph.node_count();
-  DominatorTree tree;
-  if (node_count == 0) return tree;
-  if (self_sizes.size() != node_count || essential.size() != graph.edge_count()) {
-    throw std::invalid_argument(
-        "compute_dominators: one self size per node and one bit per edge are required");
-  }
-  const uint32_t root = graph.root;
-
-  BigVector<uint32_t> pre(node_count, kUnvisited);
-  BigVector<uint32_t> order;
-  BigVector<uint32_t> parent;
-  BigVector<uint32_t> semi;
-  // Predecessors v > w of each w, counted by the DFS, then turned into fill cursors.
-  BigVector<uint32_t> pred_start(static_cast<size_t>(node_count) + 1, 0);
-  order.reserve(node_count);
-  parent.reserve(node_count);
-  semi.reserve(node_count);
-  {
-    Dfs dfs(graph, essential, pre, order, parent, semi, pred_start);
-    dfs.run(root, 0);
-    tree.unreachable = node_count - static_cast<uint32_t>(order.size());
-    if (order.size() < node_count) {
-      // Orphans: unvisited nodes that no essential edge reaches. DevTools DFSes from each one,
-      // in ordinal order, as if the root pointed at it.
-      BitVector has_essential_retainer(node_count);
-      const uint64_t edge_count = graph.edge_count();
-      for (uint64_t e = 0; e < edge_count; ++e) {
-        if (essential.get(e)) has_essential_retainer.set(graph.edge_to[e]);
-      }
-      for (uint32_t v = 0; v < node_count; ++v) {
-        if (pre[v] == kUnvisited && !has_essential_retainer.get(v)) dfs.run(v, 0);
-      }
+  Dfs dfs(graph, essential, pre, order, parent, semi, pred_count);
+  dfs.run(graph.root, 0);
+  const uint32_t unreachable = node_count - static_cast<uint32_t>(order.size());
+  if (order.size() < node_count) {
+    // Orphans: unvisited nodes that no essential edge reaches. DevTools DFSes from each one,
+    // in ordinal order, as if the root pointed at it.
+    BitVector has_essential_retainer(node_count);
+    const uint64_t edge_count = graph.edge_count();
+    for (uint64_t e = 0; e < edge_count; ++e) {
+      if (essential.get(e)) has_essential_retainer.set(graph.edge_to[e]);
+    }
+    for (uint32_t v = 0; v < node_count; ++v) {
+      if (pre[v] == kUnvisited && !has_essential_retainer.get(v)) dfs.run(v, 0);
     }
   }
-  const uint32_t n = static_cast<uint32_t>(order.size());
-  const bool has_cycles_left = n < node_count;
+  return unreachable;
+}
 
-  // Predecessor lists in DFS-number space. A predecessor v of w with v < w is not yet processed
-  // when w is, so it contributes just its own number: the DFS folded those into semi[w] (which
-  // started as parent[w]) and counted the others; only the predecessors v > w are stored.
-  //
-  // The lists are laid out in decreasing w, the order the semidominator loop reads them, so the
-  // loop streams through them and needs no offsets: each w's count sits in label[w] until w is
-  // processed (label is only read for processed nodes). That keeps the peak at five per-node
-  // arrays plus the lists.
+// Predecessor lists in DFS-number space. A predecessor v of w with v < w is not yet processed
+// when w is, so it contributes just its own number: the DFS folded those into semi[w] (which
+// started as parent[w]) and counted the others; only the predecessors v > w are stored.
+//
+// The lists are laid out in decreasing w, the order the semidominator loop reads them, so the
+// loop streams through them and needs no offsets: each w's count sits in label[w] until w is
+// processed (label is only read for processed nodes). That keeps the peak at five per-node
+// arrays plus the lists. `pred_start` holds the counts on entry and the fill cursors after.
+BigVector<uint32_t> store_predecessors(const HeapGraph& graph, const BitVector& essential,
+                                       const BigVector<uint32_t>& pre, uint32_t n,
+                                       BigVector<uint32_t>& pred_start) {
   pred_start.resize(static_cast<size_t>(n) + 1);
   uint64_t total = 0;
   for (uint32_t w = n; w-- > 0;) {
@@ -156,9 +141,9 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
     if (total > UINT32_MAX) throw std::length_error("dominators: more than 4G predecessor entries");
   }
   BigVector<uint32_t> preds(total);
-  tree.stored_predecessors = total;
   // In ordinal order, so the edges are read sequentially; the order of a node's predecessors
   // does not matter to the semidominator loop.
+  const uint32_t node_count = graph.node_count();
   for (uint32_t u = 0; u < node_count; ++u) {
     if (pre[u] == kUnvisited) continue;
     const uint32_t i = pre[u] - 1;
@@ -170,8 +155,13 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
       if (w < i) preds[pred_start[w + 1]++] = i;
     }
   }
-  // `pre` is not needed any more (results go back through `order`); its buffer becomes the
-  // label array, first holding the counts.
+  return preds;
+}
+
+// `pre` is not needed once the lists are stored (results go back through `order`); its buffer
+// becomes the label array, first holding each w's count of stored predecessors.
+BigVector<uint32_t> counts_as_labels(BigVector<uint32_t> pre, const BigVector<uint32_t>& pred_start,
+                                     uint32_t n) {
   BigVector<uint32_t> label = std::move(pre);
   label.resize(n);
   for (uint32_t w = 0; w < n; ++w) {
@@ -179,12 +169,14 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
     const uint32_t block_begin = w + 1 < n ? pred_start[w + 2] : 0;
     label[w] = block_end - block_begin;
   }
-  release(pred_start);
-  BigVector<uint32_t> ancestor(parent);
+  return label;
+}
 
-  // Semidominators, in decreasing DFS order. Processed nodes (> w) form a forest linked along
-  // DFS parents; eval(v) is the smallest semidominator on the path from v up to (excluding) the
-  // first unprocessed ancestor, with path compression.
+// Semidominators, in decreasing DFS order. Processed nodes (> w) form a forest linked along
+// DFS parents; eval(v) is the smallest semidominator on the path from v up to (excluding) the
+// first unprocessed ancestor, with path compression.
+void semidominators(const BigVector<uint32_t>& preds, BigVector<uint32_t>& label,
+                    BigVector<uint32_t>& ancestor, BigVector<uint32_t>& semi, uint32_t n) {
   BigVector<uint32_t> path;
   uint64_t next_pred = 0;
   for (uint32_t w = n; w-- > 1;) {
@@ -213,6 +205,63 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
     semi[w] = s;
     label[w] = s;
   }
+}
+
+// Retained sizes: children have larger DFS numbers than their dominators. Then the tree in
+// ordinal space.
+void retained_sizes_and_idom(const BigVector<uint32_t>& order, const BigVector<uint32_t>& idom,
+                             const BigVector<uint64_t>& self_sizes, uint32_t root,
+                             DominatorTree& tree) {
+  const uint32_t node_count = static_cast<uint32_t>(self_sizes.size());
+  const uint32_t n = static_cast<uint32_t>(order.size());
+  tree.retained = self_sizes;
+  for (uint32_t w = n; w-- > 1;) {
+    tree.retained[order[idom[w]]] += tree.retained[order[w]];
+  }
+  tree.idom.assign(node_count, root);
+  for (uint32_t w = 1; w < n; ++w) tree.idom[order[w]] = order[idom[w]];
+  if (n < node_count) {
+    // The nodes of unreachable cycles hang under the root and dominate nothing.
+    BigVector<uint8_t> seen(node_count, 0);
+    for (uint32_t w = 0; w < n; ++w) seen[order[w]] = 1;
+    for (uint32_t v = 0; v < node_count; ++v) {
+      if (!seen[v]) tree.retained[root] += self_sizes[v];
+    }
+  }
+}
+
+}  // namespace
+
+DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essential,
+                                 const BigVector<uint64_t>& self_sizes,
+                                 const DominatorOptions& options) {
+  const uint32_t node_count = graph.node_count();
+  DominatorTree tree;
+  if (node_count == 0) return tree;
+  if (self_sizes.size() != node_count || essential.size() != graph.edge_count()) {
+    throw std::invalid_argument(
+        "compute_dominators: one self size per node and one bit per edge are required");
+  }
+  const uint32_t root = graph.root;
+
+  BigVector<uint32_t> pre(node_count, kUnvisited);
+  BigVector<uint32_t> order;
+  BigVector<uint32_t> parent;
+  BigVector<uint32_t> semi;
+  // Predecessors v > w of each w, counted by the DFS, then turned into fill cursors.
+  BigVector<uint32_t> pred_start(static_cast<size_t>(node_count) + 1, 0);
+  order.reserve(node_count);
+  parent.reserve(node_count);
+  semi.reserve(node_count);
+  tree.unreachable = number_depth_first(graph, essential, pre, order, parent, semi, pred_start);
+  const uint32_t n = static_cast<uint32_t>(order.size());
+
+  BigVector<uint32_t> preds = store_predecessors(graph, essential, pre, n, pred_start);
+  tree.stored_predecessors = preds.size();
+  BigVector<uint32_t> label = counts_as_labels(std::move(pre), pred_start, n);
+  release(pred_start);
+  BigVector<uint32_t> ancestor(parent);
+  semidominators(preds, label, ancestor, semi, n);
   release(preds);
   release(label);
   release(ancestor);
@@ -226,21 +275,7 @@ DominatorTree compute_dominators(const HeapGraph& graph, const BitVector& essent
   }
   release(semi);
 
-  // Retained sizes: children have larger DFS numbers than their dominators.
-  tree.retained = self_sizes;
-  for (uint32_t w = n; w-- > 1;) {
-    tree.retained[order[idom[w]]] += tree.retained[order[w]];
-  }
-  tree.idom.assign(node_count, root);
-  for (uint32_t w = 1; w < n; ++w) tree.idom[order[w]] = order[idom[w]];
-  if (has_cycles_left) {
-    // The nodes of unreachable cycles hang under the root and dominate nothing.
-    BigVector<uint8_t> seen(node_count, 0);
-    for (uint32_t w = 0; w < n; ++w) seen[order[w]] = 1;
-    for (uint32_t v = 0; v < node_count; ++v) {
-      if (!seen[v]) tree.retained[root] += self_sizes[v];
-    }
-  }
+  retained_sizes_and_idom(order, idom, self_sizes, root, tree);
   release(order);
   release(parent);
 

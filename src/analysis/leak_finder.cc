@@ -12,13 +12,19 @@
 #include "analysis/shallow_sizes.h"
 #include "analysis/source_position.h"
 #include "heap/bit_vector.h"
+#include "heap/indices.h"
 
 namespace leakscope {
 
 namespace {
 
 constexpr uint32_t kChainLookback = 4;  // as in path_keys.cc: the longest folded segment
-constexpr uint32_t kNone = UINT32_MAX;
+// What an index points into, and "none" for each kind: nodes are heap/indices.h's (NodeOrdinal,
+// kNoNode); a cluster is a position in building_ and clusters_ alike, a slot one in Slots.
+using ClusterIndex = uint32_t;
+using SlotIndex = uint32_t;
+constexpr ClusterIndex kNoCluster = UINT32_MAX;
+constexpr SlotIndex kNoSlot = UINT32_MAX;
 
 uint64_t mix(uint64_t h, uint64_t v) {
   h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
@@ -38,9 +44,10 @@ void sort_by_high_word(std::vector<uint64_t>& v) {
     v.swap(tmp);
   }
 }
-// The shortest-path owners, as PathKeys finds them.
-using Parents = std::vector<uint32_t>;
-inline uint32_t path_parent(const Parents& parents, uint32_t v) {
+
+// The shortest-path owners, as PathKeys finds them (kNoNode: none).
+using Parents = std::vector<NodeOrdinal>;
+inline NodeOrdinal path_parent(const Parents& parents, NodeOrdinal v) {
   return parents[v];
 }
 
@@ -105,11 +112,11 @@ EarlierSnapshot summarize_earlier_snapshot(const HeapGraph& g,
 namespace {
 
 // The object that holds a member: its path parent, skipping backing stores.
-uint32_t holder_of(const HeapGraph& g, const Parents& parents, uint32_t member) {
-  uint32_t p = path_parent(parents, member);
-  while (p != kNone && is_backing_store(g, p)) {
-    const uint32_t up = path_parent(parents, p);
-    if (up == kNone) break;
+NodeOrdinal holder_of(const HeapGraph& g, const Parents& parents, NodeOrdinal member) {
+  NodeOrdinal p = path_parent(parents, member);
+  while (p != kNoNode && is_backing_store(g, p)) {
+    const NodeOrdinal up = path_parent(parents, p);
+    if (up == kNoNode) break;
     p = up;
   }
   return p;
@@ -124,19 +131,19 @@ bool strictly_increasing(const std::vector<uint64_t>& v) {
 
 // The counted members of leaks (attribute_sizes), by slot.
 struct Slots {
-  std::vector<uint32_t> member;  // node ordinal
+  std::vector<NodeOrdinal> member;
   std::vector<int64_t> own;      // its retained size less that of its cluster's members below it
   std::vector<uint8_t> dropped;  // part of another leak after all (count_shared)
 };
 
 struct Building {
-  std::vector<uint32_t> members;
+  std::vector<NodeOrdinal> members;
   bool chain = false;
   bool internal = false;  // links of an engine-internal chain (admitted only as holders)
-  uint32_t representative = kNone;
-  uint32_t holder = kNone;
-  std::unordered_map<uint32_t, uint64_t> holders;
-  uint32_t merged_into = kNone;
+  NodeOrdinal representative = kNoNode;
+  NodeOrdinal holder = kNoNode;
+  std::unordered_map<NodeOrdinal, uint64_t> holders;
+  ClusterIndex merged_into = kNoCluster;
 };
 
 // V8's own root lists: strings there are property names and literals, interned by the engine.
@@ -155,8 +162,8 @@ bool is_engine_table(const HeapGraph& g, uint32_t v) {
 // but those are compilation artifacts, storage, or reached through the user's closures.
 bool is_internal_link(const HeapGraph& g, const Parents& parents, uint32_t v) {
   if (g.type(v) != kHidden) return false;
-  const uint32_t p = path_parent(parents, v);
-  return p != kNone && g.type(p) == kHidden && g.node_name[p] == g.node_name[v];
+  const NodeOrdinal p = path_parent(parents, v);
+  return p != kNoNode && g.type(p) == kHidden && g.node_name[p] == g.node_name[v];
 }
 
 bool is_string_type(NodeType t) {
@@ -166,8 +173,8 @@ bool is_string_type(NodeType t) {
 // The halves of a concatenated string and the parent of a sliced one belong to that string.
 bool is_string_part(const HeapGraph& g, const Parents& parents, uint32_t v) {
   if (!is_string_type(g.type(v))) return false;
-  const uint32_t p = path_parent(parents, v);
-  return p != kNone && is_string_type(g.type(p));
+  const NodeOrdinal p = path_parent(parents, v);
+  return p != kNoNode && is_string_type(g.type(p));
 }
 
 // The edges from a chain member back up to the previous member, e.g. ".someMethod->context
@@ -225,8 +232,8 @@ void find_holder_scopes(const HeapGraph& g, const ClassIndex& classes,
   for (size_t i = 0; i < leaks.size(); ++i) {
     const std::vector<uint64_t>& named = leaks[i].named_edges;
     if (named.empty() || g.edge_kind(named.front()) != kContext) continue;
-    const uint32_t context = edge_owner(g, named.front());
-    if (context != kNone && g.name(context) == "system / Context") {
+    const NodeOrdinal context = edge_owner(g, named.front());
+    if (context != kNoNode && g.name(context) == "system / Context") {
       by_context[context].push_back(i);
     }
   }
@@ -265,10 +272,10 @@ void confirm_chains(const Parents& parents, std::vector<Building>& building, uin
   if (std::none_of(building.begin(), building.end(), [](const Building& b) { return b.chain; })) {
     return;
   }
-  std::vector<uint32_t> member_of(n, kNone);
+  std::vector<ClusterIndex> member_of(n, kNoCluster);
   for (size_t i = 0; i < building.size(); ++i) {
     if (!building[i].chain) continue;
-    for (uint32_t m : building[i].members) member_of[m] = static_cast<uint32_t>(i);
+    for (NodeOrdinal m : building[i].members) member_of[m] = static_cast<ClusterIndex>(i);
   }
   // A member found above another is marked (high bit) the first time, so distinct members
   // above are counted without sorting.
@@ -276,12 +283,12 @@ void confirm_chains(const Parents& parents, std::vector<Building>& building, uin
   for (size_t i = 0; i < building.size(); ++i) {
     Building& b = building[i];
     if (!b.chain) continue;
-    const uint32_t self = static_cast<uint32_t>(i);
+    const ClusterIndex self = static_cast<ClusterIndex>(i);
     size_t linked = 0;
     size_t distinct = 0;
     for (uint32_t m : b.members) {
-      uint32_t u = path_parent(parents, m);
-      for (uint32_t step = 0; step < kChainLookback && u != kNone; ++step) {
+      NodeOrdinal u = path_parent(parents, m);
+      for (uint32_t step = 0; step < kChainLookback && u != kNoNode; ++step) {
         if ((member_of[u] & ~kSeen) == self) {
           ++linked;
           if (member_of[u] == self) ++distinct;
@@ -299,12 +306,13 @@ void confirm_chains(const Parents& parents, std::vector<Building>& building, uin
 // kept cluster with a source location in the program (the results, the callbacks), else the
 // largest. A chain that keeps none is no finding (it stays among the internals left out).
 void name_internal_chains(const HeapGraph& g, const ClassIndex& classes,
-                          const std::vector<Building>& building, const std::vector<uint32_t>& owner,
+                          const std::vector<Building>& building,
+                          const std::vector<ClusterIndex>& owner,
                           std::vector<LeakCluster>& clusters) {
   for (size_t i = 0; i < clusters.size(); ++i) {
     LeakCluster& c = clusters[i];
     if (!building[i].internal || !c.leak || c.retained_final == 0) continue;
-    size_t best = kNone;
+    size_t best = kNoCluster;
     bool best_located = false;
     for (size_t j = 0; j < clusters.size(); ++j) {
       if (j == i || owner[j] != i || building[j].internal) continue;
@@ -313,13 +321,13 @@ void name_internal_chains(const HeapGraph& g, const ClassIndex& classes,
       const std::optional<SourcePosition> at =
           source_position(g, classes, clusters[j].representative);
       const bool located = at && !at->script.empty() && !at->script.starts_with("node:");
-      if (best == kNone || (located && !best_located) ||
+      if (best == kNoCluster || (located && !best_located) ||
           (located == best_located && clusters[j].members > clusters[best].members)) {
         best = j;
         best_located = located;
       }
     }
-    if (best == kNone) {
+    if (best == kNoCluster) {
       c.leak = false;
       continue;
     }
@@ -407,9 +415,9 @@ class Finder {
     return born_[v] != 0;
   }
 
-  void add_member(std::unordered_map<uint64_t, uint32_t>& of_key, uint64_t key, uint32_t v,
+  void add_member(std::unordered_map<uint64_t, ClusterIndex>& of_key, uint64_t key, NodeOrdinal v,
                   bool internal) {
-    auto [it, inserted] = of_key.try_emplace(key, static_cast<uint32_t>(building_.size()));
+    auto [it, inserted] = of_key.try_emplace(key, static_cast<ClusterIndex>(building_.size()));
     if (inserted) {
       building_.emplace_back();
       building_.back().internal = internal;
@@ -424,8 +432,8 @@ class Finder {
   // clustered apart and reported only when they keep user objects (name_internal_chains). The
   // head link has a path key of its own (the edge into it differs); it joins its links' cluster.
   void collect_candidates() {
-    std::unordered_map<uint64_t, uint32_t> cluster_of_key;
-    std::unordered_map<uint64_t, uint32_t> internal_cluster_of_key;
+    std::unordered_map<uint64_t, ClusterIndex> cluster_of_key;
+    std::unordered_map<uint64_t, ClusterIndex> internal_cluster_of_key;
     std::unordered_set<uint32_t> internal_heads;
     for (uint32_t v = 0; v < n_; ++v) {
       if (!is_candidate(v)) continue;
@@ -435,7 +443,7 @@ class Finder {
         if (is_internal_link(g_, parents_, v)) {
           const uint64_t k = keys_.key(v);
           add_member(internal_cluster_of_key, k, v, true);
-          const uint32_t head = path_parent(parents_, v);
+          const NodeOrdinal head = path_parent(parents_, v);
           if (!is_internal_link(g_, parents_, head) && is_candidate(head) &&
               internal_heads.insert(head).second) {
             add_member(internal_cluster_of_key, k, head, true);
@@ -450,23 +458,23 @@ class Finder {
   // 2. Representative and holder per cluster; clusters of one class held by one holder are one
   // cluster (a doubly-linked list is reached from both ends, one key per direction).
   void merge_by_holder() {
-    std::unordered_map<uint64_t, uint32_t> by_class_and_holder;
+    std::unordered_map<uint64_t, ClusterIndex> by_class_and_holder;
     for (size_t i = 0; i < building_.size(); ++i) {
       Building& b = building_[i];
       b.representative = *std::min_element(b.members.begin(), b.members.end(),
                                            [&](uint32_t x, uint32_t y) { return closest(x, y); });
-      uint32_t h = holder_of(g_, parents_, b.representative);
+      NodeOrdinal h = holder_of(g_, parents_, b.representative);
       if (b.chain) {
         // A chain is held by the first object above its links that is not a link itself (links
         // of the same class that were already there before the baseline count as links).
         const uint32_t link_class = classes_.node_class[b.representative];
-        while (h != kNone && classes_.node_class[h] == link_class) h = holder_of(g_, parents_, h);
+        while (h != kNoNode && classes_.node_class[h] == link_class) h = holder_of(g_, parents_, h);
       }
       // Every member's holder is found only for clusters that pass the growth test (below).
-      b.holder = h == kNone ? g_.root : h;
+      b.holder = h == kNoNode ? g_.root : h;
       if (b.chain) b.holders[b.holder] = b.members.size();
       const uint64_t key = mix(classes_.node_class[b.representative], b.holder);
-      auto [it, inserted] = by_class_and_holder.try_emplace(key, static_cast<uint32_t>(i));
+      auto [it, inserted] = by_class_and_holder.try_emplace(key, static_cast<ClusterIndex>(i));
       if (inserted) continue;
       Building& into = building_[it->second];
       into.members.insert(into.members.end(), b.members.begin(), b.members.end());
@@ -479,7 +487,7 @@ class Finder {
     std::vector<Building> merged;
     for (Building& b : building_) {
       // An internal cluster whose members do not hold each other is no chain: internals only.
-      if (b.merged_into == kNone && (b.chain || !b.internal)) merged.push_back(std::move(b));
+      if (b.merged_into == kNoCluster && (b.chain || !b.internal)) merged.push_back(std::move(b));
     }
     building_ = std::move(merged);
     out_.clusters = static_cast<uint64_t>(std::count_if(
@@ -495,11 +503,11 @@ class Finder {
   // *them* (a full LRU of pages, each page holding its strings).
   // Holders are counted by sorting, not in a hash map: a cluster can have a holder per member.
   void measure_holders(const Building& b, LeakCluster& c) const {
-    std::vector<uint32_t> of_member;
+    std::vector<NodeOrdinal> of_member;
     of_member.reserve(b.members.size());
-    for (uint32_t m : b.members) {
-      const uint32_t h = holder_of(g_, parents_, m);
-      if (h != kNone) of_member.push_back(h);
+    for (NodeOrdinal m : b.members) {
+      const NodeOrdinal h = holder_of(g_, parents_, m);
+      if (h != kNoNode) of_member.push_back(h);
     }
     std::sort(of_member.begin(), of_member.end());
     std::vector<std::pair<uint32_t, uint64_t>> holders;  // (holder, members it holds)
@@ -609,37 +617,37 @@ class Finder {
   // listed under "includes") and which member of its own cluster is closest above it (in a chain
   // each link's own share is its retained size minus the next link's).
   void attribute_sizes() {
-    leak_cluster_of_.assign(n_, kNone);
+    leak_cluster_of_.assign(n_, kNoCluster);
     for (size_t i = 0; i < clusters_.size(); ++i) {
       if (!clusters_[i].leak) continue;
-      for (uint32_t m : building_[i].members) leak_cluster_of_[m] = static_cast<uint32_t>(i);
+      for (NodeOrdinal m : building_[i].members) leak_cluster_of_[m] = static_cast<ClusterIndex>(i);
     }
     // Counted members get a slot each, in walk order, with their own share; every node gets the
-    // slot of the nearest counted member that dominates it (kNone: none). Sizes per slot, not
+    // slot of the nearest counted member that dominates it (kNoSlot: none). Sizes per slot, not
     // per node: a fresh array per node costs its page faults, and there are few members.
-    std::vector<uint32_t> region(n_, kNone);
+    std::vector<SlotIndex> region(n_, kNoSlot);
     Slots slots;
     std::vector<std::unordered_map<std::string, uint64_t>> nested(clusters_.size());
     struct Frame {
-      uint32_t node;
-      uint32_t top;      // leaking cluster of the outermost member above (kNone if none)
-      uint32_t nearest;  // slot of the closest member above of that same cluster
+      NodeOrdinal node;
+      ClusterIndex top;   // leaking cluster of the outermost member above (kNoCluster if none)
+      SlotIndex nearest;  // slot of the closest member above of that same cluster
     };
-    std::vector<Frame> stack{{g_.root, kNone, kNone}};
+    std::vector<Frame> stack{{g_.root, kNoCluster, kNoSlot}};
     while (!stack.empty()) {
       const Frame f = stack.back();
       stack.pop_back();
       Frame carry = f;
-      const uint32_t c = leak_cluster_of_[f.node];
-      if (c != kNone) {
+      const ClusterIndex c = leak_cluster_of_[f.node];
+      if (c != kNoCluster) {
         const int64_t retained = static_cast<int64_t>(tree_.retained[f.node]);
         // A user leak inside an internal chain is counted for itself: the chain is reported
         // only for what is not a leak of its own.
-        const bool takes_over =
-            f.top != kNone && f.top != c && building_[f.top].internal && !building_[c].internal;
-        if (f.nearest != kNone && (takes_over || f.top == c)) slots.own[f.nearest] -= retained;
-        if (f.top == kNone || f.top == c || takes_over) {
-          carry = {f.node, c, static_cast<uint32_t>(slots.member.size())};
+        const bool takes_over = f.top != kNoCluster && f.top != c && building_[f.top].internal &&
+                                !building_[c].internal;
+        if (f.nearest != kNoSlot && (takes_over || f.top == c)) slots.own[f.nearest] -= retained;
+        if (f.top == kNoCluster || f.top == c || takes_over) {
+          carry = {f.node, c, static_cast<SlotIndex>(slots.member.size())};
           slots.member.push_back(f.node);
           slots.own.push_back(retained);
         } else if (!building_[c].internal) {
@@ -693,22 +701,22 @@ class Finder {
   // from a context the closure dominates). When the holders lie under members of several leaks
   // (the request's 'close' and 'data' listeners), those leaks are one, joined by
   // absorb_joined(); leaks inside the shared object are part of the leak that counts it.
-  // region[v]: the slot of the nearest counted leak member that dominates v (kNone: none).
-  void count_shared(const std::vector<uint32_t>& region, Slots& slots,
+  // region[v]: the slot of the nearest counted leak member that dominates v (kNoSlot: none).
+  void count_shared(const std::vector<SlotIndex>& region, Slots& slots,
                     std::vector<std::unordered_map<std::string, uint64_t>>& nested) {
-    auto cluster_of_slot = [&](uint32_t s) { return leak_cluster_of_[slots.member[s]]; };
-    auto user_leak = [&](uint32_t u) {
-      return region[u] != kNone && !building_[cluster_of_slot(region[u])].internal;
+    auto cluster_of_slot = [&](SlotIndex s) { return leak_cluster_of_[slots.member[s]]; };
+    auto user_leak = [&](NodeOrdinal u) {
+      return region[u] != kNoSlot && !building_[cluster_of_slot(region[u])].internal;
     };
     // Bits and a short list, not a claim per node: few objects qualify, and every fresh array of
     // a million entries costs its page faults.
-    std::vector<std::pair<uint32_t, uint32_t>> found;  // (shared object, slot above a holder)
+    std::vector<std::pair<NodeOrdinal, SlotIndex>> found;  // (shared object, slot above a holder)
     BitVector wanted;
     for (uint32_t u = 0; u < n_; ++u) {
       if (!user_leak(u)) continue;
       for (uint64_t e = g_.edges_begin(u); e < g_.edges_end(u); ++e) {
         const uint32_t x = g_.edge_to[e];
-        if (region[x] != kNone || tree_.retained[x] == 0 || g_.edge_kind(e) == kWeak) continue;
+        if (region[x] != kNoSlot || tree_.retained[x] == 0 || g_.edge_kind(e) == kWeak) continue;
         if (wanted.size() == 0) wanted = BitVector(n_);
         if (wanted.get(x)) continue;
         wanted.set(x);
@@ -747,8 +755,8 @@ class Finder {
         const uint32_t x = g_.edge_to[e];
         if (!wanted.get(x)) continue;
         const auto it = std::lower_bound(found.begin(), found.end(), std::make_pair(x, 0u));
-        const uint32_t first = cluster_of_slot(it->second);
-        const uint32_t also = cluster_of_slot(region[u]);
+        const ClusterIndex first = cluster_of_slot(it->second);
+        const ClusterIndex also = cluster_of_slot(region[u]);
         if (also != first) joined_.emplace_back(first, also);
       }
     }
@@ -756,15 +764,15 @@ class Finder {
     joined_.erase(std::unique(joined_.begin(), joined_.end()), joined_.end());
     std::vector<uint32_t> stack;
     for (const auto& [x, slot] : found) {
-      const uint32_t c = cluster_of_slot(slot);
+      const ClusterIndex c = cluster_of_slot(slot);
       slots.own[slot] += static_cast<int64_t>(tree_.retained[x]);
       stack.assign(1, x);
       while (!stack.empty()) {
         const uint32_t y = stack.back();
         stack.pop_back();
-        const uint32_t inner = leak_cluster_of_[y];
-        const uint32_t own_slot = region[y];  // y's own when y is a counted member
-        if (inner != kNone && own_slot != kNone && slots.member[own_slot] == y &&
+        const ClusterIndex inner = leak_cluster_of_[y];
+        const SlotIndex own_slot = region[y];  // y's own when y is a counted member
+        if (inner != kNoCluster && own_slot != kNoSlot && slots.member[own_slot] == y &&
             !slots.dropped[own_slot]) {
           slots.dropped[own_slot] = 1;
           if (inner != c && !building_[inner].internal) ++nested[c][clusters_[inner].class_name];
@@ -780,22 +788,23 @@ class Finder {
   // most names it and includes the others.
   void absorb_joined() {
     if (joined_.empty()) return;
-    std::vector<uint32_t> group(clusters_.size());
-    for (size_t i = 0; i < group.size(); ++i) group[i] = static_cast<uint32_t>(i);
-    auto find = [&](uint32_t i) {
+    std::vector<ClusterIndex> group(clusters_.size());
+    for (size_t i = 0; i < group.size(); ++i) group[i] = static_cast<ClusterIndex>(i);
+    auto find = [&](ClusterIndex i) {
       while (group[i] != i) i = group[i] = group[group[i]];
       return i;
     };
     for (const auto& [a, b] : joined_) group[find(a)] = find(b);
-    std::vector<uint32_t> main(clusters_.size(), kNone);
+    std::vector<ClusterIndex> main(clusters_.size(), kNoCluster);
     for (size_t i = 0; i < clusters_.size(); ++i) {
       if (!clusters_[i].leak || clusters_[i].retained_final == 0) continue;
-      uint32_t& m = main[find(static_cast<uint32_t>(i))];
-      if (m == kNone || clusters_[i].gained > clusters_[m].gained) m = static_cast<uint32_t>(i);
+      ClusterIndex& m = main[find(static_cast<ClusterIndex>(i))];
+      if (m == kNoCluster || clusters_[i].gained > clusters_[m].gained)
+        m = static_cast<ClusterIndex>(i);
     }
     for (size_t i = 0; i < clusters_.size(); ++i) {
       if (!clusters_[i].leak || clusters_[i].retained_final == 0) continue;
-      const uint32_t m = main[find(static_cast<uint32_t>(i))];
+      const ClusterIndex m = main[find(static_cast<ClusterIndex>(i))];
       if (m != i) absorb(i, m);
     }
   }
@@ -804,7 +813,7 @@ class Finder {
   // (what the absorbed leak dragged along is part of the bigger one too). Engine-internal
   // clusters are not listed by name: the user knows the objects, not the engine's lists.
   void absorb(size_t from, size_t into) {
-    absorbed_into_[from] = static_cast<uint32_t>(into);
+    absorbed_into_[from] = static_cast<ClusterIndex>(into);
     LeakCluster& c = clusters_[from];
     LeakCluster& to = clusters_[into];
     for (size_t k = 0; k < snapshots_; ++k) to.retained[k] += c.retained[k];
@@ -820,7 +829,7 @@ class Finder {
   // absorbs the others. A Map's string keys can outweigh its values; the leak is named after the
   // objects it holds.
   void absorb_by_holder() {
-    std::unordered_map<uint32_t, size_t> main_of_holder;
+    std::unordered_map<NodeOrdinal, size_t> main_of_holder;
     std::vector<size_t> order(clusters_.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     auto is_text = [&](size_t i) { return is_string_type(g_.type(clusters_[i].representative)); };
@@ -842,12 +851,12 @@ class Finder {
     for (size_t i = 0; i < clusters_.size(); ++i) {
       const LeakCluster& c = clusters_[i];
       if (!c.leak || c.retained_final == 0) continue;
-      uint32_t target = leak_cluster_of_[c.holder];
-      for (int hops = 0; target != kNone && hops < 8; ++hops) {
+      ClusterIndex target = leak_cluster_of_[c.holder];
+      for (int hops = 0; target != kNoCluster && hops < 8; ++hops) {
         if (clusters_[target].retained_final != 0 || target == i) break;
         target = leak_cluster_of_[clusters_[target].holder];  // absorbed itself: follow it
       }
-      if (target == kNone || target == i || clusters_[target].retained_final == 0) continue;
+      if (target == kNoCluster || target == i || clusters_[target].retained_final == 0) continue;
       absorb(i, target);
     }
   }
@@ -855,37 +864,38 @@ class Finder {
   // 5. Leaks inside leaks, and non-leaking clusters whose holder is a member of a leak (the
   // carts of leaking sessions, the items in those carts), are part of it, not separate findings.
   void fold_into_owners() {
-    absorbed_into_.assign(clusters_.size(), kNone);
+    absorbed_into_.assign(clusters_.size(), kNoCluster);
     absorb_joined();
     absorb_by_holder();
     absorb_by_members();
-    std::vector<uint32_t> cluster_of(n_, kNone);
+    std::vector<ClusterIndex> cluster_of(n_, kNoCluster);
     for (size_t i = 0; i < clusters_.size(); ++i) {
       if (building_[i].internal && !clusters_[i].leak) continue;
-      for (uint32_t m : building_[i].members) cluster_of[m] = static_cast<uint32_t>(i);
+      for (NodeOrdinal m : building_[i].members) cluster_of[m] = static_cast<ClusterIndex>(i);
     }
-    // owner_[i]: the leaking cluster that cluster i is part of (kNone: none).
-    owner_.assign(clusters_.size(), kNone);
+    // owner_[i]: the leaking cluster that cluster i is part of (kNoCluster: none).
+    owner_.assign(clusters_.size(), kNoCluster);
     for (size_t i = 0; i < clusters_.size(); ++i) {
       if (clusters_[i].leak && clusters_[i].retained_final != 0)
-        owner_[i] = static_cast<uint32_t>(i);
+        owner_[i] = static_cast<ClusterIndex>(i);
     }
     for (size_t i = 0; i < clusters_.size(); ++i) {
-      if (!clusters_[i].leak || owner_[i] != kNone) continue;  // absorbed leaks: find their owner
+      if (!clusters_[i].leak || owner_[i] != kNoCluster)
+        continue;  // absorbed leaks: find their owner
       // The leak that absorbed it owns it, whatever holds it: what hangs off the 'close'
       // listeners belongs to the leak named after the 'data' listeners they joined.
-      uint32_t t = absorbed_into_[i];
-      for (int hops = 0; hops < 8 && t != kNone && owner_[t] == kNone; ++hops)
+      ClusterIndex t = absorbed_into_[i];
+      for (int hops = 0; hops < 8 && t != kNoCluster && owner_[t] == kNoCluster; ++hops)
         t = absorbed_into_[t];
-      if (t != kNone && owner_[t] != kNone) {
+      if (t != kNoCluster && owner_[t] != kNoCluster) {
         owner_[i] = owner_[t];
         continue;
       }
       t = leak_cluster_of_[clusters_[i].holder];
-      for (int hops = 0; hops < 8 && t != kNone && owner_[t] == kNone; ++hops) {
+      for (int hops = 0; hops < 8 && t != kNoCluster && owner_[t] == kNoCluster; ++hops) {
         t = leak_cluster_of_[clusters_[t].holder];
       }
-      if (t != kNone) owner_[i] = owner_[t];
+      if (t != kNoCluster) owner_[i] = owner_[t];
     }
     part_of_leak_.assign(clusters_.size(), false);
     for (int round = 0; round < 8; ++round) {
@@ -893,13 +903,13 @@ class Finder {
       for (size_t i = 0; i < clusters_.size(); ++i) {
         if (clusters_[i].leak || part_of_leak_[i] || building_[i].internal) continue;
         // The nearest cluster member above (through closures, contexts and backing stores).
-        uint32_t h = kNone;
-        uint32_t u = path_parent(parents_, clusters_[i].representative);
-        for (int step = 0; step < 6 && u != kNone && h == kNone; ++step) {
+        ClusterIndex h = kNoCluster;
+        NodeOrdinal u = path_parent(parents_, clusters_[i].representative);
+        for (int step = 0; step < 6 && u != kNoNode && h == kNoCluster; ++step) {
           h = cluster_of[u];
           u = path_parent(parents_, u);
         }
-        if (h == kNone || h == i || owner_[h] == kNone) continue;
+        if (h == kNoCluster || h == i || owner_[h] == kNoCluster) continue;
         owner_[i] = owner_[h];
         part_of_leak_[i] = true;
         clusters_[owner_[i]].includes.emplace_back(clusters_[i].class_name, clusters_[i].members);
@@ -965,10 +975,10 @@ class Finder {
   std::vector<uint8_t> born_;
   std::vector<Building> building_;
   std::vector<LeakCluster> clusters_;
-  std::vector<uint32_t> leak_cluster_of_;
-  std::vector<std::pair<uint32_t, uint32_t>> joined_;  // leaks holding objects together
-  std::vector<uint32_t> absorbed_into_;                // the leak each absorbed leak became part of
-  std::vector<uint32_t> owner_;
+  std::vector<ClusterIndex> leak_cluster_of_;                  // per node: its leaking cluster
+  std::vector<std::pair<ClusterIndex, ClusterIndex>> joined_;  // leaks holding objects together
+  std::vector<ClusterIndex> absorbed_into_;  // the leak each absorbed leak became part of
+  std::vector<ClusterIndex> owner_;
   std::vector<bool> part_of_leak_;
   LeakFindings out_;
 };

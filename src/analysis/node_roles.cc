@@ -4,11 +4,11 @@
 #include <string>
 #include <unordered_map>
 
+#include "heap/indices.h"
+
 namespace leakscope {
 
 namespace {
-
-constexpr uint32_t kNone = UINT32_MAX;
 
 uint32_t backing_entries(const HeapGraph& g, uint32_t store) {
   uint32_t n = 0;
@@ -174,7 +174,7 @@ std::vector<std::vector<uint64_t>> naming_edges(const HeapGraph& g, const Distan
     }
     if (wanted.empty()) break;
     std::vector<uint64_t> best(nodes.size(), kNoEdge);
-    std::vector<uint32_t> best_owner(nodes.size(), kNone);
+    std::vector<NodeOrdinal> best_owner(nodes.size(), kNoNode);
     for (uint32_t u = 0; u < g.node_count(); ++u) {
       const NodeType t = g.type(u);
       if (t != kObject && t != kClosure) continue;
@@ -185,7 +185,7 @@ std::vector<std::vector<uint64_t>> naming_edges(const HeapGraph& g, const Distan
         if (it == wanted.end()) continue;
         if (k == kProperty && g.strings.get(g.edge_name[e]) == "__proto__") continue;
         for (size_t i : it->second) {
-          if (best_owner[i] == kNone || rank(u) < rank(best_owner[i])) {
+          if (best_owner[i] == kNoNode || rank(u) < rank(best_owner[i])) {
             best[i] = e;
             best_owner[i] = u;
           }

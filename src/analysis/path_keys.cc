@@ -8,7 +8,6 @@ namespace {
 
 constexpr uint32_t kDictionaryEdges = 32;  // owners with more edges are treated as dictionaries
 constexpr uint32_t kChainLookback = 4;     // longest repeated path segment that is folded
-constexpr uint32_t kNone = PathKeys::kNoParent;
 
 uint64_t mix(uint64_t h, uint64_t v) {
   h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
@@ -27,7 +26,7 @@ bool is_erased_edge_name(const HeapGraph& g, uint32_t owner, uint64_t e) {
 }
 
 std::vector<uint32_t> shortest_path_parents(const HeapGraph& g, const Distances& d) {
-  std::vector<uint32_t> parents(g.node_count(), kNone);
+  std::vector<uint32_t> parents(g.node_count(), kNoNode);
   for (uint32_t u = 0; u < g.node_count(); ++u) {
     for (uint64_t e = g.edges_begin(u); e < g.edges_end(u); ++e) {
       const uint32_t to = g.edge_to[e];
@@ -52,7 +51,7 @@ uint64_t PathKeys::key(uint32_t v) {
   // steps long, so no recursion.
   stack_.clear();
   uint32_t u = v;
-  while (u != kNone && key_[u] == 0) {
+  while (u != kNoNode && key_[u] == 0) {
     stack_.push_back(u);
     u = parents_[u];
   }
@@ -80,7 +79,7 @@ void PathKeys::compute(uint32_t x) {
   if (!is_erased_edge_name(g_, p, e)) t = mix(t, static_cast<uint64_t>(g_.edge_name[e]) + 1);
   token_[x] = t;
   uint32_t a = p;
-  for (uint32_t step = 0; step < kChainLookback && a != kNone; ++step) {
+  for (uint32_t step = 0; step < kChainLookback && a != kNoNode; ++step) {
     if (token_[a] == t) {
       key_[x] = key_[a];
       chained_[x] = true;
@@ -93,11 +92,11 @@ void PathKeys::compute(uint32_t x) {
 
 uint32_t PathKeys::folded_onto(uint32_t x) const {
   uint32_t a = parents_[x];
-  for (uint32_t step = 0; step < kChainLookback && a != kNone; ++step) {
+  for (uint32_t step = 0; step < kChainLookback && a != kNoNode; ++step) {
     if (token_[a] == token_[x]) return a;
     a = parents_[a];
   }
-  return kNone;
+  return kNoNode;
 }
 
 std::vector<PathKeyStep> PathKeys::normalized_path(uint32_t v) {
@@ -105,10 +104,10 @@ std::vector<PathKeyStep> PathKeys::normalized_path(uint32_t v) {
   std::vector<PathKeyStep> steps;
   bool mark_repeated = false;
   uint32_t x = v;
-  while (x != kNone) {
+  while (x != kNoNode) {
     if (chained_[x]) {
       const uint32_t a = folded_onto(x);
-      if (a == kNone) break;  // cannot happen: a chained node folded onto an ancestor
+      if (a == kNoNode) break;  // cannot happen: a chained node folded onto an ancestor
       x = a;
       mark_repeated = true;
       continue;

@@ -11,6 +11,7 @@
 #include "analysis/class_index.h"
 #include "analysis/distances.h"
 #include "heap/heap_graph.h"
+#include "heap/indices.h"
 
 namespace leakscope {
 
@@ -24,7 +25,7 @@ struct PathKeyStep {
 
 class PathKeys {
  public:
-  static constexpr uint32_t kNoParent = UINT32_MAX;
+  static constexpr NodeOrdinal kNoParent = kNoNode;
 
   // distances must have been computed with record_parent_edges. The references must outlive
   // this object. Memory: 17 bytes per node plus the shortest-path owners.

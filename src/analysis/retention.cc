@@ -1,30 +1,23 @@
 #include "analysis/retention.h"
 
-#include <chrono>
 #include <exception>
 #include <thread>
 
 #include "analysis/essential_edges.h"
+#include "heap/stopwatch.h"
 
 namespace leakscope {
 
-namespace {
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-}  // namespace
-
 RetentionAnalysis analyze_retention(const HeapGraph& graph, const BigVector<uint64_t>& self_sizes,
                                     const RetentionOptions& options) {
-  const auto start = Clock::now();
+  const auto start = StageClock::now();
   RetentionAnalysis result;
   result.ephemerons = EphemeronEdgeNames(graph.strings);
 
   std::exception_ptr distance_error;
   auto run_distances = [&] {
     try {
-      const auto t = Clock::now();
+      const auto t = StageClock::now();
       DistanceOptions distance_options;
       distance_options.record_parent_edges = options.distance_parent_edges;
       result.distances = compute_distances(graph, result.ephemerons, distance_options);
@@ -38,14 +31,14 @@ RetentionAnalysis analyze_retention(const HeapGraph& graph, const BigVector<uint
   if (options.distances && !options.dominators) run_distances();
   if (options.dominators) {
     try {
-      auto t = Clock::now();
+      auto t = StageClock::now();
       // The page-owned flood is sequential; the per-edge pass uses every thread, then the
       // distances take the second core while this one builds the tree.
       const EssentialEdges essential(graph, result.ephemerons);
       const BitVector bits = essential.edge_bits(options.threads);
       result.times.essential_edges = seconds_since(t);
       if (parallel) distance_thread = std::thread(run_distances);
-      t = Clock::now();
+      t = StageClock::now();
       DominatorOptions dominator_options;
       dominator_options.build_children = options.dominated_children;
       result.tree = compute_dominators(graph, bits, self_sizes, dominator_options);

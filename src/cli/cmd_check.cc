@@ -4,8 +4,8 @@
 
 #include <memory>
 
+#include "analysis/analyzed_snapshot.h"
 #include "analysis/checks.h"
-#include "analysis/class_index.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "cli/retention_support.h"
@@ -27,16 +27,11 @@ int run_check(const CheckCliOptions& o) {
   ro.distance_parent_edges = true;
   RetentionContext c = load_with_retention(o.snapshot, ro);
   Timings& timings = Timings::get();
+  // The snapshot's own classes, as summary, leaks and diff name them.
   timings.phase("classes");
-  const ClassIndex classes = classify_nodes(c.graph);
+  c.snapshot->classes();
   timings.phase("checks");
-  CheckInput in;
-  in.graph = &c.graph;
-  in.self_sizes = &c.self_sizes;
-  in.classes = &classes;
-  in.tree = &c.analysis.tree;
-  in.distances = &c.analysis.distances;
-  const CheckResults results = run_checks(in);
+  const CheckResults results = run_checks(analysis_input<CheckInput>(*c.snapshot));
   timings.phase("output");
   report::CheckReport r{o.snapshot, &c.graph, &results, o.full};
   if (o.json) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <tuple>
 
+#include "analysis/census.h"
 #include "analysis/class_index.h"
 #include "analysis/instance_groups.h"
 #include "analysis/path_keys.h"
@@ -14,6 +15,7 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "cli/retention_support.h"
+#include "heap/indices.h"
 #include "heap/retainers.h"
 #include "report/json_output.h"
 #include "report/path_report.h"
@@ -54,6 +56,29 @@ void group_by_path(report::PathReport& r, const RetentionContext& c, const Class
   }
 }
 
+// The instances of the class `name` as `summary` counts them, so that a name copied from its table
+// means the same objects here: AnalyzedSnapshot's classes (DevTools' naming: plain objects by
+// their property set) and only objects whose re-attributed size is not 0. Every class of that
+// name is taken (summary lists one row per allocation site of a located class).
+std::vector<NodeOrdinal> summary_instances(RetentionContext& c, const PathOptions& o) {
+  const ClassIndex& classes = c.snapshot->classes();
+  std::vector<bool> wanted(classes.classes.size(), false);
+  for (size_t i = 0; i < classes.classes.size(); ++i) {
+    if (classes.classes[i].name == o.class_name) wanted[i] = true;
+  }
+  std::vector<NodeOrdinal> instances;
+  for (NodeOrdinal v = 0; v < c.graph.node_count(); ++v) {
+    if (wanted[classes.node_class[v]] && counted_in_summary(c.self_sizes[v])) {
+      instances.push_back(v);
+    }
+  }
+  if (instances.empty()) {
+    throw UsageError(fmt::format("--class {}: no such class in {} (see `leakscope summary`)",
+                                 o.class_name, o.snapshot));
+  }
+  return instances;
+}
+
 int run_path(const PathOptions& o) {
   if ((o.id >= 0) == !o.class_name.empty()) {
     throw UsageError("path: give exactly one of --id N or --class NAME");
@@ -82,23 +107,10 @@ int run_path(const PathOptions& o) {
     }
     r.targets.push_back(std::move(t));
   } else {
-    const ClassIndex classes = classify_nodes(g);
-    std::vector<bool> wanted(classes.classes.size(), false);
-    bool any = false;
-    for (size_t i = 0; i < classes.classes.size(); ++i) {
-      if (classes.classes[i].name == o.class_name) wanted[i] = any = true;
-    }
-    if (!any) {
-      throw UsageError(fmt::format("--class {}: no such class in {} (see `leakscope summary`)",
-                                   o.class_name, o.snapshot));
-    }
-    std::vector<uint32_t> instances;
-    for (uint32_t v = 0; v < g.node_count(); ++v) {
-      if (wanted[classes.node_class[v]]) instances.push_back(v);
-    }
+    std::vector<NodeOrdinal> instances = summary_instances(c, o);
     r.class_name = o.class_name;
     r.class_instances = instances.size();
-    group_by_path(r, c, classes, instances, o.full);
+    group_by_path(r, c, c.snapshot->classes(), instances, o.full);
     // Closest first: reachable from user roots, then by distance, then by id.
     auto rank = [&](uint32_t v) {
       const int32_t d = distances.distance[v];

@@ -3,20 +3,13 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <utility>
 
 #include "cli/cli_support.h"
 #include "cli/safe_output.h"
+#include "heap/stopwatch.h"
 
 namespace leakscope::cli {
-
-namespace {
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-}  // namespace
 
 RetentionContext::RetentionContext(std::unique_ptr<AnalyzedSnapshot> analyzed, double load_seconds)
     : snapshot(std::move(analyzed)),
@@ -26,7 +19,7 @@ RetentionContext::RetentionContext(std::unique_ptr<AnalyzedSnapshot> analyzed, d
       times{load_seconds, snapshot->times().attribution, snapshot->times().retention} {}
 
 RetentionContext load_with_retention(const std::string& path, const RetentionOptions& options) {
-  const auto t = Clock::now();
+  const auto t = StageClock::now();
   AnalysisOptions analysis_options;
   analysis_options.retention = options;
   auto snapshot =

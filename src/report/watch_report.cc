@@ -146,15 +146,10 @@ std::string watch_headline(const WatchReport& r) {
                      human_duration(v.window_s), human_duration(v.suggested_duration_s));
 }
 
-void render_watch_text(const WatchReport& r, std::FILE* out) {
-  const series::WatchRecording& rec = *r.rec;
-  const series::WatchVerdict& v = r.verdict;
-  fmt::print(out, "{}\n", watch_headline(r));
-  if (const SeriesVerdict* p = v.primary_series();
-      p && p->available && v.kind != LeakKind::kInconclusive) {
-    fmt::print(out, "Why: {}: {}.\n", p->label, trend_reason(p->trend, p->bytes, p->points));
-  }
-  fmt::print(out, "{}", also_text(v));
+namespace {
+
+// What the process was and how it was watched.
+void print_process_line(const series::WatchRecording& rec, std::FILE* out) {
   fmt::print(out, "\nPID {} ({}), watched {} ({} samples every {}, {}){}\n", rec.pid,
              fit(rec.command, 60), human_duration(rec.elapsed_s), rec.proc.size(),
              human_duration(rec.interval_s), rec.end_reason,
@@ -162,6 +157,11 @@ void render_watch_text(const WatchReport& r, std::FILE* out) {
              : rec.exit_signal    ? fmt::format("; it died of signal {}", rec.exit_signal)
              : rec.exit_code >= 0 ? fmt::format("; it exited with code {}", rec.exit_code)
                                   : std::string("; it exited"));
+}
+
+// One row per judged series (the mapping kinds have their own table), then where the memory
+// series came from.
+void print_series_table(const series::WatchVerdict& v, std::FILE* out) {
   fmt::print(out, "\n  {:<32} {:>10} {:>10}  {:<44} {}\n", "series", "start", "end",
              "rate (Theil-Sen, 95 % CI)", "verdict");
   for (const SeriesVerdict& s : v.series) {
@@ -183,36 +183,65 @@ void render_watch_text(const WatchReport& r, std::FILE* out) {
     }
   }
   fmt::print(out, "\n");
+}
+
+// The primary series' judged window, the boot left out, and a native leak's unexplained part.
+void print_window_notes(const series::WatchVerdict& v, std::FILE* out) {
   const SeriesVerdict* p = v.primary_series();
-  if (p && p->available) {
-    fmt::print(out, "  judged window {} to {}, warm-up discarded {}, Mann-Kendall p = {:.2g}\n",
-               human_duration(p->trend.window_start_s), human_duration(p->trend.window_end_s),
-               human_duration(p->trend.warmup_discarded_s), p->trend.p_value);
-    if (v.ready_s > 0.5) {
-      fmt::print(out,
-                 "  node reported ready {} after the start; /proc samples before are its boot, "
-                 "not judged\n",
-                 human_duration(v.ready_s));
-    }
-    if (v.kind == LeakKind::kNative) {
-      fmt::print(out,
-                 "  the part of it outside the JS heap and external memory grew {} over the "
-                 "window, above the anonymous RSS's floor of {} and the external churn of {}\n",
-                 human_bytes(static_cast<uint64_t>(v.native_unexplained_growth)),
-                 human_bytes(static_cast<uint64_t>(p->trend.growth_floor)),
-                 human_bytes(static_cast<uint64_t>(v.external_churn)));
-    }
+  if (!p || !p->available) return;
+  fmt::print(out, "  judged window {} to {}, warm-up discarded {}, Mann-Kendall p = {:.2g}\n",
+             human_duration(p->trend.window_start_s), human_duration(p->trend.window_end_s),
+             human_duration(p->trend.warmup_discarded_s), p->trend.p_value);
+  if (v.ready_s > 0.5) {
+    fmt::print(out,
+               "  node reported ready {} after the start; /proc samples before are its boot, "
+               "not judged\n",
+               human_duration(v.ready_s));
   }
-  if (v.have_maps_diff && !v.maps_diff.kinds.empty()) {
-    fmt::print(out, "\nMappings, first vs last look ({} apart):\n",
-               human_duration(v.maps_diff.taken_after - v.maps_diff.taken_before));
-    for (const series::KindDelta& k : v.maps_diff.kinds) {
-      if (k.rss_delta == 0 && k.appeared == 0 && k.vanished == 0) continue;
-      fmt::print(out, "  {:<66} {:>10}  ({} -> {}; {} new, {} gone)\n",
-                 series::mapping_kind_label(k.kind), human_bytes_delta(k.rss_delta),
-                 human_bytes(k.rss_before), human_bytes(k.rss_after), k.appeared, k.vanished);
-    }
+  if (v.kind == LeakKind::kNative) {
+    fmt::print(out,
+               "  the part of it outside the JS heap and external memory grew {} over the "
+               "window, above the anonymous RSS's floor of {} and the external churn of {}\n",
+               human_bytes(static_cast<uint64_t>(v.native_unexplained_growth)),
+               human_bytes(static_cast<uint64_t>(p->trend.growth_floor)),
+               human_bytes(static_cast<uint64_t>(v.external_churn)));
   }
+}
+
+void print_maps_diff(const series::WatchVerdict& v, std::FILE* out) {
+  if (!v.have_maps_diff || v.maps_diff.kinds.empty()) return;
+  fmt::print(out, "\nMappings, first vs last look ({} apart):\n",
+             human_duration(v.maps_diff.taken_after - v.maps_diff.taken_before));
+  for (const series::KindDelta& k : v.maps_diff.kinds) {
+    if (k.rss_delta == 0 && k.appeared == 0 && k.vanished == 0) continue;
+    fmt::print(out, "  {:<66} {:>10}  ({} -> {}; {} new, {} gone)\n",
+               series::mapping_kind_label(k.kind), human_bytes_delta(k.rss_delta),
+               human_bytes(k.rss_before), human_bytes(k.rss_after), k.appeared, k.vanished);
+  }
+}
+
+// For an inconclusive verdict: what was missing, not only a longer time.
+std::string missing_text(const SeriesVerdict* p) {
+  if (!p || !p->available) return {};
+  switch (p->trend.reason) {
+    case series::InconclusiveReason::kTooFewPoints:
+      return p->name == "js_heap" && p->points == "full GCs"
+                 ? "more full GCs (under CPU load the app runs fewer; --force-gc sets "
+                   "their period)"
+                 : "more " + p->points + " (a shorter --interval gives more)";
+    case series::InconclusiveReason::kTooShort:
+      return "a longer window after warm-up (--min-duration sets it)";
+    case series::InconclusiveReason::kSettling:
+      return "the end of the warm-up (the later half grows far slower)";
+    default:
+      return "more time to tell a slow growth from the noise";
+  }
+}
+
+// What to do next, for each verdict.
+void print_next_step(const series::WatchRecording& rec, const series::WatchVerdict& v,
+                     std::FILE* out) {
+  const SeriesVerdict* p = v.primary_series();
   fmt::print(out, "\nNext step: ");
   switch (v.kind) {
     case LeakKind::kJsHeap:
@@ -253,27 +282,7 @@ void render_watch_text(const WatchReport& r, std::FILE* out) {
           p && p->available ? human_bytes(static_cast<uint64_t>(p->trend.growth_floor)) : "1 MB");
       break;
     case LeakKind::kInconclusive: {
-      // Say what was missing, not only a longer time.
-      std::string missing;
-      if (p && p->available) {
-        switch (p->trend.reason) {
-          case series::InconclusiveReason::kTooFewPoints:
-            missing = p->name == "js_heap" && p->points == "full GCs"
-                          ? "more full GCs (under CPU load the app runs fewer; --force-gc sets "
-                            "their period)"
-                          : "more " + p->points + " (a shorter --interval gives more)";
-            break;
-          case series::InconclusiveReason::kTooShort:
-            missing = "a longer window after warm-up (--min-duration sets it)";
-            break;
-          case series::InconclusiveReason::kSettling:
-            missing = "the end of the warm-up (the later half grows far slower)";
-            break;
-          default:
-            missing = "more time to tell a slow growth from the noise";
-            break;
-        }
-      }
+      const std::string missing = missing_text(p);
       fmt::print(out,
                  "watch longer, about {} in all (e.g. --duration {:.0f}), under the load that "
                  "shows the growth{}.\n",
@@ -282,6 +291,24 @@ void render_watch_text(const WatchReport& r, std::FILE* out) {
       break;
     }
   }
+}
+
+}  // namespace
+
+void render_watch_text(const WatchReport& r, std::FILE* out) {
+  const series::WatchRecording& rec = *r.rec;
+  const series::WatchVerdict& v = r.verdict;
+  fmt::print(out, "{}\n", watch_headline(r));
+  if (const SeriesVerdict* p = v.primary_series();
+      p && p->available && v.kind != LeakKind::kInconclusive) {
+    fmt::print(out, "Why: {}: {}.\n", p->label, trend_reason(p->trend, p->bytes, p->points));
+  }
+  fmt::print(out, "{}", also_text(v));
+  print_process_line(rec, out);
+  print_series_table(v, out);
+  print_window_notes(v, out);
+  print_maps_diff(v, out);
+  print_next_step(rec, v, out);
   fmt::print(out, "Sampling cost: {:.2f} % of one CPU ({:.0f} ms over {}).\n",
              v.sampler_cpu_percent, rec.sampler_cpu_s * 1000, human_duration(rec.elapsed_s));
   if (!rec.spawned) {

@@ -133,6 +133,115 @@ std::string format_maps_table(const MapsTable& table) {
   return out;
 }
 
+namespace {
+
+// A "#" line of a table: "# pid 123  taken ISO (unix)  command ...".
+void read_meta_line(std::string_view line, bool ours, std::size_t line_no, std::size_t line_offset,
+                    MapsTable& table) {
+  std::string_view meta = line.substr(1);
+  while (!meta.empty()) {
+    const std::string_view key = next_field(meta);
+    if (key == "pid") {
+      table.pid = parse_pid(next_field(meta), line_no, line_offset);
+    } else if (key == "taken") {
+      next_field(meta);
+      const std::string_view unix_s = next_field(meta);
+      uint64_t seconds = 0;
+      if (unix_s.size() > 2 && parse_number(unix_s.substr(1, unix_s.size() - 2), seconds, 10)) {
+        table.taken_at = static_cast<double>(seconds);
+      } else {
+        bad(line_no, line_offset, "bad time (want \"taken ISO (unix seconds)\")");
+      }
+    } else if (key == "command") {
+      table.command = ours ? unescape_field(trim(meta)) : std::string(trim(meta));
+      break;
+    } else if (key.empty()) {
+      break;
+    }
+  }
+}
+
+// pmap -x: rwx, then s (shared) or -, then R (no swap reserved) or -; ours: rw-p as in smaps.
+bool valid_mode(const std::string& mode, bool pmap) {
+  return mode.size() == (pmap ? 5u : 4u) && (mode[0] == 'r' || mode[0] == '-') &&
+         (mode[1] == 'w' || mode[1] == '-') && (mode[2] == 'x' || mode[2] == '-') &&
+         (pmap ? (mode[3] == 's' || mode[3] == '-') && (mode[4] == 'R' || mode[4] == '-')
+               : mode[3] == 'p' || mode[3] == 's');
+}
+
+// Sizes in kB must fit in 64 bits as bytes, and the mapping inside the address space.
+void check_sizes(uint64_t start, uint64_t kbytes, uint64_t rss, uint64_t anon, uint64_t dirty,
+                 std::size_t line_no, std::size_t line_offset) {
+  constexpr uint64_t kMaxKb = UINT64_MAX >> 10;
+  const bool vsyscall = start == 0xffffffffff600000 && kbytes == 4;  // x86-64's [vsyscall]
+  if (kbytes == 0 ||
+      (!vsyscall && (start >= kMaxUserAddress || kbytes > (kMaxUserAddress - start) >> 10)))
+    bad(line_no, line_offset,
+        fmt::format("Kbytes is 0 or the mapping ends past {:x}, the end of the 64-bit user "
+                    "address space",
+                    kMaxUserAddress));
+  if (rss > kMaxKb || anon > kMaxKb || dirty > kMaxKb)
+    bad(line_no, line_offset, "a size does not fit in 64 bits");
+  if (rss > kbytes || anon > kbytes || dirty > kbytes)
+    bad(line_no, line_offset,
+        fmt::format("{} is more than the mapping's Kbytes ({})",
+                    rss > kbytes    ? "RSS"
+                    : anon > kbytes ? "Anon"
+                                    : "Dirty",
+                    kbytes));
+}
+
+// One mapping row: ours ("Address Kbytes RSS Anon Dirty Mode Kind Mapping") or pmap -x's
+// ("Address Kbytes RSS Dirty Mode Mapping").
+Mapping read_mapping_row(std::string_view f, bool pmap, bool ours, std::size_t line_no,
+                         std::size_t line_offset) {
+  Mapping m;
+  uint64_t kbytes = 0, rss = 0, anon = 0, dirty = 0;
+  if (!parse_number(next_field(f), m.start, 16)) bad(line_no, line_offset, "bad address");
+  if (!parse_number(next_field(f), kbytes, 10)) bad(line_no, line_offset, "bad Kbytes");
+  if (!parse_number(next_field(f), rss, 10)) bad(line_no, line_offset, "bad RSS");
+  if (!pmap && !parse_number(next_field(f), anon, 10)) bad(line_no, line_offset, "bad Anon");
+  if (!parse_number(next_field(f), dirty, 10)) bad(line_no, line_offset, "bad Dirty");
+  std::string mode(next_field(f));
+  if (mode.empty()) bad(line_no, line_offset, "missing Mode");
+  if (!valid_mode(mode, pmap))
+    bad(line_no, line_offset, pmap ? "bad Mode (want e.g. r-x--)" : "bad Mode (want e.g. rw-p)");
+  if (pmap) mode = mode.substr(0, 3) + (mode[3] == 's' ? "s" : "p");
+  m.perms = mode;
+  if (!pmap) {
+    const std::string_view kind = next_field(f);
+    if (!parse_mapping_kind(kind, m.kind)) bad(line_no, line_offset, "unknown Kind");
+  }
+  check_sizes(m.start, kbytes, rss, anon, dirty, line_no, line_offset);
+  m.source_line = line_no;
+  m.source_offset = line_offset;
+  std::string path(trim(f));
+  if (path == "[ anon ]" || path == "[anon]") path.clear();
+  if (ours) path = unescape_field(path);
+  m.path = std::move(path);
+  m.end = m.start + kbytes * 1024;
+  m.rss = rss * 1024;
+  m.anonymous = pmap ? (m.path.empty() || m.path[0] == '[' ? rss * 1024 : 0) : anon * 1024;
+  m.private_dirty = dirty * 1024;
+  return m;
+}
+
+// The table in address order, without overlaps; pmap -x's mappings get their kinds here.
+void finish_table(bool pmap, MapsTable& table) {
+  std::sort(table.mappings.begin(), table.mappings.end(),
+            [](const Mapping& a, const Mapping& b) { return a.start < b.start; });
+  check_no_overlap(table.mappings);
+  if (pmap) {
+    classify_mappings(table.mappings);
+    // pmap -x prints file names without their directory.
+    for (Mapping& m : table.mappings) {
+      if (!m.path.empty() && m.path[0] != '[') m.kind = MappingKind::kFile;
+    }
+  }
+}
+
+}  // namespace
+
 MapsTable load_maps_table(std::string_view text) {
   // Find the first non-empty line to tell the formats apart.
   std::string_view probe = text;
@@ -164,28 +273,7 @@ MapsTable load_maps_table(std::string_view text) {
       continue;
     }
     if (line[0] == '#') {
-      // "# pid 123  taken ISO (unix)  command ..."
-      std::string_view meta = line.substr(1);
-      while (!meta.empty()) {
-        const std::string_view key = next_field(meta);
-        if (key == "pid") {
-          table.pid = parse_pid(next_field(meta), line_no, line_offset);
-        } else if (key == "taken") {
-          next_field(meta);
-          const std::string_view unix_s = next_field(meta);
-          uint64_t seconds = 0;
-          if (unix_s.size() > 2 && parse_number(unix_s.substr(1, unix_s.size() - 2), seconds, 10)) {
-            table.taken_at = static_cast<double>(seconds);
-          } else {
-            bad(line_no, line_offset, "bad time (want \"taken ISO (unix seconds)\")");
-          }
-        } else if (key == "command") {
-          table.command = ours ? unescape_field(trim(meta)) : std::string(trim(meta));
-          break;
-        } else if (key.empty()) {
-          break;
-        }
-      }
+      read_meta_line(line, ours, line_no, line_offset, table);
       continue;
     }
     if (!header_seen) {
@@ -207,74 +295,10 @@ MapsTable load_maps_table(std::string_view text) {
       bad(line_no, line_offset, "not a leakscope maps table, smaps file or pmap -x output");
     }
     if (line.rfind("total", 0) == 0 || line.rfind("----", 0) == 0) continue;
-    std::string_view f = line;
-    Mapping m;
-    uint64_t kbytes = 0, rss = 0, anon = 0, dirty = 0;
-    if (!parse_number(next_field(f), m.start, 16)) bad(line_no, line_offset, "bad address");
-    if (!parse_number(next_field(f), kbytes, 10)) bad(line_no, line_offset, "bad Kbytes");
-    if (!parse_number(next_field(f), rss, 10)) bad(line_no, line_offset, "bad RSS");
-    if (!pmap && !parse_number(next_field(f), anon, 10)) bad(line_no, line_offset, "bad Anon");
-    if (!parse_number(next_field(f), dirty, 10)) bad(line_no, line_offset, "bad Dirty");
-    std::string mode(next_field(f));
-    if (mode.empty()) bad(line_no, line_offset, "missing Mode");
-    // pmap -x: rwx, then s (shared) or -, then R (no swap reserved) or -; ours: rw-p as in smaps.
-    const bool mode_ok =
-        mode.size() == (pmap ? 5u : 4u) && (mode[0] == 'r' || mode[0] == '-') &&
-        (mode[1] == 'w' || mode[1] == '-') && (mode[2] == 'x' || mode[2] == '-') &&
-        (pmap ? (mode[3] == 's' || mode[3] == '-') && (mode[4] == 'R' || mode[4] == '-')
-              : mode[3] == 'p' || mode[3] == 's');
-    if (!mode_ok)
-      bad(line_no, line_offset, pmap ? "bad Mode (want e.g. r-x--)" : "bad Mode (want e.g. rw-p)");
-    if (pmap) mode = mode.substr(0, 3) + (mode[3] == 's' ? "s" : "p");
-    m.perms = mode;
-    bool have_kind = false;
-    if (!pmap) {
-      const std::string_view kind = next_field(f);
-      if (!parse_mapping_kind(kind, m.kind)) bad(line_no, line_offset, "unknown Kind");
-      have_kind = true;
-    }
-    // Sizes in kB must fit in 64 bits as bytes, and the mapping inside the address space.
-    constexpr uint64_t kMaxKb = UINT64_MAX >> 10;
-    const bool vsyscall = m.start == 0xffffffffff600000 && kbytes == 4;  // x86-64's [vsyscall]
-    if (kbytes == 0 ||
-        (!vsyscall && (m.start >= kMaxUserAddress || kbytes > (kMaxUserAddress - m.start) >> 10)))
-      bad(line_no, line_offset,
-          fmt::format("Kbytes is 0 or the mapping ends past {:x}, the end of the 64-bit user "
-                      "address space",
-                      kMaxUserAddress));
-    if (rss > kMaxKb || anon > kMaxKb || dirty > kMaxKb)
-      bad(line_no, line_offset, "a size does not fit in 64 bits");
-    if (rss > kbytes || anon > kbytes || dirty > kbytes)
-      bad(line_no, line_offset,
-          fmt::format("{} is more than the mapping's Kbytes ({})",
-                      rss > kbytes    ? "RSS"
-                      : anon > kbytes ? "Anon"
-                                      : "Dirty",
-                      kbytes));
-    m.source_line = line_no;
-    m.source_offset = line_offset;
-    std::string path(trim(f));
-    if (path == "[ anon ]" || path == "[anon]") path.clear();
-    if (ours) path = unescape_field(path);
-    m.path = std::move(path);
-    m.end = m.start + kbytes * 1024;
-    m.rss = rss * 1024;
-    m.anonymous = pmap ? (m.path.empty() || m.path[0] == '[' ? rss * 1024 : 0) : anon * 1024;
-    m.private_dirty = dirty * 1024;
-    (void)have_kind;
-    table.mappings.push_back(std::move(m));
+    table.mappings.push_back(read_mapping_row(line, pmap, ours, line_no, line_offset));
   }
   if (!header_seen) bad(line_no, offset, "no table header (Address ...) found");
-  std::sort(table.mappings.begin(), table.mappings.end(),
-            [](const Mapping& a, const Mapping& b) { return a.start < b.start; });
-  check_no_overlap(table.mappings);
-  if (pmap) {
-    classify_mappings(table.mappings);
-    // pmap -x prints file names without their directory.
-    for (Mapping& m : table.mappings) {
-      if (!m.path.empty() && m.path[0] != '[') m.kind = MappingKind::kFile;
-    }
-  }
+  finish_table(pmap, table);
   return table;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace leakscope::series {
 namespace {
@@ -176,11 +177,10 @@ void TraceGcParser::unknown(std::string_view text) {
   if (on_foreign_) on_foreign_(text, on_foreign_user_);
 }
 
-bool TraceGcParser::gc_body(std::string_view body, uint32_t isolate, double t_ms, bool ring) {
-  Cursor c(body);
-  GcEvent ev;
-  ev.t_ms = t_ms;
-  ev.isolate = isolate;
+namespace {
+
+// "Scavenge", "Mark-Compact (reduce)", ...: the collector and its modifiers.
+bool read_kind(Cursor& c, GcEvent& ev) {
   if (c.eat("Shared ")) ev.flags |= kGcShared;
   if (c.eat("Scavenge")) {
     ev.kind = GcKind::kScavenge;
@@ -205,6 +205,12 @@ bool TraceGcParser::gc_body(std::string_view body, uint32_t isolate, double t_ms
     }
     c.p += close + 1;
   }
+  return true;
+}
+
+// "12.3 (14.0) -> 11.2": false when this is no GC line. An entry of the OOM ring buffer may be
+// cut after the arrow; it is then marked truncated.
+bool read_before_after(Cursor& c, GcEvent& ev, bool ring) {
   c.spaces();
   if (!c.number(ev.before_mb)) return false;
   c.spaces();
@@ -218,98 +224,131 @@ bool TraceGcParser::gc_body(std::string_view body, uint32_t isolate, double t_ms
     if (!ring) return false;
     ev.flags |= kGcTruncated;
   }
-  bool truncated = (ev.flags & kGcTruncated) != 0;
-  if (!truncated) {
-    c.spaces();
-    if (c.eat('(')) {
-      if (!c.number(ev.after_committed_mb) || !c.eat(')')) truncated = true;
-    }
+  return true;
+}
+
+// The fields after the heap sizes; each returns false where the line is cut short.
+
+// " (14.0) MB, pooled: 1.0 MB, "
+bool read_after_committed_and_pooled(Cursor& c, GcEvent& ev) {
+  c.spaces();
+  if (c.eat('(')) {
+    if (!c.number(ev.after_committed_mb) || !c.eat(')')) return false;
   }
-  if (!truncated) {
+  c.spaces();
+  c.eat("MB");
+  c.eat(',');
+  c.spaces();
+  if (!c.eat("pooled: ")) return true;
+  if (!c.number(ev.pooled_mb)) return false;
+  c.spaces();
+  c.eat("MB");
+  c.eat(',');
+  c.spaces();
+  return true;
+}
+
+// "1.5 / 0.2 ms, "
+bool read_pause(Cursor& c, GcEvent& ev) {
+  if (!c.number(ev.pause_ms)) return false;
+  bool complete = true;
+  c.spaces();
+  if (c.eat('/')) {
     c.spaces();
-    c.eat("MB");
-    c.eat(',');
+    if (!c.number(ev.external_ms)) complete = false;
     c.spaces();
-    if (c.eat("pooled: ")) {
-      if (c.number(ev.pooled_mb)) {
-        c.spaces();
-        c.eat("MB");
-        c.eat(',');
-        c.spaces();
-      } else {
-        truncated = true;
+  }
+  c.eat("ms");
+  c.eat(',');
+  c.spaces();
+  return complete;
+}
+
+// "(+ 3.1 ms in 12 steps since start of marking, ..., walltime since start of marking 40 ms) "
+bool read_incremental(Cursor& c, GcEvent& ev) {
+  if (!c.eat("(+ ")) return true;
+  ev.flags |= kGcIncremental;
+  double steps = 0;
+  if (c.number(ev.incremental_ms) && c.eat(" ms in ") && c.number(steps)) {
+    ev.incremental_steps = static_cast<uint32_t>(steps);
+  }
+  Cursor w = c;
+  if (w.skip_past("walltime since start of marking ")) {
+    w.number(ev.marking_walltime_ms);
+    c = w;
+  }
+  const bool complete = c.skip_past(")");
+  c.spaces();
+  return complete;
+}
+
+// "(average mu = 0.9, current mu = 0.8) "
+bool read_mutator_utilization(Cursor& c, GcEvent& ev) {
+  if (!c.eat("(average mu = ")) return true;
+  const bool complete =
+      c.number(ev.average_mu) && c.eat(", current mu = ") && c.number(ev.current_mu) && c.eat(')');
+  c.spaces();
+  return complete;
+}
+
+// "reason; collector reason", or old V8's "reason collector-reason" without the ';'.
+std::pair<std::string_view, std::string_view> split_reasons(std::string_view rest) {
+  std::string_view reason = trim(rest);
+  const std::size_t semi = reason.find(';');
+  std::string_view collector;
+  if (semi != std::string_view::npos) {
+    collector = reason.substr(semi + 1);
+    reason = reason.substr(0, semi);
+  } else {
+    for (std::string_view known : kCollectorReasons) {
+      const std::size_t at = reason.rfind(known);
+      if (at != std::string_view::npos && at + known.size() == reason.size()) {
+        collector = reason.substr(at);
+        reason = reason.substr(0, at);
+        break;
       }
     }
   }
-  if (!truncated) {
-    if (c.number(ev.pause_ms)) {
-      c.spaces();
-      if (c.eat('/')) {
-        c.spaces();
-        if (!c.number(ev.external_ms)) truncated = true;
-        c.spaces();
-      }
-      c.eat("ms");
-      c.eat(',');
-      c.spaces();
-    } else {
-      truncated = true;
+  return {reason, collector};
+}
+
+// Ring entries repeat lines printed before, when --trace-gc was on: is `ev` one of the recent?
+bool printed_before(const std::vector<GcEvent>& events, const GcEvent& ev) {
+  std::size_t looked = 0;
+  for (std::size_t i = events.size(); i-- > 0 && looked < 256; ++looked) {
+    const GcEvent& old = events[i];
+    if (old.isolate == ev.isolate && old.t_ms == ev.t_ms && old.kind == ev.kind &&
+        old.before_mb == ev.before_mb) {
+      return true;
     }
   }
-  if (!truncated && c.eat("(+ ")) {
-    ev.flags |= kGcIncremental;
-    double steps = 0;
-    if (c.number(ev.incremental_ms) && c.eat(" ms in ") && c.number(steps)) {
-      ev.incremental_steps = static_cast<uint32_t>(steps);
-    }
-    Cursor w = c;
-    if (w.skip_past("walltime since start of marking ")) {
-      w.number(ev.marking_walltime_ms);
-      c = w;
-    }
-    if (!c.skip_past(")")) truncated = true;
-    c.spaces();
-  }
-  if (!truncated && c.eat("(average mu = ")) {
-    if (!c.number(ev.average_mu) || !c.eat(", current mu = ") || !c.number(ev.current_mu) ||
-        !c.eat(')')) {
-      truncated = true;
-    }
-    c.spaces();
-  }
-  if (!truncated) {
-    std::string_view reason = trim(c.rest());
-    const std::size_t semi = reason.find(';');
-    std::string_view collector;
-    if (semi != std::string_view::npos) {
-      collector = reason.substr(semi + 1);
-      reason = reason.substr(0, semi);
-    } else {
-      for (std::string_view known : kCollectorReasons) {
-        const std::size_t at = reason.rfind(known);
-        if (at != std::string_view::npos && at + known.size() == reason.size()) {
-          collector = reason.substr(at);
-          reason = reason.substr(0, at);
-          break;
-        }
-      }
-    }
+  return false;
+}
+
+}  // namespace
+
+bool TraceGcParser::gc_body(std::string_view body, uint32_t isolate, double t_ms, bool ring) {
+  Cursor c(body);
+  GcEvent ev;
+  ev.t_ms = t_ms;
+  ev.isolate = isolate;
+  if (!read_kind(c, ev) || !read_before_after(c, ev, ring)) return false;
+  // Each field is read only while the ones before it were whole.
+  const bool complete = !(ev.flags & kGcTruncated) && read_after_committed_and_pooled(c, ev) &&
+                        read_pause(c, ev) && read_incremental(c, ev) &&
+                        read_mutator_utilization(c, ev);
+  if (complete) {
+    const auto [reason, collector] = split_reasons(c.rest());
     ev.reason = intern_reason(reason);
     ev.collector_reason = intern_reason(collector);
+  } else {
+    ev.flags |= kGcTruncated;
   }
-  if (truncated) ev.flags |= kGcTruncated;
 
   if (ring) {
     ++log_.oom_ring_entries;
-    // Ring entries repeat lines printed before, when --trace-gc was on; keep only new ones.
-    std::size_t looked = 0;
-    for (std::size_t i = log_.events.size(); i-- > 0 && looked < 256; ++looked) {
-      const GcEvent& old = log_.events[i];
-      if (old.isolate == isolate && old.t_ms == ev.t_ms && old.kind == ev.kind &&
-          old.before_mb == ev.before_mb) {
-        return true;
-      }
-    }
+    // Keep only the ring's new entries.
+    if (printed_before(log_.events, ev)) return true;
     ++log_.oom_ring_new;
     ev.flags |= kGcFromOomRing;
   }

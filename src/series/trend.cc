@@ -429,26 +429,28 @@ void TrendTracker::add(double t, double v) {
   seen_ = 1;  // the last kept input starts the next stride
 }
 
-TrendResult detect_trend(std::span<const Point> points, const TrendOptions& options) {
-  TrendResult r;
-  std::vector<Point> pts;
-  pts.reserve(points.size());
-  for (const Point& p : points) {
-    if (std::isfinite(p.t) && std::isfinite(p.v)) pts.push_back(p);
-  }
-  std::sort(pts.begin(), pts.end(), [](const Point& a, const Point& b) { return a.t < b.t; });
-  r.points_in = pts.size();
-  if (pts.empty()) return r;
-  const double t_first = pts.front().t;
-  const double span_all = pts.back().t - t_first;
+namespace {
 
+// The input's extent and the judged points' spacing, which every stage's advice is built on.
+struct Extent {
+  double t_first = 0;        // the first finite input point
+  double span_all = 0;       // first to last input point, warm-up included
+  double spacing = 0;        // the judged points' median gap
+  std::size_t min_keep = 0;  // points a full-window verdict needs
+};
+
+// The points cut to the options' window and warm-up, reduced to their lower envelope when asked
+// and thinned; then the auto warm-up's cut, which only a change that matters (the relevance
+// floor, from the median level) may take.
+std::vector<Point> judged_points(std::vector<Point> pts, const TrendOptions& options,
+                                 const Extent& extent) {
   if (options.max_window_s > 0) {
     const double from = pts.back().t - options.max_window_s;
     pts.erase(pts.begin(),
               std::find_if(pts.begin(), pts.end(), [&](const Point& p) { return p.t >= from; }));
   }
   if (options.warmup_s > 0) {
-    const double cut = t_first + options.warmup_s;
+    const double cut = extent.t_first + options.warmup_s;
     pts.erase(pts.begin(),
               std::find_if(pts.begin(), pts.end(), [&](const Point& p) { return p.t >= cut; }));
   }
@@ -458,7 +460,6 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
   }
   pts = thin(pts, options.max_points);
 
-  const std::size_t min_keep = std::max<std::size_t>(options.min_points, 3);
   std::size_t cut = 0;
   if (options.auto_warmup && !pts.empty()) {
     std::vector<double> vs;
@@ -466,143 +467,151 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
     for (const Point& p : pts) vs.push_back(p.v);
     const double min_effect = std::max(
         options.min_growth_abs, options.min_growth_fraction * std::fabs(median_of(std::move(vs))));
-    cut = auto_warmup_cut(pts, options.max_warmup_fraction, min_keep, min_effect);
+    cut = auto_warmup_cut(pts, options.max_warmup_fraction, extent.min_keep, min_effect);
   }
   pts.erase(pts.begin(), pts.begin() + static_cast<std::ptrdiff_t>(cut));
+  return pts;
+}
 
-  r.points_judged = pts.size();
-  r.min_points = min_keep;
-  r.min_duration_s = options.min_duration_s;
-  r.input_span_s = span_all;
-  r.stable_margin = options.stable_margin;
-  r.noise_sigmas = options.noise_sigmas;
-  r.step_multiple = options.step_multiple;
-  if (pts.empty()) {
-    r.warmup_discarded_s = span_all;
-    r.suggested_duration_s =
-        std::max(options.warmup_s + options.min_duration_s, 1.25 * span_all + 1);
-    return r;
-  }
+// The judged window's extent, its level and the relevance floor that level sets.
+void describe_window(std::span<const Point> pts, const TrendOptions& options, const Extent& extent,
+                     TrendResult& r) {
   r.window_start_s = pts.front().t;
   r.window_end_s = pts.back().t;
-  r.warmup_discarded_s = r.window_start_s - t_first;
-  {
-    std::vector<double> vs;
-    vs.reserve(pts.size());
-    for (const Point& p : pts) vs.push_back(p.v);
-    r.level = median_of(std::move(vs));
-  }
+  r.warmup_discarded_s = r.window_start_s - extent.t_first;
+  std::vector<double> vs;
+  vs.reserve(pts.size());
+  for (const Point& p : pts) vs.push_back(p.v);
+  r.level = median_of(std::move(vs));
   r.relevance_floor =
       std::max(options.min_growth_abs, options.min_growth_fraction * std::fabs(r.level));
   r.growth_floor = r.relevance_floor;
+}
 
+// The late part: does the growth go on, or has it stopped (a warm-up settling)? The last third of
+// the window when it holds 4 points or more (a plateau that began lately shows there first), else
+// the later half. Returns the late part's Mann-Kendall S (0 when it is too short to fit).
+long fit_late_part(std::span<const Point> pts, const TrendOptions& options, TrendResult& r) {
+  const double window = r.window_s();
+  auto tail_from = [&](double fraction) {
+    const double from_t = r.window_end_s - fraction * window;
+    return std::span<const Point>(
+        std::find_if(pts.begin(), pts.end(), [&](const Point& p) { return p.t >= from_t; }),
+        pts.end());
+  };
+  std::span<const Point> late = tail_from(1.0 / 3);
+  if (late.size() < 4) late = tail_from(0.5);
+  if (late.size() < 3) {
+    r.late_rate_per_hour = r.rate_per_hour;
+    r.late_ci_high_per_hour = r.ci_high_per_hour;
+    r.late_span_s = window;
+    return 0;
+  }
+  const MannKendall late_mk = mann_kendall(late);
+  const SlopeEstimate late_est =
+      theil_sen(late, late_mk.variance * r.autocorrelation_factor, options.confidence);
+  r.late_rate_per_hour = late_est.slope * 3600;
+  r.late_span_s = late.back().t - late.front().t;
+  r.late_ci_high_per_hour = late_est.high * 3600;
+  return static_cast<long>(late_mk.s);
+}
+
+// What the fit gives the early rule besides the result's own fields.
+struct EarlyEvidence {
+  double ci_low_per_hour = 0;  // the slope's lower bound at the early rule's confidence
+  long late_mk_s = 0;          // the late part's Mann-Kendall S
+};
+
+// The statistics over the judged window (3 points or more over a positive span): Mann-Kendall
+// with the Hamed-Rao correction for autocorrelation, Theil-Sen with its interval, the noise and
+// step floors, and the late part.
+EarlyEvidence fit_trend(std::span<const Point> pts, const TrendOptions& options, TrendResult& r) {
   const double z = normal_quantile_two_sided(options.confidence);
   const double window = r.window_s();
-  const double spacing = median_dt(pts);
-  double variance = 0;
-  double early_ci_low_per_hour = 0;
-  long late_mk_s = 0;
-  if (pts.size() >= 3 && window > 0) {
-    MannKendall mk = mann_kendall(pts);
-    // A first Theil-Sen pass (no CI needed) detrends the series for the autocorrelation check.
-    const SlopeEstimate rough = theil_sen(pts, 0, options.confidence);
-    r.autocorrelation_factor = hamed_rao_factor(pts, rough.slope, z);
-    variance = mk.variance * r.autocorrelation_factor;
-    const SlopeEstimate est = theil_sen(pts, variance, options.confidence);
-    r.rate_per_hour = est.slope * 3600;
-    r.ci_low_per_hour = est.low * 3600;
-    r.ci_high_per_hour = est.high * 3600;
-    r.first_value = est.intercept + est.slope * r.window_start_s;
-    r.growth = est.slope * window;
-    if (variance > 0 && mk.s != 0) {
-      r.mk_z = (mk.s - (mk.s > 0 ? 1 : -1)) / std::sqrt(variance);
-    }
-    r.p_value = normal_two_sided_p(r.mk_z);
-    r.growth_without_steps = growth_without_steps(pts, 2);
-    const Noise noise = residual_noise(pts, est.slope, est.intercept);
-    r.noise = noise.sigma;
-    r.level_shift = noise.shift;
-    const double noise_part = options.noise_sigmas * r.noise;
-    const double step_part = options.step_multiple * r.level_shift;
-    r.growth_floor = std::max({r.relevance_floor, noise_part, step_part});
-    if (r.growth_floor > r.relevance_floor) {
-      r.floor_source = step_part >= noise_part ? TrendResult::FloorSource::kSteps
-                                               : TrendResult::FloorSource::kNoise;
-    }
-    early_ci_low_per_hour = theil_sen(pts, variance, 1 - options.early_alpha).low * 3600;
-    // The late part: does the growth go on, or has it stopped (a warm-up settling)? The last
-    // third of the window when it holds 4 points or more (a plateau that began lately shows
-    // there first), else the later half.
-    auto tail_from = [&](double fraction) {
-      const double from_t = r.window_end_s - fraction * window;
-      return std::span<const Point>(
-          std::find_if(pts.begin(), pts.end(), [&](const Point& p) { return p.t >= from_t; }),
-          pts.end());
-    };
-    std::span<const Point> late = tail_from(1.0 / 3);
-    if (late.size() < 4) late = tail_from(0.5);
-    if (late.size() >= 3) {
-      const MannKendall late_mk = mann_kendall(late);
-      const SlopeEstimate late_est =
-          theil_sen(late, late_mk.variance * r.autocorrelation_factor, options.confidence);
-      r.late_rate_per_hour = late_est.slope * 3600;
-      r.late_span_s = late.back().t - late.front().t;
-      r.late_ci_high_per_hour = late_est.high * 3600;
-      late_mk_s = static_cast<long>(late_mk.s);
-    } else {
-      r.late_rate_per_hour = r.rate_per_hour;
-      r.late_ci_high_per_hour = r.ci_high_per_hour;
-      r.late_span_s = window;
-    }
+  MannKendall mk = mann_kendall(pts);
+  // A first Theil-Sen pass (no CI needed) detrends the series for the autocorrelation check.
+  const SlopeEstimate rough = theil_sen(pts, 0, options.confidence);
+  r.autocorrelation_factor = hamed_rao_factor(pts, rough.slope, z);
+  const double variance = mk.variance * r.autocorrelation_factor;
+  const SlopeEstimate est = theil_sen(pts, variance, options.confidence);
+  r.rate_per_hour = est.slope * 3600;
+  r.ci_low_per_hour = est.low * 3600;
+  r.ci_high_per_hour = est.high * 3600;
+  r.first_value = est.intercept + est.slope * r.window_start_s;
+  r.growth = est.slope * window;
+  if (variance > 0 && mk.s != 0) {
+    r.mk_z = (mk.s - (mk.s > 0 ? 1 : -1)) / std::sqrt(variance);
   }
-  // Called for an inconclusive answer: never suggest a recording no longer than this one.
-  auto suggest = [&](double wanted) {
-    const double at_least = span_all + std::max(2 * spacing, 0.25 * options.min_duration_s);
-    r.suggested_duration_s = std::max(wanted, at_least);
-  };
-  if (pts.size() < 3 || !(window > 0)) {
-    r.verdict = Verdict::kInconclusive;
-    r.reason = InconclusiveReason::kTooFewPoints;
-    const double need = static_cast<double>(min_keep) * (spacing > 0 ? spacing : 1);
-    suggest(r.warmup_discarded_s + std::max(options.min_duration_s, need));
-    return r;
+  r.p_value = normal_two_sided_p(r.mk_z);
+  r.growth_without_steps = growth_without_steps(pts, 2);
+  const Noise noise = residual_noise(pts, est.slope, est.intercept);
+  r.noise = noise.sigma;
+  r.level_shift = noise.shift;
+  const double noise_part = options.noise_sigmas * r.noise;
+  const double step_part = options.step_multiple * r.level_shift;
+  r.growth_floor = std::max({r.relevance_floor, noise_part, step_part});
+  if (r.growth_floor > r.relevance_floor) {
+    r.floor_source = step_part >= noise_part ? TrendResult::FloorSource::kSteps
+                                             : TrendResult::FloorSource::kNoise;
   }
+  EarlyEvidence early;
+  early.ci_low_per_hour = theil_sen(pts, variance, 1 - options.early_alpha).low * 3600;
+  early.late_mk_s = fit_late_part(pts, options, r);
+  return early;
+}
 
-  const bool full_window = pts.size() >= min_keep && window >= options.min_duration_s;
+// Called for an inconclusive answer: never suggest a recording no longer than this one.
+void suggest(double wanted, const TrendOptions& options, const Extent& extent, TrendResult& r) {
+  const double at_least =
+      extent.span_all + std::max(2 * extent.spacing, 0.25 * options.min_duration_s);
+  r.suggested_duration_s = std::max(wanted, at_least);
+}
+
+// A window shorter than a full one: an early leak (strong, large growth that goes on in the late
+// part), else too few points or too short, with how long to record.
+void judge_early(std::size_t n, const TrendOptions& options, const Extent& extent,
+                 const EarlyEvidence& early, TrendResult& r) {
+  const double window = r.window_s();
+  const double spacing = extent.spacing;
+  const std::size_t min_keep = extent.min_keep;
   const bool fast_enough = r.rate_per_hour >= options.min_rate_per_hour;
-  if (!full_window) {
-    // Early leak: strong, large growth that goes on in the late part.
-    const std::size_t early_points = std::min(options.early_min_points, min_keep);
-    const bool strong = pts.size() >= early_points &&
-                        window >= options.early_min_fraction * options.min_duration_s &&
-                        r.p_value < options.early_alpha && early_ci_low_per_hour > 0;
-    const bool large = r.growth >= options.early_floor_multiple * r.growth_floor && fast_enough &&
-                       r.growth_without_steps >= r.relevance_floor;
-    const bool goes_on =
-        r.late_rate_per_hour >= options.early_late_ratio * r.rate_per_hour && late_mk_s > 0;
-    if (strong && large && goes_on) {
-      r.verdict = Verdict::kGrowing;
-      r.reason = InconclusiveReason::kNone;
-      r.basis = Basis::kEarly;
-      r.confidence = 1 - r.p_value;
-      return r;
-    }
-    r.verdict = Verdict::kInconclusive;
-    if (pts.size() < min_keep) {
-      r.reason = InconclusiveReason::kTooFewPoints;
-      // The points still missing, at the spacing seen so far.
-      const double missing = static_cast<double>(min_keep - pts.size());
-      suggest(std::max(r.warmup_discarded_s +
-                           std::max(options.min_duration_s,
-                                    static_cast<double>(min_keep) * (spacing > 0 ? spacing : 1)),
-                       span_all + missing * (spacing > 0 ? spacing : 1)));
-    } else {
-      r.reason = InconclusiveReason::kTooShort;
-      suggest(span_all + (options.min_duration_s - window));
-    }
-    return r;
+  const std::size_t early_points = std::min(options.early_min_points, min_keep);
+  const bool strong = n >= early_points &&
+                      window >= options.early_min_fraction * options.min_duration_s &&
+                      r.p_value < options.early_alpha && early.ci_low_per_hour > 0;
+  const bool large = r.growth >= options.early_floor_multiple * r.growth_floor && fast_enough &&
+                     r.growth_without_steps >= r.relevance_floor;
+  const bool goes_on =
+      r.late_rate_per_hour >= options.early_late_ratio * r.rate_per_hour && early.late_mk_s > 0;
+  if (strong && large && goes_on) {
+    r.verdict = Verdict::kGrowing;
+    r.reason = InconclusiveReason::kNone;
+    r.basis = Basis::kEarly;
+    r.confidence = 1 - r.p_value;
+    return;
   }
+  r.verdict = Verdict::kInconclusive;
+  if (n < min_keep) {
+    r.reason = InconclusiveReason::kTooFewPoints;
+    // The points still missing, at the spacing seen so far.
+    const double missing = static_cast<double>(min_keep - n);
+    suggest(std::max(r.warmup_discarded_s +
+                         std::max(options.min_duration_s,
+                                  static_cast<double>(min_keep) * (spacing > 0 ? spacing : 1)),
+                     extent.span_all + missing * (spacing > 0 ? spacing : 1)),
+            options, extent, r);
+  } else {
+    r.reason = InconclusiveReason::kTooShort;
+    suggest(extent.span_all + (options.min_duration_s - window), options, extent, r);
+  }
+}
 
+// A full window: growing when the growth is significant, large enough, not made of steps and not
+// settling; stable when its upper bound stays under the margin; else inconclusive, with the
+// window that would decide it.
+void judge_full_window(const TrendOptions& options, const Extent& extent, TrendResult& r) {
+  const double window = r.window_s();
+  const bool fast_enough = r.rate_per_hour >= options.min_rate_per_hour;
   const double alpha = 1 - options.confidence;
   const bool significant = r.p_value < alpha && r.ci_low_per_hour > 0;
   const bool big_enough = r.growth >= r.growth_floor && fast_enough;
@@ -618,7 +627,7 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
     r.reason = InconclusiveReason::kNone;
     r.basis = Basis::kFullWindow;
     r.confidence = 1 - r.p_value;
-    return r;
+    return;
   }
   const double upper_growth = r.ci_high_per_hour / 3600 * window;
   const bool bounded =
@@ -629,7 +638,7 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
     r.reason = InconclusiveReason::kNone;
     r.basis = Basis::kFullWindow;
     r.confidence = options.confidence;
-    return r;
+    return;
   }
   r.verdict = Verdict::kInconclusive;
   r.reason = !(significant && big_enough) ? InconclusiveReason::kNoisy
@@ -644,7 +653,58 @@ TrendResult detect_trend(std::span<const Point> points, const TrendOptions& opti
         half_width * std::pow(window, 1.5) / (options.stable_margin * r.growth_floor);
     needed = std::clamp(root * root, 2 * window, 100 * window);
   }
-  suggest(r.warmup_discarded_s + needed);
+  suggest(r.warmup_discarded_s + needed, options, extent, r);
+}
+
+}  // namespace
+
+TrendResult detect_trend(std::span<const Point> points, const TrendOptions& options) {
+  TrendResult r;
+  std::vector<Point> pts;
+  pts.reserve(points.size());
+  for (const Point& p : points) {
+    if (std::isfinite(p.t) && std::isfinite(p.v)) pts.push_back(p);
+  }
+  std::sort(pts.begin(), pts.end(), [](const Point& a, const Point& b) { return a.t < b.t; });
+  r.points_in = pts.size();
+  if (pts.empty()) return r;
+  Extent extent;
+  extent.t_first = pts.front().t;
+  extent.span_all = pts.back().t - extent.t_first;
+  extent.min_keep = std::max<std::size_t>(options.min_points, 3);
+  pts = judged_points(std::move(pts), options, extent);
+
+  r.points_judged = pts.size();
+  r.min_points = extent.min_keep;
+  r.min_duration_s = options.min_duration_s;
+  r.input_span_s = extent.span_all;
+  r.stable_margin = options.stable_margin;
+  r.noise_sigmas = options.noise_sigmas;
+  r.step_multiple = options.step_multiple;
+  if (pts.empty()) {
+    r.warmup_discarded_s = extent.span_all;
+    r.suggested_duration_s =
+        std::max(options.warmup_s + options.min_duration_s, 1.25 * extent.span_all + 1);
+    return r;
+  }
+  describe_window(pts, options, extent, r);
+  const double window = r.window_s();
+  extent.spacing = median_dt(pts);
+  if (pts.size() < 3 || !(window > 0)) {
+    r.verdict = Verdict::kInconclusive;
+    r.reason = InconclusiveReason::kTooFewPoints;
+    const double need =
+        static_cast<double>(extent.min_keep) * (extent.spacing > 0 ? extent.spacing : 1);
+    suggest(r.warmup_discarded_s + std::max(options.min_duration_s, need), options, extent, r);
+    return r;
+  }
+  const EarlyEvidence early = fit_trend(pts, options, r);
+  const bool full_window = pts.size() >= extent.min_keep && window >= options.min_duration_s;
+  if (!full_window) {
+    judge_early(pts.size(), options, extent, early, r);
+  } else {
+    judge_full_window(options, extent, r);
+  }
   return r;
 }
 

@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { rowsNamed, summaryJson, writeFixture } from './lib/harness.mjs';
+
 const bin = process.env.LEAKSCOPE_BIN ?? 'build/release/leakscope';
 const dir = mkdtempSync(path.join(tmpdir(), 'leakscope-path-groups-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -22,6 +24,7 @@ before(() => {
                                     '--requests', String(kRequests)]);
     snaps[app] = path.join(out, 's1.heapsnapshot');
   }
+  snaps.interfaces = writeFixture('census-interfaces.js', path.join(dir, 'interfaces.heapsnapshot'));
 });
 
 function pathOf(snap, ...args) {
@@ -59,4 +62,20 @@ test('path --class Promise: the raced promises are one group, held through shutd
 test('control: the promises of a race that settles are not kept, so no group is large', () => {
   const j = JSON.parse(pathOf(snaps['control-promise-race'], '--class', 'Promise', '--json'));
   assert.ok(j.groups.every((g) => g.count < 100), JSON.stringify(j.groups.map((g) => [g.count, g.path.text])));
+});
+
+// A class name copied from `summary` means the same objects in `path --class`: the snapshot's own
+// classes (plain objects by property set), without the zero-size storage that summary leaves out
+// ("(array)" and "(system)" hold many), and every row of a name summary lists more than once.
+test('path --class finds exactly the instances summary counts under that name', () => {
+  const summary = summaryJson(snaps.interfaces);
+  const names = ['{alpha, beta}', '{alpha, beta, gamma}', 'Object', '(array)', '(system)'];
+  const twice = summary.classes.map((c) => c.name).find((n, i, all) => all.indexOf(n) !== i);
+  if (twice !== undefined) names.push(twice);
+  for (const name of names) {
+    const expected = rowsNamed(summary, name).reduce((sum, row) => sum + row.count, 0);
+    assert.ok(expected > 0, `summary lists ${name}`);
+    const j = JSON.parse(pathOf(snaps.interfaces, '--class', name, '--json'));
+    assert.equal(j.class_instances, expected, `path --class ${name}`);
+  }
 });
