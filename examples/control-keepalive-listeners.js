@@ -14,6 +14,10 @@ const server = http.createServer((req, res) => {
     res.end(JSON.stringify({ ok: true, at: Date.now() }));
   });
 });
+// The pooled socket must outlive the pauses in which heap snapshots are written (seconds on a busy
+// machine): with Node's 5 s keep-alive timeout the server could close it just as the next request
+// went out (ECONNRESET), and a new socket would start its listener lists afresh.
+server.keepAliveTimeout = 0;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 let port = 0;
 let closing = false;  // the agent's sockets close at exit: no request is lost then
