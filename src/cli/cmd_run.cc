@@ -124,7 +124,8 @@ series::WatchRecording watch_app(const RunCliOptions& o, RunController& controll
   cfg.on_child_reply = [&controller](std::string_view line) { controller.on_reply(line); };
   cfg.should_end = [&controller](const series::WatchRecording& rec,
                                  const series::SendCommand& send) {
-    return controller.after_sample(rec, send);
+    return controller.after_sample(rec, send) ? std::string(controller.end_reason())
+                                              : std::string();
   };
   install_interrupt_handler();
   try {
@@ -228,6 +229,11 @@ nlohmann::ordered_json run_summary(const RunCliOptions& o, const std::string& di
 
 int report_run(const RunCliOptions& o, const std::string& dir, const series::WatchRecording& rec,
                const RunController& controller) {
+  // A snapshot the app was writing when it was stopped (Ctrl-C) is left half written.
+  for (const RunSnapshot& s : controller.snapshots()) {
+    std::error_code ec;
+    if (!s.done) std::filesystem::remove(s.path + ".partial", ec);
+  }
   Outcome out;
   out.interrupted = g_stop != 0;
   out.decided = controller.decision().has_value();

@@ -110,7 +110,10 @@ bool RunController::watch_step(const series::WatchRecording& rec, double t,
     }
     state_ = watch_state(v);
   }
-  if (out_of_time) return true;
+  if (out_of_time) {
+    out_of_time_ = true;
+    return true;
+  }
   print_progress(rec, t, "watching: " + state_);
   return false;
 }

@@ -45,8 +45,9 @@ class RunController {
  public:
   explicit RunController(RunSettings settings) : s_(std::move(settings)) {}
 
-  // WatchConfig::should_end and ::on_child_reply.
+  // WatchConfig::should_end (true: end the watch, for end_reason()) and ::on_child_reply.
   bool after_sample(const series::WatchRecording& rec, const series::SendCommand& send);
+  const char* end_reason() const { return out_of_time_ ? "duration" : "decided"; }
   void on_reply(std::string_view line) { replies_.emplace_back(line); }
 
   // The leak verdict that started the snapshots or ended the watch, and when (watch time).
@@ -80,6 +81,7 @@ class RunController {
   std::size_t gc_mark_ = 0;  // GC events before the last snapshot's reply
   double last_done_at_ = 0;  // watch time of the last snapshot's reply
   std::string stopped_why_;
+  bool out_of_time_ = false;  // watching ended at --max-duration without a leak
 };
 
 // The heap after the latest full GC of the main isolate among events [from, end), in bytes.

@@ -389,7 +389,7 @@ class Watcher {
   bool tick(double now);
   bool child_exited();
   void sample_now(double now);
-  bool ask_controller();
+  std::string ask_controller();
   bool pump_pipes(int timeout_ms);
   void stop_child();
   void finish();
@@ -481,8 +481,8 @@ bool Watcher::tick(double now) {
     return true;
   }
   if (cfg_.on_sample) cfg_.on_sample(rec_);
-  if (ask_controller()) {
-    rec_.end_reason = "decided";
+  if (std::string reason = ask_controller(); !reason.empty()) {
+    rec_.end_reason = std::move(reason);
     return false;
   }
   return true;
@@ -498,8 +498,8 @@ bool Watcher::child_exited() {
   return true;
 }
 
-bool Watcher::ask_controller() {
-  if (!cfg_.should_end) return false;
+std::string Watcher::ask_controller() {
+  if (!cfg_.should_end) return {};
   session_.publish_gc();
   rec_.elapsed_s = now_s() - t0_;
   rec_.sampler_cpu_s = cpu_s() - cpu0_;

@@ -33,9 +33,9 @@ struct WatchConfig {
 
   // For a controller that acts while it watches (`leakscope run`):
   // After each sample, with the recording so far (its GC log, elapsed time and CPU brought up to
-  // date) and a way to talk to the preload; returning true ends the watch (end_reason
-  // "decided").
-  std::function<bool(const WatchRecording&, const SendCommand&)> should_end;
+  // date) and a way to talk to the preload; returning a reason ("decided", "duration") ends the
+  // watch with that end_reason, an empty string goes on.
+  std::function<std::string(const WatchRecording&, const SendCommand&)> should_end;
   // A command channel to the preload of a started node (its fd 4): `snapshot N PATH` writes a heap
   // snapshot to PATH (through PATH.partial) and answers on the memory pipe with
   // `snapshot N done START_MS SECONDS HEAP_USED` or `snapshot N failed MESSAGE`. SIGPIPE is then

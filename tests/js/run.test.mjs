@@ -129,6 +129,7 @@ test('control: a steady app is "No leak found" when --max-duration runs out', as
   const j = runJson(dir);
   assert.ok(['none', 'inconclusive'].includes(j.verdict), j.watch.headline);
   assert.equal(j.decided_during_run, false);
+  assert.equal(j.ended, 'duration');
   assert.deepEqual(j.snapshots, []);
   assert.deepEqual(snapshotFiles(dir), []);
   // Progress lines on stderr while it watched.
@@ -149,6 +150,26 @@ test('Ctrl-C stops the app and still reports what there is (exit 130)', async ()
   assert.equal(j.exit_code, 130);
   assert.ok(j.elapsed_s < 10, `${j.elapsed_s}`);
   assert.equal(alive(j.pid), false);
+});
+
+test('Ctrl-C while the app writes a snapshot: no half file, the verdict so far, the app gone', async () => {
+  const dir = scratchDir('run-int-snap');
+  const r = await run([...FAST, '--min-duration', '8', '--max-duration', '60', '--out', dir,
+    '--', 'node', 'examples/leaky-server.js', '--load'], {
+    onStart: (child) => child.stderr.on('data', (d) => {
+      if (/snapshot 2\/3 \(heap used/.test(d)) child.kill('SIGINT');
+    }),
+  });
+  assert.equal(r.status, 130, r.stderr);
+  const j = runJson(dir);
+  assert.equal(j.verdict, 'js-heap');
+  assert.equal(j.ended, 'interrupted');
+  assert.equal(j.snapshots.length, 1);
+  assert.equal(j.leaks, null);
+  assert.deepEqual(snapshotFiles(dir), [j.snapshots[0].file.split('/').pop()]);
+  assert.match(r.stdout, /^No heap snapshots to compare \(1 of 3 heap snapshots taken: interrupted\)/m);
+  assert.equal(alive(j.pid), false);
+  assert.deepEqual(groupMembers(j.pid), []);
 });
 
 test('--keep-running leaves the app running', async () => {
