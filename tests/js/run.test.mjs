@@ -5,7 +5,7 @@
 // (its whole process group) unless --keep-running. About a minute and a half in all.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { leakscopeBin, scratchDir } from './lib/harness.mjs';
@@ -48,10 +48,21 @@ function alive(pid) {
   return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
 }
 
-// Processes still in the process group leakscope made for the app (its PID).
+// Live processes still in the process group leakscope made for the app (its PID).
 function groupMembers(pgid) {
-  const r = spawnSync('ps', ['-o', 'pid=', '-g', String(pgid)], { encoding: 'utf8' });
-  return r.stdout.trim().split(/\s+/).filter(Boolean).map(Number);
+  const members = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue;  // gone meanwhile
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(name));
+  }
+  return members;
 }
 
 function runJson(dir) {
@@ -181,6 +192,7 @@ test('--keep-running leaves the app running', async () => {
   assert.equal(j.app_left_running, true);
   try {
     assert.equal(alive(j.pid), true);
+    assert.deepEqual(groupMembers(j.pid), [j.pid]);  // its own group (and the check sees groups)
     assert.match(r.stderr, new RegExp(`the app \\(PID ${j.pid}\\) is still running`));
     // It keeps running after we are gone (its output still has a reader).
     await sleep(1500);
