@@ -139,8 +139,8 @@ series::WatchRecording watch_app(const RunCliOptions& o, RunController& controll
 std::string missing_snapshots_why(const series::WatchRecording& rec,
                                   const RunController& controller, bool interrupted) {
   const RunSettings& s = controller.settings();
-  const std::string taken = fmt::format("{} of {} heap snapshots taken", controller.snapshots_done(),
-                                        s.snapshots);
+  const std::string taken =
+      fmt::format("{} of {} heap snapshots taken", controller.snapshots_done(), s.snapshots);
   if (interrupted) return taken + ": interrupted";
   if (!controller.stopped_why().empty()) return taken + ": " + controller.stopped_why();
   if (rec.process_exited) return taken + ": the app exited first";
@@ -180,17 +180,18 @@ void print_watch_part(const report::WatchReport& r, const Outcome& out,
       fmt::print("{}{} (heap after GC {})", k ? ", " : "", report::human_duration(snap.t),
                  report::human_bytes(static_cast<uint64_t>(snap.heap_used)));
     }
-    fmt::print(", in {}\n\n", report::safe_text(std::filesystem::path(out.snapshot_names[0])
-                                                     .parent_path()
-                                                     .string()));
+    fmt::print(
+        ", in {}\n\n",
+        report::safe_text(std::filesystem::path(out.snapshot_names[0]).parent_path().string()));
     return;
   }
   if (!is_leak(kind)) {
     fmt::print("No leak found in {}{}.\n", report::human_duration(rec.elapsed_s),
                out.interrupted ? " (interrupted)" : "");
   } else {
-    fmt::print("No heap snapshot taken: this memory is outside the JS heap, which is all that "
-               "heap snapshots show.\n");
+    fmt::print(
+        "No heap snapshot taken: this memory is outside the JS heap, which is all that "
+        "heap snapshots show.\n");
   }
   report::render_watch_text(r, stdout);
 }
@@ -213,13 +214,12 @@ nlohmann::ordered_json run_summary(const RunCliOptions& o, const std::string& di
   nlohmann::ordered_json snaps = nlohmann::ordered_json::array();
   for (const RunSnapshot& s : controller.snapshots()) {
     if (!s.done) continue;
-    snaps.push_back({{"file", (std::filesystem::path(dir) /
-                               std::filesystem::path(s.path).filename())
-                                  .string()},
-                     {"t_s", s.t},
-                     {"requested_s", s.requested_s},
-                     {"write_seconds", s.seconds},
-                     {"heap_after_gc", s.heap_used}});
+    snaps.push_back(
+        {{"file", (std::filesystem::path(dir) / std::filesystem::path(s.path).filename()).string()},
+         {"t_s", s.t},
+         {"requested_s", s.requested_s},
+         {"write_seconds", s.seconds},
+         {"heap_after_gc", s.heap_used}});
   }
   j["snapshots"] = snaps;
   if (!controller.stopped_why().empty()) j["snapshots_stopped"] = controller.stopped_why();
@@ -261,8 +261,9 @@ int report_run(const RunCliOptions& o, const std::string& dir, const series::Wat
     result.leaks.emplace();
     leak_verdict_on_files("run", out.snapshot_names, times, lo, &*result.leaks);
   }
-  const int code =
-      out.interrupted ? kExitInterrupted : is_leak(out.verdict.kind) ? kExitFound : kExitOk;
+  const int code = out.interrupted             ? kExitInterrupted
+                   : is_leak(out.verdict.kind) ? kExitFound
+                                               : kExitOk;
   result.summary = run_summary(o, dir, rec, out, controller, code);
   if (o.verdict.json) report::print_json(run_document(result), stdout);
   const std::vector<std::string> written = write_run_outputs(result);
@@ -285,12 +286,12 @@ int run_run(const RunCliOptions& o) {
   }
   const std::string dir = prepare_out_dir(o);
   RunController controller(run_settings(o, dir));
-  fmt::print(stderr,
-             "run: starting `{}`, watching its memory for up to {}; results go to {}/\n",
+  fmt::print(stderr, "run: starting `{}`, watching its memory for up to {}; results go to {}/\n",
              report::safe_text(joined(o.command)), report::human_duration(o.max_duration),
              report::safe_text(dir));
   const series::WatchRecording rec = watch_app(o, controller);
-  if (g_stop) fmt::print(stderr, "run: interrupted after {}\n", report::human_duration(rec.elapsed_s));
+  if (g_stop)
+    fmt::print(stderr, "run: interrupted after {}\n", report::human_duration(rec.elapsed_s));
   return report_run(o, dir, rec, controller);
 }
 

@@ -10,8 +10,8 @@
 #include "analysis/class_index.h"
 
 #include "cli/cli_support.h"
-#include "report/json_output.h"
 #include "report/format.h"
+#include "report/json_output.h"
 #include "report/leaks_report.h"
 
 namespace leakscope::cli {

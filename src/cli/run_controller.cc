@@ -63,8 +63,8 @@ std::optional<double> latest_heap_after_full_gc(const series::GcLog& log, std::s
 }
 
 std::size_t RunController::snapshots_done() const {
-  return static_cast<std::size_t>(
-      std::count_if(snapshots_.begin(), snapshots_.end(), [](const RunSnapshot& x) { return x.done; }));
+  return static_cast<std::size_t>(std::count_if(snapshots_.begin(), snapshots_.end(),
+                                                [](const RunSnapshot& x) { return x.done; }));
 }
 
 bool RunController::after_sample(const series::WatchRecording& rec,
@@ -153,10 +153,11 @@ bool RunController::next_snapshot_due(const series::WatchRecording& rec, double 
   const std::optional<double> now_heap = latest_heap_after_full_gc(rec.gc, gc_mark_);
   const double grown = now_heap ? *now_heap - last.heap_used : 0;
   if (since >= s_.min_gap_s && (grown >= step || since >= cap)) return true;
-  wait_text = fmt::format("snapshot {}/{} when the heap after GC has grown {} (now {}) or in {}",
-                          snapshots_.size() + 1, s_.snapshots, mb(step),
-                          now_heap ? (grown >= 0 ? "+" : "-") + mb(std::abs(grown)) : "not measured",
-                          report::human_duration(std::max(0.0, std::max(s_.min_gap_s, cap) - since)));
+  wait_text =
+      fmt::format("snapshot {}/{} when the heap after GC has grown {} (now {}) or in {}",
+                  snapshots_.size() + 1, s_.snapshots, mb(step),
+                  now_heap ? (grown >= 0 ? "+" : "-") + mb(std::abs(grown)) : "not measured",
+                  report::human_duration(std::max(0.0, std::max(s_.min_gap_s, cap) - since)));
   return false;
 }
 
@@ -166,20 +167,21 @@ bool RunController::request_snapshot(const series::WatchRecording& rec, double t
                                      const series::SendCommand& send) {
   const std::size_t k = snapshots_.size() + 1;
   const double heap_used = rec.js.empty() ? 0 : rec.js.back().heap_used;
-  const live::Headroom h = live::check_headroom(
-      rec.pid, rec.proc.back().rss, static_cast<uint64_t>(std::max(0.0, heap_used)));
+  const live::Headroom h = live::check_headroom(rec.pid, rec.proc.back().rss,
+                                                static_cast<uint64_t>(std::max(0.0, heap_used)));
   if (!h.enough && !s_.force) {
     stopped_why_ =
         fmt::format("refusing snapshot {}/{}: {}; --force takes it anyway", k, s_.snapshots, h.why);
     return false;
   }
   RunSnapshot snap;
-  snap.path = (std::filesystem::path(s_.out_dir) /
-               fmt::format("run-{}-{}.heapsnapshot", rec.pid, k))
-                  .string();
+  snap.path =
+      (std::filesystem::path(s_.out_dir) / fmt::format("run-{}-{}.heapsnapshot", rec.pid, k))
+          .string();
   snap.requested_s = t;
   if (!send(fmt::format("snapshot {} {}", k, snap.path))) {
-    stopped_why_ = fmt::format("could not ask the app for snapshot {}/{}: it is gone", k, s_.snapshots);
+    stopped_why_ =
+        fmt::format("could not ask the app for snapshot {}/{}: it is gone", k, s_.snapshots);
     return false;
   }
   fmt::print(stderr,
@@ -229,9 +231,9 @@ void RunController::print_progress(const series::WatchRecording& rec, double t,
   if (t - last_progress_ < s_.progress_every_s) return;
   last_progress_ = t;
   const std::optional<double> heap = latest_heap_after_full_gc(rec.gc);
-  std::string line = fmt::format("run: {:>6}  heap after GC {:>9}  RSS {:>9}",
-                                 report::human_duration(t), heap ? mb(*heap) : "-",
-                                 mb(static_cast<double>(rec.proc.back().rss)));
+  std::string line =
+      fmt::format("run: {:>6}  heap after GC {:>9}  RSS {:>9}", report::human_duration(t),
+                  heap ? mb(*heap) : "-", mb(static_cast<double>(rec.proc.back().rss)));
   if (!rec.js.empty()) line += fmt::format("  external {:>9}", mb(rec.js.back().external));
   fmt::print(stderr, "{}  {}\n", line, report::safe_text(state));
 }

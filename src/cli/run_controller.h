@@ -19,17 +19,17 @@
 namespace leakscope::cli {
 
 struct RunSettings {
-  series::WatchOptions trend;    // the watch's rules, with --min-duration and --warmup
-  double max_duration_s = 300;   // watching ends here; snapshots still due are then taken quickly
-  double eval_every_s = 1;       // how often the recording is judged
-  double progress_every_s = 5;   // a progress line on stderr this often
-  std::size_t snapshots = 3;     // heap snapshots for the leak finder
-  uint64_t min_step = 4 << 20;   // the heap after GC must grow by max(min_step,
-  double step_fraction = 0.1;    //   step_fraction x the heap) between snapshots,
-  double min_gap_s = 2;          // and they are at least this far apart
-  double max_gap_s = 60;         // or at most this (the time cap)
-  std::string out_dir;           // where the app writes its snapshots (absolute)
-  bool force = false;            // snapshots even when the memory headroom says no
+  series::WatchOptions trend;   // the watch's rules, with --min-duration and --warmup
+  double max_duration_s = 300;  // watching ends here; snapshots still due are then taken quickly
+  double eval_every_s = 1;      // how often the recording is judged
+  double progress_every_s = 5;  // a progress line on stderr this often
+  std::size_t snapshots = 3;    // heap snapshots for the leak finder
+  uint64_t min_step = 4 << 20;  // the heap after GC must grow by max(min_step,
+  double step_fraction = 0.1;   //   step_fraction x the heap) between snapshots,
+  double min_gap_s = 2;         // and they are at least this far apart
+  double max_gap_s = 60;        // or at most this (the time cap)
+  std::string out_dir;          // where the app writes its snapshots (absolute)
+  bool force = false;           // snapshots even when the memory headroom says no
 };
 
 struct RunSnapshot {
