@@ -183,12 +183,13 @@ test('Ctrl-C while the app writes a snapshot: no half file, the verdict so far, 
   assert.deepEqual(groupMembers(j.pid), []);
 });
 
-test('--keep-running leaves the app running', async () => {
+test('--keep-running leaves the app running; --json prints run.json', async () => {
   const dir = scratchDir('run-keep');
-  const r = await run([...FAST, '--keep-running', '--max-duration', '3', '--out', dir,
+  const r = await run([...FAST, '--keep-running', '--json', '--max-duration', '3', '--out', dir,
     '--', 'node', 'examples/steady-churn.js', '--seconds', '30']);
   assert.equal(r.status, 0, r.stderr);
   const j = runJson(dir);
+  assert.deepEqual(JSON.parse(r.stdout), j);  // --json prints the document run.json holds
   assert.equal(j.app_left_running, true);
   try {
     assert.equal(alive(j.pid), true);
