@@ -170,7 +170,7 @@ void print_watch_part(const report::WatchReport& r, const Outcome& out,
   if (kind == series::LeakKind::kJsHeap) {
     print_js_headline(r);
     if (out.snapshot_names.empty()) {
-      fmt::print("No heap snapshots to compare ({}). Run again, or `leakscope attach PID`.\n",
+      fmt::print("No heap snapshots to compare ({}).\n",
                  report::safe_text(missing_snapshots_why(rec, controller, out.interrupted)));
       return;
     }
@@ -188,12 +188,13 @@ void print_watch_part(const report::WatchReport& r, const Outcome& out,
   if (!is_leak(kind)) {
     fmt::print("No leak found in {}{}.\n", report::human_duration(rec.elapsed_s),
                out.interrupted ? " (interrupted)" : "");
-  } else {
-    fmt::print(
-        "No heap snapshot taken: this memory is outside the JS heap, which is all that "
-        "heap snapshots show.\n");
   }
   report::render_watch_text(r, stdout);
+  if (is_leak(kind)) {
+    fmt::print(
+        "No heap snapshot was taken: this growth is outside the JS heap, so snapshots spaced by "
+        "the heap's growth would not explain it.\n");
+  }
 }
 
 nlohmann::ordered_json run_summary(const RunCliOptions& o, const std::string& dir,
