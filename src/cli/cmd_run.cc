@@ -135,6 +135,17 @@ series::WatchRecording watch_app(const RunCliOptions& o, RunController& controll
   }
 }
 
+std::string app_end_text(const series::WatchRecording& rec) {
+  if (rec.exit_signal) return fmt::format("killed by signal {}", rec.exit_signal);
+  return fmt::format("exit code {}", rec.exit_code);
+}
+
+// The app failed on its own (a crash, a bad argument) before any leak was seen: that is no
+// verdict, and it says so.
+bool app_failed(const series::WatchRecording& rec, const series::WatchVerdict& v) {
+  return rec.process_exited && !is_leak(v.kind) && (rec.exit_code > 0 || rec.exit_signal != 0);
+}
+
 // Why a JS-heap leak has no snapshots to show (or fewer than the finder needs).
 std::string missing_snapshots_why(const series::WatchRecording& rec,
                                   const RunController& controller, bool interrupted) {
@@ -185,7 +196,12 @@ void print_watch_part(const report::WatchReport& r, const Outcome& out,
         report::safe_text(std::filesystem::path(out.snapshot_names[0]).parent_path().string()));
     return;
   }
-  if (!is_leak(kind)) {
+  if (!is_leak(kind) && rec.process_exited) {
+    fmt::print(
+        "No leak found: the app ended by itself after {} ({}), before a verdict could be "
+        "reached.\n",
+        report::human_duration(rec.elapsed_s), app_end_text(rec));
+  } else if (!is_leak(kind)) {
     fmt::print("No leak found in {}{}.\n", report::human_duration(rec.elapsed_s),
                out.interrupted ? " (interrupted)" : "");
   }
@@ -262,9 +278,12 @@ int report_run(const RunCliOptions& o, const std::string& dir, const series::Wat
     result.leaks.emplace();
     leak_verdict_on_files("run", out.snapshot_names, times, lo, &*result.leaks);
   }
-  const int code = out.interrupted             ? kExitInterrupted
-                   : is_leak(out.verdict.kind) ? kExitFound
-                                               : kExitOk;
+  int code = out.interrupted ? kExitInterrupted : is_leak(out.verdict.kind) ? kExitFound : kExitOk;
+  if (!out.interrupted && app_failed(rec, out.verdict)) {
+    print_error(fmt::format("run: the app ended by itself after {} ({}); see its output above",
+                            report::human_duration(rec.elapsed_s), app_end_text(rec)));
+    code = kExitBadInput;
+  }
   result.summary = run_summary(o, dir, rec, out, controller, code);
   if (o.verdict.json) report::print_json(run_document(result), stdout);
   const std::vector<std::string> written = write_run_outputs(result);

@@ -203,6 +203,15 @@ test('--keep-running leaves the app running; --json prints run.json', async () =
   }
 });
 
+test('an app that fails on its own is no verdict: exit 2, said in one line', async () => {
+  const dir = scratchDir('run-fail');
+  const r = await run([...FAST, '--max-duration', '20', '--out', dir, '--', 'node', '-e', 'process.exit(3)']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^leakscope: run: the app ended by itself after [\d.]+ s \(exit code 3\)/m);
+  assert.match(r.stdout, /^No leak found: the app ended by itself after [\d.]+ s \(exit code 3\)/);
+  assert.equal(runJson(dir).exit_code, 2);
+});
+
 test('a command that is not node is refused in one line', async () => {
   const dir = scratchDir('run-bad');
   const r = await run(['--out', dir, '--', 'sleep', '5']);
