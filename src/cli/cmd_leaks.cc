@@ -4,20 +4,13 @@
 #include <fmt/core.h>
 
 #include <chrono>
-#include <exception>
 #include <filesystem>
 #include <memory>
-#include <thread>
-#include <utility>
 
-#include "analysis/analyzed_snapshot.h"
-#include "analysis/class_index.h"
-#include "analysis/leak_finder.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "cli/leaks_verdict.h"
 #include "cli/snapshot_documents.h"
-#include "report/format.h"
 
 namespace leakscope::cli {
 
@@ -48,62 +41,14 @@ std::vector<double> snapshot_times(const LeaksOptions& o) {
   return times;
 }
 
-int run_leaks(const LeaksOptions& o, nlohmann::ordered_json* json_out = nullptr) {
+int run_leaks(const LeaksOptions& o, nlohmann::ordered_json* document = nullptr) {
   if (o.snapshots.size() < 3) {
     throw UsageError(fmt::format(
         "leaks: needs at least 3 snapshots (a baseline, then two or more later ones), got {}; "
         "for two snapshots use `leakscope diff`",
         o.snapshots.size()));
   }
-  refuse_repeated_files("leaks", o.snapshots);
-  std::vector<uint64_t> max_ids(o.snapshots.size());
-  Timings& timings = Timings::get();
-  // The last snapshot is analysed in full; its interface definitions name the classes of the
-  // earlier ones, which are reduced to ids, holder sizes and class counts and freed at once.
-  AnalysisOptions analysis_options;
-  analysis_options.retention.dominated_children = true;
-  analysis_options.retention.distance_parent_edges = true;
-  AnalyzedSnapshot last(load_snapshot_for_cli(o.snapshots.back()), std::move(analysis_options));
-  max_ids.back() = max_node_id(last.graph());
-  timings.phase("classes (last)");
-  const std::vector<InterfaceDefinition>& definitions = last.interface_definitions();
-  last.classes();
-  // Dominators and distances of the last snapshot run on a second thread while the earlier
-  // snapshots are read and reduced (neither needs the other).
-  timings.phase("earlier snapshots, with dominators and distances of the last");
-  std::exception_ptr retention_error;
-  std::thread retention_thread([&] {
-    try {
-      last.retention();
-    } catch (...) {
-      retention_error = std::current_exception();
-    }
-  });
-  std::vector<EarlierSnapshot> earlier(o.snapshots.size() - 1);
-  try {
-    for (size_t k = 0; k + 1 < o.snapshots.size(); ++k) {
-      const HeapGraph g = load_snapshot_for_cli(o.snapshots[k]);
-      max_ids[k] = max_node_id(g);
-      earlier[k] = summarize_earlier_snapshot(g, definitions);
-    }
-  } catch (...) {
-    retention_thread.join();
-    throw;
-  }
-  timings.phase("dominators and distances (rest)");
-  retention_thread.join();
-  if (retention_error) std::rethrow_exception(retention_error);
-  if (const auto foreign = first_foreign_snapshot(last.graph(), earlier)) {
-    const ProcessMatch& m = foreign->match;
-    throw UsageError(fmt::format(
-        "leaks: {} and {} do not come from the same process ({} of {} JS object ids shared, "
-        "{} of them name the same object); take all snapshots from one running process",
-        o.snapshots[foreign->index], o.snapshots.back(), report::with_commas(m.shared_ids),
-        report::with_commas(std::min(m.base_objects, m.current_objects)),
-        report::with_commas(m.same_name)));
-  }
-  refuse_out_of_order("leaks", o.snapshots, max_ids);
-  return print_leak_verdict(last, earlier, o.snapshots, snapshot_times(o), o.verdict, json_out);
+  return leak_verdict_on_files("leaks", o.snapshots, snapshot_times(o), o.verdict, document);
 }
 }  // namespace
 
@@ -111,6 +56,7 @@ nlohmann::ordered_json leaks_document(const std::vector<std::string>& snapshots)
   LeaksOptions o;
   o.snapshots = snapshots;
   o.verdict.top = kMaxRows;  // the page lists every cluster; it has room
+  o.verdict.quiet = true;
   nlohmann::ordered_json j;
   run_leaks(o, &j);
   return j;

@@ -24,5 +24,6 @@ void add_maps_command(CLI::App& app, Action& action);       // maps
 void add_maps_diff_command(CLI::App& app, Action& action);  // maps-diff
 void add_attach_command(CLI::App& app, Action& action);     // attach PID (src/live)
 void add_report_command(CLI::App& app, Action& action);     // report (src/html)
+void add_run_command(CLI::App& app, Action& action);        // run -- node app.js
 
 }  // namespace leakscope::cli

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   add_maps_diff_command(app, action);
   add_attach_command(app, action);
   add_report_command(app, action);
+  add_run_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -15,6 +15,10 @@
 
 namespace leakscope::series {
 
+// Sends one line to the preload's command channel (WatchConfig::commands); false when the child
+// is gone or the channel is full.
+using SendCommand = std::function<bool(std::string_view line)>;
+
 struct WatchConfig {
   int pid = 0;                       // watch this process, or
   std::vector<std::string> command;  // start this one (and stop it at the end)
@@ -26,6 +30,24 @@ struct WatchConfig {
   const volatile std::sig_atomic_t* stop = nullptr;       // set by a signal handler to end early
   std::function<void(const WatchRecording&)> on_sample;   // after each /proc sample
   std::function<void(std::string_view)> on_child_output;  // the child's own stdout lines
+
+  // For a controller that acts while it watches (`leakscope run`):
+  // After each sample, with the recording so far (its GC log, elapsed time and CPU brought up to
+  // date) and a way to talk to the preload; returning a reason ("decided", "duration") ends the
+  // watch with that end_reason, an empty string goes on.
+  std::function<std::string(const WatchRecording&, const SendCommand&)> should_end;
+  // A command channel to the preload of a started node (its fd 4): `snapshot N PATH` writes a heap
+  // snapshot to PATH (through PATH.partial) and answers on the memory pipe with
+  // `snapshot N done START_MS SECONDS HEAP_USED` or `snapshot N failed MESSAGE`. SIGPIPE is then
+  // ignored in this process, so a child that is gone makes a send fail instead of killing us.
+  bool commands = false;
+  std::function<void(std::string_view)> on_child_reply;  // preload lines that are not samples
+  // The started child in a process group of its own: Ctrl-C on the terminal reaches only us, and
+  // at the end the whole group (the app's own children too) is stopped.
+  bool own_process_group = false;
+  // Leave the started child running at the end (a small process of ours keeps reading its output
+  // and passes the app's own lines through until it exits; the preload then stops reporting).
+  bool keep_child = false;
 };
 
 // Runs the watch to its end and returns the recording. Throws ProcError when the PID cannot be
