@@ -23,5 +23,6 @@ void add_watch_command(CLI::App& app, Action& action);
 void add_maps_command(CLI::App& app, Action& action);       // maps
 void add_maps_diff_command(CLI::App& app, Action& action);  // maps-diff
 void add_attach_command(CLI::App& app, Action& action);     // attach PID (src/live)
+void add_core_command(CLI::App& app, Action& action);       // core CORE… | --pid PID (src/core)
 
 }  // namespace leakscope::cli

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   add_maps_command(app, action);
   add_maps_diff_command(app, action);
   add_attach_command(app, action);
+  add_core_command(app, action);
 
   try {
     app.parse(argc, argv);
