@@ -187,4 +187,11 @@ std::optional<Bytes> ElfReader::bytes_at(uint64_t vaddr, uint64_t size) const {
   return std::nullopt;
 }
 
+bool ElfReader::in_zero_section(uint64_t vaddr) const {
+  for (const Section& sec : sections_) {
+    if (sec.type == SHT_NOBITS && vaddr >= sec.addr && vaddr - sec.addr < sec.size) return true;
+  }
+  return false;
+}
+
 }  // namespace leakscope::core

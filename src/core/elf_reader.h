@@ -65,6 +65,8 @@ class ElfReader {
   std::vector<ElfSymbol> dynamic_symbols(std::string_view prefix) const;
   // `size` bytes at virtual address `vaddr`, from the section that holds them in the file.
   std::optional<Bytes> bytes_at(uint64_t vaddr, uint64_t size) const;
+  // Whether `vaddr` lies in a zero-initialised section (.bss): a symbol there holds 0.
+  bool in_zero_section(uint64_t vaddr) const;
 
  private:
   struct Section {

@@ -281,11 +281,10 @@ std::string Census::class_name(uint64_t map) const {
     if (!heap_.is_heap_object(*ctor) || heap_.map_of(*ctor) != meta_) break;
     ctor = heap_.field(*ctor, l_.map_constructor);  // a back pointer to the parent map
   }
+  // A function is known by a SharedFunctionInfo in its shared slot, not by its instance type:
+  // class constructors have types of their own that the metadata of Node 20 does not list.
   std::string name;
-  if (ctor && heap_.is_heap_object(*ctor) &&
-      l_.js_function_types.count(heap_.instance_type(*ctor))) {
-    name = heap_.function_name(*ctor);
-  }
+  if (ctor && heap_.is_heap_object(*ctor)) name = heap_.function_name(*ctor);
   if (name.empty()) name = "Object";
   if (name == "Object" && info.type != l_.js_array_type) return property_set(map);
   return name;

@@ -15,7 +15,10 @@ class Symbols {
     for (const ElfSymbol& s : binary.dynamic_symbols("v8dbg_")) {
       if (s.size != 4 && s.size != 8 && s.size != 1 && s.size != 2) continue;
       const std::optional<Bytes> bytes = binary.bytes_at(s.value, s.size);
-      if (!bytes) continue;
+      if (!bytes) {
+        if (binary.in_zero_section(s.value)) values_.emplace(s.name.substr(6), 0);  // .bss
+        continue;
+      }
       int64_t v = 0;
       if (s.size == 8) {
         std::memcpy(&v, bytes->data(), 8);
