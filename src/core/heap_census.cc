@@ -4,6 +4,7 @@
 #include <cstring>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "analysis/devtools_text.h"
 #include "core/core_error.h"
@@ -25,7 +26,11 @@ class Heap {
   bool is_heap_object(uint64_t v) const {
     return (v & l_.heap_object_tag_mask) == l_.heap_object_tag;
   }
-  bool is_smi(uint64_t v) const { return (v & l_.smi_tag_mask) == l_.smi_tag; }
+  // Full 64-bit Smis keep their value in the upper half: the lower half is all tag and zeros.
+  bool is_smi(uint64_t v) const {
+    const uint64_t low_mask = (uint64_t{1} << l_.smi_shift) - 1;
+    return (v & l_.smi_tag_mask) == l_.smi_tag && (v & low_mask & ~l_.smi_tag_mask) == 0;
+  }
   std::optional<uint64_t> field(uint64_t object, int64_t offset) const {
     return m_.word(object - l_.heap_object_tag + static_cast<uint64_t>(offset));
   }
@@ -170,8 +175,8 @@ class Census {
   HeapCensus run();
 
  private:
-  uint64_t find_meta_map() const;
-  void find_maps(uint64_t meta);
+  void find_meta_maps();
+  void find_maps();
   std::string class_name(uint64_t map) const;
   std::string property_set(uint64_t map) const;
   bool valid_js_object(uint64_t object) const;
@@ -181,7 +186,7 @@ class Census {
 
   Heap heap_;
   const V8Layout& l_;
-  uint64_t meta_ = 0;
+  std::unordered_set<uint64_t> metas_;
   std::unordered_map<uint64_t, MapInfo> maps_;  // tagged map pointer → what it makes
   uint64_t min_map_ = UINT64_MAX, max_map_ = 0;
   std::vector<CensusRow> rows_;
@@ -191,7 +196,7 @@ class Census {
 template <typename Visit>
 void Census::each_word(Visit&& visit) const {
   for (const MemorySegment& s : heap_.memory().segments()) {
-    if (s.file_backed) continue;
+    if (!s.scanned()) continue;
     const uint64_t first = (s.start + 7) & ~uint64_t{7};
     for (uint64_t a = first; a + 8 <= s.start + s.size; a += 8) {
       uint64_t w;
@@ -201,32 +206,24 @@ void Census::each_word(Visit&& visit) const {
   }
 }
 
-// The meta map is the map of maps: its map word points at itself. Several candidates (stale
-// copies) are possible; the one most maps point to wins.
-uint64_t Census::find_meta_map() const {
-  std::unordered_map<uint64_t, uint64_t> candidates;
+// A meta map is a map of maps: its map word points at itself. There can be more than one (V8 12
+// keeps one in read-only space and one in the isolate's heap; workers add theirs), so every such
+// word is one, and a map is any object whose map word is a meta map.
+void Census::find_meta_maps() {
   each_word([&](uint64_t a, uint64_t w) {
-    if (w == a + l_.heap_object_tag &&
-        heap_.instance_type_of_map(w) == l_.map_type) {
-      candidates.emplace(w, 0);
+    if (w == a + l_.heap_object_tag && heap_.instance_type_of_map(w) == l_.map_type) {
+      metas_.insert(w);
     }
   });
-  if (candidates.empty()) {
+  if (metas_.empty()) {
     throw CoreError("no V8 heap found in this memory (no meta map): not a Node process, or the "
                     "core lacks its anonymous mappings");
   }
-  each_word([&](uint64_t, uint64_t w) {
-    auto it = candidates.find(w);
-    if (it != candidates.end()) ++it->second;
-  });
-  return std::max_element(candidates.begin(), candidates.end(),
-                          [](const auto& a, const auto& b) { return a.second < b.second; })
-      ->first;
 }
 
-void Census::find_maps(uint64_t meta) {
+void Census::find_maps() {
   each_word([&](uint64_t a, uint64_t w) {
-    if (w != meta) return;
+    if (!metas_.count(w)) return;
     const uint64_t map = a + l_.heap_object_tag;
     MapInfo info;
     info.type = heap_.instance_type_of_map(map);
@@ -238,7 +235,6 @@ void Census::find_maps(uint64_t meta) {
     max_map_ = std::max(max_map_, map);
   });
 }
-
 
 // A plain object's name: its own properties in order, "{a, b}", as DevTools' interface names
 // (capped at 120 UTF-16 units); dictionary-mode and property-less objects stay "Object".
@@ -278,7 +274,9 @@ std::string Census::class_name(uint64_t map) const {
   if (l_.js_function_types.count(info.type)) return "(closure)";
   std::optional<uint64_t> ctor = heap_.field(map, l_.map_constructor);
   for (int step = 0; ctor && step < kMaxChainSteps; ++step) {
-    if (!heap_.is_heap_object(*ctor) || heap_.map_of(*ctor) != meta_) break;
+    if (!heap_.is_heap_object(*ctor)) break;
+    const std::optional<uint64_t> ctor_map = heap_.map_of(*ctor);
+    if (!ctor_map || !metas_.count(*ctor_map)) break;
     ctor = heap_.field(*ctor, l_.map_constructor);  // a back pointer to the parent map
   }
   // A function is known by a SharedFunctionInfo in its shared slot, not by its instance type:
@@ -313,8 +311,8 @@ int32_t Census::row_of(uint64_t map, MapInfo& info) {
 }
 
 HeapCensus Census::run() {
-  meta_ = find_meta_map();
-  find_maps(meta_);
+  find_meta_maps();
+  find_maps();
   HeapCensus out;
   out.map_count = maps_.size();
   each_word([&](uint64_t a, uint64_t w) {

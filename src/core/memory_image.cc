@@ -21,6 +21,12 @@ void MemoryImage::finish() {
   segments_ = std::move(kept);
 }
 
+void MemoryImage::mark_malloc_heap(uint64_t from, uint64_t to) {
+  for (MemorySegment& s : segments_) {
+    if (!s.file_backed && s.start >= from && s.start <= to) s.malloc_heap = true;
+  }
+}
+
 const MemorySegment* MemoryImage::find(uint64_t address) const {
   auto it = std::upper_bound(segments_.begin(), segments_.end(), address,
                              [](uint64_t a, const MemorySegment& s) { return a < s.start; });

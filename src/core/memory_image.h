@@ -16,6 +16,10 @@ struct MemorySegment {
   const uint8_t* data = nullptr;
   bool writable = false;
   bool file_backed = false;  // a mapped file (NT_FILE): not JS heap, not scanned
+  // The brk heap (malloc): V8 never puts its pages there, but Node 24 keeps copies of JS objects
+  // in it (measured: 4,000 stale Sessions besides 30,000), so it is not scanned either.
+  bool malloc_heap = false;
+  bool scanned() const { return !file_backed && !malloc_heap; }
 };
 
 class MemoryImage {
@@ -23,6 +27,8 @@ class MemoryImage {
   // Sorts the segments; overlapping ones keep the first.
   void add(MemorySegment segment);
   void finish();
+  // Marks the segments that start in [from, to] as the malloc heap (not scanned).
+  void mark_malloc_heap(uint64_t from, uint64_t to);
   // Keeps `owner` alive as long as the image (the mapped core or the buffers of a live dump).
   void keep(std::shared_ptr<void> owner) { owners_.push_back(std::move(owner)); }
 

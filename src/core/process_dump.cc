@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -65,6 +66,19 @@ bool is_file_backed(const ProcessDump& dump, uint64_t start, uint64_t end) {
   return false;
 }
 
+// A core does not name the brk heap ("[heap]" in /proc/PID/maps): it is the first anonymous
+// segment the kernel placed within 32 MiB (its randomisation range) after the executable's end.
+void mark_brk_heap(ProcessDump& dump) {
+  const FileMapping* exe = executable_mapping(dump);
+  if (!exe) return;
+  uint64_t exe_end = 0;
+  for (const FileMapping& f : dump.files) {
+    if (f.path == exe->path) exe_end = std::max(exe_end, f.end);
+  }
+  constexpr uint64_t kBrkRandomRange = uint64_t{32} << 20;
+  dump.memory.mark_malloc_heap(exe_end, exe_end + kBrkRandomRange);
+}
+
 }  // namespace
 
 ProcessDump read_core_file(const std::string& path) {
@@ -82,6 +96,7 @@ ProcessDump read_core_file(const std::string& path) {
     dump.memory.add({s.vaddr, size, data.data(), (s.flags & PF_W) != 0,
                      is_file_backed(dump, s.vaddr, s.vaddr + size)});
   }
+  mark_brk_heap(dump);
   dump.memory.finish();
   dump.memory.keep(std::move(owner));
   return dump;
