@@ -179,6 +179,7 @@ class Census {
   void find_maps();
   std::string class_name(uint64_t map) const;
   std::string property_set(uint64_t map) const;
+  bool smi_field(uint64_t details) const;
   bool valid_js_object(uint64_t object) const;
   int32_t row_of(uint64_t map, MapInfo& info);
   template <typename Visit>
@@ -236,6 +237,15 @@ void Census::find_maps() {
   });
 }
 
+// A field that holds only Smis: V8's heap snapshot records no edge to a Smi, so DevTools' names
+// leave such properties out ({id, name} with a numeric id is "{name}").
+bool Census::smi_field(uint64_t details) const {
+  const uint64_t value = static_cast<uint64_t>(static_cast<int64_t>(details) >> l_.smi_shift);
+  const uint64_t representation = (value & static_cast<uint64_t>(l_.representation_mask)) >>
+                                  l_.representation_shift;
+  return static_cast<int64_t>(representation) == l_.representation_smi;
+}
+
 // A plain object's name: its own properties in order, "{a, b}", as DevTools' interface names
 // (capped at 120 UTF-16 units); dictionary-mode and property-less objects stay "Object".
 std::string Census::property_set(uint64_t map) const {
@@ -250,10 +260,11 @@ std::string Census::property_set(uint64_t map) const {
   size_t length = 1;
   size_t shown = 0;
   for (uint64_t i = 0; i < own && i < kMaxDescriptors; ++i) {
-    const int64_t offset = l_.descriptors_header + 8 * (static_cast<int64_t>(i) * l_.desc_size +
-                                                        l_.desc_key);
-    const auto key = heap_.field(*descriptors, offset);
-    if (!key || !heap_.is_string(*key)) continue;  // symbols are not in DevTools' names
+    const int64_t entry = l_.descriptors_header + 8 * static_cast<int64_t>(i) * l_.desc_size;
+    const auto key = heap_.field(*descriptors, entry + 8 * l_.desc_key);
+    const auto details = heap_.field(*descriptors, entry + 8 * l_.desc_details);
+    if (!key || !details || !heap_.is_string(*key)) continue;  // symbols: not in DevTools' names
+    if (smi_field(*details)) continue;
     const std::string text = heap_.string(*key);
     if (text == "__proto__") continue;
     const std::string formatted = devtools_property_name(text);
@@ -271,7 +282,7 @@ std::string Census::property_set(uint64_t map) const {
 
 std::string Census::class_name(uint64_t map) const {
   const MapInfo& info = maps_.at(map);
-  if (l_.js_function_types.count(info.type)) return "(closure)";
+  if (l_.js_function_types.count(info.type)) return "Function";  // what `leakscope summary` calls closures
   std::optional<uint64_t> ctor = heap_.field(map, l_.map_constructor);
   for (int step = 0; ctor && step < kMaxChainSteps; ++step) {
     if (!heap_.is_heap_object(*ctor)) break;

@@ -2,7 +2,7 @@
 // map, then every map, then every aligned word that holds a known map is an object header. JS
 // objects are kept when their properties and elements fields look right, and are named like
 // DevTools names them: by the constructor's name, plain objects by their property set "{a, b}",
-// functions "(closure)". Other objects (strings, arrays' backing stores, code) are not counted.
+// functions "Function". Other objects (strings, arrays' backing stores, code) are not counted.
 //
 // Approximate: a word scan also finds dead objects not yet swept and the young generation's
 // from-space copies (a few per class in the measurements; see the README).

@@ -140,6 +140,10 @@ void read_fields(const Symbols& syms, V8Layout& l) {
   l.descriptors_header = syms.field("DescriptorArray", "header_size");
   l.desc_size = syms.exact("prop_desc_size");
   l.desc_key = syms.exact("prop_desc_key");
+  l.desc_details = syms.exact("prop_desc_details");
+  l.representation_mask = syms.exact("prop_representation_mask");
+  l.representation_shift = syms.exact("prop_representation_shift");
+  l.representation_smi = syms.exact("prop_representation_smi");
   l.own_descriptors_mask = syms.exact("bit_field3_number_of_own_descriptors_mask");
   l.own_descriptors_shift = syms.exact("bit_field3_number_of_own_descriptors_shift");
   l.dictionary_map_shift = syms.exact("bit_field3_is_dictionary_map_shift");

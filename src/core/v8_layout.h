@@ -41,6 +41,8 @@ struct V8Layout {
   int64_t descriptors_header = 0;
   int64_t desc_size = 3;
   int64_t desc_key = 0;
+  int64_t desc_details = 1;
+  int64_t representation_mask = 0, representation_shift = 0, representation_smi = 0;
   int64_t own_descriptors_mask = 0;
   int64_t own_descriptors_shift = 0;
   int64_t dictionary_map_shift = 0;

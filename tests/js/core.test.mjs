@@ -16,7 +16,9 @@ const dir = scratchDir('core');
 // Counts within this fraction of the snapshot's (the word scan finds a few dead objects and
 // from-space copies; measured: see the README's `leakscope core` section).
 const kTolerance = 0.01;
-const kExpected = { Session: 30000, CacheEntry: 10000, '{id, name}': 20000 };
+// The plain {id, name} objects are "{name}" as DevTools names them: a heap snapshot has no edge to
+// a Smi, so the numeric id is not among the property names.
+const kExpected = { Session: 30000, CacheEntry: 10000, '{name}': 20000 };
 
 function startFixture(bin) {
   const child = spawn(bin, ['--expose-gc', join(kFixtures, 'core-census.js')], {
@@ -97,7 +99,7 @@ for (const major of [20, 22, 24]) {
       for (const name of ['Session', 'CacheEntry']) {
         const a = live.classes.find((r) => r.name === name);
         const b = summary.classes.find((r) => r.name === name);
-        assert.equal(a.shallow_size / a.count, b.shallow_size / b.count, `${name} instance size`);
+        assertClose(a.shallow_size, b.shallow_size, `${name} shallow size`);
       }
       // The saved dump reads back to the same census.
       const back = leakscopeJson(['core', core, '--json', '--top', '0']);
@@ -157,7 +159,8 @@ test('errors: no such process, another user, not a Node process, a mismatched bi
   assertBadInput(leakscope(['core', join(kFixtures, 'core-census.js')]), /not an ELF file/);
 });
 
-test('truncated and bit-flipped cores: exit 2 or a census, never a crash', { skip: !Object.keys(saved).length && 'no dump' }, () => {
+test('truncated and bit-flipped cores: exit 2 or a census, never a crash', (t) => {
+  if (!Object.keys(saved).length) return t.skip('no dump was saved');
   const { core, bin } = Object.values(saved)[0];
   const size = statSync(core).size;
   const copy = join(dir, 'fuzzed.core');
