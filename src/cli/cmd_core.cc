@@ -82,10 +82,11 @@ void print_text(const Result& r, size_t limit) {
                                        : "build id not checked: the dump lacks the binary's notes");
   if (r.live) {
     const LiveDumpStats& s = *r.live;
-    fmt::print("process {}: stopped {:.3f} s; read {} of populated pages ({} unpopulated "
-               "skipped); RSS {} before, {} after\n",
-               r.pid, s.stopped_seconds, human_bytes(s.bytes_read), human_bytes(s.bytes_skipped),
-               human_bytes(s.rss_before), human_bytes(s.rss_after));
+    fmt::print(
+        "process {}: stopped {:.3f} s; read {} of populated pages ({} unpopulated "
+        "skipped); RSS {} before, {} after\n",
+        r.pid, s.stopped_seconds, human_bytes(s.bytes_read), human_bytes(s.bytes_skipped),
+        human_bytes(s.rss_before), human_bytes(s.rss_after));
   }
   fmt::print("\n{:<{}}  {:>11}  {:>18}\n", "Class", kNameWidth, "Count", "Shallow Size");
   for (size_t i = 0; i < c.rows.size() && i < limit; ++i) {
@@ -101,28 +102,26 @@ nlohmann::json result_json(const Result& r, size_t limit) {
     const CensusRow& row = r.census.rows[i];
     rows.push_back({{"name", row.name}, {"count", row.count}, {"shallow_size", row.shallow_size}});
   }
-  nlohmann::json j = {
-      {"source", r.source},
-      {"approximate", true},
-      {"approximate_reason", kApproximate},
-      {"pid", r.pid},
-      {"node", {{"path", r.binary.path},
-                {"build_id", r.binary.build_id},
-                {"build_id_checked", r.binary.build_id_checked}}},
-      {"map_count", r.census.map_count},
-      {"object_count", r.census.object_count},
-      {"total_size", r.census.total_size},
-      {"scanned_bytes", r.census.scanned_bytes},
-      {"census_seconds", r.census_seconds},
-      {"class_count", r.census.rows.size()},
-      {"classes", std::move(rows)}};
+  nlohmann::json j = {{"source", r.source},
+                      {"approximate", true},
+                      {"approximate_reason", kApproximate},
+                      {"pid", r.pid},
+                      {"node",
+                       {{"path", r.binary.path},
+                        {"build_id", r.binary.build_id},
+                        {"build_id_checked", r.binary.build_id_checked}}},
+                      {"map_count", r.census.map_count},
+                      {"object_count", r.census.object_count},
+                      {"total_size", r.census.total_size},
+                      {"scanned_bytes", r.census.scanned_bytes},
+                      {"census_seconds", r.census_seconds},
+                      {"class_count", r.census.rows.size()},
+                      {"classes", std::move(rows)}};
   if (r.live) {
-    j["live"] = {{"stopped_seconds", r.live->stopped_seconds},
-                 {"dump_seconds", r.live->dump_seconds},
-                 {"bytes_read", r.live->bytes_read},
-                 {"bytes_skipped", r.live->bytes_skipped},
-                 {"rss_before", r.live->rss_before},
-                 {"rss_after", r.live->rss_after}};
+    j["live"] = {
+        {"stopped_seconds", r.live->stopped_seconds}, {"dump_seconds", r.live->dump_seconds},
+        {"bytes_read", r.live->bytes_read},           {"bytes_skipped", r.live->bytes_skipped},
+        {"rss_before", r.live->rss_before},           {"rss_after", r.live->rss_after}};
   }
   return j;
 }
@@ -164,7 +163,8 @@ void print_growth(const std::vector<Result>& results, size_t limit) {
                human_bytes(results[i].census.total_size));
   }
   fmt::print("approximate: {}\n\n{:<{}}", kApproximate, "Class", kNameWidth);
-  for (size_t i = 0; i < results.size(); ++i) fmt::print("  {:>11}", fmt::format("Count {}", static_cast<char>('A' + i)));
+  for (size_t i = 0; i < results.size(); ++i)
+    fmt::print("  {:>11}", fmt::format("Count {}", static_cast<char>('A' + i)));
   fmt::print("  {:>11}  {:>12}\n", "+Count", "+Size");
   for (size_t r = 0; r < rows.size() && r < limit; ++r) {
     fmt::print("{}", name_cell(rows[r].name));
@@ -193,8 +193,11 @@ nlohmann::json growth_json(const std::vector<Result>& results, size_t limit) {
                     {"count_growth", growth[i].count_growth()},
                     {"size_growth", growth[i].size_growth()}});
   }
-  return {{"approximate", true}, {"approximate_reason", kApproximate}, {"dumps", std::move(dumps)},
-          {"class_count", growth.size()}, {"classes", std::move(rows)}};
+  return {{"approximate", true},
+          {"approximate_reason", kApproximate},
+          {"dumps", std::move(dumps)},
+          {"class_count", growth.size()},
+          {"classes", std::move(rows)}};
 }
 
 int run_core(const CoreOptions& o) {
@@ -255,8 +258,7 @@ void add_core_command(CLI::App& app, Action& action) {
   cmd->add_option("--save", o->save, "with --pid: also write the dump as an ELF core file");
   cmd->add_option("--node", o->node, "the node binary the process ran (default: from the core)");
   add_count_option(cmd, "--top", o->top,
-                   "show the N largest classes (0 = all; default 30, all with --json)", 0,
-                   1 << 30);
+                   "show the N largest classes (0 = all; default 30, all with --json)", 0, 1 << 30);
   cmd->add_flag("--json", o->json, "JSON with exact byte counts");
   cmd->callback([o, &action] { action = [o] { return run_core(*o); }; });
 }

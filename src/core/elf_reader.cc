@@ -17,7 +17,9 @@ bool read_at(Bytes bytes, uint64_t offset, T& out) {
   return true;
 }
 
-uint64_t align4(uint64_t n) { return (n + 3) & ~uint64_t{3}; }
+uint64_t align4(uint64_t n) {
+  return (n + 3) & ~uint64_t{3};
+}
 
 std::string_view c_string_at(Bytes bytes, uint64_t offset) {
   if (offset >= bytes.size()) return {};

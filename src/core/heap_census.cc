@@ -14,7 +14,7 @@ namespace leakscope::core {
 namespace {
 
 constexpr size_t kMaxNameBytes = 1024;
-constexpr int kMaxChainSteps = 64;       // map back pointers, thin/cons strings
+constexpr int kMaxChainSteps = 64;           // map back pointers, thin/cons strings
 constexpr size_t kMaxInterfaceLength = 120;  // DevTools' cap on "{a, b}" names
 constexpr uint64_t kMaxDescriptors = 1020;
 
@@ -102,11 +102,13 @@ std::string Heap::string(uint64_t object) const {
     if (repr != l_.seq_tag) return {};  // sliced and external names: not read (rare for names)
     int32_t length = 0;
     const uint64_t base = s - l_.heap_object_tag;
-    if (!m_.read(base + static_cast<uint64_t>(l_.string_length), &length, 4) || length < 0) return {};
+    if (!m_.read(base + static_cast<uint64_t>(l_.string_length), &length, 4) || length < 0)
+      return {};
     const uint64_t n = std::min<uint64_t>(static_cast<uint64_t>(length), kMaxNameBytes);
     if ((type & l_.string_encoding_mask) == l_.one_byte_tag) {
       std::string latin1(n, '\0');
-      if (!m_.read(base + static_cast<uint64_t>(l_.seq_one_byte_chars), latin1.data(), n)) return {};
+      if (!m_.read(base + static_cast<uint64_t>(l_.seq_one_byte_chars), latin1.data(), n))
+        return {};
       for (unsigned char c : latin1) append_utf8(out, c);
     } else {
       std::vector<uint16_t> units(n);
@@ -114,7 +116,8 @@ std::string Heap::string(uint64_t object) const {
         return {};
       for (size_t i = 0; i < n; ++i) {
         const uint32_t u = units[i];
-        if (u >= 0xD800 && u < 0xDC00 && i + 1 < n && units[i + 1] >= 0xDC00 && units[i + 1] < 0xE000) {
+        if (u >= 0xD800 && u < 0xDC00 && i + 1 < n && units[i + 1] >= 0xDC00 &&
+            units[i + 1] < 0xE000) {
           const uint32_t cp = 0x10000 + ((u - 0xD800) << 10) + (units[i + 1] - 0xDC00);
           out += static_cast<char>(0xF0 | (cp >> 18));
           out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
@@ -217,8 +220,9 @@ void Census::find_meta_maps() {
     }
   });
   if (metas_.empty()) {
-    throw CoreError("no V8 heap found in this memory (no meta map): not a Node process, or the "
-                    "core lacks its anonymous mappings");
+    throw CoreError(
+        "no V8 heap found in this memory (no meta map): not a Node process, or the "
+        "core lacks its anonymous mappings");
   }
 }
 
@@ -241,8 +245,8 @@ void Census::find_maps() {
 // leave such properties out ({id, name} with a numeric id is "{name}").
 bool Census::smi_field(uint64_t details) const {
   const uint64_t value = static_cast<uint64_t>(static_cast<int64_t>(details) >> l_.smi_shift);
-  const uint64_t representation = (value & static_cast<uint64_t>(l_.representation_mask)) >>
-                                  l_.representation_shift;
+  const uint64_t representation =
+      (value & static_cast<uint64_t>(l_.representation_mask)) >> l_.representation_shift;
   return static_cast<int64_t>(representation) == l_.representation_smi;
 }
 
@@ -254,8 +258,8 @@ std::string Census::property_set(uint64_t map) const {
   if (!bits || !descriptors || !heap_.is_heap_object(*descriptors)) return "Object";
   const uint32_t bf3 = static_cast<uint32_t>(*bits);  // an int field: the low half of the word
   if ((bf3 >> l_.dictionary_map_shift) & 1) return "Object";
-  const uint64_t own = (bf3 & static_cast<uint64_t>(l_.own_descriptors_mask)) >>
-                       l_.own_descriptors_shift;
+  const uint64_t own =
+      (bf3 & static_cast<uint64_t>(l_.own_descriptors_mask)) >> l_.own_descriptors_shift;
   std::string name = "{";
   size_t length = 1;
   size_t shown = 0;
@@ -282,7 +286,8 @@ std::string Census::property_set(uint64_t map) const {
 
 std::string Census::class_name(uint64_t map) const {
   const MapInfo& info = maps_.at(map);
-  if (l_.js_function_types.count(info.type)) return "Function";  // what `leakscope summary` calls closures
+  if (l_.js_function_types.count(info.type))
+    return "Function";  // what `leakscope summary` calls closures
   std::optional<uint64_t> ctor = heap_.field(map, l_.map_constructor);
   for (int step = 0; ctor && step < kMaxChainSteps; ++step) {
     if (!heap_.is_heap_object(*ctor)) break;

@@ -61,7 +61,9 @@ std::vector<Mapping> read_maps(int pid) {
   return out;
 }
 
-bool is_file(const Mapping& m) { return !m.path.empty() && m.path[0] == '/'; }
+bool is_file(const Mapping& m) {
+  return !m.path.empty() && m.path[0] == '/';
+}
 // The brk heap ("[heap]") is left out: V8 never puts its pages there, but Node 24 keeps copies of
 // JS objects in it (measured: 4,000 stale Sessions besides 30,000 live ones).
 bool is_anonymous(const Mapping& m) {
@@ -144,8 +146,7 @@ void check_process(int pid) {
 }
 
 // The present pages of one mapping, read into one buffer; each run of them one segment.
-void read_mapping(const Mapping& m, int pagemap, int mem, ProcessDump& dump,
-                  LiveDumpStats& stats) {
+void read_mapping(const Mapping& m, int pagemap, int mem, ProcessDump& dump, LiveDumpStats& stats) {
   const uint64_t pages = (m.end - m.start) / kPage;
   std::vector<uint64_t> entries(pages);
   if (!pread_all(pagemap, reinterpret_cast<uint8_t*>(entries.data()), pages * 8,

@@ -10,8 +10,9 @@ void MemoryImage::add(MemorySegment segment) {
 }
 
 void MemoryImage::finish() {
-  std::stable_sort(segments_.begin(), segments_.end(),
-                   [](const MemorySegment& a, const MemorySegment& b) { return a.start < b.start; });
+  std::stable_sort(
+      segments_.begin(), segments_.end(),
+      [](const MemorySegment& a, const MemorySegment& b) { return a.start < b.start; });
   std::vector<MemorySegment> kept;
   for (const MemorySegment& s : segments_) {
     if (!kept.empty() && s.start < kept.back().start + kept.back().size) continue;

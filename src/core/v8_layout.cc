@@ -55,8 +55,9 @@ class Symbols {
 
  private:
   [[noreturn]] void missing(const std::string& key) const {
-    throw CoreError(name_ + ": V8 metadata this version of leakscope does not understand (no v8dbg_" +
-                    key + ")");
+    throw CoreError(name_ +
+                    ": V8 metadata this version of leakscope does not understand (no v8dbg_" + key +
+                    ")");
   }
   std::string name_;
   std::map<std::string, int64_t> values_;

@@ -57,8 +57,8 @@ struct V8Layout {
   int64_t first_nonstring_type = 0;
   int64_t string_representation_mask = 0, seq_tag = 0, cons_tag = 0, thin_tag = 0;
   int64_t string_encoding_mask = 0, one_byte_tag = 0;
-  std::unordered_set<int64_t> js_object_types;    // JSObject and every subclass
-  std::unordered_set<int64_t> js_function_types;  // JSFunction and its subclasses
+  std::unordered_set<int64_t> js_object_types;          // JSObject and every subclass
+  std::unordered_set<int64_t> js_function_types;        // JSFunction and its subclasses
   std::unordered_map<int64_t, std::string> type_names;  // e.g. 0x421 → "JS_OBJECT_TYPE"
 };
 
