@@ -1,5 +1,5 @@
 // `leakscope core`: the class census read from a Node process's memory, without a heap snapshot.
-// Real processes with known contents on Node 20, 22 and 24: the census from `--pid` (leakscope's
+// Real processes with known contents on Node 18, 20, 22 and 24: the census from `--pid` (leakscope's
 // own dump), from the core it saves and from a gcore core is compared with the heap snapshot
 // census of the same process; the target must survive, resumed, with its RSS not ballooned.
 // Bad input (a non-Node process, a mismatched binary, another user's process, no such process,
@@ -69,7 +69,7 @@ function assertBadInput(r, pattern) {
 
 const saved = {};
 
-for (const major of [20, 22, 24]) {
+for (const major of [18, 20, 22, 24]) {
   const node = nodeBinary(major);
   test(`node ${major}: --pid counts what the heap snapshot counts, target unharmed`,
        { skip: node.skip }, async () => {
