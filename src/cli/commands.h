@@ -25,5 +25,6 @@ void add_maps_diff_command(CLI::App& app, Action& action);  // maps-diff
 void add_attach_command(CLI::App& app, Action& action);     // attach PID (src/live)
 void add_report_command(CLI::App& app, Action& action);     // report (src/html)
 void add_run_command(CLI::App& app, Action& action);        // run -- node app.js
+void add_core_command(CLI::App& app, Action& action);       // core CORE… | --pid PID (src/core)
 
 }  // namespace leakscope::cli

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   add_attach_command(app, action);
   add_report_command(app, action);
   add_run_command(app, action);
+  add_core_command(app, action);
 
   try {
     app.parse(argc, argv);

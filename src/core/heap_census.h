@@ -1,0 +1,37 @@
+// The class census of the JS heap in a process's memory, without a heap snapshot: find V8's meta
+// map, then every map, then every aligned word that holds a known map is an object header. JS
+// objects are kept when their properties and elements fields look right, and are named like
+// DevTools names them: by the constructor's name, plain objects by their property set "{a, b}",
+// functions "Function". Other objects (strings, arrays' backing stores, code) are not counted.
+//
+// Approximate: a word scan also finds dead objects not yet swept and the young generation's
+// from-space copies (a few per class in the measurements; see the README).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/memory_image.h"
+#include "core/v8_layout.h"
+
+namespace leakscope::core {
+
+struct CensusRow {
+  std::string name;
+  uint64_t count = 0;
+  uint64_t shallow_size = 0;  // the maps' instance sizes (fixed-size objects)
+};
+
+struct HeapCensus {
+  std::vector<CensusRow> rows;  // by shallow size, then count, descending
+  uint64_t map_count = 0;
+  uint64_t object_count = 0;
+  uint64_t total_size = 0;
+  uint64_t scanned_bytes = 0;
+};
+
+// Throws CoreError when the memory holds no V8 heap (no meta map).
+HeapCensus take_census(const MemoryImage& memory, const V8Layout& layout);
+
+}  // namespace leakscope::core

@@ -1,0 +1,68 @@
+// V8's object layout for one node binary, read from its postmortem symbols (`v8dbg_*` in
+// .dynsym): field offsets, instance types, tags. Nothing is hard-coded per version; Node 22+
+// renamed fields with their Tagged<> type ("__Tagged_Object_"), so fields are found by the
+// "v8dbg_class_<Class>__<field>__" prefix whatever type suffix follows.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/elf_reader.h"
+
+namespace leakscope::core {
+
+struct V8Layout {
+  // Tags (64-bit words: no pointer compression in official Linux builds).
+  uint64_t heap_object_tag = 1;
+  uint64_t heap_object_tag_mask = 3;
+  uint64_t smi_tag_mask = 1;
+  uint64_t smi_tag = 0;
+  int64_t smi_shift = 32;  // SmiShiftSize + SmiTagSize
+
+  // Field offsets (bytes from the object's untagged start).
+  int64_t map = 0;
+  int64_t map_instance_type = 0;
+  int64_t map_instance_size_words = 0;
+  int64_t map_constructor = 0;
+  int64_t map_descriptors = 0;
+  int64_t map_bit_field3 = 0;
+  int64_t js_properties = 0;
+  int64_t js_elements = 0;
+  int64_t function_shared = 0;
+  int64_t shared_name = 0;
+  int64_t string_length = 0;
+  int64_t seq_one_byte_chars = 0;
+  int64_t seq_two_byte_chars = 0;
+  int64_t thin_actual = 0;
+  int64_t cons_first = 0;
+  int64_t cons_second = 0;
+  int64_t descriptors_header = 0;
+  int64_t desc_size = 3;
+  int64_t desc_key = 0;
+  int64_t desc_details = 1;
+  int64_t representation_mask = 0, representation_shift = 0, representation_smi = 0;
+  int64_t own_descriptors_mask = 0;
+  int64_t own_descriptors_shift = 0;
+  int64_t dictionary_map_shift = 0;
+  int64_t scope_info_first_vars = 0;
+  int64_t scope_info_context_locals = 0;
+
+  // Instance types.
+  int64_t map_type = 0;
+  int64_t shared_function_info_type = 0;
+  int64_t scope_info_type = 0;
+  int64_t js_array_type = 0;
+  int64_t first_nonstring_type = 0;
+  int64_t string_representation_mask = 0, seq_tag = 0, cons_tag = 0, thin_tag = 0;
+  int64_t string_encoding_mask = 0, one_byte_tag = 0;
+  std::unordered_set<int64_t> js_object_types;          // JSObject and every subclass
+  std::unordered_set<int64_t> js_function_types;        // JSFunction and its subclasses
+  std::unordered_map<int64_t, std::string> type_names;  // e.g. 0x421 → "JS_OBJECT_TYPE"
+};
+
+// Reads the layout from the binary; throws CoreError naming a missing or odd symbol.
+V8Layout load_v8_layout(const ElfReader& binary, const std::string& binary_name);
+
+}  // namespace leakscope::core
