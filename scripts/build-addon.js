@@ -105,7 +105,9 @@ function find_nodedir(gyp) {
   if (!offline) {
     const r = run_logged([process.execPath, gyp, 'install', version, '--loglevel=warn'], 180000);
     if (r.status === 0 && has_headers(cache)) return cache;
-    why = r.error ? r.error.message : last_error_line() || `node-gyp install exited with ${r.status}`;
+    why = r.error ? r.error.message
+                  : error_line(/stack \w*Error: |request to .* failed|E[A-Z]{4,}|status code/) ||
+                    `node-gyp install exited with ${r.status}`;
   }
   fail(`no headers for Node.js v${version} beside ${process.execPath}, nor in node-gyp's cache ` +
        `${cache}, and fetching them failed (${why}); ${headers_help}`);
@@ -137,15 +139,29 @@ function check_tools() {
   }
 }
 
-function last_error_line() {
+// The line of the log that says what went wrong: the first matching `preferred`, else the
+// compiler's first error, else node-gyp's.
+function error_line(preferred) {
   let text = '';
   try {
     text = fs.readFileSync(log_file, 'utf8');
   } catch {}
   const lines = text.split('\n');
-  const first = lines.find((l) => /\berror\b/i.test(l) && !/^gyp (ERR|info)/.test(l)) ||
+  const first = (preferred && lines.find((l) => preferred.test(l))) ||
+                lines.find((l) => /\berror\b/i.test(l) && !/^gyp (ERR|info)/.test(l)) ||
                 lines.find((l) => /\berror\b/i.test(l));
-  return first ? first.trim().slice(0, 300) : '';
+  return first ? first.replace(/^gyp ERR! (stack )?/, '').trim().slice(0, 300) : '';
+}
+
+// npm deletes a package whose install failed, build/ and its log with it: keep a copy.
+function keep_log() {
+  const copy = path.join(os.tmpdir(), `leakscope-build-${process.pid}.log`);
+  try {
+    fs.copyFileSync(log_file, copy);
+    return copy;
+  } catch {
+    return log_file;
+  }
 }
 
 function jobs() {
@@ -175,8 +191,8 @@ function main() {
   for (const step of [['configure'], ['build', ...goals, `--jobs=${n}`]]) {
     const r = run_logged([process.execPath, gyp, ...step, ...common]);
     if (r.status !== 0) {
-      const what = r.error ? r.error.message : last_error_line() || `node-gyp ${step[0]} exited with ${r.status}`;
-      fail(`the native build failed: ${what} (full log: ${log_file})`);
+      const what = r.error ? r.error.message : error_line() || `node-gyp ${step[0]} exited with ${r.status}`;
+      fail(`the native build failed: ${what} (full log: ${keep_log()})`);
     }
   }
   const out = path.join(root, 'build', debug ? 'Debug' : 'Release');

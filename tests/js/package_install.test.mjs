@@ -183,19 +183,27 @@ test("npm i in an app: require('leakscope').gc() and the drop-in entry points", 
 
 test('no Node headers and no way to fetch them: one line says what to install', (t) => {
   if (skip) return t.skip(skip);
-  const other = path.join(dir, 'app-no-headers');
-  mkdirSync(other);
-  writeFileSync(path.join(other, 'package.json'), JSON.stringify({ name: 'app2', version: '1.0.0', private: true }));
-  const env = { ...npmEnv, npm_config_devdir: path.join(dir, 'empty-node-gyp-cache'),
-                npm_config_dist_url: 'http://127.0.0.1:9' };
-  // Node's own headers hidden too (this node's are in <prefix>/include/node).
+  // Node's own headers hidden too (this node's are in <prefix>/include/node); node-gyp's cache
+  // empty and its download address dead.
   const nodeHeaders = path.join(path.dirname(path.dirname(process.execPath)), 'include', 'node');
-  const r = hiding([...hidden, nodeHeaders], 'npm', ['i', tarball, ...npmFlags], { cwd: other, env });
-  if (networkTrouble(r.out)) return t.skip(`npm cannot get the dependencies: ${r.out.trim().split('\n')[0]}`);
-  assert.notEqual(r.status, 0, r.out);
-  const ours = r.out.split('\n').filter((l) => l.includes('leakscope: '));
-  assert.equal(ours.length, 1, r.out);
-  assert.match(ours[0], /no headers for Node\.js v\d+.*nodejs-dev.*--nodedir/);
-  assert.doesNotMatch(r.out, /g\+\+|gyp info|In file included|\.cc:\d+/, 'no compiler output');
-  assert.ok(!existsSync(path.join(other, 'node_modules', 'leakscope', 'build', 'Release', 'leakscope.node')));
+  const base = { ...npmEnv, npm_config_devdir: path.join(dir, 'empty-node-gyp-cache'),
+                 npm_config_dist_url: 'http://127.0.0.1:2' };
+  const cases = [
+    ['looked up', { npm_config_nodedir: '' }, /no headers for Node\.js v\d+.*fetching them failed.*nodejs-dev.*--nodedir/],
+    ['given with --nodedir', { npm_config_nodedir: path.dirname(path.dirname(process.execPath)) },
+     /no Node\.js headers .* in --nodedir .*nodejs-dev/],
+  ];
+  for (const [how, extra, want] of cases) {
+    const other = path.join(dir, `app-no-headers-${cases.findIndex((c) => c[0] === how)}`);
+    mkdirSync(other);
+    writeFileSync(path.join(other, 'package.json'), JSON.stringify({ name: 'app2', version: '1.0.0', private: true }));
+    const r = hiding([...hidden, nodeHeaders], 'npm', ['i', tarball, ...npmFlags], { cwd: other, env: { ...base, ...extra } });
+    if (networkTrouble(r.out)) return t.skip(`npm cannot get the dependencies: ${r.out.trim().split('\n')[0]}`);
+    assert.notEqual(r.status, 0, `${how}: ${r.out}`);
+    const ours = r.out.split('\n').filter((l) => l.includes('leakscope: '));
+    assert.equal(ours.length, 1, `${how}: ${r.out}`);
+    assert.match(ours[0], want, how);
+    assert.doesNotMatch(r.out, /g\+\+ |gyp info|In file included|\.cc:\d+/, `${how}: no compiler output`);
+    assert.ok(!existsSync(path.join(other, 'node_modules', 'leakscope', 'build', 'Release', 'leakscope.node')));
+  }
 });
