@@ -1,9 +1,11 @@
 # The npm build: the agent addon (build/Release/leakscope.node) and the `leakscope` command
 # (build/Release/leakscope), from one set of objects. scripts/layers.js reads src/layers.json and
 # answers which layers each face needs, so no layer or file is named here and a new one is built
-# without editing this file: leakscope_engine holds every layer the addon needs, leakscope_cli_layers
+# without editing this file: leakscope_engine holds every layer the addon needs, leakscope-cli-layers
 # those only the CLI needs; each face links the libraries and the linker takes the objects it calls.
 # A layer's "generated" sources (layers.json) are made by an action of its library.
+# make starts the targets in the order of their names, and live/ (Boost.Beast) is the slowest file
+# by far: "-" sorts its library first, so that it compiles beside the others, not after them.
 #
 # The warnings are CMake's (layers.json). Third-party headers come in as system headers (-isystem),
 # so the warnings judge our code, not theirs: Node's, node-addon-api's, and the header-only
@@ -49,14 +51,14 @@
       ]
     },
     {
-      "target_name": "leakscope_cli_layers",
+      "target_name": "leakscope-cli-layers",
       "type": "static_library",
       "sources": ["<!@(node scripts/layers.js sources --needed-by cli --not-needed-by addon)"],
       "dependencies": ["leakscope_engine"],
       "conditions": [
         ["<!(node scripts/layers.js generated-count --needed-by cli --not-needed-by addon)!=0", {
           "actions": [{
-            "action_name": "leakscope_cli_layers_generated",
+            "action_name": "leakscope-cli-layers-generated",
             "inputs": ["<!@(node scripts/layers.js generated-inputs --needed-by cli --not-needed-by addon)"],
             "outputs": ["<!@(node scripts/layers.js generated-outputs --needed-by cli --not-needed-by addon)"],
             "action": ["node", "scripts/layers.js", "generate", "--dir", "<(SHARED_INTERMEDIATE_DIR)/leakscope",
@@ -77,7 +79,7 @@
       "type": "executable",
       "product_name": "leakscope",
       "sources": ["<!@(node scripts/layers.js sources cli)"],
-      "dependencies": ["leakscope_cli_layers", "leakscope_engine"]
+      "dependencies": ["leakscope-cli-layers", "leakscope_engine"]
     }
   ]
 }
