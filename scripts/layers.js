@@ -121,8 +121,11 @@ function main(argv) {
     case 'sources': return names.flatMap(sources);
     case 'generated-count': return [String(made.length)];
     case 'generated-inputs':
+      // Only files that are there: make stops on a missing prerequisite (a dependency's file may
+      // be hoisted elsewhere in an app's node_modules).
       return [...new Set(['src/layers.json', 'scripts/layers.js',
-                          ...made.flatMap((e) => [e.script, ...e.inputs])])];
+                          ...made.flatMap((e) => [e.script, ...e.inputs])])]
+          .filter((f) => fs.existsSync(path.join(root, f)));
     // gyp expands the variable, so make knows the files where the action writes them.
     case 'generated-outputs':
       return made.map((e) => `<(SHARED_INTERMEDIATE_DIR)/leakscope/${e.output}`);
