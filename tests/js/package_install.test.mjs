@@ -7,6 +7,10 @@
 // real snapshots; and an install where Node's headers cannot be found must fail with one line
 // saying what to install.
 //
+// Each install compiles the addon and the CLI (96 files) with LEAKSCOPE_TEST_JOBS (default 2)
+// jobs: the whole test took 37 min on this 2-core machine under a load of 6-11 (other builds),
+// which suggests about 10-12 min when it has the machine to itself (ctest runs it alone).
+//
 // npm takes the package's dependencies (node-addon-api, uplot) from its cache when it has them
 // (--prefer-offline); without them and without the registry, the test skips and says why.
 import { test, before } from 'node:test';
