@@ -1,8 +1,18 @@
-# The agent addon. The engine comes from src/layers.json through scripts/layers.js, one static
-# library per layer as in CMake, compiled with the warnings CMake uses; the linker then takes from
-# them only the objects the addon calls. Node's and node-addon-api's headers are system headers
-# (-isystem), so the warnings judge our code, not theirs; node's common.gypi turns off
-# -Wunused-parameter, which CMake keeps, so that is taken back out.
+# The npm build: the agent addon (build/Release/leakscope.node) and the `leakscope` command
+# (build/Release/leakscope), from one set of objects. scripts/layers.js reads src/layers.json and
+# answers which layers each face needs, so no layer or file is named here and a new one is built
+# without editing this file: leakscope_engine holds every layer the addon needs, leakscope-cli-layers
+# those only the CLI needs; each face links the libraries and the linker takes the objects it calls.
+# A layer's "generated" sources (layers.json) are made by an action of its library.
+# make starts the targets in the order of their names, and live/ (Boost.Beast) is the slowest file
+# by far: "-" sorts its library first, so that it compiles beside the others, not after them.
+#
+# The warnings are CMake's (layers.json). Third-party headers come in as system headers (-isystem),
+# so the warnings judge our code, not theirs: Node's, node-addon-api's, and the header-only
+# libraries the package carries in vendor/include (fmt, CLI11, nlohmann-json, the Boost headers
+# attach uses; copied in by scripts/vendor-headers.js at pack time). In a source checkout without
+# vendor/, the compiler finds them in /usr/include (the Debian -dev packages), as CMake does.
+# node's common.gypi turns off -Wunused-parameter, which CMake keeps, so that is taken back out.
 {
   "target_defaults": {
     "include_dirs": ["src"],
@@ -11,30 +21,65 @@
     "cflags!": ["-fno-exceptions", "-Wno-unused-parameter"],
     "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
     "cflags_cc": ["-std=c++20", "-fexceptions", "-frtti", "-O2", "-fPIC", "-fvisibility=hidden",
+                  "-isystem", "<(module_root_dir)/vendor/include",
                   "-isystem", "<(node_root_dir)/include/node",
                   "-isystem", "<!(node -p \"require('path').resolve(require('node-addon-api').include_dir)\")",
                   "<!@(node scripts/layers.js warnings)"],
     "xcode_settings": {
       "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
       "CLANG_CXX_LANGUAGE_STANDARD": "c++20",
-      "OTHER_CPLUSPLUSFLAGS": ["-fexceptions", "-frtti", "<!@(node scripts/layers.js warnings)"]
+      "OTHER_CPLUSPLUSFLAGS": ["-fexceptions", "-frtti", "-isystem", "<(module_root_dir)/vendor/include",
+                               "<!@(node scripts/layers.js warnings)"]
     }
   },
   "targets": [
-    {"target_name": "leakscope_heap", "type": "static_library",
-     "sources": ["<!@(node scripts/layers.js sources heap)"]},
-    {"target_name": "leakscope_analysis", "type": "static_library",
-     "sources": ["<!@(node scripts/layers.js sources analysis)"]},
-    {"target_name": "leakscope_series", "type": "static_library",
-     "sources": ["<!@(node scripts/layers.js sources series)"]},
-    {"target_name": "leakscope_report", "type": "static_library",
-     "sources": ["<!@(node scripts/layers.js sources report)"]},
+    {
+      "target_name": "leakscope_engine",
+      "type": "static_library",
+      "sources": ["<!@(node scripts/layers.js sources --needed-by addon)"],
+      "conditions": [
+        ["<!(node scripts/layers.js generated-count --needed-by addon)!=0", {
+          "actions": [{
+            "action_name": "leakscope_engine_generated",
+            "inputs": ["<!@(node scripts/layers.js generated-inputs --needed-by addon)"],
+            "outputs": ["<!@(node scripts/layers.js generated-outputs --needed-by addon)"],
+            "action": ["node", "scripts/layers.js", "generate", "--dir", "<(SHARED_INTERMEDIATE_DIR)/leakscope",
+                       "--needed-by", "addon"],
+            "process_outputs_as_sources": 1
+          }]
+        }]
+      ]
+    },
+    {
+      "target_name": "leakscope-cli-layers",
+      "type": "static_library",
+      "sources": ["<!@(node scripts/layers.js sources --needed-by cli --not-needed-by addon)"],
+      "dependencies": ["leakscope_engine"],
+      "conditions": [
+        ["<!(node scripts/layers.js generated-count --needed-by cli --not-needed-by addon)!=0", {
+          "actions": [{
+            "action_name": "leakscope-cli-layers-generated",
+            "inputs": ["<!@(node scripts/layers.js generated-inputs --needed-by cli --not-needed-by addon)"],
+            "outputs": ["<!@(node scripts/layers.js generated-outputs --needed-by cli --not-needed-by addon)"],
+            "action": ["node", "scripts/layers.js", "generate", "--dir", "<(SHARED_INTERMEDIATE_DIR)/leakscope",
+                       "--needed-by", "cli", "--not-needed-by", "addon"],
+            "process_outputs_as_sources": 1
+          }]
+        }]
+      ]
+    },
     {
       "target_name": "leakscope",
       "sources": ["<!@(node scripts/layers.js sources addon)"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "dependencies": ["leakscope_heap", "leakscope_analysis", "leakscope_series",
-                       "leakscope_report"]
+      "dependencies": ["leakscope_engine"]
+    },
+    {
+      "target_name": "leakscope_cli",
+      "type": "executable",
+      "product_name": "leakscope",
+      "sources": ["<!@(node scripts/layers.js sources cli)"],
+      "dependencies": ["leakscope-cli-layers", "leakscope_engine"]
     }
   ]
 }

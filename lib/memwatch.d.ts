@@ -46,5 +46,6 @@ declare class Memwatch extends EventEmitter {
   HeapDiff: new () => memwatch.HeapDiff;
 }
 
-declare const instance: Memwatch;
-export = instance;
+// Named as the namespace, so that consumers reach its types: memwatch.Stats, memwatch.Leak, ...
+declare const memwatch: Memwatch;
+export = memwatch;

@@ -68,10 +68,22 @@ test('the check reports an upward include and a sideways one', () => {
 
 test('CMake and binding.gyp take each layer from the same list', () => {
   const layers = require(path.join(root, 'scripts', 'layers.js'));
+  const spec = layers.load();
   const gyp = fs.readFileSync(path.join(root, 'binding.gyp'), 'utf8');
-  // The addon builds every engine layer it may include (live/ is the CLI's alone).
-  for (const name of layers.layer(layers.load(), 'addon').may_include) {
-    assert.match(gyp, new RegExp(`layers\\.js sources ${name}\\)`), `binding.gyp builds ${name}`);
-    assert.ok(layers.sources(name).length > 0, `src/${name} has sources`);
+  // binding.gyp names no layer: it asks layers.js for the layers each face needs, so a new layer
+  // is built without editing it.
+  for (const group of ['--needed-by addon', '--needed-by cli --not-needed-by addon']) {
+    assert.ok(gyp.includes(`layers.js sources ${group})`), `binding.gyp builds the layers ${group}`);
+  }
+  for (const face of ['addon', 'cli']) assert.ok(gyp.includes(`layers.js sources ${face})`), `binding.gyp builds ${face}`);
+  // The two libraries hold every layer the addon and the CLI need, each once; the addon's only
+  // what it may include (live/ is the CLI's alone).
+  const engine = layers.group_layers(spec, 'addon');
+  const cliOnly = layers.group_layers(spec, 'cli', 'addon');
+  assert.deepEqual(engine, layers.needed_by(spec, 'addon'));
+  assert.deepEqual([...engine, ...cliOnly].sort(), [...new Set([...engine, ...layers.needed_by(spec, 'cli')])].sort());
+  assert.ok(cliOnly.includes('live') && !engine.includes('live'));
+  for (const name of [...engine, ...cliOnly]) {
+    assert.ok(layers.sources(name).length > 0 || layers.generated(spec, [name]).length > 0, `src/${name} has sources`);
   }
 });
