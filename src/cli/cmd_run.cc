@@ -46,6 +46,7 @@ struct RunCliOptions {
   bool keep_running = false;
   bool quiet = false;
   bool force = false;
+  bool redact = false;
   LeakVerdictOptions verdict;
 };
 
@@ -269,6 +270,7 @@ int report_run(const RunCliOptions& o, const std::string& dir, const series::Wat
   RunResult result;
   result.out_dir = dir;
   result.title = "leakscope run: " + joined(o.command);
+  result.redact = o.redact;
   result.watch = report::watch_json(wr);
   if (!out.snapshot_names.empty()) {
     std::vector<double> times;
@@ -345,6 +347,8 @@ void add_run_command(CLI::App& app, Action& action) {
   cmd->add_flag("--quiet", o->quiet, "do not pass the app's own output through (to stderr)");
   cmd->add_flag("--force", o->force,
                 "take snapshots even when the app may run out of memory doing so");
+  cmd->add_flag("--redact", o->redact,
+                "in leakscope-report.html, replace the heap's strings by their length and a hash");
   add_leak_verdict_options(cmd, o->verdict);
   cmd->callback([o, &action] { action = [o] { return run_run(*o); }; });
 }

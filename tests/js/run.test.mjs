@@ -73,6 +73,14 @@ function snapshotFiles(dir) {
   return readdirSync(dir).filter((f) => f.includes('.heapsnapshot'));
 }
 
+// The data the run's HTML report carries (the page's inert JSON block).
+function reportData(dir) {
+  const page = readFileSync(join(dir, 'leakscope-report.html'), 'utf8');
+  const m = page.match(/<script type="application\/json" id="leakscope-data">([^<]*)<\/script>/);
+  assert.ok(m, 'no data block in leakscope-report.html');
+  return JSON.parse(m[1]);
+}
+
 test('JS-heap leak in an HTTP server: called early, three snapshots, the culprit and its holder', async () => {
   const dir = scratchDir('run-js');
   const r = await run([...FAST, '--min-duration', '8', '--max-duration', '60', '--max-gap', '6', '--out', dir,
@@ -107,6 +115,13 @@ test('JS-heap leak in an HTTP server: called early, three snapshots, the culprit
   assert.match(r.stdout, /leaky-server\.js:\d+:\d+/);
   assert.match(r.stderr, /run: taking 3 heap snapshots, spaced by the heap's growth/);
   assert.match(r.stderr, /run: .*snapshot 3\/3 written in/);
+  // The report to share, made from the same documents: the leak and the memory series.
+  assert.match(r.stderr, /run: wrote .*leakscope-report\.html/);
+  const page = reportData(dir);
+  assert.equal(page.leaks.leaks[0].class, 'RequestContext');
+  assert.match(page.leaks.leaks[0].holder.accessor, /auditTrail$/);
+  assert.equal(page.watch.verdict, 'js-heap');
+  assert.ok(page.watch.samples, 'the watch document carries its samples for the charts');
   // The app and the load generator it forked are gone.
   assert.equal(alive(j.pid), false);
   assert.deepEqual(groupMembers(j.pid), []);
@@ -127,6 +142,9 @@ test('external-memory leak: named with the series that grew, and no heap snapsho
   assert.match(r.stdout, /^No heap snapshot was taken: this growth is outside the JS heap/m);
   assert.match(r.stdout, /^\s+external \(incl\. ArrayBuffers\)\s.*growing/m);
   assert.doesNotMatch(r.stderr, /snapshot 1\//);
+  const page = reportData(dir);
+  assert.equal(page.leaks, null);
+  assert.equal(page.watch.verdict, 'external');
   assert.equal(alive(j.pid), false);
 });
 
