@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "analysis/devtools_text.h"
+#include "analysis/node_names.h"
 #include "heap/indices.h"
 
 namespace leakscope {
@@ -360,22 +361,6 @@ std::string object_name(std::string_view raw, bool detached) {
   return std::string(raw);
 }
 
-// The class of a node that is neither an object nor a native: one per node type.
-std::string type_class_name(const HeapGraph& g, uint32_t node) {
-  switch (g.type(node)) {
-    case kHidden:
-      return "(system)";
-    case kCode:
-      return "(compiled code)";
-    case kClosure:
-      return "Function";
-    case kRegExp:
-      return "RegExp";
-    default:
-      return fmt::format("({})", g.type_name(node));
-  }
-}
-
 }  // namespace
 
 ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinition>* definitions) {
@@ -394,7 +379,7 @@ ClassIndex classify_nodes(const HeapGraph& g, const std::vector<InterfaceDefinit
     const NodeType t = g.type(i);
     if (t != kObject && t != kNative) {
       ClassOrdinal& cached = by_type[g.node_type[i]];
-      if (cached == kNoClass) cached = table.get(type_class_name(g, i), nullptr);
+      if (cached == kNoClass) cached = table.get(basic_class_name(g, i), nullptr);
       index.node_class[i] = cached;
       continue;
     }

@@ -28,12 +28,15 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "cli/leaks_verdict.h"
+#include "cli/output_file.h"
 #include "cli/safe_output.h"
 #include "heap/snapshot_reader.h"
+#include "html/html_report.h"
 #include "live/headroom.h"
 #include "live/inspector_session.h"
 #include "live/inspector_target.h"
 #include "report/format.h"
+#include "report/safe_text.h"
 
 namespace leakscope::cli {
 
@@ -47,6 +50,8 @@ struct AttachOptions {
   size_t snapshots = 3;
   double interval = 30;
   std::string save_dir;
+  std::string report;  // the HTML report; default DIR/leakscope-report.html with --save DIR
+  bool redact = false;
   bool force = false;
   LeakVerdictOptions verdict;
   double open_timeout = 5;
@@ -299,6 +304,22 @@ Session capture(const live::Target& target, const AttachOptions& o) {
   return out;
 }
 
+// The page to share: the verdict, the leak with its path, per-class growth; beside the saved
+// snapshots unless --report names the file.
+void write_attach_report(const AttachOptions& o, const nlohmann::ordered_json& leaks) {
+  std::string path = o.report;
+  if (path.empty() && !o.save_dir.empty()) {
+    path = (std::filesystem::path(o.save_dir) / "leakscope-report.html").string();
+  }
+  if (path.empty()) return;
+  html::ReportInput page;
+  page.title = fmt::format("leakscope attach {}", o.pid);
+  page.leaks = leaks;
+  if (write_output_file("attach", path, html::render_html(page, html::HtmlOptions{o.redact}))) {
+    fmt::print(stderr, "attach: wrote {}\n", report::safe_text(path));
+  }
+}
+
 int run_attach(const AttachOptions& o) {
   const live::Target target = live::check_target(o.pid);
   if (target.other_netns) {
@@ -335,7 +356,10 @@ int run_attach(const AttachOptions& o) {
   AnalyzedSnapshot last(std::move(*s.last), std::move(analysis_options));
   Timings::get().phase("dominators and distances");
   last.retention();
-  return print_leak_verdict(last, s.earlier, s.names, s.times, o.verdict);
+  nlohmann::ordered_json leaks;
+  const int code = print_leak_verdict(last, s.earlier, s.names, s.times, o.verdict, &leaks);
+  write_attach_report(o, leaks);
+  return code;
 }
 
 }  // namespace
@@ -359,6 +383,11 @@ void add_attach_command(CLI::App& app, Action& action) {
                       kMaxWaitSeconds);
   cmd->add_option("--save", o->save_dir,
                   "also write the snapshots to DIR as attach-PID-N.heapsnapshot");
+  cmd->add_option("--report", o->report,
+                  "write the HTML report to FILE (default with --save DIR: "
+                  "DIR/leakscope-report.html)");
+  cmd->add_flag("--redact", o->redact,
+                "in the HTML report, replace the heap's strings by their length and a hash");
   cmd->add_flag("--force", o->force,
                 "take snapshots even when the target may run out of memory doing so");
   add_duration_option(cmd, "--open-timeout", o->open_timeout,

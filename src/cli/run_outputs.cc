@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "cli/cli_support.h"
-#include "heap/user_files.h"
+#include "cli/output_file.h"
 #include "html/html_report.h"
 #include "report/json_output.h"
 
@@ -22,28 +22,11 @@ nlohmann::ordered_json run_document(const RunResult& result) {
   return doc;
 }
 
-namespace {
-
-// Writes one output file; a failure is one line and does not stop the others.
-bool write_output(const std::string& path, const std::string& text) {
-  try {
-    std::FILE* f = open_output_file(path);
-    const bool whole = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-    if (std::fclose(f) != 0 || !whole) throw std::runtime_error("cannot write " + path);
-    return true;
-  } catch (const std::exception& e) {
-    print_error(fmt::format("run: {}", e.what()));
-    return false;
-  }
-}
-
-}  // namespace
-
 std::vector<std::string> write_run_outputs(const RunResult& result) {
   std::vector<std::string> written;
   const std::filesystem::path dir(result.out_dir);
   const std::string json_path = (dir / "run.json").string();
-  if (write_output(json_path, report::json_text(run_document(result), 1) + "\n")) {
+  if (write_output_file("run", json_path, report::json_text(run_document(result), 1) + "\n")) {
     written.push_back(json_path);
   }
   // The page a user shares: the watch's charts, the verdict and, when the finder ran, the leak
@@ -53,7 +36,8 @@ std::vector<std::string> write_run_outputs(const RunResult& result) {
   page.watch = result.watch;
   if (result.leaks) page.leaks = *result.leaks;
   const std::string html_path = (dir / "leakscope-report.html").string();
-  if (write_output(html_path, html::render_html(page, html::HtmlOptions{result.redact}))) {
+  if (write_output_file("run", html_path,
+                        html::render_html(page, html::HtmlOptions{result.redact}))) {
     written.push_back(html_path);
   }
   return written;

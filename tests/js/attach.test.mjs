@@ -88,7 +88,13 @@ test('attach to a plainly started leaky app: names the leak, leaves it alive wit
     assert.match(r.stderr, /inspector port 127\.0\.0\.1:9229 of PID \d+ was open for [\d.]+ s, now closed/);
     assert.equal(app.stderr().match(/Debugger listening/g).length, 1, app.stderr());
     assert.match(r.stderr, /socket owner checked/);
-    assert.deepEqual(readdirSync(dir).sort(), [1, 2, 3].map((n) => `attach-${app.child.pid}-${n}.heapsnapshot`));
+    assert.deepEqual(readdirSync(dir).sort(), [1, 2, 3].map((n) => `attach-${app.child.pid}-${n}.heapsnapshot`)
+      .concat('leakscope-report.html'));
+    // The report beside the snapshots carries the same leak document as --json.
+    const page = readFileSync(`${dir}/leakscope-report.html`, 'utf8');
+    const data = JSON.parse(page.match(/<script type="application\/json" id="leakscope-data">([^<]*)<\/script>/)[1]);
+    assert.deepEqual(data.leaks.leaks.map((l) => l.class), j.leaks.map((l) => l.class));
+    assert.match(r.stderr, /attach: wrote .*leakscope-report\.html/);
     const info = leakscope(['info', `${dir}/attach-${app.child.pid}-3.heapsnapshot`, '--json']);
     assert.equal(info.status, 0, info.stderr);
     await sleep(500);
