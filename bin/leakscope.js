@@ -35,7 +35,11 @@ function in_terminal_foreground() {
 const keyboard = new Set(['SIGINT', 'SIGQUIT']);
 const forwarded = ['SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'];
 
-const child = spawn(bin, process.argv.slice(2), {stdio: 'inherit'});
+// The handlers go in before the CLI starts: once it runs it can print, and whoever reads that may
+// signal us at once. Installed after the spawn, a signal in between (a loaded machine can pause us
+// there) killed this process and left the CLI running. A handler runs from the event loop, after
+// this script's first pass, so `child` is set by the time one runs.
+let child;
 const handlers = new Map();
 for (const sig of forwarded) {
   const handler = () => {
@@ -47,6 +51,8 @@ for (const sig of forwarded) {
   handlers.set(sig, handler);
   process.on(sig, handler);
 }
+
+child = spawn(bin, process.argv.slice(2), {stdio: 'inherit'});
 
 child.on('error', (err) => {
   console.error(`leakscope: cannot run ${bin}: ${err.message}`);
