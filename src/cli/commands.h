@@ -26,5 +26,6 @@ void add_attach_command(CLI::App& app, Action& action);     // attach PID (src/l
 void add_report_command(CLI::App& app, Action& action);     // report (src/html)
 void add_run_command(CLI::App& app, Action& action);        // run -- node app.js
 void add_core_command(CLI::App& app, Action& action);       // core CORE… | --pid PID (src/core)
+void add_native_command(CLI::App& app, Action& action);     // native -- node app.js (src/native)
 
 }  // namespace leakscope::cli

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   add_report_command(app, action);
   add_run_command(app, action);
   add_core_command(app, action);
+  add_native_command(app, action);
 
   try {
     app.parse(argc, argv);

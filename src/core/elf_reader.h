@@ -63,6 +63,9 @@ class ElfReader {
   std::string build_id() const { return build_id_of(notes()); }
   // Dynamic symbols whose names start with `prefix`.
   std::vector<ElfSymbol> dynamic_symbols(std::string_view prefix) const;
+  // Every defined function symbol of `.symtab` and `.dynsym` (both: a stripped library keeps
+  // only the latter), unsorted, possibly repeated (for `leakscope native`'s symboliser).
+  std::vector<ElfSymbol> function_symbols() const;
   // `size` bytes at virtual address `vaddr`, from the section that holds them in the file.
   std::optional<Bytes> bytes_at(uint64_t vaddr, uint64_t size) const;
   // Whether `vaddr` lies in a zero-initialised section (.bss): a symbol there holds 0.

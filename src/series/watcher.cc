@@ -174,6 +174,7 @@ struct ChildEnv {
     dup2(cmd_copy, kCmdFd);
     setenv("LEAKSCOPE_WATCH_CMD_FD", "4", 1);
   }
+  for (const auto& [name, value] : cfg.env) setenv(name.c_str(), value.c_str(), 1);
   execvp(args[0], args.data());
   const int e = errno;
   [[maybe_unused]] const ssize_t n = ::write(err_fd, &e, sizeof e);

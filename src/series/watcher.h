@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "series/watch.h"
@@ -48,6 +49,8 @@ struct WatchConfig {
   // Leave the started child running at the end (a small process of ours keeps reading its output
   // and passes the app's own lines through until it exits; the preload then stops reporting).
   bool keep_child = false;
+  // More environment for a started command (`watch --native`: LD_PRELOAD and the sampler's file).
+  std::vector<std::pair<std::string, std::string>> env;
 };
 
 // Runs the watch to its end and returns the recording. Throws ProcError when the PID cannot be
