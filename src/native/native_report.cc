@@ -9,8 +9,9 @@
 namespace leakscope::native {
 namespace {
 
-constexpr std::size_t kShownSites = 10;  // leaking sites shown in text without --full
-constexpr std::size_t kInnerFrames = 3;  // frames named before the "…"
+constexpr std::size_t kShownSites = 10;      // leaking sites shown in text without --full
+constexpr std::size_t kInnerFrames = 3;      // frames named before the "…" and the JS frame
+constexpr std::size_t kInnerFramesNoJs = 5;  // without a JS frame of the app
 
 std::string_view kind_name(FrameKind kind) {
   switch (kind) {
@@ -41,26 +42,43 @@ const char* verdict_word(const NativeSite& s) {
 
 }  // namespace
 
+std::string short_name(const std::string& name) {
+  // "ns::f(int, char const*) const" -> "ns::f": the argument list, found from the end (names hold
+  // "(anonymous namespace)"), is left to --json.
+  std::string_view n = name;
+  if (n.ends_with(" const")) n.remove_suffix(6);
+  if (!n.ends_with(')') || n.starts_with("JS ")) return name;
+  int depth = 0;
+  for (std::size_t i = n.size(); i-- > 0;) {
+    if (n[i] == ')') ++depth;
+    if (n[i] == '(' && --depth == 0) return i == 0 ? name : std::string(n.substr(0, i));
+  }
+  return name;
+}
+
 std::string site_line(const NativeSite& site) {
   // The innermost frames that allocated, then the app's JS frame (when there is one): the two
   // ends a reader acts on. V8's builtins and the JS frames of Node's own modules between them are
-  // left to --json.
+  // left to --json. Without a JS frame of the app, the innermost frames only.
   std::vector<const Frame*> shown;
   const Frame* js = first_app_js_frame(site.frames);
+  const std::size_t inner = js ? kInnerFrames : kInnerFramesNoJs;
+  std::size_t used = 0;
   for (const Frame& f : site.frames) {
-    if (&f == js || shown.size() == kInnerFrames) break;
+    if (&f == js || shown.size() == inner) break;
+    ++used;
     if (f.kind != FrameKind::kV8Code) shown.push_back(&f);
   }
   std::string line = "from ";
   for (std::size_t i = 0; i < shown.size(); ++i) {
     if (i > 0) line += " ← ";
-    line += report::safe_text(shown[i]->name);
+    line += report::safe_text(short_name(shown[i]->name));
   }
-  const Frame* last = js ? js : (site.frames.empty() ? nullptr : &site.frames.back());
-  if (last && (shown.empty() || last != shown.back())) {
-    const bool adjacent = !shown.empty() && last == shown.back() + 1;
-    line += adjacent ? " ← " : " ← … ← ";
-    line += report::safe_text(last->name);
+  if (js) {
+    line += !shown.empty() && shown.back() + 1 == js ? " ← " : " ← … ← ";
+    line += report::safe_text(js->name);
+  } else if (used < site.frames.size()) {
+    line += " ← …";
   }
   return line;
 }
