@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cmath>
@@ -111,11 +112,22 @@ NativeSession::NativeSession(const NativeSessionOptions& options, series::WatchC
     own_perf_map_ = !has_arg(cfg.command, "--perf-basic-prof");
     cfg.command.insert(cfg.command.begin() + 1,
                        {"--perf-basic-prof", "--interpreted-frames-native-stack"});
+    // --perf-basic-prof also turns on V8's own log, an isolate-*-v8.log in the app's directory:
+    // sent to a file of ours instead, unless the app asked for a log itself.
+    const bool user_log = std::any_of(cfg.command.begin(), cfg.command.end(), [](const auto& a) {
+      return a.starts_with("--logfile") || a == "--prof" || a == "--log" || a.starts_with("--log-");
+    });
+    if (!user_log) {
+      v8_log_path_ = sample_path_ + ".v8.log";
+      cfg.command.insert(cfg.command.begin() + 1,
+                         {"--logfile=" + v8_log_path_, "--no-logfile-per-isolate"});
+    }
   }
 }
 
 NativeSession::~NativeSession() {
   if (!sample_path_.empty()) ::unlink(sample_path_.c_str());
+  if (!v8_log_path_.empty()) ::unlink(v8_log_path_.c_str());
   if (own_perf_map_ && first_seen_.pid() > 0) ::unlink(first_seen_.perf_map_path().c_str());
 }
 

@@ -41,6 +41,7 @@ class NativeSession {
  private:
   NativeSessionOptions options_;
   std::string sample_path_;
+  std::string v8_log_path_;  // V8's log, which --perf-basic-prof turns on
   bool own_perf_map_ = false;
   native::FirstSeen first_seen_;
 };

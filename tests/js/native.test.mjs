@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kRepoRoot, leakscope, leakscopeBin, scratchDir } from './lib/harness.mjs';
 import { nodeBinary } from './lib/node-versions.mjs';
@@ -82,8 +82,12 @@ function checkBufferLeak(r, script) {
 test('a Buffer leak held from JS: the JS function and line that allocated, its live bytes', () => {
   const script = join(kExamples, 'native-buffer-leak.js');
   const kept = join(scratch, 'buffer.samples');
+  const v8Logs = () => readdirSync(process.cwd()).filter((f) => /^isolate-.*-v8\.log$/.test(f));
+  const logsBefore = v8Logs();
   const r = runNative([script, '--seconds', '18', '--rate', '3072'], { extra: ['--keep', kept] });
   checkBufferLeak(r, script);
+  // --perf-basic-prof turns on V8's log: it must not land in the app's directory.
+  assert.deepEqual(v8Logs(), logsBefore);
   // The kept file judged again on its own (no perf map: the JS frames are unnamed then).
   const again = leakscope(['native', '--from', kept, '--json', '--min-duration', '8']);
   assert.equal(again.status, 1, again.stderr);
