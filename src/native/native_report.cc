@@ -96,9 +96,9 @@ void render_native_text(const NativeAnalysis& a, std::FILE* out, bool full) {
   const double span = a.total_live.empty() ? 0 : a.total_live.back().t - a.total_live.front().t;
   fmt::print(out,
              "\nNative allocations: {} sampled stacks in {} sites, 1 sample per {} allocated "
-             "on average, {} dumps over {}{}\n",
+             "on average, {} dump{} over {}{}\n",
              a.stacks, a.sites.size(), report::human_bytes(a.interval), a.dumps_judged,
-             report::human_duration(span),
+             a.dumps_judged == 1 ? "" : "s", report::human_duration(span),
              a.dumps > a.dumps_judged
                  ? fmt::format(" ({} written at exit left out)", a.dumps - a.dumps_judged)
                  : std::string());
