@@ -129,8 +129,12 @@ async function main() {
   const modes = [
     { name: 'plain', argv: (w) => [process.execPath, self, '--workload', w], env: () => ({}) },
     { name: 'perf-map flags alone', argv: (w) => [process.execPath, ...kFlags, self, '--workload', w], env: () => ({}) },
-    { name: 'leakscope preload + flags', argv: (w) => [process.execPath, ...kFlags, self, '--workload', w],
-      env: (w, i) => ({ LD_PRELOAD: opt.lib, LEAKSCOPE_NATIVE_OUT: join(scratch, `${w}-${i}.native`) }) },
+    // Through env(1): /usr/bin/time must not load the sampler itself (it would take the variables
+    // out of the environment before node starts).
+    { name: 'leakscope preload + flags',
+      argv: (w, i) => ['/usr/bin/env', `LD_PRELOAD=${opt.lib}`, `LEAKSCOPE_NATIVE_OUT=${join(scratch, `${w}-${i}.native`)}`,
+                       process.execPath, ...kFlags, self, '--workload', w],
+      env: () => ({}) },
   ];
   if (opt.heaptrack && existsSync('/usr/bin/heaptrack')) {
     modes.push({ name: 'heaptrack', argv: (w, i) => ['/usr/bin/heaptrack', '-o', join(scratch, `${w}-${i}.heaptrack`),
