@@ -266,19 +266,22 @@ test('a churn control (allocated and freed) holds nothing', () => {
   assert.ok(end.frees > 0.8 * (end.allocs - baseDump.allocs), 'the sampled Buffers were freed');
 });
 
-test('children run unsampled; spawn and fork work', () => {
-  const script = writeScript('children.js', kChildrenScript);
-  const r = runSampled(process.execPath, [script], 'children', { LEAKSCOPE_NATIVE_PERIOD_MS: '100' });
-  assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n');
-  const spawned = JSON.parse(lines[0].replace(/^spawned /, ''));
-  assert.deepEqual(spawned, { preload: '', vars: [], mapped: false });
-  assert.deepEqual(lines.slice(1), ['forked 100', 'fork exit 0', 'parent 200']);
-  const parsed = parseNative(r.file);
-  assert.equal(parsed.start.pid, r.pid, 'the file is the parent\'s');
-  // The parent's own allocations after the fork are still sampled.
-  assert.ok(parsed.dumps.at(-1).allocs > 0);
-});
+for (const major of [18, 20, 22, 24]) {
+  const node = nodeBinary(major);
+  test(`node ${major}: children run unsampled; spawn and fork work`, { skip: node.skip }, () => {
+    const script = writeScript(`children${major}.js`, kChildrenScript);
+    const r = runSampled(node.bin, [script], `children${major}`, { LEAKSCOPE_NATIVE_PERIOD_MS: '100' });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    const spawned = JSON.parse(lines[0].replace(/^spawned /, ''));
+    assert.deepEqual(spawned, { preload: '', vars: [], mapped: false });
+    assert.deepEqual(lines.slice(1), ['forked 100', 'fork exit 0', 'parent 200']);
+    const parsed = parseNative(r.file);
+    assert.equal(parsed.start.pid, r.pid, 'the file is the parent\'s');
+    // The parent's own allocations after the fork are still sampled.
+    assert.ok(parsed.dumps.at(-1).allocs > 0);
+  });
+}
 
 test('LD_PRELOAD keeps the app\'s other libraries', () => {
   // Any other library that loads: the app's children must still get it.
@@ -400,4 +403,49 @@ test('threads, operator new semantics and fork without exec, at a 4 KiB interval
   const exe = realpathSync(bin);
   const inExe = [...parsed.stacks.values()].filter((s) => mappingOf(s, s.frames[0])?.path === exe);
   assert.ok(inExe.length > 0, 'stacks start in the program');
+});
+
+// A library loaded after the first maps block: the block is written again, whole, before the
+// first stack that points into it.
+const kLoader = String.raw`
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char** argv) {
+  void* early[10];
+  for (int i = 0; i < 10; i++) early[i] = malloc(1 << 20);
+  usleep(300000);
+  void* lib = dlopen(argv[1], RTLD_NOW);
+  if (!lib) { fprintf(stderr, "%s\n", dlerror()); return 1; }
+  void* (*grab)(size_t) = (void* (*)(size_t))dlsym(lib, "grab");
+  void* late[50];
+  for (int i = 0; i < 50; i++) late[i] = grab(1 << 20);
+  usleep(300000);
+  printf("%p %p\n", early[0], late[0]);
+  return 0;
+}
+`;
+
+test('a library loaded later gets a new maps block before its stacks', () => {
+  const libSrc = writeScript('grab.c', '#include <stdlib.h>\nvoid* grab(size_t n) { return malloc(n); }\n');
+  const libSo = join(dir, 'libgrab.so');
+  const mainSrc = writeScript('loader.c', kLoader);
+  const bin = join(dir, 'loader');
+  // -O0: no tail call, so grab's own frame calls malloc.
+  for (const args of [['-O0', '-fno-omit-frame-pointer', '-shared', '-fPIC', '-o', libSo, libSrc],
+    ['-O1', '-o', bin, mainSrc, '-ldl']]) {
+    const cc = spawnSync('cc', args, { encoding: 'utf8' });
+    assert.equal(cc.status, 0, cc.stderr);
+  }
+  const r = runSampled(bin, [libSo], 'loader', { LEAKSCOPE_NATIVE_PERIOD_MS: '50' });
+  assert.equal(r.status, 0, r.stderr);
+  const parsed = parseNative(r.file);
+  assert.ok((r.file.match(/^maps /gm) || []).length >= 2, 'a second maps block');
+  const so = realpathSync(libSo);
+  const fromLib = [...parsed.stacks.values()].filter((s) => mappingOf(s, s.frames[0])?.path === so);
+  assert.ok(fromLib.length > 0, 'stacks that start in the library resolve against the newer block');
+  // ... and the block before them did not know it yet.
+  const first = [...parsed.stacks.values()][0];
+  assert.ok(!first.maps.some((m) => m.path === so), 'the first block predates the library');
 });
