@@ -91,13 +91,13 @@ void record(void* p, std::size_t size, const std::uintptr_t* frames, std::uint32
   double count = 1.0 / probability;
   auto ptr = reinterpret_cast<std::uintptr_t>(p);
   pthread_mutex_lock(&g_profile.lock);
+  LiveSample stale;
+  // The pointer was sampled before and freed by a path the hooks do not see: that one is gone.
+  if (maybe_sampled(p) && unlink_locked(ptr, &stale)) ++g_profile.sampled_frees;
   std::uint32_t id = g_profile.stacks.intern(frames, depth);
   if (id == kNoStack) {
     ++g_profile.dropped;
   } else {
-    LiveSample stale;
-    // The pointer was sampled before and freed by a path the hooks do not see: that one is gone.
-    if (unlink_locked(ptr, &stale)) ++g_profile.sampled_frees;
     StackCounters& c = g_profile.stacks.counters(id);
     c.allocated_bytes += bytes;
     ++g_profile.sampled_allocs;
@@ -132,7 +132,7 @@ void sample_allocation(void* p, std::size_t size, void* frame) {
     if (s.countdown > 0) return;
   }
   s.countdown = draw_countdown(s);
-  if (s.busy || p == nullptr) return;
+  if (s.busy || p == nullptr || size == 0) return;
   s.busy = true;
   int saved_errno = errno;  // a successful malloc leaves errno alone
   if (s.stack_hi == 0) learn_stack_bounds(s);
