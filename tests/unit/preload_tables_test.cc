@@ -48,10 +48,10 @@ TEST(PreloadLiveTable, RefusesPastThreeQuarters) {
   LiveTable table;
   ASSERT_TRUE(table.init());
   std::uint32_t accepted = 0;
-  for (std::uintptr_t p = 16; p < 16ull * (LiveTable::kSlots + 16); p += 16) {
+  for (std::uintptr_t p = 16; p < 16ull * (LiveTable::kMaxSlots + 16); p += 16) {
     if (table.insert(LiveSample{p, 0, 1.0f, 1.0})) ++accepted;
   }
-  EXPECT_EQ(accepted, LiveTable::kSlots / 4 * 3);
+  EXPECT_EQ(accepted, LiveTable::kMaxSlots / 4 * 3);
 }
 
 TEST(PreloadStackTable, OneIdPerDistinctStack) {
