@@ -5,14 +5,17 @@
 // Runs are interleaved (one of each mode per round) and each figure is the median over the rounds.
 //
 //   node bench/native-overhead.mjs [--runs 5] [--workloads zlib,http] [--lib PATH] [--no-heaptrack]
+//                                  [--micro]
 //
 // Workloads (this file runs them itself: `native-overhead.mjs --workload NAME`):
 //   zlib  the research's leak.js shape: Deflate streams written once and kept open, 64 KiB Buffers
 //         kept, and churn (deflateSync of fresh Buffers, short-lived Buffers and strings);
 //   http  an HTTP server answering JSON to a local keep-alive load generator (another, unsampled
 //         process); only the server is measured.
+// --micro adds the hooks' cost per call: a C loop of malloc/free pairs (16 B to 1 KiB, 256 live),
+// CPU ns per pair plain, with the library loaded but off (no LEAKSCOPE_NATIVE_OUT), and sampling.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,12 +111,13 @@ function measure(argv, env, workload) {
 }
 
 function parseArgs(argv) {
-  const opt = { runs: 5, workloads: ['zlib', 'http'], lib: null, heaptrack: true };
+  const opt = { runs: 5, workloads: ['zlib', 'http'], lib: null, heaptrack: true, micro: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') opt.runs = Number(argv[++i]);
     else if (argv[i] === '--workloads') opt.workloads = argv[++i].split(',');
     else if (argv[i] === '--lib') opt.lib = argv[++i];
     else if (argv[i] === '--no-heaptrack') opt.heaptrack = false;
+    else if (argv[i] === '--micro') opt.micro = true;
     else throw new Error(`unknown option ${argv[i]}`);
   }
   opt.lib ??= [join(root, 'build', 'release', 'libleakscope-preload.so'),
@@ -122,8 +126,48 @@ function parseArgs(argv) {
   return opt;
 }
 
+const kMicro = `
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+int main(int argc, char** argv) {
+  long n = atol(argv[1]);
+  void* ring[256] = {0};
+  unsigned seed = 1;
+  struct timespec a, b;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+  for (long i = 0; i < n; i++) {
+    free(ring[i & 255]);
+    ring[i & 255] = malloc(16 + (rand_r(&seed) & 1023));
+  }
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+  printf("%.2f\\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n);
+  return 0;
+}
+`;
+
+// ns per malloc/free pair: plain, library loaded but off, sampling (medians over `runs`).
+function micro(opt, scratch) {
+  const src = join(scratch, 'micro.c');
+  const bin = join(scratch, 'micro');
+  writeFileSync(src, kMicro);
+  const cc = spawnSync('cc', ['-O2', '-o', bin, src], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(`cc: ${cc.stderr}`);
+  const modes = [['plain', {}], ['library loaded, off', { LD_PRELOAD: opt.lib }],
+    ['sampling (512 KiB)', { LD_PRELOAD: opt.lib, LEAKSCOPE_NATIVE_OUT: join(scratch, 'micro.native') }]];
+  const ns = new Map(modes.map(([m]) => [m, []]));
+  for (let i = 0; i < opt.runs; i++) {
+    for (const [m, env] of modes) {
+      const r = spawnSync(bin, ['20000000'], { encoding: 'utf8', env: { ...process.env, ...env } });
+      ns.get(m).push(Number(r.stdout));
+    }
+  }
+  return modes.map(([m]) => ({ mode: m, ns: median(ns.get(m)), all: ns.get(m) }));
+}
+
 async function main() {
   const opt = parseArgs(process.argv.slice(2));
+  const startedAt = new Date().toISOString();
   const scratch = mkdtempSync(join(tmpdir(), 'leakscope-native-bench-'));
   const kFlags = ['--perf-basic-prof', '--interpreted-frames-native-stack'];
   const modes = [
@@ -161,9 +205,10 @@ async function main() {
                   file: native && existsSync(native) ? statSync(native).size : null });
     }
   }
+  const microRows = opt.micro ? micro(opt, scratch) : [];
   rmSync(scratch, { recursive: true, force: true });
   const mb = (b) => `${(b / 1e6).toFixed(1)} MB`;
-  console.log(`Date: ${new Date().toISOString()}  `);
+  console.log(`Date: ${startedAt}  `);
   console.log(`Machine: ${cpus().length} CPUs, load average ${load} before the run; Node ${process.version}; ` +
               `${opt.runs} interleaved runs per mode, medians  `);
   console.log(`Command: \`node bench/native-overhead.mjs ${process.argv.slice(2).join(' ')}\`\n`);
@@ -172,6 +217,11 @@ async function main() {
   for (const r of rows) {
     console.log(`| ${r.workload} | ${r.mode} | ${r.cpu.toFixed(2)} | ${r.ratio.toFixed(3)}x | ${mb(r.rss)} | ` +
                 `${r.mode === 'plain' ? '–' : mb(r.rssAdded)} | ${r.file === null ? '–' : `${(r.file / 1024).toFixed(0)} KiB`} | ${r.all} |`);
+  }
+  if (microRows.length) {
+    console.log('\n| malloc/free pair (C loop, 20M pairs) | CPU ns per pair | all runs |');
+    console.log('|---|---|---|');
+    for (const r of microRows) console.log(`| ${r.mode} | ${r.ns.toFixed(1)} | ${r.all.join(', ')} |`);
   }
 }
 
