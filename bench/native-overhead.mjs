@@ -86,11 +86,12 @@ function median(xs) {
 }
 
 // Runs `argv` under /usr/bin/time; resolves {cpu, rss, wall}. For http, also drives the load.
-function measure(argv, env, workload) {
+// In `cwd`: --perf-basic-prof makes Node 20 and 22 write isolate-*-v8.log files there.
+function measure(argv, env, workload, cwd) {
   return new Promise((ok, fail) => {
     const started = process.hrtime.bigint();
     const child = spawn('/usr/bin/time', ['-f', 'TIME %U %S %M', ...argv],
-                        { env, stdio: ['ignore', 'pipe', 'pipe'] });
+                        { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let loading = null;
@@ -191,7 +192,7 @@ async function main() {
     for (let i = 0; i < opt.runs; i++) {
       for (const m of modes) {
         const env = { ...process.env, ...m.env(w, i) };
-        results.get(m.name).push(await measure(m.argv(w, i), env, w));
+        results.get(m.name).push(await measure(m.argv(w, i), env, w, scratch));
       }
     }
     const plain = results.get('plain');
