@@ -406,6 +406,9 @@ test('threads, operator new semantics and fork without exec, at a 4 KiB interval
   const exe = realpathSync(bin);
   const inExe = [...parsed.stacks.values()].filter((s) => mappingOf(s, s.frames[0])?.path === exe);
   assert.ok(inExe.length > 0, 'stacks start in the program');
+  for (const [id, stack] of parsed.stacks) {
+    assert.notEqual(mappingOf(stack, stack.frames[0])?.path, lib, `stack ${id} starts in the sampler`);
+  }
 });
 
 // A library loaded after the first maps block: the block is written again, whole, before the
