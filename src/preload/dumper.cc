@@ -165,8 +165,9 @@ bool start_dumper(std::uint64_t period_ms) {
 }
 
 void final_dump() {
-  // A forked child (inactive) may have inherited the lock held by the parent's dumper thread.
-  if (!g_active) return;
+  // A forked child (inactive) may have inherited the lock held by the parent's dumper thread; a
+  // thread that exits from inside the sampler (a signal handler) may hold the profile's lock.
+  if (!g_active || t_state.busy) return;
   pthread_mutex_lock(&g_dump_lock);
   if (!g_finished && g_active && g_fd >= 0) {
     dump_locked();

@@ -18,18 +18,23 @@ struct LiveSample {
 class LiveTable {
  public:
   bool init();
-  // False when full (3/4 of the slots): the sample is then not tracked as live.
+  // False when full (3/4 of kMaxSlots): the sample is then not tracked as live.
   bool insert(const LiveSample& s);
   // Removes p's sample into *out; false if p was not sampled.
   bool remove(std::uintptr_t p, LiveSample* out);
 
-  // 2^18 slots of 24 bytes: 6 MiB reserved; at the default 512 KiB interval the 196k samples it
-  // holds stand for ~100 GB of live memory.
-  static constexpr std::uint32_t kSlots = 1u << 18;
+  // It starts small and doubles at 3/4 full (a rehash under the lock, which every use holds): a
+  // sample in a big fixed table touched a fresh page each time (a page fault, and RSS). At most
+  // 2^18 slots of 24 bytes (6 MiB); at the default 512 KiB interval the 196k samples they hold
+  // stand for ~100 GB of live memory.
+  static constexpr std::uint32_t kFirstSlots = 1u << 12;
+  static constexpr std::uint32_t kMaxSlots = 1u << 18;
 
  private:
-  static std::uint32_t home(std::uintptr_t p);
+  std::uint32_t home(std::uintptr_t p) const;
+  bool grow();
   LiveSample* slots_ = nullptr;
+  std::uint32_t mask_ = 0;  // slots - 1
   std::uint32_t used_ = 0;
 };
 

@@ -40,7 +40,7 @@ LEAKSCOPE_EXPORT void* malloc(std::size_t n) noexcept {
 }
 
 LEAKSCOPE_EXPORT void free(void* p) noexcept {
-  if (p == nullptr || is_bootstrap(p)) return;
+  if (p == nullptr || is_bootstrap(p) || !ready()) return;
   note_free(p);
   g_real.free(p);
 }

@@ -44,6 +44,7 @@ void* new_or_null(std::size_t n, std::size_t align) noexcept {
 
 inline void release(void* p) noexcept {
   if (p == nullptr || is_bootstrap(p)) return;
+  if (!real_ready()) resolve_real();
   note_free(p);
   g_real.free(p);
 }

@@ -13,7 +13,14 @@ namespace leakscope::preload {
 
 __thread ThreadState t_state __attribute__((tls_model("initial-exec")));
 bool g_active = false;
-std::atomic<std::uint16_t>* g_filter = nullptr;
+std::atomic<std::uint64_t>* g_filter = nullptr;
+
+namespace {
+
+// Live sampled pointers per filter bucket; 255 sticks (the bit then stays set).
+std::uint8_t* g_filter_counts = nullptr;
+
+}  // namespace
 Profile g_profile = {PTHREAD_MUTEX_INITIALIZER, {}, {}, 524288.0, 0, 0, 0};
 
 namespace {
@@ -42,18 +49,28 @@ void seed(ThreadState& s) {
   if (s.rng == 0) s.rng = 0x853c49e6748fea9bull;
 }
 
+// Under the lock: every writer of the bits holds it, so a load and a store cannot lose an update;
+// the free path reads the words without it.
 void filter_add(const void* p) {
-  auto& slot = g_filter[filter_slot(p)];
-  std::uint16_t v = slot.load(std::memory_order_relaxed);
-  if (v != 0xffff) slot.store(static_cast<std::uint16_t>(v + 1), std::memory_order_relaxed);
+  std::size_t slot = filter_slot(p);
+  std::uint8_t& n = g_filter_counts[slot];
+  if (n == 255) return;
+  if (n++ == 0) {
+    auto& word = g_filter[slot >> 6];
+    word.store(word.load(std::memory_order_relaxed) | (1ull << (slot & 63)),
+               std::memory_order_relaxed);
+  }
 }
 
 void filter_remove(const void* p) {
-  auto& slot = g_filter[filter_slot(p)];
-  std::uint16_t v = slot.load(std::memory_order_relaxed);
-  // A saturated counter stays up: it no longer knows how many pointers it stands for.
-  if (v != 0xffff && v != 0)
-    slot.store(static_cast<std::uint16_t>(v - 1), std::memory_order_relaxed);
+  std::size_t slot = filter_slot(p);
+  std::uint8_t& n = g_filter_counts[slot];
+  if (n == 255 || n == 0) return;
+  if (--n == 0) {
+    auto& word = g_filter[slot >> 6];
+    word.store(word.load(std::memory_order_relaxed) & ~(1ull << (slot & 63)),
+               std::memory_order_relaxed);
+  }
 }
 
 // Under the lock: takes p's sample back from its stack's live counters.
@@ -74,13 +91,13 @@ void record(void* p, std::size_t size, const std::uintptr_t* frames, std::uint32
   double count = 1.0 / probability;
   auto ptr = reinterpret_cast<std::uintptr_t>(p);
   pthread_mutex_lock(&g_profile.lock);
+  LiveSample stale;
+  // The pointer was sampled before and freed by a path the hooks do not see: that one is gone.
+  if (maybe_sampled(p) && unlink_locked(ptr, &stale)) ++g_profile.sampled_frees;
   std::uint32_t id = g_profile.stacks.intern(frames, depth);
   if (id == kNoStack) {
     ++g_profile.dropped;
   } else {
-    LiveSample stale;
-    // The pointer was sampled before and freed by a path the hooks do not see: that one is gone.
-    if (unlink_locked(ptr, &stale)) ++g_profile.sampled_frees;
     StackCounters& c = g_profile.stacks.counters(id);
     c.allocated_bytes += bytes;
     ++g_profile.sampled_allocs;
@@ -99,9 +116,10 @@ void record(void* p, std::size_t size, const std::uintptr_t* frames, std::uint32
 
 bool init_profile(double interval) {
   g_profile.interval = interval;
-  g_filter = static_cast<std::atomic<std::uint16_t>*>(
-      map_pages(sizeof(std::atomic<std::uint16_t>) << kFilterBits));
-  return g_filter && g_profile.stacks.init() && g_profile.live.init();
+  g_filter = static_cast<std::atomic<std::uint64_t>*>(
+      map_pages(sizeof(std::atomic<std::uint64_t>) << (kFilterBits - 6)));
+  g_filter_counts = static_cast<std::uint8_t*>(map_pages(std::size_t{1} << kFilterBits));
+  return g_filter && g_filter_counts && g_profile.stacks.init() && g_profile.live.init();
 }
 
 void sample_allocation(void* p, std::size_t size, void* frame) {
@@ -114,7 +132,7 @@ void sample_allocation(void* p, std::size_t size, void* frame) {
     if (s.countdown > 0) return;
   }
   s.countdown = draw_countdown(s);
-  if (s.busy || p == nullptr) return;
+  if (s.busy || p == nullptr || size == 0) return;
   s.busy = true;
   int saved_errno = errno;  // a successful malloc leaves errno alone
   if (s.stack_hi == 0) learn_stack_bounds(s);
@@ -135,7 +153,7 @@ void forget_sample(void* p) {
 TakenSample take_sample(void* p) {
   TakenSample t{false, 0, 0, 0};
   if (!g_active || p == nullptr) return t;
-  if (g_filter[filter_slot(p)].load(std::memory_order_relaxed) == 0) return t;
+  if (!maybe_sampled(p)) return t;
   LiveSample gone;
   pthread_mutex_lock(&g_profile.lock);
   if (unlink_locked(reinterpret_cast<std::uintptr_t>(p), &gone)) {

@@ -266,19 +266,22 @@ test('a churn control (allocated and freed) holds nothing', () => {
   assert.ok(end.frees > 0.8 * (end.allocs - baseDump.allocs), 'the sampled Buffers were freed');
 });
 
-test('children run unsampled; spawn and fork work', () => {
-  const script = writeScript('children.js', kChildrenScript);
-  const r = runSampled(process.execPath, [script], 'children', { LEAKSCOPE_NATIVE_PERIOD_MS: '100' });
-  assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n');
-  const spawned = JSON.parse(lines[0].replace(/^spawned /, ''));
-  assert.deepEqual(spawned, { preload: '', vars: [], mapped: false });
-  assert.deepEqual(lines.slice(1), ['forked 100', 'fork exit 0', 'parent 200']);
-  const parsed = parseNative(r.file);
-  assert.equal(parsed.start.pid, r.pid, 'the file is the parent\'s');
-  // The parent's own allocations after the fork are still sampled.
-  assert.ok(parsed.dumps.at(-1).allocs > 0);
-});
+for (const major of [18, 20, 22, 24]) {
+  const node = nodeBinary(major);
+  test(`node ${major}: children run unsampled; spawn and fork work`, { skip: node.skip }, () => {
+    const script = writeScript(`children${major}.js`, kChildrenScript);
+    const r = runSampled(node.bin, [script], `children${major}`, { LEAKSCOPE_NATIVE_PERIOD_MS: '100' });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    const spawned = JSON.parse(lines[0].replace(/^spawned /, ''));
+    assert.deepEqual(spawned, { preload: '', vars: [], mapped: false });
+    assert.deepEqual(lines.slice(1), ['forked 100', 'fork exit 0', 'parent 200']);
+    const parsed = parseNative(r.file);
+    assert.equal(parsed.start.pid, r.pid, 'the file is the parent\'s');
+    // The parent's own allocations after the fork are still sampled.
+    assert.ok(parsed.dumps.at(-1).allocs > 0);
+  });
+}
 
 test('LD_PRELOAD keeps the app\'s other libraries', () => {
   // Any other library that loads: the app's children must still get it.
@@ -293,10 +296,162 @@ test('LD_PRELOAD keeps the app\'s other libraries', () => {
 });
 
 test('without LEAKSCOPE_NATIVE_OUT the library only forwards', () => {
-  const out = join(dir, 'off.native');
-  const r = spawnSync(process.execPath, ['-e', 'console.log(Buffer.alloc(1 << 24).length)'],
-                      { encoding: 'utf8', env: { ...process.env, LD_PRELOAD: lib, LEAKSCOPE_NATIVE_OUT: '' } });
+  // Off, it leaves the environment alone too (an empty value is off).
+  const probe = 'console.log(process.env.LD_PRELOAD, Buffer.alloc(1 << 24).length)';
+  for (const off of [{}, { LEAKSCOPE_NATIVE_OUT: '' }]) {
+    const env = { ...process.env, LD_PRELOAD: lib, ...off };
+    if (!('LEAKSCOPE_NATIVE_OUT' in off)) delete env.LEAKSCOPE_NATIVE_OUT;
+    const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8', env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${lib} ${1 << 24}\n`);
+  }
+});
+
+// Threads allocating, reallocating and freeing each other's blocks (all sampled at a 4 KiB
+// interval, so the slow paths and the lock run constantly), operator new's semantics, and forks
+// without exec while the threads run: the children exit through atexit and must not dump.
+const kStress = String.raw`
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <malloc.h>
+#include <new>
+#include <vector>
+
+static pthread_mutex_t ring_lock = PTHREAD_MUTEX_INITIALIZER;
+static void* ring[1024];
+static unsigned ring_n = 0;
+
+static void* worker(void* arg) {
+  unsigned seed = (unsigned)(size_t)arg;
+  for (int i = 0; i < 60000; i++) {
+    size_t n = 16 + rand_r(&seed) % 20000;
+    void* p;
+    switch (i % 5) {
+      case 0: p = malloc(n); break;
+      case 1: p = calloc(1, n); break;
+      case 2: if (posix_memalign(&p, 64, n) != 0) p = nullptr; break;
+      case 3: p = new char[n]; break;
+      default: p = realloc(malloc(8), n); break;
+    }
+    if (p == nullptr || malloc_usable_size(p) < n) { fprintf(stderr, "bad block\n"); exit(1); }
+    memset(p, 1, n < 64 ? n : 64);
+    if (i % 5 == 3) { delete[] static_cast<char*>(p); continue; }
+    pthread_mutex_lock(&ring_lock);
+    void* old = ring[ring_n % 1024];
+    ring[ring_n++ % 1024] = p;
+    pthread_mutex_unlock(&ring_lock);
+    free(old);  // most likely another thread's block
+  }
+  return nullptr;
+}
+
+static int handler_calls = 0;
+static void handler() { handler_calls++; std::set_new_handler(nullptr); }
+
+int main() {
+  pthread_t t[6];
+  for (size_t i = 0; i < 6; i++) pthread_create(&t[i], nullptr, worker, (void*)(i + 1));
+  for (int f = 0; f < 20; f++) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      std::vector<char*> v;
+      for (int i = 0; i < 1000; i++) v.push_back(new char[1000]);
+      for (char* p : v) delete[] p;
+      exit(7);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 7) { fprintf(stderr, "child %d\n", status); return 1; }
+  }
+  for (auto& th : t) pthread_join(th, nullptr);
+  if (new (std::nothrow) char[(size_t)1 << 62] != nullptr) return 2;
+  std::set_new_handler(handler);
+  try {
+    char* never = new char[(size_t)1 << 62];
+    (void)never;
+    return 3;
+  } catch (const std::bad_alloc&) {
+  }
+  if (handler_calls != 1) return 4;
+  printf("ok\n");
+  return 0;
+}
+`;
+
+test('threads, operator new semantics and fork without exec, at a 4 KiB interval', () => {
+  const src = writeScript('stress.cc', kStress);
+  const bin = join(dir, 'stress');
+  const cc = spawnSync('g++', ['-O1', '-pthread', '-o', bin, src], { encoding: 'utf8' });
+  assert.equal(cc.status, 0, cc.stderr);
+  const r = runSampled(bin, [], 'stress', { LEAKSCOPE_NATIVE_INTERVAL: '4096', LEAKSCOPE_NATIVE_PERIOD_MS: '50' });
+  assert.equal(r.signal, null, r.stderr);
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout, `${1 << 24}\n`);
-  assert.equal(existsSync(out), false);
+  assert.equal(r.stdout, 'ok\n');
+  assert.equal(r.stderr, '');
+  const parsed = parseNative(r.file, { minDumps: 1 });
+  assert.equal(parsed.start.pid, r.pid);
+  const last = parsed.dumps.at(-1);
+  assert.ok(last.allocs > 10000, `${last.allocs} samples`);
+  // The ring keeps at most 1024 blocks: nearly every sample was freed again.
+  assert.ok(last.allocs - last.frees < 2000, `${last.allocs - last.frees} samples still live`);
+  // Forked children (inactive) wrote nothing: one writer, dump times in order (checked by the
+  // parser) and as many dumps as the parent's period allows.
+  const runMs = last.t;
+  assert.ok(parsed.dumps.length <= runMs / 50 + 3, `${parsed.dumps.length} dumps in ${runMs} ms`);
+  // Stacks start in the program (its main or worker), not in the library.
+  const exe = realpathSync(bin);
+  const inExe = [...parsed.stacks.values()].filter((s) => mappingOf(s, s.frames[0])?.path === exe);
+  assert.ok(inExe.length > 0, 'stacks start in the program');
+  for (const [id, stack] of parsed.stacks) {
+    assert.notEqual(mappingOf(stack, stack.frames[0])?.path, lib, `stack ${id} starts in the sampler`);
+  }
+});
+
+// A library loaded after the first maps block: the block is written again, whole, before the
+// first stack that points into it.
+const kLoader = String.raw`
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char** argv) {
+  void* early[10];
+  for (int i = 0; i < 10; i++) early[i] = malloc(1 << 20);
+  usleep(300000);
+  void* lib = dlopen(argv[1], RTLD_NOW);
+  if (!lib) { fprintf(stderr, "%s\n", dlerror()); return 1; }
+  void* (*grab)(size_t) = (void* (*)(size_t))dlsym(lib, "grab");
+  void* late[50];
+  for (int i = 0; i < 50; i++) late[i] = grab(1 << 20);
+  usleep(300000);
+  printf("%p %p\n", early[0], late[0]);
+  return 0;
+}
+`;
+
+test('a library loaded later gets a new maps block before its stacks', () => {
+  const libSrc = writeScript('grab.c', '#include <stdlib.h>\nvoid* grab(size_t n) { return malloc(n); }\n');
+  const libSo = join(dir, 'libgrab.so');
+  const mainSrc = writeScript('loader.c', kLoader);
+  const bin = join(dir, 'loader');
+  // -O0: no tail call, so grab's own frame calls malloc.
+  for (const args of [['-O0', '-fno-omit-frame-pointer', '-shared', '-fPIC', '-o', libSo, libSrc],
+    ['-O1', '-o', bin, mainSrc, '-ldl']]) {
+    const cc = spawnSync('cc', args, { encoding: 'utf8' });
+    assert.equal(cc.status, 0, cc.stderr);
+  }
+  const r = runSampled(bin, [libSo], 'loader', { LEAKSCOPE_NATIVE_PERIOD_MS: '50' });
+  assert.equal(r.status, 0, r.stderr);
+  const parsed = parseNative(r.file);
+  assert.ok((r.file.match(/^maps /gm) || []).length >= 2, 'a second maps block');
+  const so = realpathSync(libSo);
+  const fromLib = [...parsed.stacks.values()].filter((s) => mappingOf(s, s.frames[0])?.path === so);
+  assert.ok(fromLib.length > 0, 'stacks that start in the library resolve against the newer block');
+  // ... and the block before them did not know it yet.
+  const first = [...parsed.stacks.values()][0];
+  assert.ok(!first.maps.some((m) => m.path === so), 'the first block predates the library');
 });
