@@ -99,8 +99,9 @@ std::string js_frame_name(std::string_view v8_name, std::string_view cwd, bool* 
   }
   *is_js = !rest.empty();
   if (rest.empty()) return std::string(v8_name);
-  // The tier: ~ interpreted, ^ Sparkplug, + Maglev, * TurboFan. One function, one name.
-  if (rest.front() == '~' || rest.front() == '^' || rest.front() == '+' || rest.front() == '*') {
+  // The tier: ~ interpreted, ^ Sparkplug, + Maglev, * TurboFan, and Node 24's ' after it for code
+  // specialised to its context ("+'f"). One function, one name.
+  while (!rest.empty() && std::string_view("~^+*'").find(rest.front()) != std::string_view::npos) {
     rest.remove_prefix(1);
   }
   const std::size_t space = rest.rfind(' ');

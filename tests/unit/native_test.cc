@@ -114,6 +114,11 @@ TEST(PerfMap, NamesJsFramesOfEveryNodeVersion) {
   EXPECT_EQ(js_frame_name("JS:+f /other/b.js:1:2", "/srv/app", &js), "JS f (/other/b.js:1:2)");
   EXPECT_EQ(js_frame_name("JS:*get size /srv/app/c.js:3:4", "/srv/app", &js),
             "JS get size (c.js:3:4)");
+  // Node 24: optimised code specialised to its context.
+  EXPECT_EQ(js_frame_name("JS:+'keepChunks /srv/app/a.js:21:20", "/srv/app", &js),
+            "JS keepChunks (a.js:21:20)");
+  EXPECT_EQ(js_frame_name("JS:*'keepChunks /srv/app/a.js:21:20", "/srv/app", &js),
+            "JS keepChunks (a.js:21:20)");
   EXPECT_EQ(js_frame_name("JS:~ /srv/app/app.js:1:1", "/srv/app", &js),
             "JS (anonymous) (app.js:1:1)");
   // Node 18.
