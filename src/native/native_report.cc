@@ -46,8 +46,12 @@ std::string short_name(const std::string& name) {
   // "ns::f(int, char const*) const" -> "ns::f": the argument list, found from the end (names hold
   // "(anonymous namespace)"), is left to --json.
   std::string_view n = name;
+  // GCC's partial clones: "f(int) [clone .part.0] [clone .cold]".
+  for (std::size_t clone; n.ends_with("]") && (clone = n.rfind(" [clone ")) != n.npos;) {
+    n = n.substr(0, clone);
+  }
   if (n.ends_with(" const")) n.remove_suffix(6);
-  if (!n.ends_with(')') || n.starts_with("JS ")) return name;
+  if (!n.ends_with(')') || n.starts_with("JS ")) return std::string(n);
   int depth = 0;
   for (std::size_t i = n.size(); i-- > 0;) {
     if (n[i] == ')') ++depth;

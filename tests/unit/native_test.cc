@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "native/native_leaks.h"
+#include "native/native_report.h"
 #include "native/native_samples.h"
 #include "native/perf_map.h"
 #include "native/symbolizer.h"
@@ -202,6 +203,17 @@ TEST(NativeSites, KeyIsTheAllocationSiteAndTheAppsJsFrame) {
   std::vector<Frame> c = a;
   c[6] = js("JS keepAll (app.js:50:3)");
   EXPECT_NE(site_key(a, o, &n), site_key(c, o, &n));
+}
+
+TEST(NativeReport, ShortNamesDropArgumentListsAndClones) {
+  EXPECT_EQ(short_name("node::(anonymous namespace)::ZlibContext::InitZlib()"),
+            "node::(anonymous namespace)::ZlibContext::InitZlib");
+  EXPECT_EQ(
+      short_name("v8::internal::Snapshot::Initialize(v8::internal::Isolate*) [clone .part.0]"),
+      "v8::internal::Snapshot::Initialize");
+  EXPECT_EQ(short_name("f(std::function<void* (unsigned long)> const&) const"), "f");
+  EXPECT_EQ(short_name("deflateInit2_"), "deflateInit2_");
+  EXPECT_EQ(short_name("JS f (a.js:1:2)"), "JS f (a.js:1:2)");
 }
 
 TEST(NativeSites, ThreadpoolStacksAreNamedForTheirWork) {
