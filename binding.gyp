@@ -81,5 +81,24 @@
       "sources": ["<!@(node scripts/layers.js sources cli)"],
       "dependencies": ["leakscope-cli-layers", "leakscope_engine"]
     }
+  ],
+  "conditions": [
+    ["OS=='linux'", {
+      "targets": [
+        {
+          # The native allocation sampler `leakscope native` preloads into the app
+          # (build/Release/libleakscope-preload.so, beside the CLI). It links the C and C++
+          # runtimes only; frame pointers, since its unwinder starts from its own frame.
+          "target_name": "leakscope-preload",
+          "type": "shared_library",
+          "product_prefix": "lib",
+          "product_dir": "<(PRODUCT_DIR)",
+          "sources": ["<!@(node scripts/layers.js sources preload)"],
+          "cflags_cc": ["-fno-omit-frame-pointer"],
+          "ldflags": ["-Wl,-z,defs"],
+          "libraries": ["-ldl", "-lm", "-lpthread"]
+        }
+      ]
+    }]
   ]
 }

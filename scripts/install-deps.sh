@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 # Debian packages, one per dependency, chosen for the job (python3 is what node-gyp runs on;
 # chromium writes the browser heap snapshot that tests/js/snapshot_layouts.test.mjs reads;
 # libboost1.74-dev gives attach its header-only WebSocket client, Boost.Beast; gdb's gcore makes
-# the core that tests/js/core.test.mjs reads besides leakscope's own dump).
+# the core that tests/js/core.test.mjs reads besides leakscope's own dump; heaptrack is a benchmark
+# peer: bench/native-overhead.mjs runs the same workload under it and under the native sampler).
 packages=(
   cmake g++ make pkg-config python3
   libfmt-dev libcli11-dev nlohmann-json3-dev
@@ -17,6 +18,7 @@ packages=(
   clang libclang-rt-14-dev
   chromium
   gdb
+  heaptrack
 )
 
 missing=()
