@@ -114,6 +114,10 @@ nlohmann::json result_json(const Result& r, size_t limit) {
                       {"object_count", r.census.object_count},
                       {"total_size", r.census.total_size},
                       {"scanned_bytes", r.census.scanned_bytes},
+                      {"free_bytes", r.census.free_bytes},
+                      {"dead_skipped", r.census.dead_skipped},
+                      {"young_skipped", r.census.young_skipped},
+                      {"off_heap_skipped", r.census.off_heap_skipped},
                       {"census_seconds", r.census_seconds},
                       {"class_count", r.census.rows.size()},
                       {"classes", std::move(rows)}};
