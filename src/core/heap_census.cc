@@ -214,7 +214,7 @@ class Census {
   void find_free_space_maps();
   enum class Page { kOld, kYoung, kNotV8 };
   Page page_kind(uint64_t page) const;
-  std::optional<uint64_t> free_space_size(uint64_t address) const;
+  std::optional<uint64_t> free_space_size(uint64_t address, uint64_t unit) const;
   bool is_js_object_type(int64_t type) const {
     return (l_.first_js_receiver_type >= 0 && type > l_.first_js_receiver_type) ||
            l_.js_object_types.count(type);
@@ -227,6 +227,7 @@ class Census {
   const V8Layout& l_;
   std::unordered_set<uint64_t> metas_;
   std::unordered_set<uint64_t> free_space_maps_;
+  uint64_t free_space_unit_ = 1;                // bytes per unit of a filler's size field
   std::unordered_map<uint64_t, MapInfo> maps_;  // tagged map pointer → what it makes
   uint64_t min_map_ = UINT64_MAX, max_map_ = 0;
   std::vector<CensusRow> rows_;
@@ -399,18 +400,70 @@ std::optional<uint64_t> Census::object_size(uint64_t object, const MapInfo& info
   return info.instance_size;
 }
 
-// A free-space filler's size (a Smi after its map word), when it is plausible: a multiple of the
-// word size that stays within one regular page and within the memory read.
-std::optional<uint64_t> Census::free_space_size(uint64_t address) const {
+// A free-space filler's size in bytes (a Smi after its map word, in bytes up to V8 12 and in
+// words in V8 13: `unit`), when it is plausible: at least two words, within one regular page and
+// within the memory read.
+std::optional<uint64_t> Census::free_space_size(uint64_t address, uint64_t unit) const {
   const auto raw = heap_.memory().word(address + 8);
   if (!raw || !heap_.is_smi(*raw)) return std::nullopt;
-  const int64_t size = static_cast<int64_t>(*raw) >> l_.smi_shift;
-  if (size < 16 || size % 8 != 0 || static_cast<uint64_t>(size) > kRegularPageSize)
-    return std::nullopt;
+  const int64_t value = static_cast<int64_t>(*raw) >> l_.smi_shift;
+  if (value <= 0 || static_cast<uint64_t>(value) > kRegularPageSize / unit) return std::nullopt;
+  const uint64_t size = static_cast<uint64_t>(value) * unit;
+  if (size < 16 || size % 8 != 0) return std::nullopt;
   const MemorySegment* segment = heap_.memory().find(address);
-  if (!segment || address + static_cast<uint64_t>(size) > segment->start + segment->size)
-    return std::nullopt;
-  return static_cast<uint64_t>(size);
+  if (!segment || address + size > segment->start + segment->size) return std::nullopt;
+  return size;
+}
+
+// V8 turns the dead objects of a swept page into free-space fillers (a map word and a size) but
+// leaves their bytes: without the fillers, a word scan counts them. The filler's map is the one
+// of FREE_SPACE_TYPE when the metadata lists it; otherwise (Node 24) the variable-size map of an
+// unlisted type whose instances are followed, `size` bytes or words on, by another object or a
+// page end, nine times in ten.
+void Census::find_free_space_maps() {
+  if (l_.free_space_type >= 0) {
+    for (const auto& [map, info] : maps_)
+      if (info.type == l_.free_space_type) free_space_maps_.insert(map);
+    return;
+  }
+  struct Score {
+    uint64_t seen = 0, followed_bytes = 0, followed_words = 0;
+  };
+  std::unordered_map<uint64_t, Score> score;
+  for (const auto& [map, info] : maps_) {
+    if (info.instance_size == 0 && info.type >= l_.first_nonstring_type &&
+        !l_.type_names.count(info.type) && !is_js_object_type(info.type))
+      score[map] = {};
+  }
+  if (score.empty()) return;
+  const auto followed = [&](uint64_t a, uint64_t unit) {
+    const auto size = free_space_size(a, unit);
+    if (!size) return false;
+    const uint64_t next = a + *size;
+    const auto next_word = heap_.memory().word(next);
+    return next % kRegularPageSize == 0 || (next_word && maps_.count(*next_word));
+  };
+  each_word([&](uint64_t a, uint64_t w) {
+    auto it = score.find(w);
+    if (it == score.end()) return;
+    ++it->second.seen;
+    it->second.followed_bytes += followed(a, 1);
+    it->second.followed_words += followed(a, 8);
+  });
+  uint64_t best = 0, best_followed = 0, best_unit = 1;
+  for (const auto& [map, sc] : score) {
+    for (const auto& [n, unit] :
+         {std::pair{sc.followed_bytes, uint64_t{1}}, std::pair{sc.followed_words, uint64_t{8}}}) {
+      if (n >= 8 && n * 10 >= sc.seen * 9 && n > best_followed) {
+        best = map;
+        best_followed = n;
+        best_unit = unit;
+      }
+    }
+  }
+  if (best_followed == 0) return;
+  free_space_maps_.insert(best);
+  free_space_unit_ = best_unit;
 }
 
 // What the 256 KiB-aligned chunk at `page` is. V8 allocates its pages (and large objects'
@@ -423,52 +476,14 @@ Census::Page Census::page_kind(uint64_t page) const {
   const auto first = heap_.memory().word(page);
   if (!first) return Page::kNotV8;
   uint64_t flags = *first;
-  if (flags == kRegularPageSize ||
-      (flags % 4096 == 0 && flags > kRegularPageSize && flags >> 40 == 0)) {
+  const bool chunk_size = flags % 4096 == 0 && flags >= kRegularPageSize && flags >> 40 == 0;
+  if (chunk_size) {
     const auto second = heap_.memory().word(page + 8);
     if (!second) return Page::kNotV8;
     flags = *second;
   }
   if (flags == 0 || (flags >> 32) != 0) return Page::kNotV8;
   return (flags & kYoungPageFlags) != 0 ? Page::kYoung : Page::kOld;
-}
-
-// V8 turns the dead objects of a swept page into free-space fillers (a map word and a size) but
-// leaves their bytes: without the fillers, a word scan counts them. The filler's map is the one
-// of FREE_SPACE_TYPE when the metadata lists it; otherwise (Node 24) the variable-size map of an
-// unlisted type whose instances are followed, `size` bytes on, by another object or a page end.
-void Census::find_free_space_maps() {
-  if (l_.free_space_type >= 0) {
-    for (const auto& [map, info] : maps_)
-      if (info.type == l_.free_space_type) free_space_maps_.insert(map);
-    return;
-  }
-  std::unordered_map<uint64_t, std::pair<uint64_t, uint64_t>> score;  // map → (seen, followed)
-  for (const auto& [map, info] : maps_) {
-    if (info.instance_size == 0 && info.type >= l_.first_nonstring_type &&
-        !l_.type_names.count(info.type) && !is_js_object_type(info.type))
-      score[map] = {0, 0};
-  }
-  if (score.empty()) return;
-  each_word([&](uint64_t a, uint64_t w) {
-    auto it = score.find(w);
-    if (it == score.end()) return;
-    ++it->second.first;
-    const auto size = free_space_size(a);
-    if (!size) return;
-    const uint64_t next = a + *size;
-    const auto next_word = heap_.memory().word(next);
-    if (next % kRegularPageSize == 0 || (next_word && maps_.count(*next_word))) ++it->second.second;
-  });
-  uint64_t best = 0, best_followed = 0;
-  for (const auto& [map, counts] : score) {
-    const auto [seen, followed] = counts;
-    if (followed >= 8 && followed * 10 >= seen * 9 && followed > best_followed) {
-      best = map;
-      best_followed = followed;
-    }
-  }
-  if (best_followed) free_space_maps_.insert(best);
 }
 
 int32_t Census::row_of(uint64_t map, MapInfo& info) {
@@ -501,7 +516,7 @@ HeapCensus Census::run() {
     if (free_space_maps_.count(w)) {
       // A filler inside a free block is a stale one from an earlier sweep: its size says nothing.
       if (a < dead_until) return;
-      if (const auto size = free_space_size(a)) {
+      if (const auto size = free_space_size(a, free_space_unit_)) {
         dead_until = a + *size;
         out.free_bytes += *size;
       }
