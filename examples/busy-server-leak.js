@@ -11,11 +11,7 @@
 //   leakscope watch --min-duration 20 --duration 40 -- node examples/busy-server-leak.js
 const http = require('node:http');
 const crypto = require('node:crypto');
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+const { arg } = require('./lib/args');
 
 const seconds = Number(arg('--seconds', '60'));
 const keepKB = Number(arg('--keep', '6'));

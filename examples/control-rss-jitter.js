@@ -9,11 +9,7 @@
 //
 //   node examples/control-rss-jitter.js [--seconds 60]
 const zlib = require('node:zlib');
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+const { arg } = require('./lib/args');
 
 const seconds = Number(arg('--seconds', '60'));
 const bounded = [];  // a bounded window of recent results, as a real service keeps

@@ -4,11 +4,7 @@
 // and the post-GC heap barely move, while process.memoryUsage().external and RSS grow.
 //
 //   node examples/external-buffer-leak.js [--seconds 60] [--rate 2048]   (KB per second)
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
-
+const { arg } = require('./lib/args');
 const seconds = Number(arg('--seconds', '60'));
 const rateKB = Number(arg('--rate', '2048'));
 const tickMs = 50;

@@ -5,11 +5,7 @@
 //
 //   node examples/js-heap-leak.js [--seconds 60] [--rate 2048]
 //   leakscope watch -- node examples/js-heap-leak.js --seconds 20
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
-
+const { arg } = require('./lib/args');
 const seconds = Number(arg('--seconds', '60'));
 const rateKB = Number(arg('--rate', '2048'));
 const tickMs = 50;

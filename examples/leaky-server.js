@@ -10,11 +10,7 @@
 const http = require('node:http');
 const path = require('node:path');
 const { fork } = require('node:child_process');
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+const { arg } = require('./lib/args');
 
 const port = Number(arg('--port', '0'));
 const rps = Number(arg('--rps', '300'));

@@ -5,11 +5,7 @@
 //
 //   node examples/load-generator.js --url http://127.0.0.1:PORT/orders [--rps 300] [--seconds 0]
 const http = require('node:http');
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+const { arg } = require('./lib/args');
 
 const url = new URL(arg('--url', 'http://127.0.0.1:8080/orders'));
 const rps = Number(arg('--rps', '300'));

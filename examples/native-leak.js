@@ -6,11 +6,7 @@
 //
 //   node examples/native-leak.js [--seconds 60] [--streams 20]   (streams per second)
 const zlib = require('node:zlib');
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+const { arg } = require('./lib/args');
 
 const seconds = Number(arg('--seconds', '60'));
 const perSecond = Number(arg('--streams', '20'));

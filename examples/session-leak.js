@@ -9,11 +9,7 @@ const { EventEmitter } = require('node:events');
 const v8 = require('node:v8');
 const path = require('node:path');
 const fs = require('node:fs');
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+const { arg } = require('./lib/args');
 
 class UserSession {
   constructor(id, user) {

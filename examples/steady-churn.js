@@ -3,10 +3,7 @@
 // and a bounded cache (at most 2,000 entries, oldest evicted), so memory is flat after warm-up.
 //
 //   node examples/steady-churn.js [--seconds 60]
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+const { arg } = require('./lib/args');
 
 const seconds = Number(arg('--seconds', '60'));
 const cache = new Map();

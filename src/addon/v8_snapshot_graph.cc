@@ -478,9 +478,9 @@ void walk_api(v8::Isolate* isolate, const v8::HeapSnapshot& snapshot, HeapGraph&
 std::vector<FetchedEdgeName> fetch_analysis_edge_names(v8::Isolate* isolate,
                                                        const v8::HeapSnapshot& snapshot,
                                                        const HeapGraph& graph, bool for_distances) {
-  constexpr uint32_t kNone = UINT32_MAX;
-  uint32_t native_context = kNone;
-  uint32_t map_descriptors = kNone;
+  constexpr uint32_t kNoStringIndex = UINT32_MAX;
+  uint32_t native_context = kNoStringIndex;
+  uint32_t map_descriptors = kNoStringIndex;
   for (uint32_t i = 0; i < graph.strings.size(); ++i) {
     const std::string_view s = graph.strings.get(i);
     if (s == "system / NativeContext") native_context = i;

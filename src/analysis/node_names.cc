@@ -168,6 +168,16 @@ std::string node_label(const HeapGraph& graph, uint32_t node, size_t max_length)
   }
 }
 
+namespace {
+// Whether `.name` reads back as the name: no space, quote, backslash or control byte in it.
+bool reads_as_dotted(std::string_view name) {
+  for (const unsigned char c : name) {
+    if (c <= ' ' || c == '"' || c == '\\' || c == 0x7f) return false;
+  }
+  return true;
+}
+}  // namespace
+
 std::string edge_display(const HeapGraph& graph, uint64_t edge) {
   const std::string name = graph.edge_name_text(edge);
   switch (graph.edge_kind(edge)) {
@@ -179,7 +189,9 @@ std::string edge_display(const HeapGraph& graph, uint64_t edge) {
       return "[[" + name + "]]";
     case kProperty:
     case kShortcut:
-      return name.find(' ') == std::string::npos ? "." + name : "[\"" + name + "\"]";
+      // A name that would not read back from `.name` is quoted as JS would write it, so a quote
+      // or a control byte inside it cannot end or fake the brackets.
+      return reads_as_dotted(name) ? "." + name : "[" + json_stringify(name) + "]";
     default:
       return "{" + name + "}";
   }

@@ -31,6 +31,7 @@
 #include "cli/output_file.h"
 #include "cli/safe_output.h"
 #include "heap/snapshot_reader.h"
+#include "heap/stopwatch.h"
 #include "html/html_report.h"
 #include "live/headroom.h"
 #include "live/inspector_session.h"
@@ -42,7 +43,7 @@ namespace leakscope::cli {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = StageClock;
 using live::AttachError;
 
 struct AttachOptions {
@@ -78,10 +79,6 @@ void install_interrupt_handler() {
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
-}
-
-double since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
 int node_major(const std::string& version) {
@@ -209,7 +206,7 @@ void take_snapshots(live::InspectorSession& session, const live::Target& target,
     // Snapshots start every --interval seconds, however long each took; meanwhile the session
     // listens for the target wanting to exit.
     const double due = o.interval * static_cast<double>(k);
-    if (!session.idle(std::max(0.0, due - since(start)), &interrupted)) return;
+    if (!session.idle(std::max(0.0, due - seconds_since(start)), &interrupted)) return;
     live::check_still_same(target);
     const std::string label = fmt::format("snapshot {}/{}", k + 1, o.snapshots);
     const std::string file = fmt::format("attach-{}-{}.heapsnapshot", target.pid, k + 1);
@@ -218,7 +215,7 @@ void take_snapshots(live::InspectorSession& session, const live::Target& target,
     refused = prepare_snapshot(session, target, o, label);
     if (!refused.empty()) return;
     timings.phase("snapshot");
-    const double at = since(start);
+    const double at = seconds_since(start);
     live::SnapshotStats stats;
     HeapGraph graph =
         stream_snapshot(session, name, label, o.save_dir.empty() ? nullptr : &name, stats);
@@ -279,7 +276,7 @@ Session capture(const live::Target& target, const AttachOptions& o) {
   bool still_open = true;
   if (!port.app_asked) {
     const Clock::time_point wait = Clock::now();
-    while ((still_open = live::still_listening(target, port.port)) && since(wait) < 3) {
+    while ((still_open = live::still_listening(target, port.port)) && seconds_since(wait) < 3) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
@@ -287,11 +284,11 @@ Session capture(const live::Target& target, const AttachOptions& o) {
     fmt::print(stderr,
                "attach: we were connected to 127.0.0.1:{} for {:.1f} s; PID {}'s inspector stays "
                "open (it was open before we came)\n",
-               port.port, since(opened), target.pid);
+               port.port, seconds_since(opened), target.pid);
   } else {
     fmt::print(stderr,
                "attach: the inspector port 127.0.0.1:{} of PID {} was open for {:.1f} s{}\n",
-               port.port, target.pid, since(opened),
+               port.port, target.pid, seconds_since(opened),
                still_open         ? ", and is STILL OPEN (the target did not close it)"
                : closed_by_target ? ", now closed"
                                   : ", now closed (we had to disconnect first)");

@@ -33,8 +33,10 @@ using report::with_commas;
 
 constexpr size_t kNameWidth = 48;
 constexpr const char* kApproximate =
-    "a word scan also counts dead objects not yet swept and the young generation's from-space "
-    "copies; only JS objects are counted (not strings, backing stores or code)";
+    "the young generation (at most a few tens of MB) is left out, live or dead, as are dead "
+    "objects in swept pages; JS objects and strings are counted, not arrays' backing stores, code "
+    "or V8's internal objects; shallow sizes are the objects' own, without the storage "
+    "`leakscope summary` charges to its owner";
 
 struct CoreOptions {
   std::vector<std::string> cores;
@@ -77,6 +79,8 @@ void print_text(const Result& r, size_t limit) {
              safe_text(r.source), with_commas(c.object_count), human_bytes(c.total_size),
              std::min(limit, c.rows.size()), c.rows.size());
   fmt::print("approximate: {}\n", kApproximate);
+  fmt::print("left out: {} object headers in the young generation, {} in swept free space\n",
+             with_commas(c.young_skipped), with_commas(c.dead_skipped));
   fmt::print("node: {} ({})\n", safe_text(r.binary.path),
              r.binary.build_id_checked ? "build id matches the dump"
                                        : "build id not checked: the dump lacks the binary's notes");
@@ -114,6 +118,10 @@ nlohmann::json result_json(const Result& r, size_t limit) {
                       {"object_count", r.census.object_count},
                       {"total_size", r.census.total_size},
                       {"scanned_bytes", r.census.scanned_bytes},
+                      {"free_bytes", r.census.free_bytes},
+                      {"dead_skipped", r.census.dead_skipped},
+                      {"young_skipped", r.census.young_skipped},
+                      {"off_heap_skipped", r.census.off_heap_skipped},
                       {"census_seconds", r.census_seconds},
                       {"class_count", r.census.rows.size()},
                       {"classes", std::move(rows)}};

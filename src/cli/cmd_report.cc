@@ -11,6 +11,7 @@
 
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "cli/output_file.h"
 #include "cli/snapshot_documents.h"
 #include "heap/user_files.h"
 #include "html/html_report.h"
@@ -117,11 +118,7 @@ int run_report(const ReportOptions& o) {
   put_snapshots(in, snapshots);
   in.title = o.title.empty() ? "leakscope report" : o.title;
   const std::string page = html::render_html(in, html::HtmlOptions{o.redact});
-  std::FILE* out = open_output_file(o.output);
-  const bool written = std::fwrite(page.data(), 1, page.size(), out) == page.size();
-  if (std::fclose(out) != 0 || !written) {
-    throw UsageError(fmt::format("report: {}: could not write the report", o.output));
-  }
+  if (!write_output_file("report", o.output, page)) return kExitBadInput;
   fmt::print("Report written to {} ({} KB{})\n", report::safe_text(o.output),
              (page.size() + 1023) / 1024, o.redact ? ", heap text redacted" : "");
   return kExitOk;

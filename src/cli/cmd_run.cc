@@ -264,7 +264,7 @@ int report_run(const RunCliOptions& o, const std::string& dir, const series::Wat
           (std::filesystem::path(dir) / std::filesystem::path(s.path).filename()).string());
     }
   }
-  const report::WatchReport wr{&rec, out.verdict};
+  const report::WatchReport wr{&rec, out.verdict, "--max-duration"};
   if (!o.verdict.json) print_watch_part(wr, out, controller);
   std::fflush(stdout);
   RunResult result;
@@ -287,8 +287,9 @@ int report_run(const RunCliOptions& o, const std::string& dir, const series::Wat
     code = kExitBadInput;
   }
   result.summary = run_summary(o, dir, rec, out, controller, code);
-  if (o.verdict.json) report::print_json(run_document(result), stdout);
-  const std::vector<std::string> written = write_run_outputs(result);
+  const nlohmann::ordered_json doc = run_document(result);
+  if (o.verdict.json) report::print_json(doc, stdout);
+  const std::vector<std::string> written = write_run_outputs(result, doc);
   for (const std::string& f : written) {
     fmt::print(stderr, "run: wrote {}\n", report::safe_text(f));
   }

@@ -90,7 +90,7 @@ bool RunController::watch_step(const series::WatchRecording& rec, double t,
     last_eval_ = t;
     series::WatchVerdict v = series::analyze_watch(rec, s_.trend);
     if (is_leak(v.kind)) {
-      report::WatchReport r{&rec, v};
+      report::WatchReport r{&rec, v, "--max-duration"};
       fmt::print(stderr, "run: {}: {}\n", report::human_duration(t),
                  report::safe_text(report::watch_headline(r)));
       decided_at_ = t;

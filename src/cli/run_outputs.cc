@@ -1,12 +1,7 @@
 #include "cli/run_outputs.h"
 
-#include <fmt/core.h>
-
-#include <cstdio>
-#include <exception>
 #include <filesystem>
 
-#include "cli/cli_support.h"
 #include "cli/output_file.h"
 #include "html/html_report.h"
 #include "report/json_output.h"
@@ -22,11 +17,12 @@ nlohmann::ordered_json run_document(const RunResult& result) {
   return doc;
 }
 
-std::vector<std::string> write_run_outputs(const RunResult& result) {
+std::vector<std::string> write_run_outputs(const RunResult& result,
+                                           const nlohmann::ordered_json& doc) {
   std::vector<std::string> written;
   const std::filesystem::path dir(result.out_dir);
   const std::string json_path = (dir / "run.json").string();
-  if (write_output_file("run", json_path, report::json_text(run_document(result), 1) + "\n")) {
+  if (write_output_file("run", json_path, report::json_text(doc, 1) + "\n")) {
     written.push_back(json_path);
   }
   // The page a user shares: the watch's charts, the verdict and, when the finder ran, the leak

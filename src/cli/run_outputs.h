@@ -22,8 +22,10 @@ struct RunResult {
 // The run document: the summary's fields, then "watch" and "leaks" (null when it did not run).
 nlohmann::ordered_json run_document(const RunResult& result);
 
-// Writes run.json and leakscope-report.html into out_dir; returns the files written. A file that
-// cannot be written is one `leakscope:` line on stderr, and the others are still written.
-std::vector<std::string> write_run_outputs(const RunResult& result);
+// Writes run.json (`doc`, run_document(result), made once by the caller, which may also print it)
+// and leakscope-report.html into out_dir; returns the files written. A file that cannot be written
+// is one `leakscope:` line on stderr, and the others are still written.
+std::vector<std::string> write_run_outputs(const RunResult& result,
+                                           const nlohmann::ordered_json& doc);
 
 }  // namespace leakscope::cli

@@ -17,6 +17,11 @@ constexpr size_t kMaxNameBytes = 1024;
 constexpr int kMaxChainSteps = 64;           // map back pointers, thin/cons strings
 constexpr size_t kMaxInterfaceLength = 120;  // DevTools' cap on "{a, b}" names
 constexpr uint64_t kMaxDescriptors = 1020;
+constexpr int64_t kMaxStringLength = (int64_t{1} << 30) - 25;  // V8's String::kMaxLength, 64-bit
+constexpr uint64_t kRegularPageSize = uint64_t{1} << 18;       // V8's 256 KiB pages
+// MemoryChunk::FROM_PAGE and TO_PAGE, the same bits in V8 10 to 13 (Node 18 to 24): the young
+// generation's two semi-spaces.
+constexpr uint64_t kYoungPageFlags = (uint64_t{1} << 3) | (uint64_t{1} << 4);
 
 // Reads tagged values out of the image, every read checked.
 class Heap {
@@ -51,6 +56,15 @@ class Heap {
   bool is_string(uint64_t object) const {
     const int64_t t = instance_type(object);
     return t >= 0 && t < l_.first_nonstring_type;
+  }
+  // The length field of a string, when it holds a plausible length.
+  std::optional<int64_t> string_length(uint64_t object) const {
+    int32_t length = 0;
+    if (!m_.read(object - l_.heap_object_tag + static_cast<uint64_t>(l_.string_length), &length,
+                 4) ||
+        length < 0 || length > kMaxStringLength)
+      return std::nullopt;
+    return length;
   }
   std::string string(uint64_t object) const;
   std::string function_name(uint64_t function) const;
@@ -169,8 +183,19 @@ std::string Heap::function_name(uint64_t function) const {
 struct MapInfo {
   int64_t type = -1;
   uint64_t instance_size = 0;
-  int32_t row = -1;  // -1: not named yet; -2: not a JS object
+  int32_t row = -1;  // -1: not named yet; -2: not counted
 };
+
+// What `leakscope summary` calls strings, by representation: a heap snapshot names every string
+// node by its text and type, and the census of types "string", "concatenated string" and "sliced
+// string" is what these rows match. Thin strings (a string internalized in place, forwarding to
+// the copy in the string table) are "(string)" there too.
+const char* string_row_name(const V8Layout& l, int64_t type) {
+  const int64_t repr = type & l.string_representation_mask;
+  if (repr == l.cons_tag) return "(concatenated string)";
+  if (repr == l.sliced_tag) return "(sliced string)";
+  return "(string)";
+}
 
 class Census {
  public:
@@ -184,6 +209,16 @@ class Census {
   std::string property_set(uint64_t map) const;
   bool smi_field(uint64_t details) const;
   bool valid_js_object(uint64_t object) const;
+  std::optional<uint64_t> string_size(uint64_t object, const MapInfo& info) const;
+  std::optional<uint64_t> object_size(uint64_t object, const MapInfo& info) const;
+  void find_free_space_maps();
+  enum class Page { kOld, kYoung, kNotV8 };
+  Page page_kind(uint64_t page) const;
+  std::optional<uint64_t> free_space_size(uint64_t address, uint64_t unit) const;
+  bool is_js_object_type(int64_t type) const {
+    return (l_.first_js_receiver_type >= 0 && type > l_.first_js_receiver_type) ||
+           l_.js_object_types.count(type);
+  }
   int32_t row_of(uint64_t map, MapInfo& info);
   template <typename Visit>
   void each_word(Visit&& visit) const;
@@ -191,6 +226,8 @@ class Census {
   Heap heap_;
   const V8Layout& l_;
   std::unordered_set<uint64_t> metas_;
+  std::unordered_set<uint64_t> free_space_maps_;
+  uint64_t free_space_unit_ = 1;                // bytes per unit of a filler's size field
   std::unordered_map<uint64_t, MapInfo> maps_;  // tagged map pointer → what it makes
   uint64_t min_map_ = UINT64_MAX, max_map_ = 0;
   std::vector<CensusRow> rows_;
@@ -317,10 +354,148 @@ bool Census::valid_js_object(uint64_t object) const {
   return properties_map && maps_.count(*properties_map);
 }
 
+// A string's size from its length (sequential strings) or its map; nullopt when its fields do
+// not hold what a string of its representation holds (a stale or accidental map word).
+std::optional<uint64_t> Census::string_size(uint64_t object, const MapInfo& info) const {
+  const auto length = heap_.string_length(object);
+  if (!length) return std::nullopt;
+  const int64_t repr = info.type & l_.string_representation_mask;
+  if (repr == l_.seq_tag) {
+    const bool one_byte = (info.type & l_.string_encoding_mask) == l_.one_byte_tag;
+    const int64_t chars = one_byte ? l_.seq_one_byte_chars : l_.seq_two_byte_chars;
+    const uint64_t size =
+        (static_cast<uint64_t>(chars + *length * (one_byte ? 1 : 2)) + 7) & ~uint64_t{7};
+    const MemorySegment* segment = heap_.memory().find(object - l_.heap_object_tag);
+    if (!segment || object - l_.heap_object_tag + size > segment->start + segment->size)
+      return std::nullopt;
+    return size;
+  }
+  if (info.instance_size == 0) return std::nullopt;
+  if (repr == l_.cons_tag) {
+    const auto first = heap_.field(object, l_.cons_first);
+    const auto second = heap_.field(object, l_.cons_second);
+    if (!first || !second || !heap_.is_string(*first) || !heap_.is_string(*second))
+      return std::nullopt;
+    const auto a = heap_.string_length(*first), b = heap_.string_length(*second);
+    if (!a || !b || *a + *b != *length) return std::nullopt;
+  } else if (repr == l_.sliced_tag) {
+    const auto parent = heap_.field(object, l_.sliced_parent);
+    const auto offset = heap_.field(object, l_.sliced_offset);
+    if (!parent || !offset || !heap_.is_string(*parent) || !heap_.is_smi(*offset))
+      return std::nullopt;
+    const auto parent_length = heap_.string_length(*parent);
+    const int64_t start = static_cast<int64_t>(*offset) >> l_.smi_shift;
+    if (!parent_length || start < 0 || start + *length > *parent_length) return std::nullopt;
+  } else if (repr == l_.thin_tag) {
+    const auto actual = heap_.field(object, l_.thin_actual);
+    if (!actual || !heap_.is_string(*actual) || heap_.string_length(*actual) != length)
+      return std::nullopt;
+  }
+  return info.instance_size;
+}
+
+std::optional<uint64_t> Census::object_size(uint64_t object, const MapInfo& info) const {
+  if (info.type >= 0 && info.type < l_.first_nonstring_type) return string_size(object, info);
+  if (!valid_js_object(object)) return std::nullopt;
+  return info.instance_size;
+}
+
+// A free-space filler's size in bytes (a Smi after its map word, in bytes up to V8 12 and in
+// words in V8 13: `unit`), when it is plausible: at least two words, within one regular page and
+// within the memory read.
+std::optional<uint64_t> Census::free_space_size(uint64_t address, uint64_t unit) const {
+  const auto raw = heap_.memory().word(address + 8);
+  if (!raw || !heap_.is_smi(*raw)) return std::nullopt;
+  const int64_t value = static_cast<int64_t>(*raw) >> l_.smi_shift;
+  if (value <= 0 || static_cast<uint64_t>(value) > kRegularPageSize / unit) return std::nullopt;
+  const uint64_t size = static_cast<uint64_t>(value) * unit;
+  if (size < 16 || size % 8 != 0) return std::nullopt;
+  const MemorySegment* segment = heap_.memory().find(address);
+  if (!segment || address + size > segment->start + segment->size) return std::nullopt;
+  return size;
+}
+
+// V8 turns the dead objects of a swept page into free-space fillers (a map word and a size) but
+// leaves their bytes: without the fillers, a word scan counts them. The filler's map is the one
+// of FREE_SPACE_TYPE when the metadata lists it; otherwise (Node 24) the variable-size map of an
+// unlisted type whose instances are followed, `size` bytes or words on, by another object or a
+// page end, nine times in ten.
+void Census::find_free_space_maps() {
+  if (l_.free_space_type >= 0) {
+    for (const auto& [map, info] : maps_)
+      if (info.type == l_.free_space_type) free_space_maps_.insert(map);
+    return;
+  }
+  struct Score {
+    uint64_t seen = 0, followed_bytes = 0, followed_words = 0;
+  };
+  std::unordered_map<uint64_t, Score> score;
+  for (const auto& [map, info] : maps_) {
+    if (info.instance_size == 0 && info.type >= l_.first_nonstring_type &&
+        !l_.type_names.count(info.type) && !is_js_object_type(info.type))
+      score[map] = {};
+  }
+  if (score.empty()) return;
+  const auto followed = [&](uint64_t a, uint64_t unit) {
+    const auto size = free_space_size(a, unit);
+    if (!size) return false;
+    const uint64_t next = a + *size;
+    const auto next_word = heap_.memory().word(next);
+    return next % kRegularPageSize == 0 || (next_word && maps_.count(*next_word));
+  };
+  each_word([&](uint64_t a, uint64_t w) {
+    auto it = score.find(w);
+    if (it == score.end()) return;
+    ++it->second.seen;
+    it->second.followed_bytes += followed(a, 1);
+    it->second.followed_words += followed(a, 8);
+  });
+  uint64_t best = 0, best_followed = 0, best_unit = 1;
+  for (const auto& [map, sc] : score) {
+    for (const auto& [n, unit] :
+         {std::pair{sc.followed_bytes, uint64_t{1}}, std::pair{sc.followed_words, uint64_t{8}}}) {
+      if (n >= 8 && n * 10 >= sc.seen * 9 && n > best_followed) {
+        best = map;
+        best_followed = n;
+        best_unit = unit;
+      }
+    }
+  }
+  if (best_followed == 0) return;
+  free_space_maps_.insert(best);
+  free_space_unit_ = best_unit;
+}
+
+// What the 256 KiB-aligned chunk at `page` is. V8 allocates its pages (and large objects'
+// chunks) at that alignment with a header whose flags word is the second word in V8 10 and 11
+// (after the chunk size) and the first from V8 12 on; flags are a small non-zero integer, never a
+// pointer. Chunks without such a header (malloc arenas holding copies of JS objects, the middle
+// of a large object) are not V8 pages. Only the young-generation bits are read: the rest of the
+// header changes between versions.
+Census::Page Census::page_kind(uint64_t page) const {
+  const auto first = heap_.memory().word(page);
+  if (!first) return Page::kNotV8;
+  uint64_t flags = *first;
+  const bool chunk_size = flags % 4096 == 0 && flags >= kRegularPageSize && flags >> 40 == 0;
+  if (chunk_size) {
+    const auto second = heap_.memory().word(page + 8);
+    if (!second) return Page::kNotV8;
+    flags = *second;
+  }
+  if (flags == 0 || (flags >> 32) != 0) return Page::kNotV8;
+  return (flags & kYoungPageFlags) != 0 ? Page::kYoung : Page::kOld;
+}
+
 int32_t Census::row_of(uint64_t map, MapInfo& info) {
   if (info.row != -1) return info.row;
-  if (!l_.js_object_types.count(info.type)) return info.row = -2;
-  const std::string name = class_name(map);
+  std::string name;
+  if (info.type >= 0 && info.type < l_.first_nonstring_type) {
+    name = string_row_name(l_, info.type);
+  } else if (is_js_object_type(info.type)) {
+    name = class_name(map);
+  } else {
+    return info.row = -2;
+  }
   auto [it, inserted] = row_by_name_.try_emplace(name, static_cast<int32_t>(rows_.size()));
   if (inserted) rows_.push_back({name, 0, 0});
   return info.row = it->second;
@@ -331,17 +506,48 @@ HeapCensus Census::run() {
   find_maps();
   HeapCensus out;
   out.map_count = maps_.size();
+  find_free_space_maps();
+  uint64_t dead_until = 0;  // the end of the last free-space filler: dead objects until there
+  uint64_t page = 1;        // the 256 KiB chunk of the last object header, and what it is
+  Page kind = Page::kNotV8;
   each_word([&](uint64_t a, uint64_t w) {
     out.scanned_bytes += 8;
     if (w < min_map_ || w > max_map_ || !heap_.is_heap_object(w)) return;
+    if (free_space_maps_.count(w)) {
+      // A filler inside a free block is a stale one from an earlier sweep: its size says nothing.
+      if (a < dead_until) return;
+      if (const auto size = free_space_size(a, free_space_unit_)) {
+        dead_until = a + *size;
+        out.free_bytes += *size;
+      }
+      return;
+    }
     auto it = maps_.find(w);
     if (it == maps_.end()) return;
     const int32_t row = row_of(w, it->second);
-    if (row < 0 || !valid_js_object(a + l_.heap_object_tag)) return;
+    if (row < 0) return;
+    if (a < dead_until) {
+      ++out.dead_skipped;
+      return;
+    }
+    if ((a & ~(kRegularPageSize - 1)) != page) {
+      page = a & ~(kRegularPageSize - 1);
+      kind = page_kind(page);
+    }
+    if (kind == Page::kYoung) {
+      ++out.young_skipped;
+      return;
+    }
+    if (kind == Page::kNotV8) {
+      ++out.off_heap_skipped;
+      return;
+    }
+    const std::optional<uint64_t> size = object_size(a + l_.heap_object_tag, it->second);
+    if (!size) return;
     ++rows_[row].count;
-    rows_[row].shallow_size += it->second.instance_size;
+    rows_[row].shallow_size += *size;
     ++out.object_count;
-    out.total_size += it->second.instance_size;
+    out.total_size += *size;
   });
   std::erase_if(rows_, [](const CensusRow& r) { return r.count == 0; });
   std::sort(rows_.begin(), rows_.end(), [](const CensusRow& a, const CensusRow& b) {

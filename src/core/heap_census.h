@@ -2,10 +2,13 @@
 // map, then every map, then every aligned word that holds a known map is an object header. JS
 // objects are kept when their properties and elements fields look right, and are named like
 // DevTools names them: by the constructor's name, plain objects by their property set "{a, b}",
-// functions "Function". Other objects (strings, arrays' backing stores, code) are not counted.
+// functions "Function". Strings are kept when their length fields agree, and are named by
+// representation as `leakscope summary` names them: "(string)", "(concatenated string)",
+// "(sliced string)". Other objects (backing stores, code, V8's internals) are not counted.
 //
-// Approximate: a word scan also finds dead objects not yet swept and the young generation's
-// from-space copies (a few per class in the measurements; see the README).
+// Left out: dead objects inside the sweeper's free-space fillers, the young generation's pages
+// (live or stale: only the allocation top, which the metadata lacks, tells them apart) and headers
+// outside V8's pages. Unswept pages still count their dead objects (see the README).
 #pragma once
 
 #include <cstdint>
@@ -29,6 +32,10 @@ struct HeapCensus {
   uint64_t object_count = 0;
   uint64_t total_size = 0;
   uint64_t scanned_bytes = 0;
+  uint64_t free_bytes = 0;        // in free-space fillers: swept dead objects
+  uint64_t dead_skipped = 0;      // object headers found inside them, not counted
+  uint64_t young_skipped = 0;     // object headers in the young generation's pages, not counted
+  uint64_t off_heap_skipped = 0;  // object headers outside V8's pages (copies), not counted
 };
 
 // Throws CoreError when the memory holds no V8 heap (no meta map).

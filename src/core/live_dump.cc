@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -145,8 +146,57 @@ void check_process(int pid) {
   }
 }
 
-// The present pages of one mapping, read into one buffer; each run of them one segment.
-void read_mapping(const Mapping& m, int pagemap, int mem, ProcessDump& dump, LiveDumpStats& stats) {
+// Memory for the dump's pages, mapped and faulted in before the target is stopped: faulting in a
+// gigabyte of fresh pages while copying into them was most of the pause on a 1 GB heap. Sized
+// from the target's anonymous RSS plus slack; what does not fit goes to ordinary buffers.
+class Arena {
+ public:
+  explicit Arena(uint64_t bytes) : size_(bytes) {
+    if (bytes == 0) return;
+    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return;
+    base_ = static_cast<uint8_t*>(p);
+    // Touched page by page rather than MAP_POPULATE: measured on a 1 GB heap, both halve the
+    // pause, but the census over MAP_POPULATE's pages then took twice as long (1.7 s → 4.3 s).
+    for (uint64_t i = 0; i < bytes; i += kPage) base_[i] = 0;
+  }
+  ~Arena() {
+    if (base_) ::munmap(base_, size_);
+  }
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  uint8_t* take(uint64_t bytes) {
+    if (!base_ || bytes > size_ - used_) return nullptr;
+    uint8_t* out = base_ + used_;
+    used_ += bytes;
+    return out;
+  }
+
+ private:
+  uint8_t* base_ = nullptr;
+  uint64_t size_ = 0;
+  uint64_t used_ = 0;
+};
+
+// A field of /proc/PID/status in bytes ("RssAnon:"), 0 when it cannot be read.
+uint64_t status_bytes(int pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string key;
+  while (in >> key) {
+    if (key == field) {
+      uint64_t kb = 0;
+      in >> kb;
+      return kb * 1024;
+    }
+    in.ignore(1 << 16, '\n');
+  }
+  return 0;
+}
+
+// The present pages of one mapping, read into the arena (else one buffer); each run of them one
+// segment.
+void read_mapping(const Mapping& m, int pagemap, int mem, Arena& arena, ProcessDump& dump,
+                  LiveDumpStats& stats) {
   const uint64_t pages = (m.end - m.start) / kPage;
   std::vector<uint64_t> entries(pages);
   if (!pread_all(pagemap, reinterpret_cast<uint8_t*>(entries.data()), pages * 8,
@@ -157,7 +207,12 @@ void read_mapping(const Mapping& m, int pagemap, int mem, ProcessDump& dump, Liv
   for (uint64_t e : entries) present += (e & (kPresent | kSwapped)) ? 1 : 0;
   stats.bytes_skipped += (pages - present) * kPage;
   if (present == 0) return;
-  auto buffer = std::make_shared<std::vector<uint8_t>>(present * kPage);
+  std::shared_ptr<std::vector<uint8_t>> buffer;
+  uint8_t* base = arena.take(present * kPage);
+  if (!base) {
+    buffer = std::make_shared<std::vector<uint8_t>>(present * kPage);
+    base = buffer->data();
+  }
   uint64_t used = 0;
   for (uint64_t i = 0; i < pages;) {
     if (!(entries[i] & (kPresent | kSwapped))) {
@@ -167,7 +222,7 @@ void read_mapping(const Mapping& m, int pagemap, int mem, ProcessDump& dump, Liv
     uint64_t j = i;
     while (j < pages && (entries[j] & (kPresent | kSwapped))) ++j;
     const uint64_t size = (j - i) * kPage;
-    uint8_t* out = buffer->data() + used;
+    uint8_t* out = base + used;
     if (pread_all(mem, out, size, m.start + i * kPage)) {
       dump.memory.add({m.start + i * kPage, size, out, m.writable, false});
       used += size;
@@ -175,23 +230,13 @@ void read_mapping(const Mapping& m, int pagemap, int mem, ProcessDump& dump, Liv
     }
     i = j;
   }
-  dump.memory.keep(buffer);
+  if (buffer) dump.memory.keep(buffer);
 }
 
 }  // namespace
 
 uint64_t process_rss(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string key;
-  while (in >> key) {
-    if (key == "VmRSS:") {
-      uint64_t kb = 0;
-      in >> kb;
-      return kb * 1024;
-    }
-    in.ignore(1 << 16, '\n');
-  }
-  return 0;
+  return status_bytes(pid, "VmRSS:");
 }
 
 ProcessDump dump_live_process(int pid, LiveDumpStats& stats) {
@@ -213,10 +258,14 @@ ProcessDump dump_live_process(int pid, LiveDumpStats& stats) {
       if (key == 3 /* AT_PHDR */) dump.phdr_address = value;
     }
   }
+  const uint64_t anonymous = status_bytes(pid, "RssAnon:");
+  auto arena = std::make_shared<Arena>(anonymous + anonymous / 8 + (uint64_t{8} << 20));
+  dump.memory.keep(arena);
   Stopped stopped(pid);
   for (const Mapping& m : read_maps(pid)) {
     if (is_file(m)) dump.files.push_back({m.start, m.end, m.offset / kPage, m.path});
-    if (m.readable && is_anonymous(m)) read_mapping(m, pagemap.get(), mem.get(), dump, stats);
+    if (m.readable && is_anonymous(m))
+      read_mapping(m, pagemap.get(), mem.get(), *arena, dump, stats);
   }
   // The executable's ELF header page, for the build-id check (one page of a file mapping).
   if (const FileMapping* exe = executable_mapping(dump)) {

@@ -1,8 +1,8 @@
 // leakscope's own dump of a live process, instead of gcore: gcore reads every mapping through
 // /proc/PID/mem, which populates V8's PROT_NONE-turned-readable reservations and can triple the
 // target's RSS. This reads only readable anonymous mappings, and of those only the pages
-// /proc/PID/pagemap says are present (or swapped), while the process is stopped with SIGSTOP;
-// SIGCONT always follows, on errors too.
+// /proc/PID/pagemap says are present (or swapped), while the process is stopped with SIGSTOP, into
+// buffers faulted in before the stop; SIGCONT always follows, on errors too.
 #pragma once
 
 #include <cstdint>

@@ -100,6 +100,16 @@ void read_types(const Symbols& syms, V8Layout& l) {
     if (functions.count(cls)) l.js_function_types.insert(value);
   }
   const auto& all = syms.all();
+  // JS receivers are the last range of instance types (V8 keeps them there for range checks),
+  // starting at JS_PROXY_TYPE; Node 22+ lists no parent classes, so this is what finds JSMap,
+  // JSSet, JSArray and the others there.
+  if (all.count("type_JSProxy__JS_PROXY_TYPE")) {
+    const int64_t first_receiver = syms.exact("type_JSProxy__JS_PROXY_TYPE");
+    for (const auto& [type, name] : l.type_names) {
+      if (type > first_receiver) l.js_object_types.insert(type);
+    }
+    l.first_js_receiver_type = first_receiver;
+  }
   if (all.count("FirstJSFunctionType") && all.count("LastJSFunctionType")) {
     const int64_t first = syms.exact("FirstJSFunctionType");
     const int64_t last = syms.exact("LastJSFunctionType");
@@ -114,6 +124,10 @@ void read_types(const Symbols& syms, V8Layout& l) {
   l.seq_tag = syms.exact("SeqStringTag");
   l.cons_tag = syms.exact("ConsStringTag");
   l.thin_tag = syms.exact("ThinStringTag");
+  l.sliced_tag = syms.exact("SlicedStringTag");
+  l.external_tag = syms.exact("ExternalStringTag");
+  if (all.count("type_FreeSpace__FREE_SPACE_TYPE"))
+    l.free_space_type = syms.exact("type_FreeSpace__FREE_SPACE_TYPE");
   l.string_encoding_mask = syms.exact("StringEncodingMask");
   l.one_byte_tag = syms.exact("OneByteStringTag");
   if (l.js_object_types.empty()) {
@@ -138,6 +152,8 @@ void read_fields(const Symbols& syms, V8Layout& l) {
   l.thin_actual = syms.field("ThinString", "actual");
   l.cons_first = syms.field("ConsString", "first");
   l.cons_second = syms.field("ConsString", "second");
+  l.sliced_parent = syms.field("SlicedString", "parent");
+  l.sliced_offset = syms.field("SlicedString", "offset");
   l.descriptors_header = syms.field("DescriptorArray", "header_size");
   l.desc_size = syms.exact("prop_desc_size");
   l.desc_key = syms.exact("prop_desc_key");
@@ -174,7 +190,9 @@ V8Layout load_v8_layout(const ElfReader& binary, const std::string& binary_name)
   read_types(syms, l);
   if (l.map != 0) throw CoreError(binary_name + ": V8 metadata with the map word not first");
   for (int64_t off : {l.map_instance_type, l.map_constructor, l.js_properties, l.js_elements,
-                      l.function_shared, l.shared_name, l.string_length, l.descriptors_header}) {
+                      l.function_shared, l.shared_name, l.string_length, l.descriptors_header,
+                      l.seq_one_byte_chars, l.seq_two_byte_chars, l.cons_first, l.cons_second,
+                      l.sliced_parent, l.sliced_offset, l.thin_actual}) {
     if (off < 0 || off > 4096) throw CoreError(binary_name + ": implausible V8 field offset");
   }
   return l;

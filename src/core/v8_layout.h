@@ -38,6 +38,8 @@ struct V8Layout {
   int64_t thin_actual = 0;
   int64_t cons_first = 0;
   int64_t cons_second = 0;
+  int64_t sliced_parent = 0;
+  int64_t sliced_offset = 0;
   int64_t descriptors_header = 0;
   int64_t desc_size = 3;
   int64_t desc_key = 0;
@@ -56,7 +58,13 @@ struct V8Layout {
   int64_t js_array_type = 0;
   int64_t first_nonstring_type = 0;
   int64_t string_representation_mask = 0, seq_tag = 0, cons_tag = 0, thin_tag = 0;
+  int64_t sliced_tag = 0, external_tag = 0;
+  // FREE_SPACE_TYPE, the filler V8 writes over swept dead objects; -1 when the metadata does not
+  // list it (Node 24): the census then recognises its map by its instances (heap_census.cc).
+  int64_t free_space_type = -1;
   int64_t string_encoding_mask = 0, one_byte_tag = 0;
+  // Above JS_PROXY_TYPE every type is a JS receiver, listed in the metadata or not (-1: unknown).
+  int64_t first_js_receiver_type = -1;
   std::unordered_set<int64_t> js_object_types;          // JSObject and every subclass
   std::unordered_set<int64_t> js_function_types;        // JSFunction and its subclasses
   std::unordered_map<int64_t, std::string> type_names;  // e.g. 0x421 → "JS_OBJECT_TYPE"

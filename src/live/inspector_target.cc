@@ -15,6 +15,7 @@
 #include <cstring>
 #include <thread>
 
+#include "heap/stopwatch.h"
 #include "series/procfs.h"
 
 namespace leakscope::live {
@@ -172,10 +173,6 @@ int socket_owner(uint64_t inode) {
 std::string process_name(int pid) {
   const StatusFields st = parse_status_fields(try_read(proc_path(pid, "status")));
   return st.name.empty() ? "?" : st.name;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace
@@ -380,7 +377,7 @@ InspectorPort open_inspector(const Target& target, double timeout) {
     }
   }
   const auto main_before = parse_stat(try_read(fmt::format("/proc/{}/task/{}/stat", pid, pid)));
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = StageClock::now();
   if (::kill(pid, SIGUSR1) != 0) {
     const int err = errno;
     throw AttachError(fmt::format("attach: cannot signal PID {}: {}", pid, std::strerror(err)));
@@ -445,7 +442,7 @@ InspectorPort open_inspector(const Target& target, double timeout) {
 
 void verify_peer(const Target& target, uint16_t inspector_port, uint16_t local_port,
                  double timeout) {
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = StageClock::now();
   while (true) {
     const std::vector<uint64_t> inodes = socket_inodes(target.pid);
     for (const TcpRow& row : parse_net_tcp(try_read(proc_path(target.pid, "net/tcp")))) {

@@ -137,10 +137,11 @@ std::string watch_headline(const WatchReport& r) {
       break;
   }
   if (p && p->available) {
-    return fmt::format("Inconclusive after {}: {}: {}; watch about {} in all (--duration {:.0f})",
+    return fmt::format("Inconclusive after {}: {}: {}; watch about {} in all ({} {:.0f})",
                        human_duration(v.window_s), p->label,
                        trend_reason(p->trend, p->bytes, p->points),
-                       human_duration(v.suggested_duration_s), std::ceil(v.suggested_duration_s));
+                       human_duration(v.suggested_duration_s), r.duration_option,
+                       std::ceil(v.suggested_duration_s));
   }
   return fmt::format("Inconclusive after {}: no memory series to judge; watch about {}",
                      human_duration(v.window_s), human_duration(v.suggested_duration_s));
@@ -240,7 +241,7 @@ std::string missing_text(const SeriesVerdict* p) {
 
 // What to do next, for each verdict.
 void print_next_step(const series::WatchRecording& rec, const series::WatchVerdict& v,
-                     std::FILE* out) {
+                     const char* duration_option, std::FILE* out) {
   const SeriesVerdict* p = v.primary_series();
   fmt::print(out, "\nNext step: ");
   switch (v.kind) {
@@ -284,9 +285,10 @@ void print_next_step(const series::WatchRecording& rec, const series::WatchVerdi
     case LeakKind::kInconclusive: {
       const std::string missing = missing_text(p);
       fmt::print(out,
-                 "watch longer, about {} in all (e.g. --duration {:.0f}), under the load that "
+                 "watch longer, about {} in all (e.g. {} {:.0f}), under the load that "
                  "shows the growth{}.\n",
-                 human_duration(v.suggested_duration_s), std::ceil(v.suggested_duration_s),
+                 human_duration(v.suggested_duration_s), duration_option,
+                 std::ceil(v.suggested_duration_s),
                  missing.empty() ? "" : "; what was missing: " + missing);
       break;
     }
@@ -308,7 +310,7 @@ void render_watch_text(const WatchReport& r, std::FILE* out) {
   print_series_table(v, out);
   print_window_notes(v, out);
   print_maps_diff(v, out);
-  print_next_step(rec, v, out);
+  print_next_step(rec, v, r.duration_option, out);
   fmt::print(out, "Sampling cost: {:.2f} % of one CPU ({:.0f} ms over {}).\n",
              v.sampler_cpu_percent, rec.sampler_cpu_s * 1000, human_duration(rec.elapsed_s));
   if (!rec.spawned) {

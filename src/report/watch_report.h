@@ -14,6 +14,9 @@ namespace leakscope::report {
 struct WatchReport {
   const series::WatchRecording* rec = nullptr;
   series::WatchVerdict verdict;
+  // The option that asks for a longer recording, named in the advice: `run` calls it
+  // --max-duration.
+  const char* duration_option = "--duration";
 };
 
 std::string watch_headline(const WatchReport& r);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
-import { leakscope, leakscopeBin, scratchDir } from './lib/harness.mjs';
+import { leakscope, leakscopeAsync, leakscopeBin, scratchDir } from './lib/harness.mjs';
 import { nodeBinary } from './lib/node-versions.mjs';
 
 const kPort = 9229;
@@ -17,19 +17,7 @@ function sleep(ms) {
 }
 
 function attach(args, timeout = 240000) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(leakscopeBin(), ['attach', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-    child.on('error', reject);
-    child.on('close', (status, signal) => {
-      clearTimeout(timer);
-      resolve({ status, signal, stdout, stderr });
-    });
-  });
+  return leakscopeAsync(['attach', ...args], { timeout });
 }
 
 // Socket inodes of a process's fds.

@@ -13,12 +13,26 @@ import { kFixtures, leakscope, leakscopeJson, scratchDir, summaryJson } from './
 import { nodeBinary } from './lib/node-versions.mjs';
 
 const dir = scratchDir('core');
-// Counts within this fraction of the snapshot's (the word scan finds a few dead objects and
-// from-space copies; measured: see the README's `leakscope core` section).
+// Counts within this fraction of the snapshot's (the census leaves out dead objects in swept
+// space and the young generation; measured: see the README's `leakscope core` section).
 const kTolerance = 0.01;
 // The plain {id, name} objects are "{name}" as DevTools names them: a heap snapshot has no edge to
 // a Smi, so the numeric id is not among the property names.
+// At least this many of each (the fixture's own, on top of what Node itself keeps).
 const kExpected = { Session: 30000, CacheEntry: 10000, '{name}': 20000 };
+const kAtLeast = {
+  '(string)': 40000, '(concatenated string)': 5000, '(sliced string)': 5000, Array: 10000,
+  Map: 2000, Set: 2000,
+};
+// Every class the core census shows with this many instances must match the snapshot's census,
+// but for the two the README lists as not matched: functions (V8 keeps some the word scan does not
+// find: -8 to -13 % on the fixture) and "Object" (objects DevTools names otherwise: +60 to +140 %).
+const kCompared = 1000;
+const kUnmatched = new Set(['Function', 'Object']);
+// Shallow sizes are compared where `leakscope summary` charges an object nothing else: it adds
+// the storage an object alone owns (an Array's elements, a Map's table, an external string's
+// characters), which the census does not.
+const kSizeCompared = new Set(['Session', 'CacheEntry', '{name}', '(concatenated string)', '(sliced string)']);
 
 function startFixture(bin) {
   const child = spawn(bin, ['--expose-gc', join(kFixtures, 'core-census.js')], {
@@ -55,9 +69,9 @@ function rowCount(json, name) {
   return row ? row.count : 0;
 }
 
-function assertClose(actual, expected, what) {
-  assert.ok(Math.abs(actual - expected) <= Math.max(1, expected * kTolerance),
-            `${what}: ${actual}, expected ${expected} within ${kTolerance * 100} %`);
+function assertClose(actual, expected, what, tolerance = kTolerance) {
+  assert.ok(Math.abs(actual - expected) <= Math.max(1, expected * tolerance),
+            `${what}: ${actual}, expected ${expected} within ${tolerance * 100} %`);
 }
 
 function assertBadInput(r, pattern) {
@@ -93,13 +107,23 @@ for (const major of [18, 20, 22, 24]) {
       child.stdin.write(`snapshot ${snap}\n`);
       await waitFor(`wrote ${snap}`);
       const summary = summaryJson(snap, ['--shallow-only']);
-      for (const name of Object.keys(kExpected)) {
-        assertClose(rowCount(live, name), rowCount(summary, name), `${name} against the snapshot`);
+      for (const [name, n] of Object.entries(kAtLeast)) {
+        assert.ok(rowCount(live, name) >= n, `${name}: ${rowCount(live, name)}, expected >= ${n}`);
       }
-      for (const name of ['Session', 'CacheEntry']) {
-        const a = live.classes.find((r) => r.name === name);
-        const b = summary.classes.find((r) => r.name === name);
-        assertClose(a.shallow_size, b.shallow_size, `${name} shallow size`);
+      const compared = live.classes.filter((r) => r.count >= kCompared && !kUnmatched.has(r.name));
+      assert.ok(compared.length >= 9, compared.map((r) => r.name).join(', '));
+      for (const a of compared) {
+        const b = summary.classes.find((r) => r.name === a.name);
+        assert.ok(b, `${a.name}: ${a.count} in the core census, none in the snapshot's`);
+        // Node 24's snapshot leaves out most strings of V8's read-only space, which the census
+        // counts (about 1,500: +1.5 % on the fixture).
+        const tolerance = a.name === '(string)' && major >= 24 ? 0.02 : kTolerance;
+        assertClose(a.count, b.count, `${a.name} against the snapshot`, tolerance);
+        // Flat strings are sized from their length, the others from their maps; external
+        // strings' characters are charged to them by the summary from Node 24 on.
+        if (kSizeCompared.has(a.name) || (a.name === '(string)' && major < 24)) {
+          assertClose(a.shallow_size, b.shallow_size, `${a.name} shallow size against the snapshot`);
+        }
       }
       // The saved dump reads back to the same census.
       const back = leakscopeJson(['core', core, '--json', '--top', '0']);

@@ -5,10 +5,9 @@
 // (its whole process group) unless --keep-running. About a minute and a half in all.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { leakscopeBin, scratchDir } from './lib/harness.mjs';
+import { leakscopeAsync, scratchDir } from './lib/harness.mjs';
 
 // Short runs need short windows: sample every 0.25 s and judge a window of a few seconds.
 const FAST = ['--interval', '0.25', '--quiet'];
@@ -20,21 +19,7 @@ function sleep(ms) {
 // Runs `leakscope run ARGS`; resolves when leakscope exits (not when every pipe closes: with
 // --keep-running the app still holds our stderr). `onStart` gets the child process.
 function run(args, { timeout = 120000, onStart } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(leakscopeBin(), ['run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-    child.on('error', reject);
-    if (onStart) onStart(child);
-    child.on('exit', (status, signal) => {
-      clearTimeout(timer);
-      // Let the pipes deliver what is already written.
-      setTimeout(() => resolve({ status, signal, stdout, stderr }), 200);
-    });
-  });
+  return leakscopeAsync(['run', ...args], { timeout, onStart });
 }
 
 function alive(pid) {

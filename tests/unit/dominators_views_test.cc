@@ -160,6 +160,22 @@ TEST(NodeNames, ConsStringsReadAsTheirText) {
   EXPECT_EQ(display_name(g, cons), "foobar!");
 }
 
+TEST(NodeNames, PropertyNamesThatWouldNotReadBackAreQuotedAsJsWouldWriteThem) {
+  GraphBuilder b;
+  const uint32_t holder = b.node(kObject, "Object", 24);
+  const uint32_t value = b.node(kObject, "Object", 24);
+  b.edge(holder, kProperty, "a b", value);
+  b.edge(holder, kProperty, "x\"]+[\"y", value);
+  b.edge(holder, kProperty, "esc\x1b[2J", value);
+  b.edge(holder, kProperty, "plain", value);
+  const HeapGraph g = b.build();
+  const uint64_t first = g.edges_begin(holder);
+  EXPECT_EQ(edge_display(g, first), "[\"a b\"]");
+  EXPECT_EQ(edge_display(g, first + 1), "[\"x\\\"]+[\\\"y\"]");
+  EXPECT_EQ(edge_display(g, first + 2), "[\"esc\\u001b[2J\"]");
+  EXPECT_EQ(edge_display(g, first + 3), ".plain");
+}
+
 TEST(ObjectInspection, EdgesRetainersAndHiddenOnes) {
   Heap h;
   const Retainers r(h.graph);

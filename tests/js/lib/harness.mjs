@@ -29,6 +29,33 @@ export function leakscope(args, options = {}) {
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+// Runs `leakscope ARGS` without blocking the test (for commands that run an app or attach to one,
+// while the test signals or inspects it): onStart(child) gets the child process; the result,
+// { status, signal, stdout, stderr }, comes once the child has exited and its pipes are drained.
+// A child still running after `timeout` ms is killed (SIGKILL).
+export function leakscopeAsync(args, { timeout = 240000, onStart } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(leakscopeBin(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+    child.on('error', reject);
+    if (onStart) onStart(child);
+    // 'close' waits for the pipes, but an app leakscope leaves running (run --keep-running) holds
+    // them open: after the exit, wait for them half a second at most.
+    let ended = null;
+    const finish = () => resolvePromise({ ...ended, stdout, stderr });
+    child.on('exit', (status, signal) => {
+      clearTimeout(timer);
+      ended = { status, signal };
+      setTimeout(finish, 500);
+    });
+    child.on('close', () => finish());  // always after 'exit'; a second resolve is a no-op
+  });
+}
+
 // Runs leakscope and parses its --json output, failing loudly with its stderr.
 export function leakscopeJson(args) {
   const r = leakscope(args);
