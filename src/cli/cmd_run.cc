@@ -15,12 +15,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "cli/leaks_verdict.h"
+#include "cli/native_session.h"
 #include "cli/run_controller.h"
 #include "cli/run_outputs.h"
+#include "native/native_report.h"
 #include "report/format.h"
 #include "report/json_output.h"
 #include "report/safe_text.h"
@@ -47,6 +50,7 @@ struct RunCliOptions {
   bool quiet = false;
   bool force = false;
   bool redact = false;
+  bool native = false;  // sample native allocations from the start (libleakscope-preload.so)
   LeakVerdictOptions verdict;
 };
 
@@ -106,7 +110,8 @@ RunSettings run_settings(const RunCliOptions& o, const std::string& dir) {
   return s;
 }
 
-series::WatchRecording watch_app(const RunCliOptions& o, RunController& controller) {
+series::WatchRecording watch_app(const RunCliOptions& o, RunController& controller,
+                                 std::unique_ptr<NativeSession>& native) {
   series::WatchConfig cfg;
   cfg.command = o.command;
   cfg.interval_s = o.interval;
@@ -123,6 +128,10 @@ series::WatchRecording watch_app(const RunCliOptions& o, RunController& controll
     };
   }
   cfg.on_child_reply = [&controller](std::string_view line) { controller.on_reply(line); };
+  if (o.native) {
+    native = std::make_unique<NativeSession>(NativeSessionOptions{0, o.interval, ""}, cfg);
+    cfg.on_sample = [&native](const series::WatchRecording&) { native->poll(); };
+  }
   cfg.should_end = [&controller](const series::WatchRecording& rec,
                                  const series::SendCommand& send) {
     return controller.after_sample(rec, send) ? std::string(controller.end_reason())
@@ -245,8 +254,22 @@ nlohmann::ordered_json run_summary(const RunCliOptions& o, const std::string& di
   return j;
 }
 
+// The native sampler's stacks (run --native), judged once the app has stopped; an error is one
+// line, and the run still ends with its own verdict.
+std::optional<native::NativeAnalysis> native_stacks(NativeSession* native,
+                                                    const series::WatchRecording& rec,
+                                                    const RunController& controller) {
+  if (!native) return std::nullopt;
+  try {
+    return native->finish(rec, controller.settings().trend.bytes);
+  } catch (const native::NativeError& e) {
+    print_error(fmt::format("run: native sampler: {}", e.what()));
+    return std::nullopt;
+  }
+}
+
 int report_run(const RunCliOptions& o, const std::string& dir, const series::WatchRecording& rec,
-               const RunController& controller) {
+               const RunController& controller, NativeSession* native) {
   // A snapshot the app was writing when it was stopped (Ctrl-C) is left half written.
   for (const RunSnapshot& s : controller.snapshots()) {
     std::error_code ec;
@@ -265,13 +288,18 @@ int report_run(const RunCliOptions& o, const std::string& dir, const series::Wat
     }
   }
   const report::WatchReport wr{&rec, out.verdict, "--max-duration"};
-  if (!o.verdict.json) print_watch_part(wr, out, controller);
+  const std::optional<native::NativeAnalysis> stacks = native_stacks(native, rec, controller);
+  if (!o.verdict.json) {
+    print_watch_part(wr, out, controller);
+    if (stacks) native::render_native_text(*stacks, stdout, false);
+  }
   std::fflush(stdout);
   RunResult result;
   result.out_dir = dir;
   result.title = "leakscope run: " + joined(o.command);
   result.redact = o.redact;
   result.watch = report::watch_json(wr);
+  if (stacks) result.watch["native"] = native::native_json(*stacks);
   if (!out.snapshot_names.empty()) {
     std::vector<double> times;
     for (const RunSnapshot& s : controller.snapshots()) times.push_back(s.t);
@@ -312,10 +340,11 @@ int run_run(const RunCliOptions& o) {
   fmt::print(stderr, "run: starting `{}`, watching its memory for up to {}; results go to {}/\n",
              report::safe_text(joined(o.command)), report::human_duration(o.max_duration),
              report::safe_text(dir));
-  const series::WatchRecording rec = watch_app(o, controller);
+  std::unique_ptr<NativeSession> native;
+  const series::WatchRecording rec = watch_app(o, controller, native);
   if (g_stop)
     fmt::print(stderr, "run: interrupted after {}\n", report::human_duration(rec.elapsed_s));
-  return report_run(o, dir, rec, controller);
+  return report_run(o, dir, rec, controller, native.get());
 }
 
 }  // namespace
@@ -350,6 +379,10 @@ void add_run_command(CLI::App& app, Action& action) {
                 "take snapshots even when the app may run out of memory doing so");
   cmd->add_flag("--redact", o->redact,
                 "in leakscope-report.html, replace the heap's strings by their length and a hash");
+  cmd->add_flag("--native", o->native,
+                "also sample native allocations from the start (libleakscope-preload.so) and, "
+                "after the verdict, name the allocation stacks whose live bytes grow (as "
+                "`leakscope native`)");
   add_leak_verdict_options(cmd, o->verdict);
   cmd->callback([o, &action] { action = [o] { return run_run(*o); }; });
 }

@@ -236,6 +236,30 @@
     }
   }
 
+  // `watch --native` / `run --native`: the allocation sites the sampler judged, leaking ones first
+  // (the binary orders them), their live bytes over time and their stacks, innermost frame first.
+  function renderNative() {
+    const n = data.watch && data.watch.native;
+    if (!n || !n.sites) return;
+    const sites = n.sites.slice(0, 20);
+    const sec = section(`Native allocation sites (${count(n.leaking_sites)} growing; sampled every ${bytes(n.interval_bytes)} allocated on average)`);
+    const colors = ['#d62728', '#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd'];
+    const charted = sites.filter((x) => x.leaking).slice(0, colors.length);
+    if (charted.length) {
+      chart(sec, 'Live bytes of the growing sites (estimated from the samples)', charted.map((x, i) =>
+        line(`site ${sites.indexOf(x) + 1}`, { t: x.series.map((p) => p[0]), v: x.series.map((p) => p[1]) }, colors[i])), { yLabel: 'live', format: bytes });
+    }
+    sec.appendChild(table(['#', 'verdict', 'live now', 'rate', 'site'], sites.map((x, i) => [
+      String(i + 1), x.verdict, bytes(x.live_bytes),
+      x.trend && Number.isFinite(x.trend.rate_per_hour) ? signed(x.trend.rate_per_hour, bytes) + '/h' : '',
+      x.summary + (x.note ? ' (' + x.note + ')' : '')]), ['num', 'nw', 'num', 'nw', '']));
+    for (const [i, x] of sites.entries()) {
+      if (!x.leaking) continue;
+      const frames = el('ol', { class: 'path' }, ...x.frames.map((f) => el('li', {}, el('span', { class: 'node' }, f.name), el('span', { class: 'type' }, ' ' + f.kind + (f.module ? ' · ' + f.module : '')))));
+      sec.appendChild(el('details', {}, el('summary', {}, `Stack of site ${i + 1}`), frames));
+    }
+  }
+
   function renderWhy() {
     const rows = [];
     if (data.watch) {
@@ -269,6 +293,7 @@
   renderGcPauses();
   renderClassGrowth();
   renderClusters();
+  renderNative();
   renderWhy();
   renderDiff();
   renderSummary();

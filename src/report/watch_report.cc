@@ -260,12 +260,14 @@ void print_next_step(const series::WatchRecording& rec, const series::WatchVerdi
       break;
     case LeakKind::kNative: {
       const std::string grown = memory_grown_kinds(v);
-      fmt::print(out,
-                 "the growth is outside V8, so heap snapshots will not show it. {}Look for native "
-                 "handles never closed (zlib/crypto streams, sockets) and addons; run under "
-                 "heaptrack (`heaptrack node app.js`) to get the allocating stacks, and "
-                 "`leakscope maps-diff {} --after 600` to see the mappings grow.\n",
-                 grown.empty() ? "" : "Grown: " + grown + ". ", rec.pid);
+      fmt::print(
+          out,
+          "the growth is outside V8, so heap snapshots will not show it. {}Look for native "
+          "handles never closed (zlib/crypto streams, sockets) and addons; run the app under "
+          "`leakscope native -- node app.js` (or `watch --native`, `run --native`) to "
+          "name the allocation stacks that hold it, and "
+          "`leakscope maps-diff {} --after 600` to see the mappings grow.\n",
+          grown.empty() ? "" : "Grown: " + grown + ". ", rec.pid);
       break;
     }
     case LeakKind::kHandles:

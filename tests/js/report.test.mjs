@@ -35,6 +35,11 @@ before(async () => {
     'node', 'examples/js-heap-leak.js', '--seconds', '20'], { encoding: 'utf8', timeout: 60000 });
   assert.ok(w.stdout.trim().startsWith('{'), `watch --json: ${w.stderr}`);
   writeFileSync(join(dir, 'watch.json'), w.stdout);
+  // A short real `watch --native` of a zlib leak, for the native allocation sites.
+  const n = spawnSync(leakscopeBin(), ['watch', '--native', '--duration', '12', '--interval', '0.25', '--min-duration', '6', '--quiet', '--json', '--',
+    process.execPath, join(kRepoRoot, 'examples', 'native-zlib-leak.js'), '--seconds', '30'], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120000 });
+  assert.ok(n.stdout.trim().startsWith('{'), `watch --native --json: ${n.stderr}`);
+  writeFileSync(join(dir, 'native-watch.json'), n.stdout);
   // A --trace-gc log through gclog --json.
   const gc = spawnSync(process.execPath, ['--trace-gc', 'examples/js-heap-leak.js', '--seconds', '3'], { encoding: 'utf8' });
   writeFileSync(join(dir, 'gc.log'), gc.stdout);
@@ -215,4 +220,14 @@ test('the --json documents of leaks, summary and diff are recognised by their co
   const r = leakscope(['report', files[0], again, '-o', html]);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /a second leaks document/);
+});
+
+test('a native leak report: the growing site charted, its stack named', { skip: needBrowser }, async () => {
+  const html = join(dir, 'native.html');
+  report([join(dir, 'native-watch.json'), '-o', html, '--title', 'native-zlib-leak']);
+  const s = await openReport(html);
+  assert.ok(s.sections.some((t) => /^Native allocation sites \([1-9]\d* growing;/.test(t)), s.sections.join(' | '));
+  drawn(s, 'Live bytes of the growing sites (estimated from the samples)');
+  assert.match(s.text, /deflateInit2_/);
+  assert.match(s.text, /libuv threadpool \(zlib work\)/);
 });

@@ -133,6 +133,25 @@ test('external-memory leak: named with the series that grew, and no heap snapsho
   assert.equal(alive(j.pid), false);
 });
 
+test('run --native: a native leak named by its allocation stack, in the text, run.json and the report', async () => {
+  const dir = scratchDir('run-native');
+  const r = await run([...FAST, '--native', '--min-duration', '6', '--max-duration', '40', '--out', dir,
+    '--', 'node', 'examples/native-zlib-leak.js', '--seconds', '60']);
+  assert.equal(r.status, 1, r.stderr);
+  const j = runJson(dir);
+  // zlib streams also hold some external memory, so which of the two is called first varies.
+  assert.ok(['native', 'external'].includes(j.verdict), j.watch.headline);
+  assert.deepEqual(j.snapshots, []);
+  const sites = j.watch.native.sites;
+  const zlib = sites.find((x) => x.frames.some((f) => /deflateInit2_/.test(f.name)));
+  assert.ok(zlib && zlib.leaking, JSON.stringify(sites.slice(0, 3).map((x) => [x.verdict, x.summary])));
+  assert.equal(zlib.threadpool, true);
+  assert.match(r.stdout, /^Growing native allocation sites, fastest first/m);
+  assert.match(r.stdout, /^ {2}\d+\. \+[\d.]+ [kMG]B\/h live .* deflateInit2_/m);
+  assert.deepEqual(reportData(dir).watch.native.sites.map((x) => x.summary), sites.map((x) => x.summary));
+  assert.equal(alive(j.pid), false);
+});
+
 test('control: a steady app is "No leak found" when --max-duration runs out', async () => {
   const dir = scratchDir('run-ctl');
   const r = await run([...FAST, '--min-duration', '6', '--max-duration', '15', '--out', dir,
