@@ -5,11 +5,7 @@
 //
 //   node examples/native-churn.js [--seconds 30] [--rate 2048] [--streams 8]
 const zlib = require('node:zlib');
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+const { arg } = require('./lib/args');
 
 const seconds = Number(arg('--seconds', '30'));
 const rateKB = Number(arg('--rate', '2048'));

@@ -8,11 +8,7 @@
 //
 //   node examples/native-zlib-leak.js [--seconds 30] [--streams 8]   (streams per second)
 const zlib = require('node:zlib');
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+const { arg } = require('./lib/args');
 
 const seconds = Number(arg('--seconds', '30'));
 const perSecond = Number(arg('--streams', '8'));
