@@ -449,6 +449,12 @@ void Census::each_dictionary_property(uint64_t object, Visit&& visit) const {
   if (!capacity || !heap_.is_smi(*capacity)) return;
   const int64_t entries = static_cast<int64_t>(*capacity) >> l_.smi_shift;
   if (entries <= 0 || entries > (int64_t{1} << 24)) return;
+  // The table's length (a Smi before its slots) covers exactly the prefix and the entries.
+  const auto length = heap_.field(*dictionary, l_.fixed_array_header - 8);
+  if (!length || !heap_.is_smi(*length) ||
+      (static_cast<int64_t>(*length) >> l_.smi_shift) !=
+          l_.dictionary_entries_start + entries * l_.dictionary_entry_size)
+    return;
   for (int64_t i = 0; i < entries; ++i) {
     const int64_t at = l_.dictionary_entries_start + i * l_.dictionary_entry_size;
     const auto key = slot(at);
