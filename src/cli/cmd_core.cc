@@ -34,7 +34,8 @@ using report::with_commas;
 constexpr size_t kNameWidth = 48;
 constexpr const char* kApproximate =
     "the young generation (at most a few tens of MB) is left out, live or dead, as are dead "
-    "objects in swept pages; JS objects and strings are counted, not arrays' backing stores, code "
+    "objects in swept pages, but objects dead since the last full GC are counted (a heap snapshot "
+    "collects them first); JS objects and strings are counted, not arrays' backing stores, code "
     "or V8's internal objects; shallow sizes are the objects' own, without the storage "
     "`leakscope summary` charges to its owner";
 

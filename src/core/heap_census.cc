@@ -8,6 +8,7 @@
 
 #include "analysis/devtools_text.h"
 #include "core/core_error.h"
+#include "core/interface_names.h"
 
 namespace leakscope::core {
 
@@ -52,6 +53,9 @@ class Heap {
   int64_t instance_type(uint64_t object) const {
     const std::optional<uint64_t> map = map_of(object);
     return map && is_heap_object(*map) ? instance_type_of_map(*map) : -1;
+  }
+  bool is_oddball(uint64_t v) const {
+    return l_.oddball_type >= 0 && is_heap_object(v) && instance_type(v) == l_.oddball_type;
   }
   bool is_string(uint64_t object) const {
     const int64_t t = instance_type(object);
@@ -180,10 +184,27 @@ std::string Heap::function_name(uint64_t function) const {
   return {};
 }
 
+constexpr int32_t kUnnamed = -1, kNotCounted = -2, kPlainObject = -3;
+
 struct MapInfo {
   int64_t type = -1;
   uint64_t instance_size = 0;
-  int32_t row = -1;  // -1: not named yet; -2: not counted
+  int32_t row = kUnnamed;  // a row, or kNotCounted, or kPlainObject: named by its own properties
+};
+
+// A property edge's name in a plain object's list: the key's tagged pointer (V8 interns property
+// keys) with the accessor prefix in the pointer's two free bits above the tag.
+enum class EdgePrefix : uint64_t { kNone = 0, kGet = 1, kSet = 2 };
+uint64_t edge_key(uint64_t key, EdgePrefix prefix) {
+  return key + (static_cast<uint64_t>(prefix) << 1);
+}
+
+struct KeysHash {
+  size_t operator()(const std::vector<uint64_t>& keys) const {
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ keys.size();
+    for (uint64_t k : keys) h = (h ^ k) * 0x100000001B3ull + (h >> 29);
+    return static_cast<size_t>(h);
+  }
 };
 
 // What `leakscope summary` calls strings, by representation: a heap snapshot names every string
@@ -206,8 +227,22 @@ class Census {
   void find_meta_maps();
   void find_maps();
   std::string class_name(uint64_t map) const;
-  std::string property_set(uint64_t map) const;
-  bool smi_field(uint64_t details) const;
+  std::string map_constructor_name(uint64_t map) const;
+  std::string constructor_name(uint64_t map) const;
+  bool is_prototype_map(uint64_t map) const;
+  template <typename Visit>
+  void each_own_property(uint64_t object, uint64_t map, Visit&& visit) const;
+  template <typename Visit>
+  void each_dictionary_property(uint64_t object, Visit&& visit) const;
+  std::optional<uint64_t> own_property(uint64_t object, uint64_t map, const std::string& key,
+                                       bool symbol = false) const;
+  std::string to_string_tag(uint64_t object, uint64_t map) const;
+  void count_named(const std::string& name, uint64_t size);
+  const char* wrapped_class(uint64_t object, uint64_t map) const;
+  bool is_name(uint64_t key) const;
+  std::string edge_name(uint64_t edge) const;
+  void count_plain_object(uint64_t object, uint64_t map, uint64_t size);
+  void name_plain_rows();
   bool valid_js_object(uint64_t object) const;
   std::optional<uint64_t> string_size(uint64_t object, const MapInfo& info) const;
   std::optional<uint64_t> object_size(uint64_t object, const MapInfo& info) const;
@@ -232,6 +267,11 @@ class Census {
   uint64_t min_map_ = UINT64_MAX, max_map_ = 0;
   std::vector<CensusRow> rows_;
   std::unordered_map<std::string, int32_t> row_by_name_;
+  // Plain objects by their property-edge list: the list, how many, their size.
+  std::unordered_map<std::vector<uint64_t>, uint32_t, KeysHash> plain_index_;
+  std::vector<std::vector<uint64_t>> plain_keys_;
+  std::vector<CensusRow> plain_rows_;
+  std::vector<uint64_t> scratch_;
 };
 
 template <typename Visit>
@@ -278,53 +318,17 @@ void Census::find_maps() {
   });
 }
 
-// A field that holds only Smis: V8's heap snapshot records no edge to a Smi, so DevTools' names
-// leave such properties out ({id, name} with a numeric id is "{name}").
-bool Census::smi_field(uint64_t details) const {
-  const uint64_t value = static_cast<uint64_t>(static_cast<int64_t>(details) >> l_.smi_shift);
-  const uint64_t representation =
-      (value & static_cast<uint64_t>(l_.representation_mask)) >> l_.representation_shift;
-  return static_cast<int64_t>(representation) == l_.representation_smi;
-}
-
-// A plain object's name: its own properties in order, "{a, b}", as DevTools' interface names
-// (capped at 120 UTF-16 units); dictionary-mode and property-less objects stay "Object".
-std::string Census::property_set(uint64_t map) const {
+// Map::is_prototype_map: V8 names a prototype by the "constructor" up its chain, not by its map's
+// constructor (OptimizeAsPrototype replaced that with Object).
+bool Census::is_prototype_map(uint64_t map) const {
+  if (l_.prototype_map_shift < 0) return false;
   const auto bits = heap_.field(map, l_.map_bit_field3);
-  const auto descriptors = heap_.field(map, l_.map_descriptors);
-  if (!bits || !descriptors || !heap_.is_heap_object(*descriptors)) return "Object";
-  const uint32_t bf3 = static_cast<uint32_t>(*bits);  // an int field: the low half of the word
-  if ((bf3 >> l_.dictionary_map_shift) & 1) return "Object";
-  const uint64_t own =
-      (bf3 & static_cast<uint64_t>(l_.own_descriptors_mask)) >> l_.own_descriptors_shift;
-  std::string name = "{";
-  size_t length = 1;
-  size_t shown = 0;
-  for (uint64_t i = 0; i < own && i < kMaxDescriptors; ++i) {
-    const int64_t entry = l_.descriptors_header + 8 * static_cast<int64_t>(i) * l_.desc_size;
-    const auto key = heap_.field(*descriptors, entry + 8 * l_.desc_key);
-    const auto details = heap_.field(*descriptors, entry + 8 * l_.desc_details);
-    if (!key || !details || !heap_.is_string(*key)) continue;  // symbols: not in DevTools' names
-    if (smi_field(*details)) continue;
-    const std::string text = heap_.string(*key);
-    if (text == "__proto__") continue;
-    const std::string formatted = devtools_property_name(text);
-    const size_t formatted_length = utf16_length(formatted);
-    if (length > 1 && length + formatted_length > kMaxInterfaceLength) break;
-    if (shown++) {
-      name += ", ";
-      length += 2;
-    }
-    name += formatted;
-    length += formatted_length;
-  }
-  return shown ? name + "}" : "Object";
+  return bits && ((static_cast<uint32_t>(*bits) >> l_.prototype_map_shift) & 1) != 0;
 }
 
-std::string Census::class_name(uint64_t map) const {
-  const MapInfo& info = maps_.at(map);
-  if (l_.js_function_types.count(info.type))
-    return "Function";  // what `leakscope summary` calls closures
+// The name of the function the map's constructor slot leads to (through the back pointers of
+// transitioned maps); "" when it is no function or has no name.
+std::string Census::map_constructor_name(uint64_t map) const {
   std::optional<uint64_t> ctor = heap_.field(map, l_.map_constructor);
   for (int step = 0; ctor && step < kMaxChainSteps; ++step) {
     if (!heap_.is_heap_object(*ctor)) break;
@@ -334,11 +338,265 @@ std::string Census::class_name(uint64_t map) const {
   }
   // A function is known by a SharedFunctionInfo in its shared slot, not by its instance type:
   // class constructors have types of their own that the metadata of Node 20 does not list.
-  std::string name;
-  if (ctor && heap_.is_heap_object(*ctor)) name = heap_.function_name(*ctor);
-  if (name.empty()) name = "Object";
-  if (name == "Object" && info.type != l_.js_array_type) return property_set(map);
-  return name;
+  if (ctor && heap_.is_heap_object(*ctor)) return heap_.function_name(*ctor);
+  return {};
+}
+
+// V8's JSReceiver::GetConstructorName, which names a heap snapshot's objects: the map's
+// constructor (not a prototype's), else up the prototype chain a Symbol.toStringTag string or the
+// "constructor" property (B.prototype in `class B extends A` is an "A"); a name that is empty or
+// "Object" does not count. "" when none is found. The object's own Symbol.toStringTag, which V8
+// looks at first, is the caller's (it is the object's, not its map's).
+std::string Census::constructor_name(uint64_t map) const {
+  if (!is_prototype_map(map)) {
+    std::string name = map_constructor_name(map);
+    if (!name.empty() && name != "Object") return name;
+  }
+  std::optional<uint64_t> proto = heap_.field(map, l_.map_prototype);
+  for (int step = 0; proto && step < kMaxChainSteps; ++step) {
+    if (!heap_.is_heap_object(*proto)) break;
+    const std::optional<uint64_t> proto_map = heap_.map_of(*proto);
+    if (!proto_map || !maps_.count(*proto_map) || !is_js_object_type(maps_.at(*proto_map).type))
+      break;
+    std::string tag = to_string_tag(*proto, *proto_map);
+    if (!tag.empty()) return tag;
+    const std::optional<uint64_t> ctor = own_property(*proto, *proto_map, "constructor");
+    if (ctor && heap_.is_heap_object(*ctor)) {
+      std::string name = heap_.function_name(*ctor);
+      if (!name.empty() && name != "Object") return name;
+    }
+    proto = heap_.field(*proto_map, l_.map_prototype);
+  }
+  return {};
+}
+
+std::string Census::class_name(uint64_t map) const {
+  const MapInfo& info = maps_.at(map);
+  // What `leakscope summary` calls closures: functions and bound functions.
+  if (l_.js_function_types.count(info.type) || info.type == l_.js_bound_function_type)
+    return "Function";
+  std::string name = constructor_name(map);
+  return name.empty() ? "Object" : name;
+}
+
+bool Census::is_name(uint64_t key) const {
+  if (!heap_.is_heap_object(key)) return false;
+  const int64_t type = heap_.instance_type(key);
+  return (type >= 0 && type < l_.first_nonstring_type) || type == l_.symbol_type;
+}
+
+// Every own property of a JS object as (key, value, details, unboxed): in the map's descriptors
+// (values in the object, its PropertyArray or the descriptor) or, for a dictionary-mode object,
+// in its NameDictionary. `unboxed` marks fields whose representation is Smi or double, for which a
+// heap snapshot records no edge; their values are not read.
+template <typename Visit>
+void Census::each_own_property(uint64_t object, uint64_t map, Visit&& visit) const {
+  const auto bits = heap_.field(map, l_.map_bit_field3);
+  if (!bits) return;
+  const uint32_t bf3 = static_cast<uint32_t>(*bits);  // an int field: the low half of the word
+  if ((bf3 >> l_.dictionary_map_shift) & 1) return each_dictionary_property(object, visit);
+  const auto descriptors = heap_.field(map, l_.map_descriptors);
+  if (!descriptors || !heap_.is_heap_object(*descriptors)) return;
+  uint8_t start = 0, size = 0;
+  const uint64_t base = map - l_.heap_object_tag;
+  if (!heap_.memory().read(base + static_cast<uint64_t>(l_.map_inobject_start_words), &start, 1) ||
+      !heap_.memory().read(base + static_cast<uint64_t>(l_.map_instance_size_words), &size, 1))
+    return;
+  const uint64_t in_object = size > start ? uint64_t{size} - start : 0;
+  const uint64_t own =
+      (bf3 & static_cast<uint64_t>(l_.own_descriptors_mask)) >> l_.own_descriptors_shift;
+  for (uint64_t i = 0; i < own && i < kMaxDescriptors; ++i) {
+    const int64_t entry = l_.descriptors_header + 8 * static_cast<int64_t>(i) * l_.desc_size;
+    const auto key = heap_.field(*descriptors, entry + 8 * l_.desc_key);
+    const auto raw = heap_.field(*descriptors, entry + 8 * l_.desc_details);
+    if (!key || !raw || !heap_.is_smi(*raw)) continue;
+    const auto details = static_cast<uint64_t>(static_cast<int64_t>(*raw) >> l_.smi_shift);
+    const auto field_of = [&](int64_t mask, int64_t shift) {
+      return static_cast<int64_t>((details & static_cast<uint64_t>(mask)) >> shift);
+    };
+    if (field_of(l_.prop_location_mask, l_.prop_location_shift) != l_.prop_location_field) {
+      visit(*key, heap_.field(*descriptors, entry + 8 * l_.desc_value), details, false);
+      continue;
+    }
+    const int64_t representation = field_of(l_.representation_mask, l_.representation_shift);
+    if (representation == l_.representation_smi || representation == l_.representation_double) {
+      visit(*key, std::optional<uint64_t>(), details, true);
+      continue;
+    }
+    const auto index = static_cast<uint64_t>(field_of(l_.prop_index_mask, l_.prop_index_shift));
+    std::optional<uint64_t> value;
+    if (index < in_object) {
+      value = heap_.field(object, static_cast<int64_t>(8 * (start + index)));
+    } else if (const auto array = heap_.field(object, l_.js_properties);
+               array && heap_.is_heap_object(*array)) {
+      value = heap_.field(*array,
+                          l_.property_array_header + static_cast<int64_t>(8 * (index - in_object)));
+    }
+    visit(*key, value, details, false);
+  }
+}
+
+// A dictionary-mode object's properties in its NameDictionary's slot order, as the heap snapshot
+// lists them; empty and deleted slots (keys that are no name) are skipped.
+template <typename Visit>
+void Census::each_dictionary_property(uint64_t object, Visit&& visit) const {
+  const auto dictionary = heap_.field(object, l_.js_properties);
+  if (!dictionary || !heap_.is_heap_object(*dictionary)) return;
+  const auto slot = [&](int64_t index) {
+    return heap_.field(*dictionary, l_.fixed_array_header + 8 * index);
+  };
+  const auto capacity = slot(l_.dictionary_capacity_index);
+  if (!capacity || !heap_.is_smi(*capacity)) return;
+  const int64_t entries = static_cast<int64_t>(*capacity) >> l_.smi_shift;
+  if (entries <= 0 || entries > (int64_t{1} << 24)) return;
+  // The table's length (a Smi before its slots) covers exactly the prefix and the entries.
+  const auto length = heap_.field(*dictionary, l_.fixed_array_header - 8);
+  if (!length || !heap_.is_smi(*length) ||
+      (static_cast<int64_t>(*length) >> l_.smi_shift) !=
+          l_.dictionary_entries_start + entries * l_.dictionary_entry_size)
+    return;
+  for (int64_t i = 0; i < entries; ++i) {
+    const int64_t at = l_.dictionary_entries_start + i * l_.dictionary_entry_size;
+    const auto key = slot(at);
+    if (!key) return;  // past the memory read
+    if (!is_name(*key)) continue;
+    const auto raw = slot(at + 2);
+    if (!raw || !heap_.is_smi(*raw)) continue;
+    visit(*key, slot(at + 1), static_cast<uint64_t>(static_cast<int64_t>(*raw) >> l_.smi_shift),
+          false);
+  }
+}
+
+// The value of an own data property named `key` (a symbol's description when `symbol`), if the
+// object has one.
+std::optional<uint64_t> Census::own_property(uint64_t object, uint64_t map, const std::string& key,
+                                             bool symbol) const {
+  std::optional<uint64_t> found;
+  each_own_property(
+      object, map, [&](uint64_t k, std::optional<uint64_t> value, uint64_t details, bool unboxed) {
+        if (found || unboxed || !value) return;
+        if ((details & static_cast<uint64_t>(l_.prop_kind_mask)) ==
+            static_cast<uint64_t>(l_.prop_kind_accessor))
+          return;
+        if (!symbol && heap_.is_string(k) && heap_.string(k) == key) found = value;
+        if (symbol && heap_.instance_type(k) == l_.symbol_type) {
+          const auto description = heap_.field(k, l_.symbol_description);
+          if (description && heap_.is_string(*description) && heap_.string(*description) == key)
+            found = value;
+        }
+      });
+  return found;
+}
+
+// The object's own Symbol.toStringTag when it is a string (a data property): V8 names an object
+// by it before any "constructor" up the chain (Map.prototype is a "Map"). "" when none.
+std::string Census::to_string_tag(uint64_t object, uint64_t map) const {
+  const auto tag = own_property(object, map, "Symbol.toStringTag", true);
+  if (!tag || !heap_.is_heap_object(*tag) || !heap_.is_string(*tag)) return {};
+  return heap_.string(*tag);
+}
+
+// V8's class name of a primitive wrapper (new String(""), and String.prototype itself), which
+// names it when no constructor does: by the value it wraps.
+const char* Census::wrapped_class(uint64_t object, uint64_t map) const {
+  if (l_.js_primitive_wrapper_type < 0 || maps_.at(map).type != l_.js_primitive_wrapper_type)
+    return nullptr;
+  const auto value = heap_.field(object, l_.js_elements + 8);
+  if (!value) return nullptr;
+  if (heap_.is_smi(*value)) return "Number";
+  const int64_t type = heap_.instance_type(*value);
+  if (type < 0) return nullptr;
+  if (type < l_.first_nonstring_type) return "String";
+  if (type == l_.heap_number_type) return "Number";
+  if (type == l_.oddball_type) return "Boolean";
+  if (type == l_.symbol_type) return "Symbol";
+  return nullptr;
+}
+
+void Census::count_named(const std::string& name, uint64_t size) {
+  auto [it, inserted] = row_by_name_.try_emplace(name, static_cast<int32_t>(rows_.size()));
+  if (inserted) rows_.push_back({name, 0, 0});
+  ++rows_[static_cast<size_t>(it->second)].count;
+  rows_[static_cast<size_t>(it->second)].shallow_size += size;
+}
+
+// A plain object's property edges as V8's heap snapshot writes them (ExtractPropertyReferences):
+// one per own property whose value is a heap object (Smis have no node; null and undefined do),
+// none for Smi and double fields; an accessor pair adds "get k" and "set k" for its functions.
+// Names with an empty text are internal edges, not properties.
+void Census::count_plain_object(uint64_t object, uint64_t map, uint64_t size) {
+  if (const char* wrapper = wrapped_class(object, map)) return count_named(wrapper, size);
+  if (std::string tag = to_string_tag(object, map); !tag.empty()) return count_named(tag, size);
+  scratch_.clear();
+  each_own_property(
+      object, map,
+      [&](uint64_t key, std::optional<uint64_t> value, uint64_t details, bool unboxed) {
+        if (unboxed || !value || !heap_.is_heap_object(*value) || !is_name(key)) return;
+        if (heap_.is_string(key) && heap_.string_length(key) == 0) return;
+        const bool accessor = (details & static_cast<uint64_t>(l_.prop_kind_mask)) ==
+                              static_cast<uint64_t>(l_.prop_kind_accessor);
+        if (!accessor) {
+          scratch_.push_back(edge_key(key, EdgePrefix::kNone));
+          return;
+        }
+        if (heap_.instance_type(*value) != l_.accessor_pair_type) return;
+        scratch_.push_back(edge_key(key, EdgePrefix::kNone));
+        const auto getter = heap_.field(*value, l_.accessor_getter);
+        if (getter && heap_.is_heap_object(*getter) && !heap_.is_oddball(*getter))
+          scratch_.push_back(edge_key(key, EdgePrefix::kGet));
+        const auto setter = heap_.field(*value, l_.accessor_setter);
+        if (setter && heap_.is_heap_object(*setter) && !heap_.is_oddball(*setter))
+          scratch_.push_back(edge_key(key, EdgePrefix::kSet));
+      });
+  auto [it, inserted] =
+      plain_index_.try_emplace(scratch_, static_cast<uint32_t>(plain_keys_.size()));
+  if (inserted) {
+    plain_keys_.push_back(scratch_);
+    plain_rows_.push_back({});
+  }
+  ++plain_rows_[it->second].count;
+  plain_rows_[it->second].shallow_size += size;
+}
+
+// A property edge's name: the key's text, "<symbol description>" for a symbol, with the accessor
+// prefix.
+std::string Census::edge_name(uint64_t edge) const {
+  const uint64_t key = edge & ~uint64_t{6};
+  const auto prefix = static_cast<EdgePrefix>((edge >> 1) & 3);
+  std::string text;
+  if (heap_.is_string(key)) {
+    text = heap_.string(key);
+  } else {
+    const auto description = heap_.field(key, l_.symbol_description);
+    const bool described = description && heap_.is_string(*description) &&
+                           heap_.string_length(*description).value_or(0) > 0;
+    text = described ? "<symbol " + heap_.string(*description) + ">" : "<symbol>";
+  }
+  if (!heap_.is_string(key)) return text;  // V8 formats "get %s" for string keys only
+  if (prefix == EdgePrefix::kGet) return "get " + text;
+  if (prefix == EdgePrefix::kSet) return "set " + text;
+  return text;
+}
+
+// Names the plain objects as DevTools would from their property lists, into the rows.
+void Census::name_plain_rows() {
+  std::vector<PlainObjectGroup> groups(plain_keys_.size());
+  std::unordered_map<uint64_t, std::string> texts;
+  for (size_t g = 0; g < plain_keys_.size(); ++g) {
+    for (uint64_t edge : plain_keys_[g]) {
+      auto [it, inserted] = texts.try_emplace(edge);
+      if (inserted) it->second = edge_name(edge);
+      groups[g].properties.push_back(it->second);
+    }
+    groups[g].count = plain_rows_[g].count;
+  }
+  const std::vector<std::string> names = core::name_plain_objects(groups);
+  for (size_t g = 0; g < names.size(); ++g) {
+    auto [it, inserted] = row_by_name_.try_emplace(names[g], static_cast<int32_t>(rows_.size()));
+    if (inserted) rows_.push_back({names[g], 0, 0});
+    rows_[static_cast<size_t>(it->second)].count += plain_rows_[g].count;
+    rows_[static_cast<size_t>(it->second)].shallow_size += plain_rows_[g].shallow_size;
+  }
 }
 
 // A word that equals a map pointer is an object header only if the object's first fields hold
@@ -487,14 +745,15 @@ Census::Page Census::page_kind(uint64_t page) const {
 }
 
 int32_t Census::row_of(uint64_t map, MapInfo& info) {
-  if (info.row != -1) return info.row;
+  if (info.row != kUnnamed) return info.row;
   std::string name;
   if (info.type >= 0 && info.type < l_.first_nonstring_type) {
     name = string_row_name(l_, info.type);
   } else if (is_js_object_type(info.type)) {
     name = class_name(map);
+    if (name == "Object" && info.type != l_.js_array_type) return info.row = kPlainObject;
   } else {
-    return info.row = -2;
+    return info.row = kNotCounted;
   }
   auto [it, inserted] = row_by_name_.try_emplace(name, static_cast<int32_t>(rows_.size()));
   if (inserted) rows_.push_back({name, 0, 0});
@@ -510,6 +769,7 @@ HeapCensus Census::run() {
   uint64_t dead_until = 0;  // the end of the last free-space filler: dead objects until there
   uint64_t page = 1;        // the 256 KiB chunk of the last object header, and what it is
   Page kind = Page::kNotV8;
+  uint64_t inside_until = 0;  // the end of the last map or counted object
   each_word([&](uint64_t a, uint64_t w) {
     out.scanned_bytes += 8;
     if (w < min_map_ || w > max_map_ || !heap_.is_heap_object(w)) return;
@@ -524,8 +784,15 @@ HeapCensus Census::run() {
     }
     auto it = maps_.find(w);
     if (it == maps_.end()) return;
+    // A map pointer inside a map (its back pointer to the parent map) or inside an object already
+    // counted (a function's initial map) is a field, not an object header.
+    if (a < inside_until) return;
+    if (metas_.count(w)) {
+      inside_until = a + it->second.instance_size;
+      return;
+    }
     const int32_t row = row_of(w, it->second);
-    if (row < 0) return;
+    if (row == kNotCounted) return;
     if (a < dead_until) {
       ++out.dead_skipped;
       return;
@@ -544,11 +811,17 @@ HeapCensus Census::run() {
     }
     const std::optional<uint64_t> size = object_size(a + l_.heap_object_tag, it->second);
     if (!size) return;
-    ++rows_[row].count;
-    rows_[row].shallow_size += *size;
+    if (row == kPlainObject) {
+      count_plain_object(a + l_.heap_object_tag, w, *size);
+    } else {
+      ++rows_[static_cast<size_t>(row)].count;
+      rows_[static_cast<size_t>(row)].shallow_size += *size;
+    }
     ++out.object_count;
     out.total_size += *size;
+    inside_until = a + *size;
   });
+  name_plain_rows();
   std::erase_if(rows_, [](const CensusRow& r) { return r.count == 0; });
   std::sort(rows_.begin(), rows_.end(), [](const CensusRow& a, const CensusRow& b) {
     if (a.shallow_size != b.shallow_size) return a.shallow_size > b.shallow_size;

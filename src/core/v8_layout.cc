@@ -1,5 +1,6 @@
 #include "core/v8_layout.h"
 
+#include <bit>
 #include <cstring>
 #include <map>
 
@@ -119,6 +120,15 @@ void read_types(const Symbols& syms, V8Layout& l) {
   l.shared_function_info_type = syms.exact("type_SharedFunctionInfo__SHARED_FUNCTION_INFO_TYPE");
   l.scope_info_type = syms.exact("type_ScopeInfo__SCOPE_INFO_TYPE");
   l.js_array_type = syms.exact("type_JSArray__JS_ARRAY_TYPE");
+  const auto optional_type = [&](const char* key) {
+    return all.count(key) ? syms.exact(key) : int64_t{-1};
+  };
+  l.js_bound_function_type = optional_type("type_JSBoundFunction__JS_BOUND_FUNCTION_TYPE");
+  l.oddball_type = optional_type("type_Oddball__ODDBALL_TYPE");
+  l.js_primitive_wrapper_type = optional_type("type_JSPrimitiveWrapper__JS_PRIMITIVE_WRAPPER_TYPE");
+  l.heap_number_type = optional_type("type_HeapNumber__HEAP_NUMBER_TYPE");
+  l.symbol_type = optional_type("type_Symbol__SYMBOL_TYPE");
+  l.accessor_pair_type = optional_type("type_AccessorPair__ACCESSOR_PAIR_TYPE");
   l.first_nonstring_type = syms.exact("FirstNonstringType");
   l.string_representation_mask = syms.exact("StringRepresentationMask");
   l.seq_tag = syms.exact("SeqStringTag");
@@ -133,6 +143,33 @@ void read_types(const Symbols& syms, V8Layout& l) {
   if (l.js_object_types.empty()) {
     throw CoreError("V8 metadata without JSObject instance types (no v8dbg_parent_*)");
   }
+}
+
+void read_property_fields(const Symbols& syms, V8Layout& l) {
+  l.map_inobject_start_words =
+      syms.field("Map", "inobject_properties_start_or_constructor_function_index");
+  l.map_prototype = syms.field("Map", "prototype");
+  l.desc_value = syms.exact("prop_desc_value");
+  l.prop_kind_mask = syms.exact("prop_kind_mask");
+  l.prop_kind_accessor = syms.exact("prop_kind_Accessor");
+  l.prop_location_mask = syms.exact("prop_location_mask");
+  l.prop_location_shift = syms.exact("prop_location_shift");
+  l.prop_location_field = syms.exact("prop_location_Field");
+  l.prop_index_mask = syms.exact("prop_index_mask");
+  l.prop_index_shift = syms.exact("prop_index_shift");
+  l.representation_double = syms.exact("prop_representation_double");
+  l.fixed_array_header = syms.field("FixedArray", "data");
+  l.property_array_header = l.fixed_array_header;  // map and length-and-hash, like a FixedArray
+  const int64_t prefix_start = syms.exact("namedictionary_prefix_start_index");
+  l.dictionary_capacity_index = prefix_start - 1;
+  l.dictionary_entries_start = prefix_start + syms.exact("namedictionaryshape_prefix_size");
+  l.dictionary_entry_size = syms.exact("namedictionaryshape_entry_size");
+  l.accessor_getter = syms.field("AccessorPair", "getter");
+  l.accessor_setter = syms.field("AccessorPair", "setter");
+  l.symbol_description = syms.field("Symbol", "name");
+  const int64_t own_width = std::popcount(static_cast<uint64_t>(l.own_descriptors_mask));
+  if (l.own_descriptors_shift + own_width + 1 == l.dictionary_map_shift)
+    l.prototype_map_shift = l.dictionary_map_shift - 1;
 }
 
 void read_fields(const Symbols& syms, V8Layout& l) {
@@ -166,6 +203,7 @@ void read_fields(const Symbols& syms, V8Layout& l) {
   l.dictionary_map_shift = syms.exact("bit_field3_is_dictionary_map_shift");
   l.scope_info_first_vars = syms.exact("scopeinfo_idx_first_vars");
   l.scope_info_context_locals = syms.exact("scopeinfo_idx_ncontextlocals");
+  read_property_fields(syms, l);
 }
 
 }  // namespace

@@ -50,12 +50,38 @@ struct V8Layout {
   int64_t dictionary_map_shift = 0;
   int64_t scope_info_first_vars = 0;
   int64_t scope_info_context_locals = 0;
+  // What a heap snapshot's property edges are read from: a field's place (in-object from the
+  // map's start word, else in the PropertyArray), a descriptor's own value, accessor pairs, the
+  // NameDictionary of a dictionary-mode object, a symbol's description.
+  int64_t map_inobject_start_words = 0;
+  int64_t map_prototype = 0;
+  int64_t desc_value = 2;
+  int64_t prop_kind_mask = 1, prop_kind_accessor = 1;
+  int64_t prop_location_mask = 0, prop_location_shift = 0, prop_location_field = 0;
+  int64_t prop_index_mask = 0, prop_index_shift = 0;
+  int64_t representation_double = -1;
+  int64_t property_array_header = 16;
+  int64_t fixed_array_header = 16;
+  int64_t dictionary_capacity_index = 2;  // HashTable::kCapacityIndex, before the prefix
+  int64_t dictionary_entries_start = 6;   // prefix start + NameDictionary's prefix size
+  int64_t dictionary_entry_size = 3;      // key, value, details
+  int64_t accessor_getter = 8, accessor_setter = 16;
+  int64_t symbol_description = 16;
+  // Map::bit_field3's is_prototype_map bit: V8 keeps it right before is_dictionary_map, after the
+  // own descriptors' count (10 to 13); -1 when the metadata does not agree with that order.
+  int64_t prototype_map_shift = -1;
 
   // Instance types.
   int64_t map_type = 0;
   int64_t shared_function_info_type = 0;
   int64_t scope_info_type = 0;
   int64_t js_array_type = 0;
+  int64_t js_bound_function_type = -1;
+  int64_t js_primitive_wrapper_type = -1;  // its value follows the elements field
+  int64_t heap_number_type = -1;
+  int64_t oddball_type = -1;
+  int64_t symbol_type = -1;
+  int64_t accessor_pair_type = -1;
   int64_t first_nonstring_type = 0;
   int64_t string_representation_mask = 0, seq_tag = 0, cons_tag = 0, thin_tag = 0;
   int64_t sliced_tag = 0, external_tag = 0;

@@ -77,6 +77,8 @@ class FakeHeap {
     set(at + 24, second);
     return at + 1;
   }
+  // A map object (its map word the meta map; 80 bytes, the meta map's instance size).
+  void map_object(uint64_t at) { set(at, meta_); }
   void free_space(uint64_t at, uint64_t size) {
     set(at, free_);
     set(at + 8, size << 32);
@@ -137,6 +139,21 @@ TEST(CoreCensus, LeavesOutDeadYoungAndOffHeapObjects) {
   EXPECT_EQ(c.young_skipped, 1u);
   EXPECT_EQ(c.off_heap_skipped, 1u);
   EXPECT_EQ(c.free_bytes, 0x100u);
+}
+
+// A map's back pointer to its parent map (or an object's field holding a map) looks like an object
+// header: words inside a map or inside an object already counted are not headers.
+TEST(CoreCensus, MapPointersInsideMapsAndCountedObjectsAreFields) {
+  FakeHeap h;
+  h.map_object(kBase + 0x1000);
+  h.string(kBase + 0x1020, 5);  // inside the map's 80 bytes
+  h.string(kBase + 0x1050, 5);  // right after it: counted
+  h.string(kBase + 0x1060, 100);
+  h.string(kBase + 0x1070, 5);  // inside the 116-byte string before it
+  const MemoryImage m = h.image();
+  const HeapCensus c = take_census(m, layout());
+  ASSERT_NE(row(c, "(string)"), nullptr);
+  EXPECT_EQ(row(c, "(string)")->count, 2u);
 }
 
 TEST(CoreCensus, FindsAnUnlistedFreeSpaceMapByItsInstances) {
