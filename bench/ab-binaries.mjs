@@ -10,6 +10,7 @@
 // `/usr/bin/time -v BIN ARGS`; output goes to /dev/null, exit codes 0 and 1 count as success.
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { optionReader } from './lib/options.mjs';
 
 const args = process.argv.slice(2);
 const sep = args.indexOf('--');
@@ -19,10 +20,7 @@ if (sep < 0) {
 }
 const opts = args.slice(0, sep);
 const commands = args.slice(sep + 1);
-const opt = (name, dflt) => {
-  const i = opts.indexOf(name);
-  return i >= 0 ? opts[i + 1] : dflt;
-};
+const opt = optionReader(opts);
 const bins = { A: opt('--a'), B: opt('--b') };
 const runs = Number(opt('--runs', '5'));
 if (!bins.A || !bins.B || !(runs > 0) || commands.length === 0) {

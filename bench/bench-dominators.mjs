@@ -12,12 +12,10 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { optionReader } from './lib/options.mjs';
 
 const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const opt = optionReader(args);
 const valued = new Set(['--runs', '--peer-runs', '--bin', '--out']);
 const snapshot = args.find((a, i) => !a.startsWith('--') && !valued.has(args[i - 1]))
   ?? '/work/cache/medium.heapsnapshot';

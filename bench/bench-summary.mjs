@@ -12,15 +12,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { optionReader, repoRoot } from './lib/options.mjs';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repo = repoRoot;
 const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const opt = optionReader(args);
 const runs = Number(opt('--runs', '3'));
 // The DevTools side of a 1 GB file takes about a minute and 4 GB per run: allow fewer runs there.
 const toolkitRuns = Number(opt('--toolkit-runs', String(runs)));
