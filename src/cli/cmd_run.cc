@@ -107,6 +107,9 @@ RunSettings run_settings(const RunCliOptions& o, const std::string& dir) {
   s.min_gap_s = std::min(2.0, o.max_gap);
   s.out_dir = std::filesystem::absolute(dir).lexically_normal().string();
   s.force = o.force;
+  // The sites' trend needs its full --min-duration window after the warm-up, and a little more
+  // for the dumps that trail the samples.
+  if (o.native) s.native_window_s = o.warmup + o.min_duration + 2;
   return s;
 }
 

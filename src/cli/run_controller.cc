@@ -89,7 +89,9 @@ bool RunController::watch_step(const series::WatchRecording& rec, double t,
   if (t - last_eval_ >= s_.eval_every_s || out_of_time) {
     last_eval_ = t;
     series::WatchVerdict v = series::analyze_watch(rec, s_.trend);
-    if (is_leak(v.kind)) {
+    const bool wait_for_native =
+        v.kind != series::LeakKind::kJsHeap && t < s_.native_window_s && !out_of_time;
+    if (is_leak(v.kind) && !wait_for_native) {
       report::WatchReport r{&rec, v, "--max-duration"};
       fmt::print(stderr, "run: {}: {}\n", report::human_duration(t),
                  report::safe_text(report::watch_headline(r)));

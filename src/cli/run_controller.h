@@ -30,6 +30,9 @@ struct RunSettings {
   double max_gap_s = 60;        // or at most this (the time cap)
   std::string out_dir;          // where the app writes its snapshots (absolute)
   bool force = false;           // snapshots even when the memory headroom says no
+  // run --native: a verdict outside the JS heap ends the watch no earlier than this, so that the
+  // native sampler's sites are judged over a full window too (they have no early call).
+  double native_window_s = 0;
 };
 
 struct RunSnapshot {

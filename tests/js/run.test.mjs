@@ -135,13 +135,15 @@ test('external-memory leak: named with the series that grew, and no heap snapsho
 
 test('run --native: a native leak named by its allocation stack, in the text, run.json and the report', async () => {
   const dir = scratchDir('run-native');
-  const r = await run([...FAST, '--native', '--min-duration', '6', '--max-duration', '40', '--out', dir,
+  const r = await run([...FAST, '--native', '--min-duration', '8', '--max-duration', '40', '--out', dir,
     '--', 'node', 'examples/native-zlib-leak.js', '--seconds', '60']);
   assert.equal(r.status, 1, r.stderr);
   const j = runJson(dir);
   // zlib streams also hold some external memory, so which of the two is called first varies.
   assert.ok(['native', 'external'].includes(j.verdict), j.watch.headline);
   assert.deepEqual(j.snapshots, []);
+  // It waits for the sampler's full window (--min-duration after the warm-up) before it ends.
+  assert.ok(j.elapsed_s >= 8, `${j.elapsed_s}`);
   const sites = j.watch.native.sites;
   const zlib = sites.find((x) => x.frames.some((f) => /deflateInit2_/.test(f.name)));
   assert.ok(zlib && zlib.leaking, JSON.stringify(sites.slice(0, 3).map((x) => [x.verdict, x.summary])));
