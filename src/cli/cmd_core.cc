@@ -80,8 +80,11 @@ void print_text(const Result& r, size_t limit) {
              safe_text(r.source), with_commas(c.object_count), human_bytes(c.total_size),
              std::min(limit, c.rows.size()), c.rows.size());
   fmt::print("approximate: {}\n", kApproximate);
-  fmt::print("left out: {} object headers in the young generation, {} in swept free space\n",
-             with_commas(c.young_skipped), with_commas(c.dead_skipped));
+  fmt::print(
+      "left out: {} object headers in the young generation, {} in swept free space, {} past "
+      "an allocation top\n",
+      with_commas(c.young_skipped), with_commas(c.dead_skipped),
+      with_commas(c.unallocated_skipped));
   fmt::print("node: {} ({})\n", safe_text(r.binary.path),
              r.binary.build_id_checked ? "build id matches the dump"
                                        : "build id not checked: the dump lacks the binary's notes");
@@ -121,8 +124,10 @@ nlohmann::json result_json(const Result& r, size_t limit) {
                       {"scanned_bytes", r.census.scanned_bytes},
                       {"free_bytes", r.census.free_bytes},
                       {"dead_skipped", r.census.dead_skipped},
+                      {"unallocated_skipped", r.census.unallocated_skipped},
                       {"young_skipped", r.census.young_skipped},
                       {"off_heap_skipped", r.census.off_heap_skipped},
+                      {"read_only_skipped", r.census.read_only_skipped},
                       {"census_seconds", r.census_seconds},
                       {"class_count", r.census.rows.size()},
                       {"classes", std::move(rows)}};

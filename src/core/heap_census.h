@@ -32,10 +32,14 @@ struct HeapCensus {
   uint64_t object_count = 0;
   uint64_t total_size = 0;
   uint64_t scanned_bytes = 0;
-  uint64_t free_bytes = 0;        // in free-space fillers: swept dead objects
-  uint64_t dead_skipped = 0;      // object headers found inside them, not counted
+  uint64_t free_bytes = 0;    // in free-space fillers: swept dead objects
+  uint64_t dead_skipped = 0;  // object headers found inside them, not counted
+  // Object headers past the top of a linear allocation area: stale, not counted.
+  uint64_t unallocated_skipped = 0;
   uint64_t young_skipped = 0;     // object headers in the young generation's pages, not counted
   uint64_t off_heap_skipped = 0;  // object headers outside V8's pages (copies), not counted
+  // In V8's read-only space, which a heap snapshot does not list from V8 13 on: not counted there.
+  uint64_t read_only_skipped = 0;
 };
 
 // Throws CoreError when the memory holds no V8 heap (no meta map).

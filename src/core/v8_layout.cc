@@ -206,11 +206,23 @@ void read_fields(const Symbols& syms, V8Layout& l) {
   read_property_fields(syms, l);
 }
 
+int64_t v8_major_version(const ElfReader& binary) {
+  for (const ElfSymbol& s : binary.dynamic_symbols("_ZN2v88internal7Version6major_E")) {
+    int32_t major = 0;
+    const std::optional<Bytes> bytes = binary.bytes_at(s.value, sizeof major);
+    if (s.size != sizeof major || !bytes) continue;
+    std::memcpy(&major, bytes->data(), sizeof major);
+    return major;
+  }
+  return 0;
+}
+
 }  // namespace
 
 V8Layout load_v8_layout(const ElfReader& binary, const std::string& binary_name) {
   const Symbols syms(binary, binary_name);
   V8Layout l;
+  l.v8_major = v8_major_version(binary);
   l.heap_object_tag = static_cast<uint64_t>(syms.exact("HeapObjectTag"));
   l.heap_object_tag_mask = static_cast<uint64_t>(syms.exact("HeapObjectTagMask"));
   l.smi_tag = static_cast<uint64_t>(syms.exact("SmiTag"));

@@ -94,6 +94,9 @@ struct V8Layout {
   std::unordered_set<int64_t> js_object_types;          // JSObject and every subclass
   std::unordered_set<int64_t> js_function_types;        // JSFunction and its subclasses
   std::unordered_map<int64_t, std::string> type_names;  // e.g. 0x421 → "JS_OBJECT_TYPE"
+  // V8's major version (v8::internal::Version::major_, exported by Node's binaries); 0 unknown.
+  // Only what a heap snapshot lists depends on it, never how memory is read.
+  int64_t v8_major = 0;
 };
 
 // Reads the layout from the binary; throws CoreError naming a missing or odd symbol.

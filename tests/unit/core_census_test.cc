@@ -18,6 +18,8 @@ namespace {
 constexpr uint64_t kBase = 0x7f0000000000;  // 256 KiB-aligned
 constexpr uint64_t kPageSize = uint64_t{1} << 18;
 constexpr uint64_t kWordsPerPage = kPageSize / 8;
+constexpr uint64_t kAreaOffset = 0x80;
+constexpr uint64_t kMallocHeap = 0x1000000;  // where a page's objects start, after its header
 
 V8Layout layout() {
   V8Layout l;
@@ -50,9 +52,20 @@ V8Layout layout() {
 class FakeHeap {
  public:
   FakeHeap() : words_(3 * kWordsPerPage, 0) {
-    set(kBase, kPageSize);                       // V8 10/11 header: chunk size, then flags
-    set(kBase + 8, 0x4);                         // old space
-    set(kBase + kPageSize, 0x12);                // V8 12+ header: flags first (TO_PAGE)
+    // V8 10, 11, 13 header: chunk size, flags (old space), heap, the object area's bounds.
+    set(kBase, kPageSize);
+    set(kBase + 8, 0x4);
+    set(kBase + 16, 0x5000000);
+    set(kBase + 24, kBase + kAreaOffset);
+    set(kBase + 32, kBase + kPageSize);
+    // V8 12 header: flags (TO_PAGE), the chunk, its size, heap, the object area's bounds.
+    const uint64_t young = kBase + kPageSize;
+    set(young, 0x12);
+    set(young + 8, young);
+    set(young + 16, kPageSize);
+    set(young + 24, 0x5000000);
+    set(young + 32, young + kAreaOffset);
+    set(young + 40, young + kPageSize);
     set(kBase + 2 * kPageSize, 0x7f1234567890);  // a pointer: not a V8 page
     meta_ = map_at(kBase + 0x100, 200, 10);
     seq_ = map_at(kBase + 0x200, 8, 0);     // one-byte sequential string, variable size
@@ -83,9 +96,15 @@ class FakeHeap {
     set(at, free_);
     set(at + 8, size << 32);
   }
-  MemoryImage image() const {
+  // `malloc_heap`: the words of a malloc heap elsewhere (V8's C++ objects), not scanned for
+  // objects.
+  MemoryImage image(const std::vector<uint64_t>* malloc_heap = nullptr) const {
     MemoryImage m;
     m.add({kBase, words_.size() * 8, reinterpret_cast<const uint8_t*>(words_.data()), true, false});
+    if (malloc_heap) {
+      m.add({kMallocHeap, malloc_heap->size() * 8,
+             reinterpret_cast<const uint8_t*>(malloc_heap->data()), true, false, true});
+    }
     m.finish();
     return m;
   }
@@ -139,6 +158,34 @@ TEST(CoreCensus, LeavesOutDeadYoungAndOffHeapObjects) {
   EXPECT_EQ(c.young_skipped, 1u);
   EXPECT_EQ(c.off_heap_skipped, 1u);
   EXPECT_EQ(c.free_bytes, 0x100u);
+}
+
+// Past the top of the old space's linear allocation area, whose top and limit V8 keeps in its C++
+// objects, the block it was carved from still holds the dead objects the sweeper freed there.
+TEST(CoreCensus, LeavesOutWhatLiesPastAnAllocationTop) {
+  FakeHeap h;
+  h.string(kBase + 0x3000, 5);  // allocated before the top: live
+  h.string(kBase + 0x3020, 6);
+  h.string(kBase + 0x3040, 7);  // stale, past the top
+  h.string(kBase + 0x3060, 8);
+  h.string(kBase + 0x4000, 9);  // the object the area ends at: live
+  h.string(kBase + 0x5000, 9);  // after a pair whose limit is no object start: counted
+  h.string(kBase + 0x5020, 9);
+  const std::vector<uint64_t> cxx = {
+      7,
+      kBase + 0x3040,  // top
+      kBase + 0x4000,  // limit
+      3,
+      kBase + 0x5000,  // an address pair that is no allocation area: its limit is mid-object
+      kBase + 0x5028,
+      kBase + 0x6000,  // a pair in the young generation's page: not an old-space area
+      kBase + kPageSize + 0x100,
+  };
+  const MemoryImage m = h.image(&cxx);
+  const HeapCensus c = take_census(m, layout());
+  ASSERT_NE(row(c, "(string)"), nullptr);
+  EXPECT_EQ(row(c, "(string)")->count, 5u);
+  EXPECT_EQ(c.unallocated_skipped, 2u);
 }
 
 // A map's back pointer to its parent map (or an object's field holding a map) looks like an object
