@@ -128,6 +128,7 @@ nlohmann::json result_json(const Result& r, size_t limit) {
                       {"young_skipped", r.census.young_skipped},
                       {"off_heap_skipped", r.census.off_heap_skipped},
                       {"read_only_skipped", r.census.read_only_skipped},
+                      {"unreferenced_skipped", r.census.unreferenced_skipped},
                       {"census_seconds", r.census_seconds},
                       {"class_count", r.census.rows.size()},
                       {"classes", std::move(rows)}};

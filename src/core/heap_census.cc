@@ -10,6 +10,7 @@
 #include "analysis/devtools_text.h"
 #include "core/core_error.h"
 #include "core/interface_names.h"
+#include "core/unreferenced_objects.h"
 
 namespace leakscope::core {
 
@@ -23,7 +24,8 @@ constexpr int64_t kMaxStringLength = (int64_t{1} << 30) - 25;  // V8's String::k
 constexpr uint64_t kRegularPageSize = uint64_t{1} << 18;       // V8's 256 KiB pages
 // MemoryChunk::FROM_PAGE and TO_PAGE, the same bits in V8 10 to 13 (Node 18 to 24): the young
 // generation's two semi-spaces.
-constexpr uint64_t kYoungPageFlags = (uint64_t{1} << 3) | (uint64_t{1} << 4);
+constexpr uint64_t kFromPageFlag = uint64_t{1} << 3;
+constexpr uint64_t kYoungPageFlags = kFromPageFlag | (uint64_t{1} << 4);
 // From V8 13 (Node 24) a heap snapshot lists no object of the read-only space (V8's immutable
 // roots: 1,545 strings there, none in the snapshot), which Node 18 to 22 list (1,504 strings).
 constexpr int64_t kFirstMajorWithoutReadOnlyNodes = 13;
@@ -259,11 +261,14 @@ class Census {
   std::optional<uint64_t> object_size(uint64_t object, const MapInfo& info) const;
   void find_free_space_maps();
   void find_allocation_areas();
+  void add_from_space(std::vector<std::pair<uint64_t, uint64_t>>& dead);
   enum class Page { kOld, kYoung, kNotV8 };
   struct PageInfo {
     Page kind = Page::kNotV8;
     uint64_t area_start = 0, area_end = 0;  // where its objects are
     bool read_only = false;                 // mapped read-only: V8's read-only space
+    // The young generation's inactive semi-space: what the last scavenge copied out of it.
+    bool from_space = false;
   };
   PageInfo page_info(uint64_t page) const;
   const PageInfo& cached_page_info(uint64_t page);
@@ -780,7 +785,7 @@ Census::PageInfo Census::page_info(uint64_t page) const {
     }
     if (start == UINT64_MAX || end == 0) return {};
     const MemorySegment* segment = heap_.memory().find(page);
-    return {kind, start, end, segment && !segment->writable};
+    return {kind, start, end, segment && !segment->writable, (flags & kFromPageFlag) != 0};
   };
   if (PageInfo in_chunk = area_in(header, kHeaderWords); in_chunk.kind != Page::kNotV8)
     return in_chunk;
@@ -838,6 +843,20 @@ void Census::find_allocation_areas() {
   std::sort(allocation_areas_.begin(), allocation_areas_.end());
 }
 
+// The from-space pages hold only stale copies once a scavenge has moved their live objects out:
+// what they point at is no reason to keep an object.
+void Census::add_from_space(std::vector<std::pair<uint64_t, uint64_t>>& dead) {
+  for (const MemorySegment& s : heap_.memory().segments()) {
+    if (!s.scanned()) continue;
+    for (uint64_t page = (s.start + kRegularPageSize - 1) & ~(kRegularPageSize - 1);
+         page + kRegularPageSize <= s.start + s.size; page += kRegularPageSize) {
+      const PageInfo& info = cached_page_info(page);
+      if (info.kind == Page::kYoung && info.from_space && info.area_end - page <= kRegularPageSize)
+        dead.emplace_back(info.area_start, info.area_end);
+    }
+  }
+}
+
 int32_t Census::row_of(uint64_t map, MapInfo& info) {
   if (info.row != kUnnamed) return info.row;
   std::string name;
@@ -863,6 +882,9 @@ HeapCensus Census::run() {
   find_allocation_areas();
   size_t next_area = 0;     // the first allocation area not yet passed
   uint64_t dead_until = 0;  // the end of the last free-space filler: dead objects until there
+  std::vector<std::pair<uint64_t, uint64_t>> dead;  // fillers and unused allocation areas
+  std::vector<ObjectSpan> found;                    // the objects to count, in address order
+  std::vector<uint64_t> found_maps;
   uint64_t page = 1;        // the 256 KiB chunk of the last object header, and what it is
   const PageInfo* info = nullptr;
   uint64_t inside_until = 0;  // the end of the last map or counted object
@@ -875,6 +897,7 @@ HeapCensus Census::run() {
       if (const auto size = free_space_size(a, free_space_unit_)) {
         dead_until = a + *size;
         out.free_bytes += *size;
+        dead.emplace_back(a, dead_until);
       }
       return;
     }
@@ -917,16 +940,31 @@ HeapCensus Census::run() {
     }
     const std::optional<uint64_t> size = object_size(a + l_.heap_object_tag, it->second);
     if (!size) return;
-    if (row == kPlainObject) {
-      count_plain_object(a + l_.heap_object_tag, w, *size);
-    } else {
-      ++rows_[static_cast<size_t>(row)].count;
-      rows_[static_cast<size_t>(row)].shallow_size += *size;
-    }
-    ++out.object_count;
-    out.total_size += *size;
+    found.push_back({a, *size});
+    found_maps.push_back(w);
     inside_until = a + *size;
   });
+  dead.insert(dead.end(), allocation_areas_.begin(), allocation_areas_.end());
+  add_from_space(dead);
+  std::sort(dead.begin(), dead.end());
+  const std::vector<bool> unreferenced =
+      find_unreferenced(heap_.memory(), found, dead, l_.heap_object_tag);
+  for (size_t i = 0; i < found.size(); ++i) {
+    if (unreferenced[i]) {
+      ++out.unreferenced_skipped;
+      continue;
+    }
+    const uint64_t object = found[i].start + l_.heap_object_tag, size = found[i].size;
+    const int32_t row = maps_.at(found_maps[i]).row;
+    if (row == kPlainObject) {
+      count_plain_object(object, found_maps[i], size);
+    } else {
+      ++rows_[static_cast<size_t>(row)].count;
+      rows_[static_cast<size_t>(row)].shallow_size += size;
+    }
+    ++out.object_count;
+    out.total_size += size;
+  }
   name_plain_rows();
   std::erase_if(rows_, [](const CensusRow& r) { return r.count == 0; });
   std::sort(rows_.begin(), rows_.end(), [](const CensusRow& a, const CensusRow& b) {

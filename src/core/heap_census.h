@@ -40,6 +40,9 @@ struct HeapCensus {
   uint64_t off_heap_skipped = 0;  // object headers outside V8's pages (copies), not counted
   // In V8's read-only space, which a heap snapshot does not list from V8 13 on: not counted there.
   uint64_t read_only_skipped = 0;
+  // Found, but nothing outside dead memory points at them or only such objects do: garbage not
+  // yet swept (core/unreferenced_objects.h), not counted.
+  uint64_t unreferenced_skipped = 0;
 };
 
 // Throws CoreError when the memory holds no V8 heap (no meta map).
