@@ -885,7 +885,7 @@ HeapCensus Census::run() {
   std::vector<std::pair<uint64_t, uint64_t>> dead;  // fillers and unused allocation areas
   std::vector<ObjectSpan> found;                    // the objects to count, in address order
   std::vector<uint64_t> found_maps;
-  uint64_t page = 1;        // the 256 KiB chunk of the last object header, and what it is
+  uint64_t page = 1;  // the 256 KiB chunk of the last object header, and what it is
   const PageInfo* info = nullptr;
   uint64_t inside_until = 0;  // the end of the last map or counted object
   each_word([&](uint64_t a, uint64_t w) {

@@ -39,9 +39,8 @@ class ObjectIndex {
     if (!cached_bits_) return -1;
     const uint64_t word = (address & kPageMask) >> 3;
     if (((*cached_bits_)[word / 64] >> (word % 64) & 1) == 0) return -1;
-    const auto it = std::lower_bound(
-        objects_.begin(), objects_.end(), address,
-        [](const ObjectSpan& o, uint64_t a) { return o.start < a; });
+    const auto it = std::lower_bound(objects_.begin(), objects_.end(), address,
+                                     [](const ObjectSpan& o, uint64_t a) { return o.start < a; });
     return it - objects_.begin();
   }
 
@@ -89,8 +88,8 @@ std::vector<bool> find_unreferenced(const MemoryImage& memory,
       while (next_object < objects.size() &&
              objects[next_object].start + objects[next_object].size <= a)
         ++next_object;
-      const bool inside_itself = static_cast<size_t>(i) == next_object &&
-                                 objects[next_object].start <= a;
+      const bool inside_itself =
+          static_cast<size_t>(i) == next_object && objects[next_object].start <= a;
       if (!inside_itself && references[static_cast<size_t>(i)] < UINT32_MAX)
         ++references[static_cast<size_t>(i)];
     }

@@ -21,9 +21,9 @@ struct ObjectSpan {
   uint64_t size = 0;
 };
 
-// `objects` sorted by start, not overlapping; `dead` sorted, not overlapping [from, to) ranges whose
-// words point at nothing (free-space fillers, unused allocation areas); `tag` and `tag_mask`: a
-// word w points at an object at s when w == s + tag (strong pointers only: weak ones have another
+// `objects` sorted by start, not overlapping; `dead` sorted, not overlapping [from, to) ranges
+// whose words point at nothing (free-space fillers, unused allocation areas); `tag` and `tag_mask`:
+// a word w points at an object at s when w == s + tag (strong pointers only: weak ones have another
 // tag). Returns, for each object, whether it is unreferenced.
 std::vector<bool> find_unreferenced(const MemoryImage& memory,
                                     const std::vector<ObjectSpan>& objects,

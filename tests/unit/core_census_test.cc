@@ -78,17 +78,26 @@ class FakeHeap {
     w = (address % 8 == 0) ? (w & ~uint64_t{0xffffffff}) | value
                            : (w & 0xffffffff) | (uint64_t{value} << 32);
   }
-  uint64_t string(uint64_t at, uint32_t length) {
+  // Objects are made referenced from the third chunk (as from a stack or a handle block), unless
+  // `referenced` is false: nothing then points at them.
+  uint64_t string(uint64_t at, uint32_t length, bool referenced = true) {
     set(at, seq_);
     set_half(at + 12, length);
+    if (referenced) refer(at + 1);
     return at + 1;
   }
-  uint64_t cons(uint64_t at, uint64_t first, uint64_t second, uint32_t length) {
+  uint64_t cons(uint64_t at, uint64_t first, uint64_t second, uint32_t length,
+                bool referenced = true) {
     set(at, cons_);
     set_half(at + 12, length);
     set(at + 16, first);
     set(at + 24, second);
+    if (referenced) refer(at + 1);
     return at + 1;
+  }
+  void refer(uint64_t tagged) {
+    set(next_root_, tagged);
+    next_root_ += 8;
   }
   // A map object (its map word the meta map; 80 bytes, the meta map's instance size).
   void map_object(uint64_t at) { set(at, meta_); }
@@ -117,6 +126,7 @@ class FakeHeap {
     return at + 1;
   }
   std::vector<uint64_t> words_;
+  uint64_t next_root_ = kBase + 2 * kPageSize + 0x8000;
   uint64_t meta_ = 0, seq_ = 0, cons_ = 0, free_ = 0;
 };
 
@@ -190,6 +200,44 @@ TEST(CoreCensus, LeavesOutWhatLiesPastAnAllocationTop) {
 
 // A map's back pointer to its parent map (or an object's field holding a map) looks like an object
 // header: words inside a map or inside an object already counted are not headers.
+// Garbage on a page V8 has not swept yet has intact headers: an object nothing points at is
+// dropped, then what only it pointed at; pointers from the young generation's from-space (stale
+// copies) or from inside the object itself do not count.
+TEST(CoreCensus, LeavesOutWhatNothingPointsAt) {
+  FakeHeap h;
+  h.string(kBase + 0x1000, 5);                            // referenced: counted
+  const uint64_t a = h.string(kBase + 0x1020, 5, false);  // only the dead cons points here
+  const uint64_t b = h.string(kBase + 0x1040, 6, false);
+  const uint64_t dead = h.cons(kBase + 0x1100, a, b, 11, false);  // nothing points here
+  h.cons(kBase + 0x1200, dead, b, 17, false);                     // nor here: a chain of garbage
+  const uint64_t kept = h.string(kBase + 0x1300, 7, false);
+  h.cons(kBase + 0x1400, kept, kept, 14);  // referenced: keeps `kept`
+  const uint64_t stale = h.string(kBase + 0x1500, 8, false);
+  h.set(kBase + kPageSize + 0x800, stale);  // from a young page: TO_PAGE, so it counts
+  const uint64_t copied = h.string(kBase + 0x1600, 9, false);
+  h.set(kBase + 0x1608, copied);  // a pointer to itself does not keep it
+  const MemoryImage m = h.image();
+  const HeapCensus c = take_census(m, layout());
+  ASSERT_NE(row(c, "(string)"), nullptr);
+  EXPECT_EQ(row(c, "(string)")->count, 3u);
+  ASSERT_NE(row(c, "(concatenated string)"), nullptr);
+  EXPECT_EQ(row(c, "(concatenated string)")->count, 1u);
+  EXPECT_EQ(c.unreferenced_skipped, 5u);
+}
+
+TEST(CoreCensus, PointersFromTheFromSpaceKeepNothing) {
+  FakeHeap h;
+  h.set(kBase + kPageSize, 0xa);  // the young page is the inactive semi-space: FROM_PAGE
+  h.string(kBase + 0x1000, 5);
+  const uint64_t stale = h.string(kBase + 0x1500, 8, false);
+  h.set(kBase + kPageSize + 0x800, stale);
+  const MemoryImage m = h.image();
+  const HeapCensus c = take_census(m, layout());
+  ASSERT_NE(row(c, "(string)"), nullptr);
+  EXPECT_EQ(row(c, "(string)")->count, 1u);
+  EXPECT_EQ(c.unreferenced_skipped, 1u);
+}
+
 TEST(CoreCensus, MapPointersInsideMapsAndCountedObjectsAreFields) {
   FakeHeap h;
   h.map_object(kBase + 0x1000);
