@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <string_view>
 
 #include "core/core_error.h"
 
@@ -25,10 +26,13 @@ void pad4(std::string& out) {
   while (out.size() % 4) out += '\0';
 }
 
-void append_note(std::string& out, uint32_t type, const std::string& desc) {
-  const Elf64_Nhdr header{5, static_cast<Elf64_Word>(desc.size()), type};
+void append_note(std::string& out, uint32_t type, const std::string& desc,
+                 std::string_view name = "CORE") {
+  const Elf64_Nhdr header{static_cast<Elf64_Word>(name.size() + 1),
+                          static_cast<Elf64_Word>(desc.size()), type};
   append(out, header);
-  out.append("CORE\0", 5);
+  out.append(name);
+  out += '\0';
   pad4(out);
   out += desc;
   pad4(out);
@@ -57,6 +61,12 @@ std::string notes(const ProcessDump& dump) {
     append_note(out, NT_AUXV, std::string(dump.auxv.begin(), dump.auxv.end()));
   }
   append_note(out, NT_FILE, nt_file(dump));
+  if (dump.brk_end > dump.brk_start) {
+    std::string brk;
+    append(brk, dump.brk_start);
+    append(brk, dump.brk_end);
+    append_note(out, kBrkHeapNote, brk, kLeakscopeNoteName);
+  }
   return out;
 }
 

@@ -831,7 +831,7 @@ void Census::find_allocation_areas() {
       }
       if (here_v8) continue;
       const PageInfo& target = cached_page_info(page);
-      if (target.kind != Page::kOld || previous <= target.area_start || limit > target.area_end)
+      if (target.kind == Page::kNotV8 || previous <= target.area_start || limit > target.area_end)
         continue;
       const auto at_limit = heap_.memory().word(limit);
       if (limit != target.area_end && !(at_limit && maps_.count(*at_limit))) continue;

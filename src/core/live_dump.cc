@@ -265,6 +265,10 @@ ProcessDump dump_live_process(int pid, LiveDumpStats& stats) {
   Stopped stopped(pid);
   for (const Mapping& m : read_maps(pid)) {
     if (is_file(m)) dump.files.push_back({m.start, m.end, m.offset / kPage, m.path});
+    if (m.path == "[heap]") {
+      dump.brk_start = m.start;
+      dump.brk_end = m.end;
+    }
     if (m.readable && is_anonymous(m))
       read_mapping(m, pagemap.get(), mem.get(), *arena, dump, stats);
   }

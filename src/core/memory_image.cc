@@ -24,7 +24,7 @@ void MemoryImage::finish() {
 
 void MemoryImage::mark_malloc_heap(uint64_t from, uint64_t to) {
   for (MemorySegment& s : segments_) {
-    if (!s.file_backed && s.start >= from && s.start <= to) s.malloc_heap = true;
+    if (!s.file_backed && s.start >= from && s.start < to) s.malloc_heap = true;
   }
 }
 

@@ -27,7 +27,7 @@ class MemoryImage {
   // Sorts the segments; overlapping ones keep the first.
   void add(MemorySegment segment);
   void finish();
-  // Marks the segments that start in [from, to] as the malloc heap (not scanned).
+  // Marks the segments that start in [from, to) as the malloc heap (not scanned).
   void mark_malloc_heap(uint64_t from, uint64_t to);
   // Keeps `owner` alive as long as the image (the mapped core or the buffers of a live dump).
   void keep(std::shared_ptr<void> owner) { owners_.push_back(std::move(owner)); }

@@ -40,6 +40,10 @@ std::shared_ptr<void> map_file(const std::string& path, Bytes& bytes) {
 
 void read_notes(const ElfReader& elf, ProcessDump& dump) {
   for (const ElfNote& note : elf.notes()) {
+    if (note.name == kLeakscopeNoteName && note.type == kBrkHeapNote && note.desc.size() == 16) {
+      std::memcpy(&dump.brk_start, note.desc.data(), 8);
+      std::memcpy(&dump.brk_end, note.desc.data() + 8, 8);
+    }
     if (note.name != "CORE") continue;
     if (note.type == NT_FILE) dump.files = parse_nt_file(note.desc);
     if (note.type == NT_PRSTATUS && dump.pid == 0 && note.desc.size() >= 36) {
@@ -66,17 +70,39 @@ bool is_file_backed(const ProcessDump& dump, uint64_t start, uint64_t end) {
   return false;
 }
 
-// A core does not name the brk heap ("[heap]" in /proc/PID/maps): it is the first anonymous
-// segment the kernel placed within 32 MiB (its randomisation range) after the executable's end.
-void mark_brk_heap(ProcessDump& dump) {
+// A core from elsewhere (gcore, a crash) does not name the brk heap: it is the lowest anonymous
+// segment above the executable's end and its .bss (the anonymous segments that start at that end
+// and continue it), within the kernel's randomisation range (32 MiB, 1 GiB on 64-bit kernels
+// since 5.18; measured 194 MB above Node 24's end), with the segments that continue it.
+void find_brk_heap(ProcessDump& dump) {
+  if (dump.brk_end > dump.brk_start) return;
   const FileMapping* exe = executable_mapping(dump);
   if (!exe) return;
-  uint64_t exe_end = 0;
+  // The end of the executable's data: its mapping of the highest file offset (Node 24 also maps
+  // a copy of its text high up, for huge pages).
+  uint64_t exe_end = 0, highest_offset = 0;
   for (const FileMapping& f : dump.files) {
-    if (f.path == exe->path) exe_end = std::max(exe_end, f.end);
+    if (f.path == exe->path && f.page_offset >= highest_offset) {
+      highest_offset = f.page_offset;
+      exe_end = f.end;
+    }
   }
-  constexpr uint64_t kBrkRandomRange = uint64_t{32} << 20;
-  dump.memory.mark_malloc_heap(exe_end, exe_end + kBrkRandomRange);
+  constexpr uint64_t kBrkRandomRange = uint64_t{1} << 30;
+  uint64_t bss_end = exe_end;
+  for (const MemorySegment& s : dump.memory.segments()) {
+    if (s.file_backed || s.start < exe_end) continue;
+    if (dump.brk_end == 0 && s.start == bss_end) {
+      bss_end = s.start + s.size;
+      continue;
+    }
+    if (dump.brk_end == 0) {
+      if (s.start > bss_end + kBrkRandomRange) return;
+      dump.brk_start = s.start;
+    } else if (s.start != dump.brk_end) {
+      return;
+    }
+    dump.brk_end = s.start + s.size;
+  }
 }
 
 }  // namespace
@@ -96,8 +122,9 @@ ProcessDump read_core_file(const std::string& path) {
     dump.memory.add({s.vaddr, size, data.data(), (s.flags & PF_W) != 0,
                      is_file_backed(dump, s.vaddr, s.vaddr + size)});
   }
-  mark_brk_heap(dump);
   dump.memory.finish();
+  find_brk_heap(dump);
+  dump.memory.mark_malloc_heap(dump.brk_start, dump.brk_end);
   dump.memory.keep(std::move(owner));
   return dump;
 }

@@ -17,7 +17,15 @@ struct ProcessDump {
   uint64_t phdr_address = 0;       // AT_PHDR: the executable's program headers; 0 unknown
   int64_t pid = 0;                 // from NT_PRSTATUS; 0 unknown
   std::vector<uint8_t> auxv;       // NT_AUXV as read, written back by --save
+  // The brk heap ("[heap]"): malloc's main arena, where V8 keeps its spaces. From the live
+  // process's maps, a LEAKSCOPE note in a core --save wrote, or guessed (read_core_file); 0
+  // unknown.
+  uint64_t brk_start = 0, brk_end = 0;
 };
+
+// The note --save adds to a core: [brk_start, brk_end) as two 64-bit words.
+inline constexpr char kLeakscopeNoteName[] = "LEAKSCOPE";
+inline constexpr uint32_t kBrkHeapNote = 1;
 
 // Reads an ELF core file (mapped, not copied). Throws CoreError with the path on a bad file.
 ProcessDump read_core_file(const std::string& path);
