@@ -72,8 +72,11 @@ std::vector<bool> find_unreferenced(const MemoryImage& memory,
   std::vector<uint32_t> references(objects.size(), 0);
 
   // Every word of the process's memory, in address order (segments are sorted), that points at
-  // an object: words inside dead ranges and an object's pointers to itself do not count.
-  size_t next_dead = 0, next_object = 0;
+  // an object: words inside dead ranges and an object's pointers to itself do not count. A word
+  // belongs to the object that starts last at or before it, if it is that object's (an object
+  // found inside another, as a map pointer held in an array looks like a header, owns the words
+  // from its start on): no word is let go of twice below.
+  size_t next_dead = 0, owner = 0;
   for (const MemorySegment& s : memory.segments()) {
     const uint64_t first = (s.start + 7) & ~uint64_t{7};
     for (uint64_t a = first; a + 8 <= s.start + s.size; a += 8) {
@@ -85,11 +88,9 @@ std::vector<bool> find_unreferenced(const MemoryImage& memory,
       if (target < lowest || target > highest) continue;
       const int64_t i = index.find(target);
       if (i < 0) continue;
-      while (next_object < objects.size() &&
-             objects[next_object].start + objects[next_object].size <= a)
-        ++next_object;
-      const bool inside_itself =
-          static_cast<size_t>(i) == next_object && objects[next_object].start <= a;
+      while (owner + 1 < objects.size() && objects[owner + 1].start <= a) ++owner;
+      const bool inside_itself = static_cast<size_t>(i) == owner && objects[owner].start <= a &&
+                                 a < objects[owner].start + objects[owner].size;
       if (!inside_itself && references[static_cast<size_t>(i)] < UINT32_MAX)
         ++references[static_cast<size_t>(i)];
     }
@@ -105,7 +106,9 @@ std::vector<bool> find_unreferenced(const MemoryImage& memory,
     pending.pop_back();
     unreferenced[i] = true;
     const ObjectSpan& o = objects[i];
-    for (uint64_t a = o.start; a + 8 <= o.start + o.size; a += 8) {
+    uint64_t end = o.start + o.size;
+    if (i + 1 < objects.size()) end = std::min(end, objects[i + 1].start);
+    for (uint64_t a = o.start; a + 8 <= end; a += 8) {
       const std::optional<uint64_t> w = memory.word(a);
       if (!w || in_ranges(dead, a)) continue;
       const int64_t j = index.find(*w - tag);
