@@ -6,9 +6,10 @@
 // representation as `leakscope summary` names them: "(string)", "(concatenated string)",
 // "(sliced string)". Other objects (backing stores, code, V8's internals) are not counted.
 //
-// Left out: dead objects inside the sweeper's free-space fillers, the young generation's pages
-// (live or stale: only the allocation top, which the metadata lacks, tells them apart) and headers
-// outside V8's pages. Unswept pages still count their dead objects (see the README).
+// Left out: dead objects inside the sweeper's free-space fillers or past an allocation area's
+// top, objects nothing live points at (garbage on pages not swept yet), the young generation's
+// pages (live or stale: only the allocation top, which the metadata lacks, tells them apart),
+// headers outside V8's pages, and from V8 13 the read-only space (see the README).
 #pragma once
 
 #include <cstdint>

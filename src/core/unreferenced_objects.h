@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -25,8 +26,7 @@ struct ObjectSpan {
 // whose words point at nothing (free-space fillers, unused allocation areas); `tag` and `tag_mask`:
 // a word w points at an object at s when w == s + tag (strong pointers only: weak ones have another
 // tag). Returns, for each object, whether it is unreferenced.
-std::vector<bool> find_unreferenced(const MemoryImage& memory,
-                                    const std::vector<ObjectSpan>& objects,
+std::vector<bool> find_unreferenced(const MemoryImage& memory, std::span<const ObjectSpan> objects,
                                     const std::vector<std::pair<uint64_t, uint64_t>>& dead,
                                     uint64_t tag);
 

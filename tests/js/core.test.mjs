@@ -13,8 +13,9 @@ import { kFixtures, leakscope, leakscopeJson, scratchDir, summaryJson } from './
 import { nodeBinary } from './lib/node-versions.mjs';
 
 const dir = scratchDir('core');
-// Counts within this fraction of the snapshot's (the census leaves out dead objects in swept
-// space and the young generation; measured: see the README's `leakscope core` section).
+// Counts within this fraction of the snapshot's, both ways (the census leaves out dead objects:
+// swept, past an allocation top, or that nothing live points at; and the young generation; see
+// the README's `leakscope core` section).
 const kTolerance = 0.01;
 // The plain {id, name} objects are "{name}" as DevTools names them: a heap snapshot has no edge to
 // a Smi, so the numeric id is not among the property names.
@@ -34,14 +35,6 @@ const kCompared = 1000;
 // the storage an object alone owns (an Array's elements, a Map's table, an external string's
 // characters), which the census does not.
 const kSizeCompared = new Set(['Session', 'CacheEntry', '{name}', '(concatenated string)', '(sliced string)']);
-// Known gap (README, issue 14): objects the fixture or Node dropped just before the GCs are
-// sometimes still counted (pages not yet swept, or released and kept mapped, still hold them):
-// measured up to +12 % of (string) and, once in seven runs on Node 24, +28 % of Object. Classes
-// the fixture holds and Node does not churn are compared both ways within 1 %; the others
-// one-sided: never fewer than the snapshot, at most kUnswept more.
-const kHeldClasses = new Set(['Session', 'CacheEntry', '{name}', '{host, port}', '{port, host}', 'Map', 'Set']);
-const kUnswept = 0.5;
-
 function startFixture(bin) {
   const child = spawn(bin, ['--expose-gc', join(kFixtures, 'core-census.js')], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -75,12 +68,6 @@ function stateOf(pid) {
 function rowCount(json, name) {
   const row = json.classes.find((r) => r.name === name);
   return row ? row.count : 0;
-}
-
-// A census that may hold dead objects against the snapshot's: never fewer, at most kUnswept more.
-function assertAtLeastClose(actual, expected, what, tolerance) {
-  assert.ok(actual >= expected * (1 - tolerance) - 1 && actual <= expected * (1 + kUnswept),
-            `${what}: ${actual}, expected ${expected} (-${tolerance * 100} % to +${kUnswept * 100} %)`);
 }
 
 function assertClose(actual, expected, what, tolerance = kTolerance) {
@@ -134,15 +121,11 @@ for (const major of [18, 20, 22, 24]) {
       for (const a of compared) {
         const b = summary.classes.find((r) => r.name === a.name);
         assert.ok(b, `${a.name}: ${a.count} in the core census, none in the snapshot's`);
-        // Node 24's snapshot leaves out most strings of V8's read-only space, which the census
-        // counts (about 1,500: +1.5 % on the fixture).
-        const tolerance = a.name === '(string)' && major >= 24 ? 0.02 : kTolerance;
-        const close = kHeldClasses.has(a.name) ? assertClose : assertAtLeastClose;
-        close(a.count, b.count, `${a.name} against the snapshot`, tolerance);
+        assertClose(a.count, b.count, `${a.name} against the snapshot`);
         // Flat strings are sized from their length, the others from their maps; external
         // strings' characters are charged to them by the summary from Node 24 on.
         if (kSizeCompared.has(a.name) || (a.name === '(string)' && major < 24)) {
-          close(a.shallow_size, b.shallow_size, `${a.name} shallow size against the snapshot`, kTolerance);
+          assertClose(a.shallow_size, b.shallow_size, `${a.name} shallow size against the snapshot`);
         }
       }
       // The saved dump reads back to the same census.
@@ -176,6 +159,11 @@ test('a gcore core of the same kind of process', { skip: !existsSync('/usr/bin/g
     assert.equal(r.status, 0, r.stderr);
     const json = leakscopeJson(['core', `${prefix}.${child.pid}`, '--json', '--top', '0']);
     for (const [name, n] of Object.entries(kExpected)) assertClose(rowCount(json, name), n, name);
+    // Class by class, the same census as leakscope's own dump of the idle process right after.
+    const live = leakscopeJson(['core', '--pid', String(child.pid), '--json', '--top', '0']);
+    const compared = json.classes.filter((r) => r.count >= kCompared);
+    assert.ok(compared.length >= 12, compared.map((r) => r.name).join(', '));
+    for (const a of compared) assertClose(rowCount(live, a.name), a.count, `${a.name}: --pid against gcore`);
   } finally {
     child.kill('SIGKILL');
   }

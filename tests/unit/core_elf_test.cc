@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -106,6 +107,45 @@ TEST(CoreElf, AWrittenCoreReadsBack) {
     if (n.type == NT_FILE) saw_file = parse_nt_file(n.desc).at(0).path == "/usr/bin/node";
   }
   EXPECT_TRUE(saw_file);
+}
+
+// The brk heap (where V8 keeps its spaces, and the census looks for allocation areas): named by
+// the note --save writes, holes and all, or, in a core from elsewhere, the segments past the
+// executable's data (its mapping of the highest file offset, not a copy of its text mapped high
+// up) and its .bss.
+ProcessDump read_back(const ProcessDump& dump, const std::string& name) {
+  const std::string path = testing::TempDir() + name;
+  write_core_file(path, dump);
+  ProcessDump back = read_core_file(path);
+  std::remove(path.c_str());
+  return back;
+}
+
+std::vector<uint64_t> malloc_heap_starts(const ProcessDump& dump) {
+  std::vector<uint64_t> out;
+  for (const MemorySegment& s : dump.memory.segments())
+    if (s.malloc_heap) out.push_back(s.start);
+  return out;
+}
+
+TEST(CoreElf, FindsTheBrkHeap) {
+  std::vector<uint8_t> page(4096, 0);
+  ProcessDump dump;
+  dump.files.push_back({0x400000, 0x401000, 0, "/opt/node"});
+  dump.files.push_back({0x600000, 0x601000, 0x200, "/opt/node"});            // its data
+  dump.files.push_back({0x7f0000000000, 0x7f0000001000, 0x1, "/opt/node"});  // text, remapped
+  for (uint64_t start : {0x601000ull, 0x2000000ull, 0x2001000ull, 0x2005000ull, 0x7e0000000000ull})
+    dump.memory.add({start, page.size(), page.data(), true, false});
+  dump.memory.finish();
+  const ProcessDump guessed = read_back(dump, "brk-guessed.core");
+  EXPECT_EQ(guessed.brk_start, 0x2000000u);
+  EXPECT_EQ(guessed.brk_end, 0x2002000u);
+  EXPECT_EQ(malloc_heap_starts(guessed), (std::vector<uint64_t>{0x2000000, 0x2001000}));
+  dump.brk_start = 0x2000000;
+  dump.brk_end = 0x2010000;
+  const ProcessDump noted = read_back(dump, "brk-noted.core");
+  EXPECT_EQ(noted.brk_end, 0x2010000u);
+  EXPECT_EQ(malloc_heap_starts(noted), (std::vector<uint64_t>{0x2000000, 0x2001000, 0x2005000}));
 }
 
 TEST(CoreElf, ATruncatedCoreClipsItsSegments) {
