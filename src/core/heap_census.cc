@@ -256,6 +256,7 @@ class Census {
     bool plain = false;
     uint32_t index = 0;
   };
+  static constexpr Tally kUncounted{false, UINT32_MAX};  // a young object: found, not counted
   Tally count_named(const std::string& name, uint64_t size);
   Tally count_in(Tally tally, uint64_t size);
   void uncount(Tally tally, uint64_t size);
@@ -953,9 +954,14 @@ HeapCensus Census::run() {
       page = a & ~(kRegularPageSize - 1);
       info = &cached_page_info(page);
     }
-    if (info->kind == Page::kYoung) {
+    // The young generation is not counted (live and stale objects are alike there), but its
+    // objects take part in find_unreferenced: to-space pages past the allocation page hold what
+    // was young before the last full GC, pointing at old garbage (measured: +1.8 % of
+    // `(string)` when they counted as roots).
+    const bool young = info->kind == Page::kYoung;
+    if (young) {
       ++out.young_skipped;
-      return;
+      if (info->from_space) return;
     }
     if (info->kind == Page::kNotV8 || a < info->area_start || a >= info->area_end) {
       ++out.off_heap_skipped;
@@ -968,12 +974,16 @@ HeapCensus Census::run() {
     const std::optional<uint64_t> size = object_size(a + l_.heap_object_tag, it->second);
     if (!size) return;
     const uint64_t object = a + l_.heap_object_tag;
+    inside_until = a + *size;
+    found.push_back({a, *size});
+    if (young) {
+      tallies.push_back(kUncounted);
+      return;
+    }
     tallies.push_back(row == kPlainObject ? count_plain_object(object, w, *size)
                                           : count_in({false, static_cast<uint32_t>(row)}, *size));
-    found.push_back({a, *size});
     ++out.object_count;
     out.total_size += *size;
-    inside_until = a + *size;
   });
   dead.insert(dead.end(), allocation_areas_.begin(), allocation_areas_.end());
   add_from_space(dead);
@@ -981,7 +991,7 @@ HeapCensus Census::run() {
   const std::vector<bool> unreferenced =
       find_unreferenced(heap_.memory(), found, dead, l_.heap_object_tag);
   for (size_t i = 0; i < found.size(); ++i) {
-    if (!unreferenced[i]) continue;
+    if (!unreferenced[i] || tallies[i].index == kUncounted.index) continue;
     uncount(tallies[i], found[i].size);
     ++out.unreferenced_skipped;
     --out.object_count;

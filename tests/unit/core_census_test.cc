@@ -225,6 +225,23 @@ TEST(CoreCensus, LeavesOutWhatNothingPointsAt) {
   EXPECT_EQ(c.unreferenced_skipped, 5u);
 }
 
+// Young objects are not counted, but a stale one (past the allocation page, from before the last
+// full GC) that nothing points at keeps nothing alive; a referenced one does.
+TEST(CoreCensus, StaleYoungObjectsKeepNothing) {
+  FakeHeap h;
+  const uint64_t old_garbage = h.string(kBase + 0x1000, 5, false);
+  h.cons(kBase + kPageSize + 0x1000, old_garbage, old_garbage, 10, false);  // stale
+  const uint64_t kept = h.string(kBase + 0x1100, 6, false);
+  h.cons(kBase + kPageSize + 0x1100, kept, kept, 12);  // referenced from the roots
+  const MemoryImage m = h.image();
+  const HeapCensus c = take_census(m, layout());
+  ASSERT_NE(row(c, "(string)"), nullptr);
+  EXPECT_EQ(row(c, "(string)")->count, 1u);
+  EXPECT_EQ(row(c, "(concatenated string)"), nullptr);
+  EXPECT_EQ(c.young_skipped, 2u);
+  EXPECT_EQ(c.unreferenced_skipped, 1u);
+}
+
 TEST(CoreCensus, PointersFromTheFromSpaceKeepNothing) {
   FakeHeap h;
   h.set(kBase + kPageSize, 0xa);  // the young page is the inactive semi-space: FROM_PAGE
