@@ -34,8 +34,9 @@ using report::with_commas;
 constexpr size_t kNameWidth = 48;
 constexpr const char* kApproximate =
     "the young generation (at most a few tens of MB) is left out, live or dead, as are dead "
-    "objects in swept pages, but objects dead since the last full GC are counted (a heap snapshot "
-    "collects them first); JS objects and strings are counted, not arrays' backing stores, code "
+    "objects V8 has swept or not yet reused and those nothing live points at, but garbage that "
+    "dead arrays or hash tables still point at is counted (a heap snapshot collects it first); JS "
+    "objects and strings are counted, not arrays' backing stores, code "
     "or V8's internal objects; shallow sizes are the objects' own, without the storage "
     "`leakscope summary` charges to its owner";
 
@@ -82,9 +83,9 @@ void print_text(const Result& r, size_t limit) {
   fmt::print("approximate: {}\n", kApproximate);
   fmt::print(
       "left out: {} object headers in the young generation, {} in swept free space, {} past "
-      "an allocation top\n",
-      with_commas(c.young_skipped), with_commas(c.dead_skipped),
-      with_commas(c.unallocated_skipped));
+      "an allocation top, {} that nothing live points at\n",
+      with_commas(c.young_skipped), with_commas(c.dead_skipped), with_commas(c.unallocated_skipped),
+      with_commas(c.unreferenced_skipped));
   fmt::print("node: {} ({})\n", safe_text(r.binary.path),
              r.binary.build_id_checked ? "build id matches the dump"
                                        : "build id not checked: the dump lacks the binary's notes");

@@ -160,45 +160,37 @@ std::vector<ElfNote> ElfReader::notes() const {
   return all;
 }
 
-std::vector<ElfSymbol> ElfReader::dynamic_symbols(std::string_view prefix) const {
+template <typename Keep>
+std::vector<ElfSymbol> ElfReader::symbols(bool with_symtab, Keep keep) const {
   std::vector<ElfSymbol> out;
   for (const Section& sec : sections_) {
-    if (sec.type != SHT_DYNSYM || sec.link >= sections_.size()) continue;
-    const Section& strtab = sections_[sec.link];
-    const Bytes syms = range(sec.offset, sec.size, "the dynamic symbol table");
-    const Bytes strings = range(strtab.offset, strtab.size, "the dynamic string table");
-    for (uint64_t at = 0; at + sizeof(Elf64_Sym) <= syms.size(); at += sizeof(Elf64_Sym)) {
-      Elf64_Sym sym;
-      read_at(syms, at, sym);
-      const std::string_view name = c_string_at(strings, sym.st_name);
-      if (name.starts_with(prefix)) out.push_back({std::string(name), sym.st_value, sym.st_size});
-    }
-  }
-  return out;
-}
-
-std::vector<ElfSymbol> ElfReader::function_symbols() const {
-  std::vector<ElfSymbol> out;
-  for (const Section& sec : sections_) {
-    if ((sec.type != SHT_SYMTAB && sec.type != SHT_DYNSYM) || sec.link >= sections_.size()) {
-      continue;
-    }
+    const bool table = sec.type == SHT_DYNSYM || (with_symtab && sec.type == SHT_SYMTAB);
+    if (!table || sec.link >= sections_.size()) continue;
     const Section& strtab = sections_[sec.link];
     const Bytes syms = range(sec.offset, sec.size, "a symbol table");
     const Bytes strings = range(strtab.offset, strtab.size, "a string table");
     for (uint64_t at = 0; at + sizeof(Elf64_Sym) <= syms.size(); at += sizeof(Elf64_Sym)) {
       Elf64_Sym sym;
       read_at(syms, at, sym);
-      const unsigned kind = ELF64_ST_TYPE(sym.st_info);
-      if ((kind != STT_FUNC && kind != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
-          sym.st_value == 0) {
-        continue;
-      }
       const std::string_view name = c_string_at(strings, sym.st_name);
-      if (!name.empty()) out.push_back({std::string(name), sym.st_value, sym.st_size});
+      if (keep(sym, name)) out.push_back({std::string(name), sym.st_value, sym.st_size});
     }
   }
   return out;
+}
+
+std::vector<ElfSymbol> ElfReader::dynamic_symbols(std::string_view prefix) const {
+  return symbols(false, [prefix](const Elf64_Sym&, std::string_view name) {
+    return name.starts_with(prefix);
+  });
+}
+
+std::vector<ElfSymbol> ElfReader::function_symbols() const {
+  return symbols(true, [](const Elf64_Sym& sym, std::string_view name) {
+    const unsigned kind = ELF64_ST_TYPE(sym.st_info);
+    return (kind == STT_FUNC || kind == STT_GNU_IFUNC) && sym.st_shndx != SHN_UNDEF &&
+           sym.st_value != 0 && !name.empty();
+  });
 }
 
 std::optional<Bytes> ElfReader::bytes_at(uint64_t vaddr, uint64_t size) const {

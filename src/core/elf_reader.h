@@ -81,6 +81,10 @@ class ElfReader {
     uint32_t link = 0;
   };
   Bytes range(uint64_t offset, uint64_t size, const char* part) const;
+  // The symbols of `.dynsym` (and `.symtab` too when `with_symtab`) that `keep(symbol, name)`
+  // keeps, in table order.
+  template <typename Keep>
+  std::vector<ElfSymbol> symbols(bool with_symtab, Keep keep) const;
   void read_sections(uint64_t shoff, uint16_t shentsize, uint16_t shnum, uint16_t shstrndx);
 
   Bytes bytes_;
