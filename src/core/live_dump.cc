@@ -225,7 +225,7 @@ void read_mapping(const Mapping& m, int pagemap, int mem, Arena& arena, ProcessD
     const uint64_t size = (j - i) * kPage;
     uint8_t* out = base + used;
     if (pread_all(mem, out, size, m.start + i * kPage)) {
-      dump.memory.add({m.start + i * kPage, size, out, m.writable, false, m.path == "[heap]"});
+      dump.memory.add({m.start + i * kPage, size, out, m.writable, false});
       used += size;
       stats.bytes_read += size;
     }
@@ -282,6 +282,7 @@ ProcessDump dump_live_process(int pid, LiveDumpStats& stats) {
   }
   stats.stopped_seconds = stopped.resume();
   dump.memory.finish();
+  dump.memory.mark_malloc_heap(dump.brk_start, dump.brk_end);  // as a saved core's is marked
   stats.rss_after = process_rss(pid);
   stats.dump_seconds = seconds_since(started);
   return dump;

@@ -253,17 +253,39 @@ TEST(CoreCensus, PointersFromTheFromSpaceKeepNothing) {
 }
 
 // A map's back pointer to its parent map (or an object's field holding a map) looks like an object
-// header: words inside a map or inside an object already counted are not headers.
+// header: words inside a map or inside an object already counted are not headers, nor is one
+// whose object would not end where another begins.
 TEST(CoreCensus, MapPointersInsideMapsAndCountedObjectsAreFields) {
   FakeHeap h;
   h.map_object(kBase + 0x1000);
   h.string(kBase + 0x1020, 5);  // inside the map's 80 bytes
   h.string(kBase + 0x1050, 5);  // right after it: counted
-  h.string(kBase + 0x1060, 100);
-  h.string(kBase + 0x1070, 5);  // inside the 116-byte string before it
+  h.string(kBase + 0x1068, 100);
+  h.string(kBase + 0x1078, 5, false);         // inside the 116-byte string before it, whose
+  h.set(kBase + 0x1090, 0x6162636465666768);  // characters go on where this one would end
+  h.string(kBase + 0x2000, 5);
+  h.set(kBase + 0x2018, 0x6162636465666768);  // no header where it ends: not a string
+  h.string(kBase + 0x2020, 5);                // (which would hide this one)
   const MemoryImage m = h.image();
   const HeapCensus c = take_census(m, layout());
-  EXPECT_EQ(strings(c), 2u);
+  EXPECT_EQ(strings(c), 3u);
+}
+
+// A word equal to a string's map in the last slot of an internal object (which the census does
+// not size) reads as a string header whose length is the next object's map pointer's upper half:
+// 32 KB here. Believable headers among its "characters" unmask it.
+TEST(CoreCensus, AFalseStringHeaderHidesNothing) {
+  FakeHeap h;
+  const uint64_t a = h.string(kBase + 0x1000, 5);
+  h.string(kBase + 0x2000, 0, false);  // the false header
+  h.cons(kBase + 0x2008, a, a, 10);    // its map pointer's upper half: the "length"
+  h.string(kBase + 0x2028, 5);
+  h.string(kBase + 0x2040, 6);
+  const MemoryImage m = h.image();
+  const HeapCensus c = take_census(m, layout());
+  EXPECT_EQ(strings(c), 3u);
+  ASSERT_NE(row(c, "(concatenated string)"), nullptr);
+  EXPECT_EQ(row(c, "(concatenated string)")->count, 1u);
 }
 
 TEST(CoreCensus, FindsAnUnlistedFreeSpaceMapByItsInstances) {
