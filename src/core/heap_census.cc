@@ -1014,7 +1014,22 @@ HeapCensus Census::run() {
       return;
     }
     const std::optional<uint64_t> size = believable_size(a, it->second);
-    if (!size) return;
+    if (!size) {
+      // A fixed-size string whose fields do not hold what a string holds, where a string of its
+      // size would end at an object: garbage whose parts were reused (a concatenation whose half
+      // was overwritten). It is not counted, but takes part like a young object, so that what
+      // only it points at is dropped (measured, Node 18 under load: such concatenations kept
+      // +1.36 % of `(concatenated string)`, +0.03 % after).
+      const MapInfo& m = it->second;
+      const uint64_t top =
+          next_area < allocation_areas_.size() ? allocation_areas_[next_area].first : 0;
+      if (m.type < l_.first_nonstring_type && m.instance_size != 0 &&
+          ends_at_object(a + m.instance_size, *info, top)) {
+        found.push_back({a, m.instance_size});
+        tallies.push_back(kUncounted);
+      }
+      return;
+    }
     const uint64_t object = a + l_.heap_object_tag;
     inside_until = a + *size;
     inside_chars = it->second.type < l_.first_nonstring_type &&

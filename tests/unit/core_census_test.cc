@@ -224,6 +224,21 @@ TEST(CoreCensus, LeavesOutWhatNothingPointsAt) {
   EXPECT_EQ(c.unreferenced_skipped, 5u);
 }
 
+// A dead concatenation whose half was overwritten (no string there now) is no string, but it
+// still points at its other half: it takes part, uncounted, so that half is dropped with it.
+TEST(CoreCensus, ABrokenDeadConcatenationKeepsNothing) {
+  FakeHeap h;
+  const uint64_t half = h.string(kBase + 0x1000, 5, false);
+  const uint64_t kept = h.string(kBase + 0x1020, 6, false);
+  h.cons(kBase + 0x1100, half, kBase + 0x1041, 11, false);  // no string at 0x1040
+  h.cons(kBase + 0x1200, kept, kBase + 0x1041, 12);         // referenced: keeps `kept`
+  const MemoryImage m = h.image();
+  const HeapCensus c = take_census(m, layout());
+  EXPECT_EQ(strings(c), 1u);
+  EXPECT_EQ(row(c, "(concatenated string)"), nullptr);
+  EXPECT_EQ(c.unreferenced_skipped, 1u);
+}
+
 // Young objects are not counted, but a stale one (past the allocation page, from before the last
 // full GC) that nothing points at keeps nothing alive; a referenced one does.
 TEST(CoreCensus, StaleYoungObjectsKeepNothing) {
