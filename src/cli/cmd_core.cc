@@ -33,9 +33,9 @@ using report::with_commas;
 
 constexpr size_t kNameWidth = 48;
 constexpr const char* kApproximate =
-    "the young generation (at most a few tens of MB) is left out, live or dead, as are dead "
-    "objects V8 has swept or not yet reused and those nothing live points at, but garbage that "
-    "dead arrays or hash tables still point at is counted (a heap snapshot collects it first); JS "
+    "dead objects V8 has swept or not yet reused, stale copies in the young generation's "
+    "from-space and objects nothing live points at are left out, but garbage that dead arrays or "
+    "hash tables still point at is counted (a heap snapshot collects it first); JS "
     "objects and strings are counted, not arrays' backing stores, code "
     "or V8's internal objects; shallow sizes are the objects' own, without the storage "
     "`leakscope summary` charges to its owner";
@@ -82,7 +82,8 @@ void print_text(const Result& r, size_t limit) {
              std::min(limit, c.rows.size()), c.rows.size());
   fmt::print("approximate: {}\n", kApproximate);
   fmt::print(
-      "left out: {} object headers in the young generation, {} in swept free space, {} past "
+      "left out: {} object headers in the young generation's from-space, {} in swept free "
+      "space, {} past "
       "an allocation top, {} that nothing live points at\n",
       with_commas(c.young_skipped), with_commas(c.dead_skipped), with_commas(c.unallocated_skipped),
       with_commas(c.unreferenced_skipped));

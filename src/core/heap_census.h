@@ -8,8 +8,8 @@
 //
 // Left out: dead objects inside the sweeper's free-space fillers or past an allocation area's
 // top, objects nothing live points at (garbage on pages not swept yet), the young generation's
-// pages (live or stale: only the allocation top, which the metadata lacks, tells them apart),
-// headers outside V8's pages, and from V8 13 the read-only space (see the README).
+// from-space (the copies a scavenge left behind), headers outside V8's pages, and from V8 13 the
+// read-only space (see the README).
 #pragma once
 
 #include <cstdint>
@@ -37,7 +37,7 @@ struct HeapCensus {
   uint64_t dead_skipped = 0;  // object headers found inside them, not counted
   // Object headers past the top of a linear allocation area: stale, not counted.
   uint64_t unallocated_skipped = 0;
-  uint64_t young_skipped = 0;     // object headers in the young generation's pages, not counted
+  uint64_t young_skipped = 0;     // object headers in the young generation's from-space
   uint64_t off_heap_skipped = 0;  // object headers outside V8's pages (copies), not counted
   // In V8's read-only space, which a heap snapshot does not list from V8 13 on: not counted there.
   uint64_t read_only_skipped = 0;
