@@ -283,6 +283,27 @@ class Census {
   PageInfo page_info(uint64_t page) const;
   const PageInfo& cached_page_info(uint64_t page);
   bool ends_at_object(uint64_t end, const PageInfo& page, uint64_t top) const;
+  // The word scan's state: where it is and what it found.
+  struct Scan {
+    size_t next_area = 0;     // the first allocation area not yet passed
+    uint64_t dead_until = 0;  // the end of the last free-space filler: dead objects until there
+    std::vector<std::pair<uint64_t, uint64_t>> dead;  // fillers; then every dead range
+    BigVector<ObjectSpan> found;                      // in address order
+    BigVector<Tally> tallies;                         // where each was counted
+    uint64_t page = 1;  // the 256 KiB chunk of the last object header, and what it is
+    const PageInfo* info = nullptr;
+    uint64_t inside_until = 0;  // the end of the last map or counted object
+    bool inside_chars = false;  // that object is a sequential string: characters, no pointers
+    // The top of the next allocation area, where an object may end (0: none).
+    uint64_t top(const std::vector<std::pair<uint64_t, uint64_t>>& areas) const {
+      return next_area < areas.size() ? areas[next_area].first : 0;
+    }
+  };
+  std::optional<uint64_t> believable_size(uint64_t a, const MapInfo& map, const Scan& scan) const;
+  bool inside_last_object(uint64_t a, uint64_t w, MapInfo& map, Scan& scan, HeapCensus& out);
+  bool left_out(uint64_t a, Scan& scan, HeapCensus& out);
+  void scan_word(uint64_t a, uint64_t w, Scan& scan, HeapCensus& out);
+  void drop_unreferenced(Scan& scan, HeapCensus& out);
   std::optional<uint64_t> free_space_size(uint64_t address, uint64_t unit) const;
   bool is_js_object_type(int64_t type) const {
     return (l_.first_js_receiver_type >= 0 && type > l_.first_js_receiver_type) ||
@@ -944,137 +965,128 @@ int32_t Census::row_of(uint64_t map, MapInfo& info) {
   return info.row = it->second;
 }
 
-HeapCensus Census::run() {
-  find_meta_maps();
-  find_maps();
-  HeapCensus out;
-  out.map_count = maps_.size();
-  find_free_space_maps();
-  find_allocation_areas();
-  size_t next_area = 0;     // the first allocation area not yet passed
-  uint64_t dead_until = 0;  // the end of the last free-space filler: dead objects until there
-  std::vector<std::pair<uint64_t, uint64_t>> dead;  // fillers and unused allocation areas
-  // The objects counted, in address order, and where: counted while their bytes are in the
-  // cache (counting them in a second pass took 2 s more on a 1 GB heap), taken back out when
-  // nothing points at them. Reserved for objects of 32 bytes on average (measured: 131 there):
-  // growing these copied 200 MB; pages reserved and never touched cost nothing.
-  BigVector<ObjectSpan> found;
-  BigVector<Tally> tallies;
-  const uint64_t expected = heap_.memory().total_bytes() / 32;
-  found.reserve(expected);
-  tallies.reserve(expected);
-  uint64_t page = 1;  // the 256 KiB chunk of the last object header, and what it is
-  const PageInfo* info = nullptr;
-  uint64_t inside_until = 0;  // the end of the last map or counted object
-  bool inside_chars = false;  // that object is a sequential string: characters, no pointers
-  const auto believable_size = [&](uint64_t a, const MapInfo& map) -> std::optional<uint64_t> {
-    const std::optional<uint64_t> size = object_size(a + l_.heap_object_tag, map);
-    const uint64_t top =
-        next_area < allocation_areas_.size() ? allocation_areas_[next_area].first : 0;
-    if (!size || !ends_at_object(a + *size, *info, top)) return std::nullopt;
-    return size;
-  };
-  each_word([&](uint64_t a, uint64_t w) {
-    out.scanned_bytes += 8;
-    if (w < min_map_ || w > max_map_ || !heap_.is_heap_object(w)) return;
-    if (free_space_maps_.count(w)) {
-      // A filler inside a free block is a stale one from an earlier sweep: its size says nothing.
-      if (a < dead_until) return;
-      if (const auto size = free_space_size(a, free_space_unit_)) {
-        dead_until = a + *size;
-        out.free_bytes += *size;
-        dead.emplace_back(a, dead_until);
-      }
-      return;
+// A believable header's object size: its fields hold what its type holds and it ends where
+// another object does (see ends_at_object).
+std::optional<uint64_t> Census::believable_size(uint64_t a, const MapInfo& map,
+                                                const Scan& scan) const {
+  const std::optional<uint64_t> size = object_size(a + l_.heap_object_tag, map);
+  if (!size || !ends_at_object(a + *size, *scan.info, scan.top(allocation_areas_))) return {};
+  return size;
+}
+
+// A map pointer inside a map (its back pointer to the parent map) or inside an object already
+// counted (a function's initial map) is a field, not an object header. But a string's characters
+// hold no pointers: a believable header among them means the string's header was a false one (a
+// word equal to a string map in the last slot of an uncounted internal object), which would hide
+// all up to its "length" (measured on Node 18: a 12 KB false string that hid 218 live closures,
+// ending at one by chance). Returns whether the word at `a` is a field.
+bool Census::inside_last_object(uint64_t a, uint64_t w, MapInfo& map, Scan& scan,
+                                HeapCensus& out) {
+  if (a >= scan.inside_until) return false;
+  if (!scan.inside_chars || (a & ~(kRegularPageSize - 1)) != scan.page ||
+      row_of(w, map) == kNotCounted || !believable_size(a, map, scan))
+    return true;
+  const Tally last = scan.tallies.back();
+  if (last.index != kUncounted.index) {
+    uncount(last, scan.found.back().size);
+    --out.object_count;
+    out.total_size -= scan.found.back().size;
+  }
+  scan.found.pop_back();
+  scan.tallies.pop_back();
+  scan.inside_until = 0;
+  scan.inside_chars = false;
+  return false;
+}
+
+// Whether a header at `a` lies where nothing is counted, and why (the reason's tally in `out`).
+bool Census::left_out(uint64_t a, Scan& scan, HeapCensus& out) {
+  if (a < scan.dead_until) {
+    ++out.dead_skipped;
+    return true;
+  }
+  const auto& areas = allocation_areas_;
+  while (scan.next_area < areas.size() && areas[scan.next_area].second <= a) ++scan.next_area;
+  if (scan.next_area < areas.size() && areas[scan.next_area].first <= a) {
+    ++out.unallocated_skipped;
+    return true;
+  }
+  if ((a & ~(kRegularPageSize - 1)) != scan.page) {
+    scan.page = a & ~(kRegularPageSize - 1);
+    scan.info = &cached_page_info(scan.page);
+  }
+  // The young generation's to-space holds what was allocated since the last scavenge: counted
+  // like the rest (a fresh process keeps much of what it made there: its 2,000 instances of a
+  // class were all young), and its stale objects (to-space pages not allocated in since the
+  // last full GC) are dropped when nothing points at them. The from-space holds only the
+  // copies a scavenge left behind.
+  const PageInfo& info = *scan.info;
+  if (info.kind == Page::kYoung && info.from_space) {
+    ++out.young_skipped;
+    return true;
+  }
+  if (info.kind == Page::kNotV8 || a < info.area_start || a >= info.area_end) {
+    ++out.off_heap_skipped;
+    return true;
+  }
+  if (info.read_only && l_.v8_major >= kFirstMajorWithoutReadOnlyNodes) {
+    ++out.read_only_skipped;
+    return true;
+  }
+  return false;
+}
+
+// One word of the scan: a filler, a map, an object header to count, or nothing.
+void Census::scan_word(uint64_t a, uint64_t w, Scan& scan, HeapCensus& out) {
+  if (w < min_map_ || w > max_map_ || !heap_.is_heap_object(w)) return;
+  if (free_space_maps_.count(w)) {
+    // A filler inside a free block is a stale one from an earlier sweep: its size says nothing.
+    if (a < scan.dead_until) return;
+    if (const auto size = free_space_size(a, free_space_unit_)) {
+      scan.dead_until = a + *size;
+      out.free_bytes += *size;
+      scan.dead.emplace_back(a, scan.dead_until);
     }
-    auto it = maps_.find(w);
-    if (it == maps_.end()) return;
-    // A map pointer inside a map (its back pointer to the parent map) or inside an object already
-    // counted (a function's initial map) is a field, not an object header.
-    if (a < inside_until) {
-      // But a string's characters hold no pointers: a believable header among them means the
-      // string's header was a false one (a word equal to a string map in the last slot of an
-      // uncounted internal object), which would hide all up to its "length" (measured on Node
-      // 18: a 12 KB false string that hid 218 live closures, ending at one by chance).
-      if (!inside_chars || (a & ~(kRegularPageSize - 1)) != page ||
-          row_of(w, it->second) == kNotCounted || !believable_size(a, it->second))
-        return;
-      const Tally last = tallies.back();
-      if (last.index != kUncounted.index) {
-        uncount(last, found.back().size);
-        --out.object_count;
-        out.total_size -= found.back().size;
-      }
-      found.pop_back();
-      tallies.pop_back();
-      inside_until = 0;
-      inside_chars = false;
+    return;
+  }
+  auto it = maps_.find(w);
+  if (it == maps_.end() || inside_last_object(a, w, it->second, scan, out)) return;
+  MapInfo& map = it->second;
+  if (metas_.count(w)) {
+    scan.inside_until = a + map.instance_size;
+    scan.inside_chars = false;
+    return;
+  }
+  const int32_t row = row_of(w, map);
+  if (row == kNotCounted || left_out(a, scan, out)) return;
+  const std::optional<uint64_t> size = believable_size(a, map, scan);
+  if (!size) {
+    // A fixed-size string whose fields do not hold what a string holds, where a string of its
+    // size would end at an object: garbage whose parts were reused (a concatenation whose half
+    // was overwritten). It is not counted, but takes part in the reference count, so that what
+    // only it points at is dropped (measured, Node 18 under load: such concatenations kept
+    // +1.36 % of `(concatenated string)`, +0.03 % after).
+    if (map.type < l_.first_nonstring_type && map.instance_size != 0 &&
+        ends_at_object(a + map.instance_size, *scan.info, scan.top(allocation_areas_))) {
+      scan.found.push_back({a, map.instance_size});
+      scan.tallies.push_back(kUncounted);
     }
-    if (metas_.count(w)) {
-      inside_until = a + it->second.instance_size;
-      inside_chars = false;
-      return;
-    }
-    const int32_t row = row_of(w, it->second);
-    if (row == kNotCounted) return;
-    if (a < dead_until) {
-      ++out.dead_skipped;
-      return;
-    }
-    while (next_area < allocation_areas_.size() && allocation_areas_[next_area].second <= a)
-      ++next_area;
-    if (next_area < allocation_areas_.size() && allocation_areas_[next_area].first <= a) {
-      ++out.unallocated_skipped;
-      return;
-    }
-    if ((a & ~(kRegularPageSize - 1)) != page) {
-      page = a & ~(kRegularPageSize - 1);
-      info = &cached_page_info(page);
-    }
-    // The young generation's to-space holds what was allocated since the last scavenge: counted
-    // like the rest (a fresh process keeps much of what it made there: its 2,000 instances of a
-    // class were all young), and its stale objects (to-space pages not allocated in since the
-    // last full GC) are dropped when nothing points at them. The from-space holds only the
-    // copies a scavenge left behind.
-    if (info->kind == Page::kYoung && info->from_space) {
-      ++out.young_skipped;
-      return;
-    }
-    if (info->kind == Page::kNotV8 || a < info->area_start || a >= info->area_end) {
-      ++out.off_heap_skipped;
-      return;
-    }
-    if (info->read_only && l_.v8_major >= kFirstMajorWithoutReadOnlyNodes) {
-      ++out.read_only_skipped;
-      return;
-    }
-    const std::optional<uint64_t> size = believable_size(a, it->second);
-    if (!size) {
-      // A fixed-size string whose fields do not hold what a string holds, where a string of its
-      // size would end at an object: garbage whose parts were reused (a concatenation whose half
-      // was overwritten). It is not counted, but takes part in the reference count, so that what
-      // only it points at is dropped (measured, Node 18 under load: such concatenations kept
-      // +1.36 % of `(concatenated string)`, +0.03 % after).
-      const MapInfo& m = it->second;
-      const uint64_t top =
-          next_area < allocation_areas_.size() ? allocation_areas_[next_area].first : 0;
-      if (m.type < l_.first_nonstring_type && m.instance_size != 0 &&
-          ends_at_object(a + m.instance_size, *info, top)) {
-        found.push_back({a, m.instance_size});
-        tallies.push_back(kUncounted);
-      }
-      return;
-    }
-    const uint64_t object = a + l_.heap_object_tag;
-    inside_until = a + *size;
-    inside_chars = it->second.type < l_.first_nonstring_type &&
-                   (it->second.type & l_.string_representation_mask) == l_.seq_tag;
-    found.push_back({a, *size});
-    tallies.push_back(row == kPlainObject ? count_plain_object(object, w, *size)
-                                          : count_in({false, static_cast<uint32_t>(row)}, *size));
-    ++out.object_count;
-    out.total_size += *size;
-  });
+    return;
+  }
+  scan.inside_until = a + *size;
+  scan.inside_chars = map.type < l_.first_nonstring_type &&
+                      (map.type & l_.string_representation_mask) == l_.seq_tag;
+  scan.found.push_back({a, *size});
+  scan.tallies.push_back(row == kPlainObject
+                             ? count_plain_object(a + l_.heap_object_tag, w, *size)
+                             : count_in({false, static_cast<uint32_t>(row)}, *size));
+  ++out.object_count;
+  out.total_size += *size;
+}
+
+// Takes back out what nothing outside dead memory points at, and what only that points at.
+void Census::drop_unreferenced(Scan& scan, HeapCensus& out) {
+  std::vector<std::pair<uint64_t, uint64_t>>& dead = scan.dead;
   dead.insert(dead.end(), allocation_areas_.begin(), allocation_areas_.end());
   add_from_space(dead);
   add_number_string_caches(dead);
@@ -1091,14 +1103,36 @@ HeapCensus Census::run() {
   }
   dead.resize(merged);
   const std::vector<bool> unreferenced =
-      find_unreferenced(heap_.memory(), found, dead, l_.heap_object_tag);
-  for (size_t i = 0; i < found.size(); ++i) {
-    if (!unreferenced[i] || tallies[i].index == kUncounted.index) continue;
-    uncount(tallies[i], found[i].size);
+      find_unreferenced(heap_.memory(), scan.found, dead, l_.heap_object_tag);
+  for (size_t i = 0; i < scan.found.size(); ++i) {
+    if (!unreferenced[i] || scan.tallies[i].index == kUncounted.index) continue;
+    uncount(scan.tallies[i], scan.found[i].size);
     ++out.unreferenced_skipped;
     --out.object_count;
-    out.total_size -= found[i].size;
+    out.total_size -= scan.found[i].size;
   }
+}
+
+HeapCensus Census::run() {
+  find_meta_maps();
+  find_maps();
+  HeapCensus out;
+  out.map_count = maps_.size();
+  find_free_space_maps();
+  find_allocation_areas();
+  // The objects found, in address order, and where they were counted: counted while their bytes
+  // are in the cache (counting them in a second pass took 2 s more on a 1 GB heap), taken back
+  // out when nothing points at them. Reserved for objects of 32 bytes on average (measured: 131
+  // there): growing these copied 200 MB; pages reserved and never touched cost nothing.
+  Scan scan;
+  const uint64_t expected = heap_.memory().total_bytes() / 32;
+  scan.found.reserve(expected);
+  scan.tallies.reserve(expected);
+  each_word([&](uint64_t a, uint64_t w) {
+    out.scanned_bytes += 8;
+    scan_word(a, w, scan, out);
+  });
+  drop_unreferenced(scan, out);
   name_plain_rows();
   std::erase_if(rows_, [](const CensusRow& r) { return r.count == 0; });
   std::sort(rows_.begin(), rows_.end(), [](const CensusRow& a, const CensusRow& b) {
