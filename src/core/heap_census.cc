@@ -980,8 +980,7 @@ std::optional<uint64_t> Census::believable_size(uint64_t a, const MapInfo& map,
 // word equal to a string map in the last slot of an uncounted internal object), which would hide
 // all up to its "length" (measured on Node 18: a 12 KB false string that hid 218 live closures,
 // ending at one by chance). Returns whether the word at `a` is a field.
-bool Census::inside_last_object(uint64_t a, uint64_t w, MapInfo& map, Scan& scan,
-                                HeapCensus& out) {
+bool Census::inside_last_object(uint64_t a, uint64_t w, MapInfo& map, Scan& scan, HeapCensus& out) {
   if (a >= scan.inside_until) return false;
   if (!scan.inside_chars || (a & ~(kRegularPageSize - 1)) != scan.page ||
       row_of(w, map) == kNotCounted || !believable_size(a, map, scan))
