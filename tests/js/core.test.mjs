@@ -169,8 +169,13 @@ for (const major of [18, 24]) {
       for (const name of ['Widget', 'Gadget', 'Array', 'Function']) {
         assertClose(rowCount(live, name), rowCount(summary, name), `${name} against the snapshot`);
       }
-      // Garbage that dead objects still point at is counted (see the README): measured +1 to +5 %.
-      assertClose(rowCount(live, '(string)'), rowCount(summary, '(string)'), '(string)', 0.1);
+      // No live string is missed, but garbage that dead objects or stale memory still point at
+      // is counted (see the README). Measured with both cores busy: +0.4 to +0.6 % on Node 22
+      // and 24; +4 to +16 % on Node 18, whose scavenger leaves lists of the objects it copied in
+      // its threads' malloc arenas once they are freed, which read as pointers.
+      const strings = rowCount(live, '(string)'), expected = rowCount(summary, '(string)');
+      assert.ok(strings >= expected * 0.99 && strings <= expected * (major < 20 ? 1.25 : 1.05),
+                `(string): ${strings}, the snapshot ${expected}`);
     } finally {
       child.kill('SIGKILL');
     }
